@@ -1,0 +1,510 @@
+"""Deck text -> a validated :class:`~app.model.Deck`; every problem is named by file:line:col.
+
+Only safe YAML is read. We do not let PyYAML build Python objects at all: the event stream of
+the (C, when available) safe loader is turned into plain nodes here, without recursion, so that
+tags which build objects, aliases (``*name``, the billion-laughs bomb) and absurd nesting are
+refused with a location instead of being expanded.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from app.errors import DeckError, Problem
+from app.model import (
+    STEP_COUNT,
+    AuthoredCard,
+    Deck,
+    DeckId,
+    Question,
+    RubricItem,
+    Source,
+    Topic,
+    TopicId,
+)
+
+# The C loader when PyYAML was built with libyaml; typed Any as the stubs do not cover events.
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+__all__ = ["ID_PATTERN", "MAX_NESTING", "load_path", "load_text"]
+
+#: YAML nesting deeper than this is refused (a topic level costs two: mapping + children list).
+MAX_NESTING = 400
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_CLOZE = re.compile(r"\{\{c(\d+)::(.+?)\}\}", re.DOTALL)
+
+_STD = "tag:yaml.org,2002:"
+_TEXT_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_ALLOWED_EXPLICIT = {_STD + t for t in ("str", "int", "float", "bool", "null", "seq", "map")}
+
+DECK_KEYS = ("id", "title", "version", "description", "source")
+SOURCE_KEYS = ("title", "url", "author", "licence")
+TOPIC_KEYS = ("id", "title", "notes", "step", "ordered", "children", "cards", "rubric", "followups")
+CARD_KEYS = ("id", "q", "a", "cloze")
+RUBRIC_KEYS = ("text", "terms")
+QUESTION_KEYS = ("id", "title", "category", "prompt", "topic")
+TOP_KEYS = ("deck", "topics", "questions")
+
+
+@dataclass
+class _Node:
+    """A YAML node with its 1-based position; ``value`` is str, list[_Node] or list of pairs."""
+
+    kind: str  # "scalar" | "seq" | "map"
+    line: int
+    column: int
+    tag: str
+    value: Any = None
+    items: list[Any] = field(default_factory=list)
+    quoted: bool = False
+
+
+class _Refused(Exception):
+    """Raised inside the reader to stop at a problem that makes the rest unreadable."""
+
+    def __init__(self, line: int, column: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.column, self.message = line, column, message
+
+
+def _pos(mark: Any) -> tuple[int, int]:
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+def _tag_message(tag: str) -> str:
+    shown = "!!" + tag[len(_STD):] if tag.startswith(_STD) else tag
+    return (f"the YAML tag '{shown}' is not allowed: decks hold only text, numbers, "
+            "true/false, lists and mappings")
+
+
+def _read_nodes(text: str) -> _Node | None:
+    """Parse YAML text into plain nodes: no object construction, no aliases, bounded depth."""
+    loader = _Loader(text)
+    try:
+        stack: list[_Node] = []
+        pending_key: list[_Node | None] = []
+        root: _Node | None = None
+        documents = 0
+
+        def attach(node: _Node) -> None:
+            nonlocal root
+            if not stack:
+                root = node
+                return
+            parent = stack[-1]
+            if parent.kind == "seq":
+                parent.items.append(node)
+            elif pending_key[-1] is None:
+                pending_key[-1] = node
+            else:
+                parent.items.append((pending_key[-1], node))
+                pending_key[-1] = None
+
+        while loader.check_event():
+            event = loader.get_event()
+            line, column = _pos(event.start_mark)
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise _Refused(line, column, "a deck file holds one YAML document; remove the "
+                                   "second '---' and what follows or move it to its own file")
+            elif isinstance(event, yaml.AliasEvent):
+                raise _Refused(line, column, f"aliases (*{event.anchor}) are not allowed in a "
+                               "deck; write the text out in full")
+            elif isinstance(event, yaml.ScalarEvent):
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = str(loader.resolve(yaml.ScalarNode, event.value, event.implicit))
+                elif tag not in _ALLOWED_EXPLICIT:
+                    raise _Refused(line, column, _tag_message(tag))
+                attach(_Node("scalar", line, column, tag, event.value,
+                             quoted=bool(event.style)))
+            elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                kind = "seq" if isinstance(event, yaml.SequenceStartEvent) else "map"
+                if event.tag not in (None, "!") and event.tag not in _ALLOWED_EXPLICIT:
+                    raise _Refused(line, column, _tag_message(event.tag))
+                if len(stack) >= MAX_NESTING:
+                    raise _Refused(line, column, f"nesting deeper than {MAX_NESTING} levels; "
+                                   "flatten the outline")
+                node = _Node(kind, line, column, _STD + kind)
+                attach(node)
+                stack.append(node)
+                pending_key.append(None)
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                stack.pop()
+                pending_key.pop()
+        return root
+    finally:
+        loader.dispose()
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation: nodes -> dataclasses, collecting every problem with its position.
+
+T = TypeVar("T")
+
+
+class _Checker:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def problem(self, node: _Node, message: str, where: str = "") -> None:
+        prefix = f"{where}: " if where else ""
+        self.problems.append(Problem(self.path, node.line, node.column, prefix + message))
+
+    def mapping(self, node: _Node, keys: tuple[str, ...], what: str, where: str
+                ) -> dict[str, tuple[_Node, _Node]] | None:
+        """The mapping's entries by key, after reporting unknown and duplicate keys."""
+        if node.kind != "map":
+            self.problem(node, f"{what} must be a mapping of keys (like `title: ...`), "
+                         f"not {_describe(node)}", where)
+            return None
+        entries: dict[str, tuple[_Node, _Node]] = {}
+        for key_node, value_node in node.items:
+            if key_node.kind != "scalar":
+                self.problem(key_node, f"{what} has a key that is {_describe(key_node)}; keys are "
+                             "plain words", where)
+                continue
+            key = str(key_node.value)
+            if key not in keys:
+                hint = difflib.get_close_matches(key, keys, n=1)
+                suggestion = f"did you mean '{hint[0]}'?" if hint else \
+                    f"allowed keys: {', '.join(keys)}"
+                self.problem(key_node, f"unknown key '{key}' in {what}; {suggestion}", where)
+                continue
+            if key in entries:
+                first = entries[key][0]
+                self.problem(key_node, f"duplicate key '{key}' in {what} (first at line "
+                             f"{first.line}); keep one", where)
+                continue
+            entries[key] = (key_node, value_node)
+        return entries
+
+    def text(self, entries: dict[str, tuple[_Node, _Node]], key: str, where: str, owner: _Node,
+             *, required: bool = False, one_line: bool = False) -> str:
+        if key not in entries:
+            if required:
+                self.problem(owner, f"missing '{key}'", where)
+            return ""
+        node = entries[key][1]
+        if node.kind != "scalar" or node.tag not in _TEXT_TAGS:
+            self.problem(node, f"'{key}' must be text, not {_describe(node)}", where)
+            return ""
+        value = "" if (node.tag == _STD + "null" and not node.quoted) else str(node.value)
+        if required and not value.strip():
+            self.problem(node, f"'{key}' is empty; write a {key}", where)
+        if one_line and "\n" in value.strip():
+            self.problem(node, f"'{key}' must fit on one line; put longer text in 'notes'", where)
+        return value.strip() if one_line else value.strip("\n")
+
+    def integer(self, entries: dict[str, tuple[_Node, _Node]], key: str, where: str,
+                lowest: int, highest: int | None = None) -> int | None:
+        if key not in entries:
+            return None
+        node = entries[key][1]
+        if node.kind != "scalar" or node.tag != _STD + "int":
+            self.problem(node, f"'{key}' must be a whole number, not {_describe(node)}", where)
+            return None
+        try:
+            value = int(str(node.value).replace("_", ""), 0)
+        except ValueError:
+            self.problem(node, f"'{key}' must be a plain whole number like 3", where)
+            return None
+        if value < lowest or (highest is not None and value > highest):
+            span = f"{lowest}..{highest}" if highest is not None else f">= {lowest}"
+            self.problem(node, f"'{key}' is {value}; it must be {span}", where)
+            return None
+        return value
+
+    def boolean(self, entries: dict[str, tuple[_Node, _Node]], key: str, where: str) -> bool:
+        if key not in entries:
+            return False
+        node = entries[key][1]
+        if node.kind != "scalar" or node.tag != _STD + "bool":
+            self.problem(node, f"'{key}' must be true or false, not {_describe(node)}", where)
+            return False
+        return str(node.value).lower() in ("true", "yes", "on", "y")
+
+    def sequence(self, entries: dict[str, tuple[_Node, _Node]], key: str, where: str
+                 ) -> list[_Node]:
+        if key not in entries:
+            return []
+        node = entries[key][1]
+        if node.kind == "scalar" and node.tag == _STD + "null" and not node.quoted:
+            return []  # `children:` with nothing after it
+        if node.kind != "seq":
+            self.problem(node, f"'{key}' must be a list (items start with '- '), not "
+                         f"{_describe(node)}", where)
+            return []
+        return list(node.items)
+
+    def identifier(self, entries: dict[str, tuple[_Node, _Node]], where: str, owner: _Node
+                   ) -> str:
+        ident = self.text(entries, "id", where, owner, required=True, one_line=True)
+        if ident and not ID_PATTERN.match(ident):
+            self.problem(entries["id"][1], f"id '{ident}' must use only lowercase letters, digits "
+                         "and dashes, starting with a letter or digit", where)
+        return ident
+
+
+def _describe(node: _Node) -> str:
+    if node.kind == "map":
+        return "a mapping"
+    if node.kind == "seq":
+        return "a list"
+    kind = node.tag.rsplit(":", 1)[-1]
+    names = {"str": "text", "int": "a number", "float": "a number", "bool": "true/false",
+             "null": "empty", "timestamp": "a date"}
+    return names.get(kind, kind)
+
+
+def _build_deck(root: _Node | None, path: str) -> Deck:
+    check = _Checker(path)
+    if root is None or (root.kind == "scalar" and not str(root.value).strip()):
+        raise DeckError([Problem(path, 1, 1, "the deck is empty; start it with a `deck:` "
+                                 "mapping and a `topics:` list (see decks/README.md)")])
+    top = check.mapping(root, TOP_KEYS, "the deck file", "")
+    if top is None:
+        raise DeckError(check.problems)
+    for key in ("deck", "topics"):
+        if key not in top:
+            check.problem(root, f"missing top-level '{key}:'; see decks/README.md for the format")
+
+    deck_id, title, version, description, source = "", "", 1, "", Source()
+    if "deck" in top:
+        meta_node = top["deck"][1]
+        meta = check.mapping(meta_node, DECK_KEYS, "'deck'", "deck")
+        if meta is not None:
+            deck_id = check.identifier(meta, "deck", meta_node)
+            title = check.text(meta, "title", "deck", meta_node, required=True, one_line=True)
+            version = check.integer(meta, "version", "deck", 1) or 1
+            if "version" not in meta:
+                check.problem(meta_node, "missing 'version' (a whole number, bump it on edits)",
+                              "deck")
+            description = check.text(meta, "description", "deck", meta_node)
+            if "source" in meta:
+                src_node = meta["source"][1]
+                src = check.mapping(src_node, SOURCE_KEYS, "'source'", "deck")
+                if src is not None:
+                    source = Source(*(check.text(src, k, "deck source", src_node, one_line=True)
+                                      for k in SOURCE_KEYS))
+
+    seen: dict[str, _Node] = {}
+    steps: dict[int, _Node] = {}
+    topics: tuple[Topic, ...] = ()
+    if "topics" in top:
+        topic_nodes = check.sequence(top, "topics", "")
+        if not topic_nodes and not any("topics" in p.message for p in check.problems):
+            check.problem(top["topics"][1], "the deck has no topics; add at least one under "
+                          "'topics:'")
+        topics = _build_topics(check, topic_nodes, (), seen, steps)
+
+    questions: list[Question] = []
+    question_ids: dict[str, _Node] = {}
+    for q_node in check.sequence(top, "questions", "") if "questions" in top else []:
+        q = check.mapping(q_node, QUESTION_KEYS, "a question", "questions")
+        if q is None:
+            continue
+        qid = check.identifier(q, "questions", q_node)
+        where = f"question {qid}" if qid else "questions"
+        if qid in question_ids:
+            check.problem(q["id"][1], f"duplicate question id '{qid}' (first at line "
+                          f"{question_ids[qid].line}); ids must be unique", where)
+        elif qid:
+            question_ids[qid] = q["id"][1]
+        topic_ref = check.text(q, "topic", where, q_node, one_line=True)
+        if topic_ref and topic_ref not in seen:
+            check.problem(q["topic"][1], f"topic '{topic_ref}' is not a topic id of this deck",
+                          where)
+        questions.append(Question(
+            id=qid,
+            title=check.text(q, "title", where, q_node, required=True, one_line=True),
+            category=check.text(q, "category", where, q_node, one_line=True),
+            prompt=check.text(q, "prompt", where, q_node),
+            topic=TopicId(topic_ref) if topic_ref else None,
+        ))
+
+    if check.problems:
+        raise DeckError(check.problems)
+    return Deck(id=DeckId(deck_id), title=title, version=version, topics=topics,
+                description=description, source=source, questions=tuple(questions), path=path)
+
+
+def _build_topics(check: _Checker, nodes: list[_Node], ancestors: tuple[str, ...],
+                  seen: dict[str, _Node], steps: dict[int, _Node]) -> tuple[Topic, ...]:
+    built: list[Topic] = []
+    parent_where = "topic " + " > ".join(ancestors) if ancestors else "topics"
+    for node in nodes:
+        where_key = _peek_id(node)
+        entries = check.mapping(node, TOPIC_KEYS, "a topic",
+                                "topic " + " > ".join((*ancestors, where_key)) if where_key
+                                else parent_where)
+        if entries is None:
+            continue
+        ident = check.identifier(entries, parent_where, node)
+        path = (*ancestors, ident or f"(line {node.line})")
+        where = "topic " + " > ".join(path)
+        if ident in seen:
+            check.problem(entries["id"][1], f"duplicate topic id '{ident}' (first at line "
+                          f"{seen[ident].line}); ids must be unique in a deck", where)
+        elif ident:
+            seen[ident] = entries["id"][1]
+        title = check.text(entries, "title", where, node, required=True, one_line=True)
+        step = check.integer(entries, "step", where, 1, STEP_COUNT)
+        if step is not None:
+            if step in steps:
+                check.problem(entries["step"][1], f"step {step} is already topic at line "
+                              f"{steps[step].line}; each step appears once", where)
+            else:
+                steps[step] = node
+        rubric = _build_list(check, entries, "rubric", where,
+                             partial(_build_rubric_item, check, where=where))
+        followups = _build_list(check, entries, "followups", where,
+                                partial(_scalar_text, check, what="a follow-up", where=where))
+        if step is None:
+            for key in ("rubric", "followups"):
+                if key in entries:
+                    check.problem(entries[key][0], f"'{key}' is only used on the 9 steps (topics "
+                                  "with 'step:')", where)
+        built.append(Topic(
+            id=TopicId(ident),
+            title=title,
+            notes=check.text(entries, "notes", where, node),
+            step=step,
+            ordered=check.boolean(entries, "ordered", where),
+            children=_build_topics(check, check.sequence(entries, "children", where), path,
+                                   seen, steps),
+            cards=tuple(_build_list(check, entries, "cards", where,
+                                    partial(_build_card, check, where=where))),
+            rubric=tuple(rubric),
+            followups=tuple(followups),
+            line=node.line,
+        ))
+    return tuple(built)
+
+
+def _peek_id(node: _Node) -> str:
+    """The topic's id as written, to name it in messages about its other keys."""
+    if node.kind == "map":
+        for key, value in node.items:
+            if key.kind == value.kind == "scalar" and key.value == "id":
+                return str(value.value)
+    return ""
+
+
+def _build_list(check: _Checker, entries: dict[str, tuple[_Node, _Node]], key: str, where: str,
+                build: Callable[[_Node], T | None]) -> list[T]:
+    return [item for item in (build(n) for n in check.sequence(entries, key, where))
+            if item is not None]
+
+
+def _scalar_text(check: _Checker, node: _Node, what: str, where: str) -> str | None:
+    if node.kind != "scalar" or node.tag not in _TEXT_TAGS or not str(node.value).strip():
+        check.problem(node, f"{what} must be non-empty text, not {_describe(node)}", where)
+        return None
+    return str(node.value).strip()
+
+
+def _build_rubric_item(check: _Checker, node: _Node, where: str) -> RubricItem | None:
+    entries = check.mapping(node, RUBRIC_KEYS, "a rubric item", where)
+    if entries is None:
+        return None
+    text = check.text(entries, "text", where, node, required=True, one_line=True)
+    terms = [t for t in (_scalar_text(check, n, "a rubric term", where)
+                         for n in check.sequence(entries, "terms", where)) if t]
+    if "terms" not in entries:
+        check.problem(node, "rubric item needs 'terms': the words that show it was covered",
+                      where)
+    return RubricItem(text=text, terms=tuple(terms))
+
+
+def _build_card(check: _Checker, node: _Node, where: str) -> AuthoredCard | None:
+    entries = check.mapping(node, CARD_KEYS, "a card", where)
+    if entries is None:
+        return None
+    card_id = check.text(entries, "id", where, node, one_line=True)
+    if "cloze" in entries:
+        if "q" in entries or "a" in entries:
+            check.problem(node, "a card is either 'q'+'a' or 'cloze', not both", where)
+        cloze = check.text(entries, "cloze", where, node, required=True)
+        if cloze and not _CLOZE.search(cloze):
+            check.problem(entries["cloze"][1], "cloze text has no deletion; mark the hidden part "
+                          "as {{c1::answer}}", where)
+        return AuthoredCard(cloze=cloze, id=card_id, line=node.line)
+    question = check.text(entries, "q", where, node, required=True)
+    answer = check.text(entries, "a", where, node, required=True)
+    return AuthoredCard(question=question, answer=answer, id=card_id, line=node.line)
+
+
+def load_text(text: str, source: str = "<deck>") -> Deck:
+    """Validate deck text; ``source`` names it in messages. Raises :class:`DeckError` only."""
+    try:
+        root = _read_nodes(text)
+    except _Refused as refused:
+        raise DeckError([Problem(source, refused.line, refused.column, refused.message)]) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = _pos(mark)
+        what = exc.problem or exc.context or "not valid YAML"
+        hint = "check indentation and quoting around this spot"
+        lines = text.splitlines()
+        if mark is not None and mark.line < len(lines) and "\t" in lines[mark.line]:
+            hint = "YAML indentation must use spaces, not tabs"
+        raise DeckError([Problem(source, line, column,
+                                 f"YAML syntax error: {what}; {hint}")]) from None
+    except yaml.reader.ReaderError as exc:  # control characters and the like
+        offset = max(0, int(exc.position))
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise DeckError([Problem(source, line, column,
+                                 f"character U+{char:04X} is not allowed in a deck "
+                                 "(a control character); remove it")]) from None
+    except yaml.YAMLError as exc:
+        raise DeckError([Problem(source, 1, 1, "not a readable YAML text: "
+                                 + " ".join(str(exc).split()))]) from None
+    except RecursionError:
+        raise DeckError([Problem(source, 1, 1, "the file nests too deeply to read")]) from None
+    return _build_deck(root, source)
+
+
+def load_path(path: str | Path) -> Deck:
+    """Read and validate a deck file. Raises :class:`DeckError` for unreadable or bad files."""
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise DeckError([Problem(name, 1, 1, f"cannot read the file: {exc.strerror or exc}")]) \
+            from None
+    return load_text(decode(data, name), name)
+
+
+def decode(data: bytes, name: str) -> str:
+    """Deck bytes as text, refusing binary or non-UTF-8 files with a location."""
+    if b"\x00" in data[:8192]:
+        raise DeckError([Problem(name, 1, 1, "this is a binary file, not a YAML deck")])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise DeckError([Problem(name, line, column, "the file is not UTF-8 text; save it as "
+                                 "UTF-8")]) from None
+
+
+def iter_problems(paths: list[str]) -> Iterator[Problem]:
+    """Every problem in the given deck files (nothing for valid ones)."""
+    for path in paths:
+        try:
+            load_path(path)
+        except DeckError as error:
+            yield from error.problems

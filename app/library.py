@@ -1,0 +1,78 @@
+"""Finding deck files and keeping the store in line with them at start-up."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from app import decks
+from app.errors import DeckError, Problem
+from app.model import DeckId
+from app.store import Store
+
+SHIPPED = "shipped"
+USER = "user"
+# Part of every content hash: bump it when loading or syncing changes, so decks are re-read.
+_SYNC_FORMAT = b"mlsd-sync-1\n"
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What happened to the deck files at start-up."""
+
+    decks: tuple[DeckId, ...]
+    problems: tuple[Problem, ...]
+    parsed: int  # files that were read and validated (unchanged files are skipped)
+
+
+def deck_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def sync_decks(store: Store, sources: list[tuple[Path, str]], now: datetime) -> SyncReport:
+    """Sync every deck file into the store; a bad file is reported and the others still load.
+
+    A file whose bytes are unchanged since the last sync is not parsed again. A bad file keeps
+    the last good copy of its deck in the store (and visible), so nothing the user had is lost.
+    """
+    known = store.deck_hashes()
+    present: list[DeckId] = []
+    owners: dict[DeckId, str] = {}
+    problems: list[Problem] = []
+    parsed = 0
+    for folder, origin in sources:
+        for path in deck_files(folder):
+            name = str(path)
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                problems.append(Problem(name, 1, 1, f"cannot read the file: {exc.strerror}"))
+                continue
+            digest = hashlib.sha256(_SYNC_FORMAT + data).hexdigest()
+            previous = known.get(name)
+            if previous is not None and previous[1] == digest and previous[0] not in owners:
+                present.append(previous[0])
+                owners[previous[0]] = name
+                continue
+            parsed += 1
+            try:
+                deck = decks.load_text(decks.decode(data, name), name)
+            except DeckError as error:
+                problems.extend(error.problems)
+                if previous is not None and previous[0] not in owners:
+                    present.append(previous[0])  # show the last good copy
+                    owners[previous[0]] = name
+                continue
+            if deck.id in owners:
+                problems.append(Problem(name, 1, 1, f"deck id '{deck.id}' is already used by "
+                                        f"{owners[deck.id]}; give this deck another id"))
+                continue
+            store.sync_deck(deck, content_hash=digest, origin=origin, now=now)
+            present.append(deck.id)
+            owners[deck.id] = name
+    store.mark_missing(present)
+    return SyncReport(decks=tuple(present), problems=tuple(problems), parsed=parsed)

@@ -1,0 +1,95 @@
+"""Frozen values and ids shared by the core and the UI."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import NewType
+
+DeckId = NewType("DeckId", str)
+TopicId = NewType("TopicId", str)
+
+STEP_COUNT = 9
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a deck's content comes from, for the credit in the About box."""
+
+    title: str = ""
+    url: str = ""
+    author: str = ""
+    licence: str = ""
+
+
+@dataclass(frozen=True)
+class AuthoredCard:
+    """A flashcard written in the deck: either question/answer or a cloze text."""
+
+    question: str = ""
+    answer: str = ""
+    cloze: str = ""
+    id: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class RubricItem:
+    """One checkable point of a good answer for an interview step, with its key terms."""
+
+    text: str
+    terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A node of the outline. ``step`` is 1..9 for the steps of the flow."""
+
+    id: TopicId
+    title: str
+    notes: str = ""
+    step: int | None = None
+    ordered: bool = False
+    children: tuple[Topic, ...] = ()
+    cards: tuple[AuthoredCard, ...] = ()
+    rubric: tuple[RubricItem, ...] = ()
+    followups: tuple[str, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Question:
+    """A mock-interview question of the deck's bank."""
+
+    id: str
+    title: str
+    category: str = ""
+    prompt: str = ""
+    topic: TopicId | None = None
+
+
+@dataclass(frozen=True)
+class Deck:
+    """A validated deck: metadata, the topic tree and the question bank."""
+
+    id: DeckId
+    title: str
+    version: int
+    topics: tuple[Topic, ...]
+    description: str = ""
+    source: Source = field(default_factory=Source)
+    questions: tuple[Question, ...] = ()
+    path: str = ""
+
+    def walk(self) -> Iterator[tuple[Topic, tuple[Topic, ...]]]:
+        """Every topic in outline order (parents before children), with its ancestors."""
+        stack: list[tuple[Topic, tuple[Topic, ...]]] = [
+            (t, ()) for t in reversed(self.topics)
+        ]
+        while stack:
+            topic, ancestors = stack.pop()
+            yield topic, ancestors
+            stack.extend((c, (*ancestors, topic)) for c in reversed(topic.children))
+
+    def topic_count(self) -> int:
+        return sum(1 for _ in self.walk())

@@ -1,0 +1,369 @@
+"""The main window: the flow as a tree on the left, the selected topic explained on the right."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, QSettings, Qt, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTextBrowser,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import __version__
+from app.errors import DeckError, Problem
+from app.library import SyncReport
+from app.store import Store
+from app.tree import TreeNode, build_tree, find
+from app.ui.tree_model import TopicFilterModel, TopicTreeModel
+
+DEFAULT_SIZE = (1120, 740)
+UPSTREAM = "https://github.com/alirezadir/Machine-Learning-Interviews"
+
+
+class MainWindow(QMainWindow):
+    """Shows state from the store; it never writes SQL itself."""
+
+    def __init__(self, store: Store, report: SyncReport, settings: QSettings) -> None:
+        super().__init__()
+        self.store = store
+        self.settings = settings
+        self.setWindowTitle("MLSD Study")
+        self.resize(*DEFAULT_SIZE)
+
+        self.model = TopicTreeModel(build_tree(store), self)
+        self.proxy = TopicFilterModel(self)
+        self.proxy.setSourceModel(self.model)
+        self._current: TreeNode | None = None
+
+        self._build_widgets()
+        self._build_menus()
+        self.show_problems(list(report.problems))
+        self._restore()
+
+    # --- construction ----------------------------------------------------------------------------
+
+    def _build_widgets(self) -> None:
+        self.banner = QFrame()
+        self.banner.setObjectName("problemBanner")
+        self.banner.setFrameShape(QFrame.Shape.StyledPanel)
+        self.banner_text = QLabel(wordWrap=True, textInteractionFlags=(
+            Qt.TextInteractionFlag.TextSelectableByMouse))
+        close = QToolButton(autoRaise=True)
+        close.setText("✕")
+        close.setToolTip("Hide this message")
+        close.clicked.connect(self.banner.hide)
+        banner_layout = QHBoxLayout(self.banner)
+        banner_layout.addWidget(self.banner_text, 1)
+        banner_layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+
+        self.filter = QLineEdit(placeholderText="Filter topics (Ctrl+F)", clearButtonEnabled=True)
+        self.filter.setAccessibleName("Filter topics")
+        self.filter.textChanged.connect(self._on_filter)
+        self.filter.returnPressed.connect(self._focus_first_match)
+        self.filter.installEventFilter(self)
+
+        self.tree = QTreeView(headerHidden=True, uniformRowHeights=True)
+        self.tree.setAccessibleName("Outline")
+        self.tree.setModel(self.proxy)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.selectionModel().currentChanged.connect(self._on_current)
+        self.tree.activated.connect(self._on_activated)
+        self.tree.installEventFilter(self)
+        self.no_match = QLabel("No topic matches. Press Esc to clear the filter.", wordWrap=True)
+        self.no_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_match.hide()
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(6, 6, 0, 6)
+        left_layout.addWidget(self.filter)
+        left_layout.addWidget(self.tree, 1)
+        left_layout.addWidget(self.no_match)
+
+        self.crumbs = QLabel(wordWrap=True)
+        self.crumbs.setObjectName("breadcrumb")
+        self.crumbs.setTextFormat(Qt.TextFormat.RichText)
+        self.crumbs.linkActivated.connect(self.open_key)
+        self.heading = QLabel(wordWrap=True)
+        self.heading.setObjectName("topicTitle")
+        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        heading_font = self.heading.font()
+        heading_font.setPointSizeF(heading_font.pointSizeF() * 1.5)
+        heading_font.setBold(True)
+        self.heading.setFont(heading_font)
+        self.notes = QTextBrowser(openLinks=False)
+        self.notes.setAccessibleName("Explanation")
+        self.notes.anchorClicked.connect(self._on_link)
+        self.children_label = QLabel("Subtopics")
+        self.children_list = QListWidget()
+        self.children_list.setAccessibleName("Subtopics")
+        self.children_list.itemActivated.connect(self._on_child)
+        self.children_list.itemClicked.connect(self._on_child)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(12, 6, 6, 6)
+        right_layout.addWidget(self.crumbs)
+        right_layout.addWidget(self.heading)
+        right_layout.addWidget(self.notes, 3)
+        right_layout.addWidget(self.children_label)
+        right_layout.addWidget(self.children_list, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, childrenCollapsible=False)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([420, 700])
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        count = sum(len(root.walk()) - 1 for root in self.model.roots)
+        self.statusBar().showMessage(f"{count} topics in {len(self.model.roots)} deck(s)")
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        check = QAction("&Check a deck file…", self)
+        check.triggered.connect(self._check_deck_dialog)
+        file_menu.addAction(check)
+        folder = QAction("Open &data folder", self)
+        folder.triggered.connect(self._open_data_folder)
+        file_menu.addAction(folder)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence(QKeySequence.StandardKey.Quit))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        view = menu.addMenu("&View")
+        find_action = QAction("&Find topic", self,
+                              shortcut=QKeySequence(QKeySequence.StandardKey.Find))
+        find_action.triggered.connect(self.focus_filter)
+        view.addAction(find_action)
+        expand = QAction("&Expand all", self)
+        expand.triggered.connect(self.tree.expandAll)
+        view.addAction(expand)
+        collapse = QAction("&Collapse to steps", self)
+        collapse.triggered.connect(self._collapse_to_roots)
+        view.addAction(collapse)
+
+        help_menu = menu.addMenu("&Help")
+        about = QAction("&About MLSD Study", self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    # --- state -----------------------------------------------------------------------------------
+
+    @property
+    def current_node(self) -> TreeNode | None:
+        return self._current
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        if not problems:
+            self.banner.hide()
+            return
+        files = sorted({p.path for p in problems})
+        lines = "<br>".join(html.escape(str(p)) for p in problems[:8])
+        more = f"<br>… and {len(problems) - 8} more" if len(problems) > 8 else ""
+        self.banner_text.setText(
+            f"<b>{len(files)} deck file(s) could not be loaded</b> (other decks are fine; "
+            f"a deck seen before keeps its last good copy). Fix the file and restart, or check "
+            f"it with <code>mlsd-study check-deck</code>:<br>{lines}{more}")
+        self.banner.show()
+
+    def open_key(self, key: str) -> bool:
+        """Select the node with this key (expanding its ancestors); False if it is gone."""
+        node = find(self.model.roots, key)
+        if node is None:
+            return False
+        index = self.proxy.mapFromSource(self.model.index_of(node))
+        if not index.isValid():  # hidden by the filter: show everything again
+            self.filter.clear()
+            index = self.proxy.mapFromSource(self.model.index_of(node))
+        parent = index.parent()
+        while parent.isValid():
+            self.tree.expand(parent)
+            parent = parent.parent()
+        self.tree.setCurrentIndex(index)
+        self.tree.scrollTo(index)
+        return True
+
+    def focus_filter(self) -> None:
+        self.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter.selectAll()
+
+    def _show_node(self, node: TreeNode | None) -> None:
+        self._current = node
+        self.children_list.clear()
+        if node is None:
+            self.crumbs.clear()
+            self.heading.setText("Select a topic")
+            self.notes.setMarkdown("Pick a step or topic in the outline on the left.")
+            self.children_label.hide()
+            self.children_list.hide()
+            return
+        links = [f'<a href="{html.escape(a.key)}">{html.escape(a.label)}</a>'
+                 for a in node.ancestors()]
+        self.crumbs.setText(" › ".join(links))
+        self.crumbs.setVisible(bool(links))
+        self.heading.setText(node.label)
+        body = node.notes.strip() or "*No explanation yet for this topic.*"
+        if node.source_credit:
+            body += "\n\n" + node.source_credit
+        self.notes.setMarkdown(body)
+        for child in node.children:
+            item = QListWidgetItem(child.label + (f"  ({len(child.children)})"
+                                                  if child.children else ""))
+            item.setData(Qt.ItemDataRole.UserRole, child.key)
+            item.setToolTip(child.notes.strip().split("\n", 1)[0][:200])
+            self.children_list.addItem(item)
+        self.children_label.setVisible(bool(node.children))
+        self.children_list.setVisible(bool(node.children))
+
+    # --- slots -----------------------------------------------------------------------------------
+
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._show_node(self.proxy.node(current))
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        """Enter opens: a node with children toggles open, a leaf moves to its explanation."""
+        if self.proxy.hasChildren(index):
+            self.tree.setExpanded(index, not self.tree.isExpanded(index))
+        else:
+            self.notes.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_child(self, item: QListWidgetItem) -> None:
+        self.open_key(str(item.data(Qt.ItemDataRole.UserRole)))
+        self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _on_filter(self, text: str) -> None:
+        self.proxy.set_needle(text)
+        empty = self.proxy.rowCount() == 0
+        self.no_match.setVisible(empty)
+        if text.strip():
+            self.tree.expandAll()
+        else:
+            self._collapse_to_roots()
+            if self._current is not None:
+                self.open_key(self._current.key)
+
+    def _focus_first_match(self) -> None:
+        needle = self.proxy.needle
+        stack = [self.proxy.index(r, 0) for r in range(self.proxy.rowCount())][::-1]
+        while stack:
+            index = stack.pop()
+            node = self.proxy.node(index)
+            if node is not None and (not needle or node.matches(needle)):
+                self.tree.setCurrentIndex(index)
+                break
+            stack.extend(self.proxy.index(r, 0, index)
+                         for r in reversed(range(self.proxy.rowCount(index))))
+        self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _collapse_to_roots(self) -> None:
+        self.tree.collapseAll()
+        for row in range(self.proxy.rowCount()):
+            self.tree.expand(self.proxy.index(row, 0))
+
+    def _on_link(self, url: QUrl) -> None:
+        if url.scheme() in ("http", "https"):
+            QDesktopServices.openUrl(url)
+        else:
+            self.statusBar().showMessage(f"Not opened: only web links open ({url.toString()})",
+                                         8000)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() == Qt.Key.Key_Escape and self.filter.text():
+            self.filter.clear()
+            self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
+            return True
+        return super().eventFilter(watched, event)
+
+    def _check_deck_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Check a deck file", "",
+                                              "Deck files (*.yaml *.yml);;All files (*)")
+        if not path:
+            return
+        from app.decks import load_path
+
+        try:
+            deck = load_path(path)
+        except DeckError as error:
+            shown = "\n".join(str(p) for p in error.problems[:20])
+            QMessageBox.warning(self, "Deck has problems", shown)
+            return
+        QMessageBox.information(self, "Deck is valid",
+                                f"{deck.title}: {deck.topic_count()} topics, no problems.")
+
+    def _open_data_folder(self) -> None:
+        if self.store.path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.store.path.parent)))
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About MLSD Study", about_html())
+
+    # --- persistence -----------------------------------------------------------------------------
+
+    def _restore(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        splitter = self.settings.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        self._collapse_to_roots()
+        last = self.settings.value("outline/last_topic")
+        if not (isinstance(last, str) and self.open_key(last)) and self.model.roots:
+            self.tree.setCurrentIndex(self.proxy.index(0, 0))
+
+    def save_state(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        if self._current is not None:
+            self.settings.setValue("outline/last_topic", self._current.key)
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        super().closeEvent(event)
+
+
+def about_html() -> str:
+    return (
+        f"<h3>MLSD Study {html.escape(__version__)}</h3>"
+        "<p>Learn the Machine Learning System Design flow with spaced repetition and practise "
+        "it in timed mock interviews.</p>"
+        "<p>The built-in deck follows the <i>Machine Learning System Design</i> outline by "
+        f'Alireza Dirafzoon, from <a href="{UPSTREAM}">alirezadir/Machine-Learning-Interviews'
+        "</a>, used under the MIT licence. The explanations are our own.</p>"
+        "<p>MLSD Study is free software under the MIT licence.</p>"
+    )
+
+
+def settings_for(data_dir: Path) -> QSettings:
+    """UI state lives beside the database, so ``--data-dir`` keeps everything together."""
+    return QSettings(str(data_dir / "ui-state.ini"), QSettings.Format.IniFormat)
