@@ -110,6 +110,10 @@ class MainWindow(QMainWindow):
         heading_font.setBold(True)
         self.heading.setFont(heading_font)
         self.notes = QTextBrowser(openLinks=False)
+        self.notes.document().setDocumentMargin(10)
+        notes_font = self.notes.font()
+        notes_font.setPointSizeF(notes_font.pointSizeF() * 1.1)
+        self.notes.setFont(notes_font)
         self.notes.setAccessibleName("Explanation")
         self.notes.anchorClicked.connect(self._on_link)
         self.children_label = QLabel("Subtopics")
@@ -186,7 +190,7 @@ class MainWindow(QMainWindow):
             self.banner.hide()
             return
         files = sorted({p.path for p in problems})
-        lines = "<br>".join(html.escape(str(p)) for p in problems[:8])
+        lines = "<br>".join(html.escape(str(p), quote=False) for p in problems[:8])
         more = f"<br>… and {len(problems) - 8} more" if len(problems) > 8 else ""
         self.banner_text.setText(
             f"<b>{len(files)} deck file(s) could not be loaded</b> (other decks are fine; "
@@ -339,6 +343,7 @@ class MainWindow(QMainWindow):
         last = self.settings.value("outline/last_topic")
         if not (isinstance(last, str) and self.open_key(last)) and self.model.roots:
             self.tree.setCurrentIndex(self.proxy.index(0, 0))
+        self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def save_state(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

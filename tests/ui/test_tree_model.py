@@ -1,0 +1,92 @@
+"""The outline item models, checked by Qt's own model tester and by what a view sees."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from pytestqt.modeltest import ModelTester
+
+from app.store import Store
+from app.tree import TreeNode, build_tree, find
+from app.ui.tree_model import KeyRole, TopicFilterModel, TopicTreeModel
+
+pytestmark = pytest.mark.gui
+
+
+def test_tree_model_passes_qt_model_tester(qtmodeltester: ModelTester, store: Store) -> None:
+    model = TopicTreeModel(build_tree(store))
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_filter_model_passes_qt_model_tester(qtmodeltester: ModelTester, store: Store) -> None:
+    proxy = TopicFilterModel()
+    proxy.setSourceModel(TopicTreeModel(build_tree(store)))
+    proxy.set_needle("ndcg")
+    qtmodeltester.check(proxy, force_py=True)
+
+
+def test_steps_come_first_under_the_deck_root(store: Store) -> None:
+    model = TopicTreeModel(build_tree(store))
+    assert model.rowCount() == 1
+    root = model.index(0, 0)
+    assert root.data() == "Machine Learning System Design"
+    labels = [model.index(r, 0, root).data() for r in range(model.rowCount(root))]
+    assert labels[:9] == [
+        "Step 1 Problem Formulation",
+        "Step 2 Metrics (Offline and Online)",
+        "Step 3 Architectural Components (MVP Logic)",
+        "Step 4 Data Collection and Preparation",
+        "Step 5 Feature Engineering",
+        "Step 6 Model Development and Offline Evaluation",
+        "Step 7 Prediction Service",
+        "Step 8 Online Testing and Deployment",
+        "Step 9 Scaling, Monitoring, and Updates",
+    ]
+    assert labels.index("Sample questions") < labels.index("ML System Design Topics") \
+        < labels.index("ML at big tech companies")
+    # Steps are bold in the tree; ordinary topics are not.
+    assert model.index(0, 0, root).data(Qt.ItemDataRole.FontRole).bold()
+    step1 = model.index(0, 0, root)
+    assert model.index(0, 0, step1).data(Qt.ItemDataRole.FontRole) is None
+
+
+def _visible_keys(proxy: TopicFilterModel, parent: QModelIndex | None = None) -> list[str]:
+    parent = parent or QModelIndex()
+    keys: list[str] = []
+    for row in range(proxy.rowCount(parent)):
+        index = proxy.index(row, 0, parent)
+        keys.append(str(index.data(KeyRole)))
+        keys.extend(_visible_keys(proxy, index))
+    return keys
+
+
+def test_filter_keeps_matches_and_their_ancestors_only(store: Store) -> None:
+    proxy = TopicFilterModel()
+    proxy.setSourceModel(TopicTreeModel(build_tree(store)))
+    everything = _visible_keys(proxy)
+    proxy.set_needle("CANARY")
+    shown = _visible_keys(proxy)
+    assert 1 < len(shown) < len(everything) / 10
+    nodes = [find_node(proxy, key) for key in shown]
+    matching = [n for n in nodes if n.matches("canary")]
+    assert any(n.title == "Canary release" for n in matching)
+    # Everything shown either matches or is an ancestor of something that matches.
+    ancestors = {a.key for n in matching for a in n.ancestors()}
+    assert all(n.matches("canary") or n.key in ancestors for n in nodes)
+    proxy.set_needle("")
+    assert _visible_keys(proxy) == everything
+
+
+def test_filter_with_no_match_shows_nothing(store: Store) -> None:
+    proxy = TopicFilterModel()
+    proxy.setSourceModel(TopicTreeModel(build_tree(store)))
+    proxy.set_needle("zzz-no-such-topic")
+    assert proxy.rowCount() == 0
+
+
+def find_node(proxy: TopicFilterModel, key: str) -> TreeNode:
+    source = proxy.sourceModel()
+    assert isinstance(source, TopicTreeModel)
+    node = find(source.roots, key)
+    assert node is not None
+    return node
