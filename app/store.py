@@ -168,7 +168,9 @@ class Store:
 
     def deck_hashes(self) -> dict[str, tuple[DeckId, str]]:
         """Stored decks by the file they came from: path -> (deck id, content hash)."""
-        rows = self.db.execute("SELECT path, id, content_hash FROM decks").fetchall()
+        # A file may be named by several rows (its deck id changed); the visible, latest wins.
+        rows = self.db.execute("SELECT path, id, content_hash FROM decks "
+                               "ORDER BY missing DESC, synced_at").fetchall()
         return {path: (DeckId(deck_id), digest) for path, deck_id, digest in rows}
 
     def sync_deck(self, deck: Deck, *, content_hash: str, origin: str, now: datetime

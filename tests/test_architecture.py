@@ -1,0 +1,139 @@
+"""The Qt boundary and the start-up path, checked from the source and in a fresh interpreter."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+APP = REPO / "app"
+UI = APP / "ui"
+MODULES = sorted(APP.rglob("*.py"))
+CORE = [m for m in MODULES if UI not in m.parents]
+
+
+@dataclass(frozen=True)
+class Import:
+    module: str  # absolute dotted name
+    line: int
+    top_level: bool  # False when inside a function (a lazy import)
+
+
+def _package(path: Path) -> list[str]:
+    parts = list(path.relative_to(REPO).with_suffix("").parts)
+    return parts if parts[-1] == "__init__" else parts[:-1]
+
+
+def imports_of(path: Path) -> list[Import]:
+    return imports_in(path.read_text(encoding="utf-8"), path)
+
+
+def imports_in(source: str, path: Path) -> list[Import]:
+    """Every import in a module's source, nested ones included, as absolute module names."""
+    tree = ast.parse(source, filename=str(path))
+    found: list[Import] = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            nested = in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef))
+            if isinstance(child, ast.Import):
+                found.extend(Import(a.name, child.lineno, not in_function) for a in child.names)
+            elif isinstance(child, ast.ImportFrom):
+                if child.level:
+                    package = _package(path)
+                    base = package[:len(package) - child.level + 1]
+                    module = ".".join([*base, *([child.module] if child.module else [])])
+                else:
+                    module = child.module or ""
+                found.append(Import(module, child.lineno, not in_function))
+                # `from app import ui` names a module too
+                found.extend(Import(f"{module}.{a.name}", child.lineno, not in_function)
+                             for a in child.names)
+            visit(child, nested)
+
+    visit(tree, False)
+    return found
+
+
+def _is(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def _rel(path: Path) -> str:
+    return path.relative_to(REPO).as_posix()
+
+
+def test_the_walk_sees_the_modules_it_guards() -> None:
+    names = {_rel(m) for m in MODULES}
+    assert {"app/cli.py", "app/store.py", "app/decks.py", "app/ui/app.py"} <= names
+    # The finder sees what it guards: Qt in the UI, and the CLI's one lazy import of the UI.
+    ui_imports = {i.module for i in imports_of(UI / "app.py")}
+    assert any(_is(m, "PySide6") for m in ui_imports)
+    lazy = [i for i in imports_of(APP / "cli.py") if not i.top_level]
+    assert any(_is(i.module, "app.ui") for i in lazy)
+
+
+def test_import_finder_handles_every_form() -> None:
+    source = (
+        "import PySide6.QtCore\n"
+        "from PySide6 import QtWidgets\n"
+        "from . import tree_model\n"
+        "from ..store import Store\n"
+        "def later():\n"
+        "    import fsrs\n"
+        "    class Inner:\n"
+        "        from genanki import Note\n"
+        "class Eager:\n"
+        "    import yaml\n"
+    )
+    found = {(i.module, i.line, i.top_level) for i in imports_in(source, UI / "sample.py")}
+    assert ("PySide6.QtCore", 1, True) in found
+    assert ("PySide6", 2, True) in found
+    assert ("app.ui.tree_model", 3, True) in found
+    assert ("app.store", 4, True) in found
+    assert ("fsrs", 6, False) in found
+    assert ("genanki", 8, False) in found
+    assert ("yaml", 10, True) in found  # a class body runs at import time
+
+
+@pytest.mark.parametrize("path", CORE, ids=_rel)
+def test_core_module_does_not_import_qt(path: Path) -> None:
+    offending = [f"{_rel(path)}:{i.line}: {i.module}" for i in imports_of(path)
+                 if _is(i.module, "PySide6") or _is(i.module, "shiboken6")]
+    assert offending == []
+
+
+@pytest.mark.parametrize("path", CORE, ids=_rel)
+def test_core_module_does_not_import_the_ui(path: Path) -> None:
+    allowed_lazy = path == APP / "cli.py"
+    offending = [f"{_rel(path)}:{i.line}: {i.module}" for i in imports_of(path)
+                 if _is(i.module, "app.ui") and not (allowed_lazy and not i.top_level)]
+    assert offending == []
+
+
+@pytest.mark.parametrize("path", MODULES, ids=_rel)
+def test_every_module_has_a_docstring(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstring = ast.get_docstring(tree)
+    assert docstring and docstring.strip(), f"{_rel(path)} needs a one-line module docstring"
+
+
+def test_importing_the_core_leaves_qt_and_heavy_packages_unloaded() -> None:
+    script = (
+        "import json, sys\n"
+        "import app.cli, app.store, app.decks, app.library, app.tree\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    loaded = set(json.loads(result.stdout))
+    assert {"app.cli", "app.store", "app.decks", "app.library", "app.tree"} <= loaded
+    for heavy in ("PySide6", "shiboken6", "genanki", "fsrs", "app.ui"):
+        assert not any(_is(name, heavy) for name in loaded), heavy

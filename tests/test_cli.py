@@ -1,0 +1,252 @@
+"""The command line: help, version, check-deck, and start-up in a real process."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from app import __version__
+from app.cli import build_parser, main
+from app.store import DB_NAME
+
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED_DECK = REPO / "decks" / "ml-system-design.yaml"
+PROBLEM_LINE = re.compile(r"^(?P<path>.+):(?P<line>[1-9]\d*):(?P<col>[1-9]\d*): (?P<message>\S.*)$")
+
+GOOD_DECK = """\
+deck:
+  id: tiny
+  title: Tiny deck
+  version: 1
+topics:
+  - id: only
+    title: The only topic
+"""
+
+# Three problems: an unknown key (line 7), so a missing title (the topic, line 6), and a step
+# out of range (line 8).
+BAD_DECK = """\
+deck:
+  id: bad
+  title: Bad deck
+  version: 1
+topics:
+  - id: one
+    titel: One
+    step: 12
+"""
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --- version and help ----------------------------------------------------------------------------
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    assert re.fullmatch(r"mlsd-study \d+\.\d+\.\d+\n", out)
+    assert out == f"mlsd-study {__version__}\n"
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["version"] == __version__
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction[
+        argparse.ArgumentParser]:
+    [action] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return action
+
+
+def test_every_option_and_command_has_help_text() -> None:
+    parser = build_parser()
+    commands = _subcommands(parser)
+    assert set(commands.choices) == {"check-deck"}
+    helped = {choice.dest: choice.help for choice in commands._choices_actions}
+    assert set(helped) == set(commands.choices)
+    parsers = [parser, *commands.choices.values()]
+    for each in parsers:
+        assert each.description, each.prog
+        for action in each._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                continue
+            assert action.help and action.help != argparse.SUPPRESS, (each.prog, action.dest)
+    assert all(helped.values())
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["check-deck", "--help"]])
+def test_help_lists_every_option(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    parser = build_parser()
+    target = _subcommands(parser).choices[argv[0]] if argv[0] != "--help" else parser
+    assert out.startswith(f"usage: {target.prog}")
+    for action in target._actions:
+        for option in action.option_strings:
+            assert option in out
+        if action.help and "%" not in action.help:
+            assert " ".join(action.help.split()[:3]) in " ".join(out.split())
+    if target is parser:
+        assert "check-deck" in out
+        assert "validate deck files" in out
+
+
+# --- check-deck ----------------------------------------------------------------------------------
+
+def test_check_deck_on_valid_decks_is_silent(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    tiny = _write(tmp_path / "tiny.yaml", GOOD_DECK)
+    assert main(["check-deck", str(SHIPPED_DECK), str(tiny)]) == 0
+    assert capsys.readouterr() == ("", "")
+
+
+def test_check_deck_prints_one_located_line_per_problem(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = _write(tmp_path / "bad.yaml", BAD_DECK)
+
+    assert main(["check-deck", str(bad)]) == 1
+
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    lines = captured.out.splitlines()
+    assert len(lines) == 3
+    found = [PROBLEM_LINE.match(line) for line in lines]
+    assert all(found), lines
+    assert [(m["path"], m["line"], m["col"]) for m in found if m] == \
+        [(str(bad), "7", "5"), (str(bad), "6", "5"), (str(bad), "8", "11")]
+    assert "titel" in lines[0] and "did you mean 'title'" in lines[0]
+    assert "missing 'title'" in lines[1]
+    assert "1..9" in lines[2]
+
+
+def test_check_deck_with_several_paths(tmp_path: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    good = _write(tmp_path / "good.yaml", GOOD_DECK)
+    bad = _write(tmp_path / "bad.yaml", BAD_DECK)
+    syntax = _write(tmp_path / "syntax.yaml", GOOD_DECK + "  - id: [unclosed\n")
+    missing = tmp_path / "missing.yaml"
+
+    assert main(["check-deck", str(good), str(bad), str(syntax), str(missing)]) == 1
+
+    lines = capsys.readouterr().out.splitlines()
+    assert all(PROBLEM_LINE.match(line) for line in lines), lines
+    paths = [m["path"] for m in map(PROBLEM_LINE.match, lines) if m]
+    assert paths == [str(bad)] * 3 + [str(syntax), str(missing)]  # in argument order
+
+
+def test_check_deck_on_a_missing_file_names_it(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nowhere.yaml"
+    assert main(["check-deck", str(missing)]) == 1
+    [line] = capsys.readouterr().out.splitlines()
+    match = PROBLEM_LINE.match(line)
+    assert match is not None and match["path"] == str(missing)
+    assert "cannot read" in match["message"]
+
+
+def test_check_deck_needs_a_path(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["check-deck"])
+    assert exited.value.code == 2
+    assert "PATH" in capsys.readouterr().err
+
+
+# --- start-up in a real process ------------------------------------------------------------------
+
+def _run(args: list[str], tmp_path: Path, data_env: Path | None = None
+         ) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "MLSD_STUDY_DATA"}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["XDG_DATA_HOME"] = str(tmp_path / "xdg-data")  # the platform default, watched below
+    if data_env is not None:
+        env["MLSD_STUDY_DATA"] = str(data_env)
+    return subprocess.run([sys.executable, "-m", "app", *args], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+def _topic_count(db: Path) -> int:
+    conn = sqlite3.connect(str(db))
+    try:
+        return int(conn.execute("SELECT count(*) FROM topics WHERE retired = 0").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def _one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("mlsd-study: ")]
+    assert len(errors) == 1, result.stderr
+    return errors[0]
+
+
+def test_startup_creates_the_database_and_a_second_run_reuses_it(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+
+    first = _run(["--data-dir", str(data), "--quit-after-startup"], tmp_path)
+
+    assert first.returncode == 0, first.stderr
+    assert "Traceback" not in first.stderr
+    assert re.fullmatch(r"startup_ms=\d+\n", first.stdout)
+    db = data / DB_NAME
+    topics = _topic_count(db)
+    assert topics > 300
+    assert not (tmp_path / "xdg-data").exists()  # --data-dir was used, not the default
+    conn = sqlite3.connect(str(db))
+    with conn:
+        conn.execute("INSERT INTO settings (key, value) VALUES ('marker', '\"kept\"')")
+        synced_at = conn.execute("SELECT synced_at FROM decks").fetchall()
+    conn.close()
+
+    # MLSD_STUDY_DATA alone points at the same folder; the database is re-used, not rebuilt.
+    second = _run(["--quit-after-startup"], tmp_path, data_env=data)
+
+    assert second.returncode == 0, second.stderr
+    assert re.fullmatch(r"startup_ms=\d+\n", second.stdout)
+    assert _topic_count(db) == topics
+    conn = sqlite3.connect(str(db))
+    try:
+        assert conn.execute("SELECT value FROM settings WHERE key = 'marker'").fetchone() == \
+            ('"kept"',)
+        assert conn.execute("SELECT synced_at FROM decks").fetchall() == synced_at
+    finally:
+        conn.close()
+    assert not (tmp_path / "xdg-data").exists()
+
+
+def test_unusable_data_folder_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    target = blocker / "sub"
+
+    line = _one_error_line(_run(["--data-dir", str(target), "--quit-after-startup"], tmp_path))
+
+    assert str(target) in line
+    assert "--data-dir" in line
+
+
+def test_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    conn = sqlite3.connect(str(data / DB_NAME))
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    before = (data / DB_NAME).read_bytes()
+
+    line = _one_error_line(_run(["--quit-after-startup"], tmp_path, data_env=data))
+
+    assert "newer" in line
+    assert (data / DB_NAME).read_bytes() == before
