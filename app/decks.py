@@ -38,6 +38,8 @@ __all__ = ["ID_PATTERN", "MAX_NESTING", "load_path", "load_text"]
 
 #: YAML nesting deeper than this is refused (a topic level costs two: mapping + children list).
 MAX_NESTING = 400
+#: The largest deck version SQLite can store (a signed 64-bit integer).
+MAX_VERSION = 2**63 - 1
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _CLOZE = re.compile(r"\{\{c(\d+)::(.+?)\}\}", re.DOTALL)
 
@@ -287,6 +289,9 @@ def _build_deck(root: _Node | None, path: str) -> Deck:
             deck_id = check.identifier(meta, "deck", meta_node)
             title = check.text(meta, "title", "deck", meta_node, required=True, one_line=True)
             version = check.integer(meta, "version", "deck", 1) or 1
+            if version > MAX_VERSION:
+                check.problem(meta["version"][1], f"'version' is {version}, too large to store; "
+                              "use a small whole number and add 1 on each edit", "deck")
             if "version" not in meta:
                 check.problem(meta_node, "missing 'version' (a whole number, bump it on edits)",
                               "deck")
@@ -455,6 +460,11 @@ def load_text(text: str, source: str = "<deck>") -> Deck:
         mark = exc.problem_mark or exc.context_mark
         line, column = _pos(mark)
         what = exc.problem or exc.context or "not valid YAML"
+        context = exc.context_mark
+        if exc.problem and exc.context and context is not None and _pos(context) != (line, column):
+            # e.g. an unclosed quote is noticed at the end of the file; say where it opened
+            what += (f" ({exc.context} started at line {context.line + 1}, "
+                     f"column {context.column + 1})")
         hint = "check indentation and quoting around this spot"
         lines = text.splitlines()
         if mark is not None and mark.line < len(lines) and "\t" in lines[mark.line]:
@@ -463,6 +473,8 @@ def load_text(text: str, source: str = "<deck>") -> Deck:
                                  f"YAML syntax error: {what}; {hint}")]) from None
     except yaml.reader.ReaderError as exc:  # control characters and the like
         offset = max(0, int(exc.position))
+        if isinstance(exc.character, int):  # libyaml counts UTF-8 bytes, not characters
+            offset = len(text.encode("utf-8")[:offset].decode("utf-8", "ignore"))
         line = text.count("\n", 0, offset) + 1
         column = offset - (text.rfind("\n", 0, offset) + 1) + 1
         char = exc.character if isinstance(exc.character, int) else ord(exc.character)
@@ -474,6 +486,12 @@ def load_text(text: str, source: str = "<deck>") -> Deck:
                                  + " ".join(str(exc).split()))]) from None
     except RecursionError:
         raise DeckError([Problem(source, 1, 1, "the file nests too deeply to read")]) from None
+    except UnicodeEncodeError as exc:  # a lone surrogate: text that no file can hold
+        line = text.count("\n", 0, exc.start) + 1
+        column = exc.start - (text.rfind("\n", 0, exc.start) + 1) + 1
+        raise DeckError([Problem(source, line, column,
+                                 f"character U+{ord(text[exc.start]):04X} is not valid text "
+                                 "(a lone surrogate); remove it")]) from None
     return _build_deck(root, source)
 
 
@@ -496,7 +514,8 @@ def decode(data: bytes, name: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[line_start:exc.start].decode("utf-8")) + 1  # characters, not bytes
         raise DeckError([Problem(name, line, column, "the file is not UTF-8 text; save it as "
                                  "UTF-8")]) from None
 
