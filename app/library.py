@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from app import decks
 from app.errors import DeckError, Problem
 from app.model import DeckId
 from app.store import Store
@@ -59,6 +58,8 @@ def sync_decks(store: Store, sources: list[tuple[Path, str]], now: datetime) -> 
                 owners[previous[0]] = name
                 continue
             parsed += 1
+            from app import decks  # YAML is loaded only when a deck file changed
+
             try:
                 deck = decks.load_text(decks.decode(data, name), name)
             except DeckError as error:

@@ -13,13 +13,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from app.clock import to_iso
 from app.errors import StoreError
 from app.model import Deck, DeckId, Source, TopicId
+
+if TYPE_CHECKING:  # sqlite-utils is imported on first write, keeping it off the start path
+    from sqlite_utils import Database
 
 DB_NAME = "mlsd-study.db"
 
@@ -100,9 +101,23 @@ class SyncResult:
 class Store:
     """The app's database. Open with :meth:`open`; one instance per thread."""
 
-    def __init__(self, db: Database, path: Path | None) -> None:
-        self.db = db
+    def __init__(self, conn: sqlite3.Connection, path: Path | None) -> None:
+        self.conn = conn
         self.path = path
+        self._db: Database | None = None
+
+    @property
+    def db(self) -> Database:
+        """sqlite-utils over the same connection, for writes and migrations.
+
+        Reads go straight to ``conn``: an unchanged start-up then never imports sqlite-utils
+        (about 50 ms and several MiB of modules).
+        """
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn, execute_plugins=False)
+        return self._db
 
     # --- opening ---------------------------------------------------------------------------------
 
@@ -144,7 +159,7 @@ class Store:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA busy_timeout=5000")
-            store = cls(Database(conn, execute_plugins=False), path)
+            store = cls(conn, path)
             store._migrate(version)
         except sqlite3.DatabaseError as exc:
             conn.close()
@@ -159,17 +174,17 @@ class Store:
 
     @property
     def schema_version(self) -> int:
-        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
     # --- decks and topics ------------------------------------------------------------------------
 
     def deck_hashes(self) -> dict[str, tuple[DeckId, str]]:
         """Stored decks by the file they came from: path -> (deck id, content hash)."""
         # A file may be named by several rows (its deck id changed); the visible, latest wins.
-        rows = self.db.execute("SELECT path, id, content_hash FROM decks "
+        rows = self.conn.execute("SELECT path, id, content_hash FROM decks "
                                "ORDER BY missing DESC, synced_at").fetchall()
         return {path: (DeckId(deck_id), digest) for path, deck_id, digest in rows}
 
@@ -217,12 +232,13 @@ class Store:
 
     def mark_missing(self, present: Iterable[str]) -> None:
         """Hide decks whose files were not found this time; their data stays."""
-        keep = list(present)
-        with self.db.atomic():
-            self.db.execute("UPDATE decks SET missing = 1 WHERE id NOT IN "
-                            f"({','.join('?' * len(keep))})", keep)
-            self.db.execute(f"UPDATE decks SET missing = 0 WHERE id IN "
-                            f"({','.join('?' * len(keep))})", keep)
+        keep = set(present)
+        changes = [(int(deck_id not in keep), deck_id) for deck_id, missing
+                   in self.conn.execute("SELECT id, missing FROM decks").fetchall()
+                   if bool(missing) != (deck_id not in keep)]
+        if changes:
+            with self.db.atomic():
+                self.db.conn.executemany("UPDATE decks SET missing = ? WHERE id = ?", changes)
 
     def decks(self, *, include_missing: bool = False) -> list[StoredDeck]:
         """Stored decks, shipped ones first, then by title."""
@@ -231,7 +247,7 @@ class Store:
             sql += " WHERE missing = 0"
         sql += " ORDER BY origin = 'shipped' DESC, title COLLATE NOCASE"
         result = []
-        for row in self.db.execute(sql).fetchall():
+        for row in self.conn.execute(sql).fetchall():
             source = json.loads(row[4] or "{}")
             result.append(StoredDeck(
                 id=DeckId(row[0]), title=row[1], version=row[2], description=row[3],
@@ -249,12 +265,12 @@ class Store:
         sql += " ORDER BY parent_id, position"
         return [StoredTopic(DeckId(r[0]), TopicId(r[1]), TopicId(r[2]) if r[2] else None, r[3],
                             r[4], r[5], r[6], bool(r[7]), bool(r[8]))
-                for r in self.db.execute(sql, [deck_id]).fetchall()]
+                for r in self.conn.execute(sql, [deck_id]).fetchall()]
 
     # --- settings --------------------------------------------------------------------------------
 
     def setting(self, key: str, default: Any = None) -> Any:
-        row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
         return default if row is None else json.loads(row[0])
 
     def set_setting(self, key: str, value: Any) -> None:
