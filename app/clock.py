@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 Clock = Callable[[], datetime]
 
@@ -18,3 +18,21 @@ def to_iso(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetimes are not stored; pass an aware UTC datetime")
     return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def to_ms(moment: datetime) -> int:
+    """An aware datetime as integer milliseconds since the Unix epoch (how cards store time)."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetimes are not stored; pass an aware UTC datetime")
+    return int(moment.timestamp() * 1000)
+
+
+def from_ms(ms: int) -> datetime:
+    """Milliseconds since the epoch as an aware UTC datetime."""
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+def local_zone() -> tzinfo:
+    """The machine's current local time zone (for the 4 a.m. day rollover)."""
+    zone = datetime.now().astimezone().tzinfo
+    return zone if zone is not None else UTC

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from app.cards import GENERATOR_VERSION, generate_cards
 from app.errors import DeckError, Problem
 from app.model import DeckId
 from app.store import Store
@@ -14,7 +15,8 @@ from app.store import Store
 SHIPPED = "shipped"
 USER = "user"
 # Part of every content hash: bump it when loading or syncing changes, so decks are re-read.
-_SYNC_FORMAT = b"mlsd-sync-1\n"
+# The card generator's version is part of it too, so new generator rules reach stored decks.
+_SYNC_FORMAT = f"mlsd-sync-2 cards-{GENERATOR_VERSION}\n".encode()
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,8 @@ def sync_decks(store: Store, sources: list[tuple[Path, str]], now: datetime) -> 
                 problems.append(Problem(name, 1, 1, f"deck id '{deck.id}' is already used by "
                                         f"{owners[deck.id]}; give this deck another id"))
                 continue
-            store.sync_deck(deck, content_hash=digest, origin=origin, now=now)
+            store.sync_deck(deck, content_hash=digest, origin=origin, now=now,
+                            cards=generate_cards(deck))
             present.append(deck.id)
             owners[deck.id] = name
     store.mark_missing(present)

@@ -12,6 +12,11 @@ TopicId = NewType("TopicId", str)
 STEP_COUNT = 9
 
 
+def step_label(title: str, step: int | None) -> str:
+    """How a topic is named in the tree, breadcrumbs and cards: steps carry their number."""
+    return f"Step {step} {title}" if step else title
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a deck's content comes from, for the credit in the About box."""
@@ -93,3 +98,29 @@ class Deck:
 
     def topic_count(self) -> int:
         return sum(1 for _ in self.walk())
+
+
+CardId = NewType("CardId", str)
+
+
+@dataclass(frozen=True)
+class CardSpec:
+    """A generated flashcard: its stable identity and text, without any scheduling.
+
+    ``id`` is derived from the deck id, the topic id, the generator kind and the item's identity
+    or position, never from the card's text, so regenerating after a deck edit updates the card
+    in place and keeps its progress. ``prompt`` and ``answer`` are Markdown; ``context`` is the
+    breadcrumb shown above the prompt (``Step 2 Metrics > Offline metrics``). ``order`` is the
+    outline order used to introduce new cards (parents before children). Cards that share a
+    ``sibling_group`` are buried for the day once one of them is answered.
+    """
+
+    id: CardId
+    deck_id: DeckId
+    topic_id: TopicId
+    kind: str
+    context: str
+    prompt: str
+    answer: str
+    order: int
+    sibling_group: str = ""

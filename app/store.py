@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.clock import to_iso
+from app.clock import to_iso, to_ms
 from app.errors import StoreError
-from app.model import Deck, DeckId, Source, TopicId
+from app.model import CardSpec, Deck, DeckId, Source, TopicId
 
 if TYPE_CHECKING:  # sqlite-utils is imported on first write, keeping it off the start path
     from sqlite_utils import Database
@@ -62,7 +63,71 @@ def _migrate_to_1(db: Database) -> None:
         )""")
 
 
-MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migrate_to_1,)
+def _migrate_to_2(db: Database) -> None:
+    """Cards with their FSRS state, the review log, and cram practice kept apart from it."""
+    db.execute("""
+        CREATE TABLE cards (
+            id TEXT PRIMARY KEY,                     -- stable: deck/topic/kind/key
+            deck_id TEXT NOT NULL REFERENCES decks(id) ON DELETE CASCADE,
+            topic_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            context TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            sibling_group TEXT NOT NULL DEFAULT '',
+            ord INTEGER NOT NULL,                    -- outline order, for new cards
+            retired INTEGER NOT NULL DEFAULT 0,      -- gone from the deck; history kept
+            queue INTEGER NOT NULL DEFAULT 0,        -- 0 new, 1 learning, 2 review, 3 relearning
+            step INTEGER,
+            stability REAL,
+            difficulty REAL,
+            due INTEGER,                             -- ms since epoch, UTC; NULL while new
+            last_review INTEGER,                     -- ms since epoch, UTC
+            reps INTEGER NOT NULL DEFAULT 0,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            suspended INTEGER NOT NULL DEFAULT 0,
+            buried_until INTEGER,                    -- ms; hidden from study until then
+            created_at INTEGER NOT NULL
+        )""")
+    db.execute("CREATE INDEX cards_by_due ON cards (queue, due)")
+    db.execute("CREATE INDEX cards_new_in_order ON cards (queue, ord)")
+    db.execute("CREATE INDEX cards_by_topic ON cards (deck_id, topic_id)")
+    db.execute("CREATE INDEX cards_by_sibling_group ON cards (sibling_group) "
+               "WHERE sibling_group != ''")
+    db.execute("""
+        CREATE TABLE review_log (
+            id INTEGER PRIMARY KEY,
+            card_id TEXT NOT NULL REFERENCES cards(id),
+            reviewed_at INTEGER NOT NULL,            -- ms since epoch, UTC
+            rating INTEGER NOT NULL,                 -- 1 again, 2 hard, 3 good, 4 easy
+            duration_ms INTEGER NOT NULL,
+            queue_before INTEGER NOT NULL,
+            step_before INTEGER,
+            stability_before REAL,
+            difficulty_before REAL,
+            due_before INTEGER,
+            last_review_before INTEGER,
+            reps_before INTEGER NOT NULL,
+            lapses_before INTEGER NOT NULL,
+            queue_after INTEGER NOT NULL,
+            step_after INTEGER,
+            stability_after REAL,
+            difficulty_after REAL,
+            due_after INTEGER NOT NULL
+        )""")
+    db.execute("CREATE INDEX review_log_by_card ON review_log (card_id, reviewed_at)")
+    db.execute("CREATE INDEX review_log_by_time ON review_log (reviewed_at)")
+    db.execute("""
+        CREATE TABLE cram_log (
+            id INTEGER PRIMARY KEY,
+            card_id TEXT NOT NULL REFERENCES cards(id),
+            reviewed_at INTEGER NOT NULL,
+            rating INTEGER NOT NULL,
+            duration_ms INTEGER NOT NULL
+        )""")
+
+
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migrate_to_1, _migrate_to_2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -179,6 +244,29 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT on the raw connection, for the hot study paths.
+
+        Everything inside is committed (and, with synchronous=FULL, on disk) when the block
+        ends, or rolled back if it raises. Errors become :class:`StoreError`.
+        """
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreError(_explain(exc, str(self.path or "the database"))) from None
+        try:
+            yield self.conn
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if self.conn.in_transaction:
+                self.conn.rollback()
+            raise StoreError(_explain(exc, str(self.path or "the database"))) from None
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.rollback()
+            raise
+
     # --- decks and topics ------------------------------------------------------------------------
 
     def deck_hashes(self) -> dict[str, tuple[DeckId, str]]:
@@ -188,12 +276,14 @@ class Store:
                                "ORDER BY missing DESC, synced_at").fetchall()
         return {path: (DeckId(deck_id), digest) for path, deck_id, digest in rows}
 
-    def sync_deck(self, deck: Deck, *, content_hash: str, origin: str, now: datetime
-                  ) -> SyncResult:
-        """Bring the stored deck in line with ``deck`` in one transaction.
+    def sync_deck(self, deck: Deck, *, content_hash: str, origin: str, now: datetime,
+                  cards: Sequence[CardSpec] = ()) -> SyncResult:
+        """Bring the stored deck and its cards in line with ``deck`` in one transaction.
 
         Topics are matched by id: titles, notes and order are updated, new topics added, and
         topics missing from the file are retired (kept, with everything attached to them).
+        Cards are matched by their stable id the same way: changed text keeps the card's
+        schedule and history; cards no longer generated are retired, never deleted.
         """
         fresh = {str(topic.id): (topic, ancestors) for topic, ancestors in deck.walk()}
         positions = {str(t.id): i for i, t in enumerate(deck.topics)}
@@ -225,10 +315,29 @@ class Store:
                     self.db.execute(
                         f"UPDATE topics SET retired = 1 WHERE deck_id = ? AND id IN "
                         f"({','.join('?' * len(gone))})", [deck.id, *gone])
+                self._sync_cards(deck.id, cards, now)
         except sqlite3.Error as exc:
             raise StoreError(_explain(exc, str(self.path or "the database"))) from None
         return SyncResult(added=len(set(fresh) - set(old)),
                           updated=len(set(fresh) & set(old)), retired=len(gone))
+
+    def _sync_cards(self, deck_id: str, cards: Sequence[CardSpec], now: datetime) -> None:
+        created = to_ms(now)
+        self.conn.executemany("""
+            INSERT INTO cards (id, deck_id, topic_id, kind, context, prompt, answer,
+                               sibling_group, ord, retired, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
+            ON CONFLICT(id) DO UPDATE SET
+                topic_id = excluded.topic_id, kind = excluded.kind, context = excluded.context,
+                prompt = excluded.prompt, answer = excluded.answer,
+                sibling_group = excluded.sibling_group, ord = excluded.ord, retired = 0
+            """, [(c.id, deck_id, c.topic_id, c.kind, c.context, c.prompt, c.answer,
+                   c.sibling_group, c.order, created) for c in cards])
+        fresh = {c.id for c in cards}
+        gone = [(card_id,) for (card_id,) in self.conn.execute(
+            "SELECT id FROM cards WHERE deck_id = ? AND retired = 0", [deck_id])
+            if card_id not in fresh]
+        self.conn.executemany("UPDATE cards SET retired = 1 WHERE id = ?", gone)
 
     def mark_missing(self, present: Iterable[str]) -> None:
         """Hide decks whose files were not found this time; their data stays."""

@@ -5,13 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from app.model import DeckId, TopicId
+from app.model import DeckId, TopicId, step_label
 from app.store import Store, StoredDeck, StoredTopic
-
-
-def step_label(title: str, step: int | None) -> str:
-    """How a topic is named in the tree and in breadcrumbs: steps carry their number."""
-    return f"Step {step} {title}" if step else title
+from app.study_store import TopicCounts
 
 
 @dataclass(eq=False)
@@ -113,3 +109,18 @@ def find(roots: list[TreeNode], key: str) -> TreeNode | None:
             if node.topic_id == topic_id:
                 return node
     return None
+
+
+def aggregate_counts(roots: list[TreeNode], per_topic: dict[tuple[DeckId, TopicId], TopicCounts]
+                     ) -> dict[str, TopicCounts]:
+    """Card counts per node key, each node counting its whole subtree."""
+    totals: dict[str, TopicCounts] = {}
+    for root in roots:
+        for node in reversed(root.walk()):  # children before parents
+            own = per_topic.get((node.deck_id, node.topic_id)) if node.topic_id else None
+            total, due, new = (own.total, own.due, own.new) if own else (0, 0, 0)
+            for child in node.children:
+                sub = totals[child.key]
+                total, due, new = total + sub.total, due + sub.due, new + sub.new
+            totals[node.key] = TopicCounts(total, due, new)
+    return totals

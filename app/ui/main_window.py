@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, QSettings, Qt, QUrl
@@ -12,6 +14,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -19,6 +22,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QStackedWidget,
     QTextBrowser,
     QToolButton,
     QTreeView,
@@ -27,11 +31,19 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
-from app.errors import DeckError, Problem
+from app import study_store as study
+from app.clock import local_zone, utc_now
+from app.errors import AppError, DeckError, Problem
 from app.library import SyncReport
+from app.review import Mode, ReviewSession
+from app.scheduler import Fsrs, study_day
 from app.store import Store
-from app.tree import TreeNode, build_tree, find
-from app.ui.tree_model import TopicFilterModel, TopicTreeModel
+from app.study_store import Scope
+from app.tree import TreeNode, aggregate_counts, build_tree, find
+from app.ui.errors import show_error
+from app.ui.review_page import ReviewPage
+from app.ui.settings_dialog import StudySettingsDialog
+from app.ui.tree_model import CARDS, DUE, TITLE, TopicFilterModel, TopicTreeModel
 
 DEFAULT_SIZE = (1120, 740)
 UPSTREAM = "https://github.com/alirezadir/Machine-Learning-Interviews"
@@ -40,10 +52,13 @@ UPSTREAM = "https://github.com/alirezadir/Machine-Learning-Interviews"
 class MainWindow(QMainWindow):
     """Shows state from the store; it never writes SQL itself."""
 
-    def __init__(self, store: Store, report: SyncReport, settings: QSettings) -> None:
+    def __init__(self, store: Store, report: SyncReport, settings: QSettings,
+                 clock: Callable[[], datetime] = utc_now, local: tzinfo | None = None) -> None:
         super().__init__()
         self.store = store
         self.settings = settings
+        self.clock = clock
+        self.local = local or local_zone()
         self.setWindowTitle("MLSD Study")
         self.resize(*DEFAULT_SIZE)
 
@@ -55,6 +70,7 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_menus()
         self.show_problems(list(report.problems))
+        self.refresh_counts()
         self._restore()
 
     # --- construction ----------------------------------------------------------------------------
@@ -79,9 +95,15 @@ class MainWindow(QMainWindow):
         self.filter.returnPressed.connect(self._focus_first_match)
         self.filter.installEventFilter(self)
 
-        self.tree = QTreeView(headerHidden=True, uniformRowHeights=True)
+        self.tree = QTreeView(uniformRowHeights=True)
         self.tree.setAccessibleName("Outline")
         self.tree.setModel(self.proxy)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
+        for column in (DUE, CARDS):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(column, 52)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.selectionModel().currentChanged.connect(self._on_current)
@@ -138,15 +160,22 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([420, 700])
 
+        self.review = ReviewPage(self.clock)
+        self.review.closed.connect(self.close_review)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.splitter)
+        self.pages.addWidget(self.review)
+
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.banner)
-        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
         count = sum(len(root.walk()) - 1 for root in self.model.roots)
-        self.statusBar().showMessage(f"{count} topics in {len(self.model.roots)} deck(s)")
+        self.statusBar().showMessage(f"{count} topics in {len(self.model.roots)} deck(s). "
+                                     "Space studies the selected branch.")
 
     def _build_menus(self) -> None:
         menu = self.menuBar()
@@ -173,6 +202,39 @@ class MainWindow(QMainWindow):
         collapse = QAction("&Collapse to steps", self)
         collapse.triggered.connect(self._collapse_to_roots)
         view.addAction(collapse)
+
+        study_menu = menu.addMenu("&Study")
+        study_branch = QAction("&Study this branch", self)
+        study_branch.setShortcutVisibleInContextMenu(True)
+        study_branch.setToolTip("Due and new cards of the selected topic and everything below "
+                                "it (Space in the outline)")
+        study_branch.triggered.connect(lambda: self.start_review("study"))
+        study_menu.addAction(study_branch)
+        cram = QAction("&Cram this branch", self)
+        cram.setToolTip("Practise every card of the branch now, without changing any schedule "
+                        "(Shift+Space in the outline)")
+        cram.triggered.connect(lambda: self.start_review("cram"))
+        study_menu.addAction(cram)
+        study_all = QAction("Study &everything due", self,
+                            shortcut=QKeySequence("Ctrl+Shift+S"))
+        study_all.triggered.connect(lambda: self.start_review("study", everything=True))
+        study_menu.addAction(study_all)
+        study_menu.addSeparator()
+        suspend = QAction("S&uspend cards of this branch", self)
+        suspend.triggered.connect(lambda: self._suspend_branch(True))
+        study_menu.addAction(suspend)
+        unsuspend = QAction("U&nsuspend cards of this branch", self)
+        unsuspend.triggered.connect(lambda: self._suspend_branch(False))
+        study_menu.addAction(unsuspend)
+        unbury = QAction("Un&bury cards of this branch", self)
+        unbury.triggered.connect(self._unbury_branch)
+        study_menu.addAction(unbury)
+        study_menu.addSeparator()
+        preferences = QAction("Study se&ttings…", self,
+                              shortcut=QKeySequence(QKeySequence.StandardKey.Preferences))
+        preferences.triggered.connect(self.edit_study_settings)
+        study_menu.addAction(preferences)
+        self.study_actions = (study_branch, cram, study_all, suspend, unsuspend, unbury)
 
         help_menu = menu.addMenu("&Help")
         about = QAction("&About MLSD Study", self)
@@ -300,12 +362,79 @@ class MainWindow(QMainWindow):
                                          8000)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
-                and event.key() == Qt.Key.Key_Escape and self.filter.text():
-            self.filter.clear()
-            self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
-            return True
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.key() == Qt.Key.Key_Escape and self.filter.text():
+                self.filter.clear()
+                self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
+                return True
+            if watched is self.tree and event.key() == Qt.Key.Key_Space:
+                shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+                self.start_review("cram" if shift else "study")
+                return True
         return super().eventFilter(watched, event)
+
+    # --- studying --------------------------------------------------------------------------------
+
+    def _scope(self, node: TreeNode | None) -> Scope:
+        if node is None:
+            return Scope()
+        if node.kind == "deck":
+            return Scope(deck_id=node.deck_id)
+        topics = frozenset(n.topic_id for n in node.walk() if n.topic_id is not None)
+        return Scope(deck_id=node.deck_id, topic_ids=topics)
+
+    def start_review(self, mode: Mode, *, everything: bool = False) -> None:
+        """Study (or cram) the selected branch; the review page takes over the window."""
+        node = None if everything else self._current
+        try:
+            fsrs = Fsrs(study.scheduler_settings(self.store))
+            session = ReviewSession(self.store, fsrs, self._scope(node), self.clock(),
+                                    self.local, mode)
+        except AppError as error:
+            show_error(self, error)
+            return
+        where = "everything due" if node is None else node.label
+        self.review.start(session, ("Cramming: " if mode == "cram" else "Studying: ") + where)
+        self.pages.setCurrentWidget(self.review)
+        self.menuBar().setEnabled(False)
+        self.review.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def close_review(self) -> None:
+        self.pages.setCurrentWidget(self.splitter)
+        self.menuBar().setEnabled(True)
+        self.refresh_counts()
+        self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def refresh_counts(self) -> None:
+        now = self.clock()
+        day = study_day(now, self.local, study.scheduler_settings(self.store).rollover_hour)
+        per_topic = study.topic_counts(self.store, now, day.end)
+        self.model.set_counts(aggregate_counts(self.model.roots, per_topic))
+
+    def _suspend_branch(self, suspended: bool) -> None:
+        node = self._current
+        if node is None:
+            return
+        ids = study.card_ids(self.store, self._scope(node))
+        study.set_suspended(self.store, ids, suspended)
+        self.refresh_counts()
+        verb = "Suspended" if suspended else "Unsuspended"
+        self.statusBar().showMessage(f"{verb} {len(ids)} card(s) of {node.label}", 6000)
+
+    def _unbury_branch(self) -> None:
+        node = self._current
+        if node is None:
+            return
+        ids = study.card_ids(self.store, self._scope(node))
+        study.unbury(self.store, ids)
+        self.refresh_counts()
+        self.statusBar().showMessage(f"Unburied the cards of {node.label}", 6000)
+
+    def edit_study_settings(self) -> None:
+        dialog = StudySettingsDialog(study.scheduler_settings(self.store), self)
+        if dialog.exec():
+            study.save_scheduler_settings(self.store, dialog.settings())
+            self.refresh_counts()
 
     def _check_deck_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Check a deck file", "",

@@ -14,6 +14,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
+from app.study_store import TopicCounts
 from app.tree import TreeNode
 
 NodeRole = Qt.ItemDataRole.UserRole + 1
@@ -22,12 +23,39 @@ KeyRole = Qt.ItemDataRole.UserRole + 2
 Index = QModelIndex | QPersistentModelIndex
 
 
+TITLE, DUE, CARDS = 0, 1, 2
+_HEADERS = {TITLE: "Topic", DUE: "Due", CARDS: "Cards"}
+_HEADER_TIPS = {DUE: "Cards due today in this branch (learning and reviews)",
+                CARDS: "Cards in this branch (new ones included, suspended ones not)"}
+
+
 class TopicTreeModel(QAbstractItemModel):
-    """Read-only model of decks (roots) and their topics, one column."""
+    """Read-only model of decks (roots) and their topics: title, due cards, all cards."""
 
     def __init__(self, roots: list[TreeNode], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._roots = roots
+        self._counts: dict[str, TopicCounts] = {}
+
+    def set_counts(self, counts: dict[str, TopicCounts]) -> None:
+        """New card counts per node key (aggregated over subtrees)."""
+        self._counts = counts
+        if self._roots:
+            last = self.index(len(self._roots) - 1, CARDS)
+            self.dataChanged.emit(self.index(0, DUE), last)
+            for root in self._roots:  # views repaint children lazily; tell them all changed
+                self._changed_below(root)
+
+    def _changed_below(self, node: TreeNode) -> None:
+        if node.children:
+            parent = self.createIndex(node.row, 0, node)
+            self.dataChanged.emit(self.index(0, DUE, parent),
+                                  self.index(len(node.children) - 1, CARDS, parent))
+            for child in node.children:
+                self._changed_below(child)
+
+    def counts(self, node: TreeNode) -> TopicCounts | None:
+        return self._counts.get(node.key)
 
     @property
     def roots(self) -> list[TreeNode]:
@@ -44,18 +72,19 @@ class TopicTreeModel(QAbstractItemModel):
         node = index.internalPointer()
         return node if isinstance(node, TreeNode) else None
 
-    def index_of(self, node: TreeNode) -> QModelIndex:
-        return self.createIndex(node.row, 0, node)
+    def index_of(self, node: TreeNode, column: int = TITLE) -> QModelIndex:
+        return self.createIndex(node.row, column, node)
 
     # --- QAbstractItemModel ----------------------------------------------------------------------
 
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
-        if column != 0 or row < 0:
+        if not 0 <= column < len(_HEADERS) or row < 0 or (parent.isValid()
+                                                          and parent.column() != 0):
             return QModelIndex()
         siblings = self._children(parent)
         if row >= len(siblings):
             return QModelIndex()
-        return self.createIndex(row, 0, siblings[row])
+        return self.createIndex(row, column, siblings[row])
 
     def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]
         node = self.node(index)
@@ -69,14 +98,27 @@ class TopicTreeModel(QAbstractItemModel):
         return len(self._children(parent))
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 1
-
-    def hasChildren(self, parent: Index = QModelIndex()) -> bool:
-        return self.rowCount(parent) > 0
+        return len(_HEADERS)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         node = self.node(index)
         if node is None:
+            return None
+        column = index.column()
+        if column != TITLE:
+            counts = self._counts.get(node.key)
+            if role == Qt.ItemDataRole.DisplayRole:
+                if counts is None:
+                    return ""
+                value = counts.due if column == DUE else counts.total
+                return str(value) if value or column == CARDS else ""
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if role == Qt.ItemDataRole.ToolTipRole and counts is not None:
+                return (f"{counts.due} due today, {counts.new} new, {counts.total} cards in "
+                        "this branch")
+            if role == NodeRole:
+                return node
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return node.label
@@ -99,9 +141,12 @@ class TopicTreeModel(QAbstractItemModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and section == 0:
-            return "Topic"
+        if orientation != Qt.Orientation.Horizontal or section not in _HEADERS:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _HEADER_TIPS.get(section)
         return None
 
     def _children(self, parent: Index) -> list[TreeNode]:

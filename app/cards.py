@@ -1,0 +1,248 @@
+"""Topics -> flashcards with stable ids: authored cards, enumerations, the steps, explanations."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+from app.model import CardId, CardSpec, Deck, Topic, TopicId, step_label
+
+__all__ = ["GENERATOR_VERSION", "generate_cards"]
+
+#: Bump whenever the cards generated for an unchanged deck change (text, ids, order or kinds).
+GENERATOR_VERSION = 1
+
+# The same pattern the loader validates cloze text with; the hint is after the first "::".
+_CLOZE = re.compile(r"\{\{c(\d+)::(.+?)\}\}", re.DOTALL)
+_HIDDEN = "[...]"
+_ELIDED = "…"
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """A card before order numbering; ``tag`` tells apart authored cards whose prompts collide."""
+
+    id: str
+    topic_id: TopicId
+    kind: str
+    context: str
+    prompt: str
+    answer: str
+    group: str = ""
+    authored: bool = False
+    tag: str = ""
+
+
+def generate_cards(deck: Deck) -> list[CardSpec]:
+    """Every card of the deck, in outline order, with unique ids and unique (context, prompt).
+
+    Per topic, in pre-order: its explanation, its authored cards, the enumeration of its
+    children (when it has two or more and is not the deck itself), then, for a step of the
+    flow, the step cards. ``order`` is the position in the returned list.
+    """
+    labels = _labels(deck)
+    steps = {topic.step: topic for topic, _ in deck.walk() if topic.step}
+    covering: defaultdict[str, set[int]] = defaultdict(set)
+    for number, step in steps.items():
+        for child in step.children:
+            covering[_norm(child.title)].add(number)
+
+    drafts: list[_Draft] = []
+    for topic, ancestors in deck.walk():
+        above = [labels[a.id] for a in ancestors]
+        label = labels[topic.id]
+        here = _context(deck, [*above, label])
+        if topic.notes.strip():
+            drafts.append(_draft(deck, topic.id, "explain", "", _context(deck, above),
+                                 f"Explain: {label}", topic.notes.strip()))
+        drafts.extend(_authored(deck, topic, here))
+        if len(topic.children) >= 2:
+            drafts.extend(_enumeration(deck, topic, label, here))
+        if topic.step:
+            drafts.extend(_step_cards(deck, topic, steps, covering))
+
+    drafts = _unique_ids(_unique_prompts([d for d in drafts if d.authored or not _gives_away(d)]))
+    return [CardSpec(id=CardId(d.id), deck_id=deck.id, topic_id=d.topic_id, kind=d.kind,
+                     context=d.context, prompt=d.prompt, answer=d.answer, order=order,
+                     sibling_group=d.group)
+            for order, d in enumerate(drafts)]
+
+
+def _draft(deck: Deck, topic_id: TopicId, kind: str, key: str, context: str, prompt: str,
+           answer: str, group: str = "", *, authored: bool = False, tag: str = "") -> _Draft:
+    card_id = f"{deck.id}/{topic_id}/{kind}" + (f"/{key}" if key else "")
+    return _Draft(card_id, topic_id, kind, context, prompt, answer, group, authored, tag)
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _context(deck: Deck, path: list[str]) -> str:
+    return " > ".join(path) if path else deck.title
+
+
+def _labels(deck: Deck) -> dict[TopicId, str]:
+    """Breadcrumb labels; siblings sharing a label get their position, so paths stay distinct."""
+    labels: dict[TopicId, str] = {}
+    for siblings in [deck.topics, *(topic.children for topic, _ in deck.walk())]:
+        plain = [step_label(t.title, t.step) for t in siblings]
+        counts = Counter(_norm(p) for p in plain)
+        for position, (topic, label) in enumerate(zip(siblings, plain, strict=True), 1):
+            if counts[_norm(label)] > 1:
+                label = f"{label} (item {position} of {len(siblings)})"
+            labels[topic.id] = label
+    return labels
+
+
+def _authored(deck: Deck, topic: Topic, context: str) -> Iterator[_Draft]:
+    for index, card in enumerate(topic.cards):
+        key = card.id or str(index)
+        tag = f"card {index + 1}"
+        if not card.cloze:
+            yield _draft(deck, topic.id, "qa", key, context, card.question, card.answer,
+                         authored=True, tag=tag)
+            continue
+        group = f"{deck.id}/{topic.id}/cloze/{key}"
+        # One card per distinct cloze number, as Anki does; the loader refuses text without any.
+        for number in sorted({int(m.group(1)) for m in _CLOZE.finditer(card.cloze)}):
+            prompt, answer = _cloze_sides(card.cloze, number)
+            yield _draft(deck, topic.id, "cloze", f"{key}/c{number}", context, prompt, answer,
+                         group, authored=True, tag=tag)
+
+
+def _cloze_sides(text: str, number: int) -> tuple[str, str]:
+    """The prompt (deletion ``number`` hidden, the others shown) and the answer (it in bold)."""
+
+    def front(match: re.Match[str]) -> str:
+        answer, _, hint = match.group(2).partition("::")
+        if int(match.group(1)) != number:
+            return answer
+        return f"[{hint.strip()}]" if hint.strip() else _HIDDEN
+
+    def back(match: re.Match[str]) -> str:
+        answer = match.group(2).partition("::")[0]
+        return _bold(answer) if int(match.group(1)) == number else answer
+
+    return _CLOZE.sub(front, text), _CLOZE.sub(back, text)
+
+
+def _bold(text: str) -> str:
+    # Markdown ignores "** x **", so the spaces go outside the markers.
+    core = text.strip()
+    if not core:
+        return text
+    start = text.index(core)
+    return f"{text[:start]}**{core}**{text[start + len(core):]}"
+
+
+def _enumeration(deck: Deck, parent: Topic, label: str, context: str) -> Iterator[_Draft]:
+    """Overlapping cloze over the children: each card hides one and shows only its neighbours."""
+    items = parent.children
+    count = len(items)
+    group = f"{deck.id}/{parent.id}/enum"
+    for index, item in enumerate(items):
+        first, last = max(0, index - 1), min(count, index + 2)
+        lines = [f"{label}, item {index + 1} of {count}:", ""]
+        if first > 0:
+            lines += [_ELIDED, ""]
+        # The list starts at its real number; CommonMark keeps a start number after a blank line.
+        lines += [f"{j + 1}. " + (f"**{_HIDDEN}**" if j == index else items[j].title)
+                  for j in range(first, last)]
+        if last < count:
+            lines += ["", _ELIDED]
+        yield _draft(deck, parent.id, "enum", item.id, context, "\n".join(lines), item.title,
+                     group)
+
+
+def _step_cards(deck: Deck, topic: Topic, steps: dict[int, Topic],
+                covering: dict[str, set[int]]) -> Iterator[_Draft]:
+    # Context is the deck title: the step's own breadcrumb would show the answer.
+    number = topic.step
+    assert number is not None
+    label = step_label(topic.title, number)
+    # step-number N and step-after N-1 both answer "Step N ...": one fact asked two ways, so
+    # they share a sibling group and bury each other for the day.
+    yield _draft(deck, topic.id, "step-number", str(number), deck.title,
+                 f"What is step {number} of the ML system design flow?", label,
+                 f"{deck.id}/{topic.id}/step")
+    following = steps.get(number + 1)
+    if following is not None:
+        yield _draft(deck, topic.id, "step-after", str(number), deck.title,
+                     f"Which step comes after {label}?",
+                     step_label(following.title, following.step),
+                     f"{deck.id}/{following.id}/step")
+    asked: set[str] = set()
+    for child in topic.children:
+        title = _norm(child.title)
+        if len(covering.get(title, ())) > 1:
+            continue  # the same title under two steps: the question has no single answer
+        if title in asked:
+            continue  # the same title twice under this step: one card asks it
+        asked.add(title)
+        yield _draft(deck, topic.id, "step-covers", child.id, deck.title,
+                     f"Which step of the flow covers '{child.title}'?", label)
+
+
+def _gives_away(draft: _Draft) -> bool:
+    """The answer already shows above the line: such generated cards are dropped, authored kept."""
+    return _norm(draft.answer) in _norm(f"{draft.context}\n{draft.prompt}")
+
+
+def _unique_prompts(drafts: list[_Draft]) -> list[_Draft]:
+    """Make (context, prompt) unique without losing an authored card.
+
+    A generated card that repeats an authored card's prompt is dropped (the author's card
+    covers it), as is a generated duplicate with the same answer. Authored cards that collide
+    are told apart by their position in the topic; anything still colliding gets a number.
+    """
+    groups: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, draft in enumerate(drafts):
+        groups[(draft.context, draft.prompt)].append(index)
+    dropped: set[int] = set()
+    tagged: set[int] = set()
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        keep = [i for i in members if drafts[i].authored]
+        if not keep:
+            answers: set[str] = set()
+            for i in members:
+                if drafts[i].answer not in answers:
+                    answers.add(drafts[i].answer)
+                    keep.append(i)
+        dropped.update(i for i in members if i not in keep)
+        if len(keep) > 1:
+            tagged.update(i for i in keep if drafts[i].tag)
+
+    seen: set[tuple[str, str]] = set()
+    out: list[_Draft] = []
+    for index, draft in enumerate(drafts):
+        if index in dropped:
+            continue
+        prompt = f"{draft.prompt} ({draft.tag})" if index in tagged else draft.prompt
+        candidate, suffix = prompt, 2
+        while (draft.context, candidate) in seen:
+            candidate, suffix = f"{prompt} ({suffix})", suffix + 1
+        seen.add((draft.context, candidate))
+        if candidate != draft.prompt:
+            draft = replace(draft, prompt=candidate)
+            if not draft.authored and _gives_away(draft):
+                continue  # the number we added is the answer: a bad card now
+        out.append(draft)
+    return out
+
+
+def _unique_ids(drafts: list[_Draft]) -> list[_Draft]:
+    """Ids clash only when authored keys do (a repeated ``id:``); later cards get ``~N``."""
+    seen: set[str] = set()
+    out: list[_Draft] = []
+    for draft in drafts:
+        card_id, suffix = draft.id, 2
+        while card_id in seen:
+            card_id, suffix = f"{draft.id}~{suffix}", suffix + 1
+        seen.add(card_id)
+        out.append(draft if card_id == draft.id else replace(draft, id=card_id))
+    return out

@@ -1,0 +1,307 @@
+"""A review session as a state machine: it decides, stores every answer, and returns plain state.
+
+The screen only shows :class:`ReviewView` and forwards key presses. Every answer is committed
+(card state, review-log row, buried siblings) before the next card is chosen.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import deque
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, tzinfo
+from typing import Literal
+
+from app import study_store as db
+from app.model import CardId
+from app.scheduler import CardState, Fsrs, Grade, Queue, format_interval, study_day
+from app.store import Store
+from app.study_store import LoggedAnswer, Scope, StudyCard
+
+Mode = Literal["study", "cram"]
+LEARN_AHEAD = timedelta(minutes=20)
+MAX_DURATION_MS = 60 * 60 * 1000  # a card left open for hours is not an hour of thinking
+CRAM_AGAIN_GAP, CRAM_HARD_GAP = 3, 6  # cram: show an Again card again after 3 others
+
+GRADE_LABELS = {Grade.AGAIN: "Again", Grade.HARD: "Hard", Grade.GOOD: "Good", Grade.EASY: "Easy"}
+
+
+@dataclass(frozen=True)
+class Counts:
+    new: int
+    learning: int
+    review: int
+
+
+@dataclass(frozen=True)
+class Button:
+    grade: Grade
+    label: str
+    interval: str  # "10m", "3d"; in cram mode what happens to the card ("again", "done")
+
+
+@dataclass(frozen=True)
+class Summary:
+    answered: int
+    again: int
+    seconds: float
+
+    @property
+    def pass_rate(self) -> float | None:
+        return None if not self.answered else (self.answered - self.again) / self.answered
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    """Everything the review screen needs, as plain values."""
+
+    mode: Mode
+    card: StudyCard | None
+    revealed: bool
+    counts: Counts
+    buttons: tuple[Button, ...]
+    summary: Summary
+    message: str
+    can_undo: bool
+
+    @property
+    def finished(self) -> bool:
+        return self.card is None
+
+
+@dataclass(frozen=True)
+class _Undo:
+    kind: Literal["answer", "cram", "suspend", "bury"]
+    card: StudyCard
+    logged: LoggedAnswer | None = None
+    cram_log: int = 0
+    cram_queue: tuple[StudyCard, ...] = ()
+    duration_ms: int = 0
+    grade: Grade = Grade.GOOD
+
+
+class ReviewSession:
+    """Due and new cards of a scope ("study"), or all of them without scheduling ("cram")."""
+
+    def __init__(self, store: Store, fsrs: Fsrs, scope: Scope, now: datetime,
+                 local: tzinfo, mode: Mode = "study") -> None:
+        self.store = store
+        self.fsrs = fsrs
+        self.scope = scope
+        self.mode: Mode = mode
+        self.local = local
+        self._learning: list[tuple[datetime, str, StudyCard]] = []
+        self._reviews: deque[StudyCard] = deque()
+        self._new: deque[StudyCard] = deque()
+        self._cram: deque[StudyCard] = deque()
+        self._pending: dict[CardId, Queue] = {}
+        self._counts = {Queue.NEW: 0, Queue.LEARNING: 0, Queue.REVIEW: 0}
+        self._current: StudyCard | None = None
+        self._revealed = False
+        self._shown_at = now
+        self._preview: dict[Grade, CardState] = {}
+        self._undo: list[_Undo] = []
+        self._answered = 0
+        self._again = 0
+        self._milliseconds = 0
+        self._build(now)
+        self._advance(now)
+
+    # --- queue -----------------------------------------------------------------------------------
+
+    def _build(self, now: datetime) -> None:
+        """Load the queue from the store (at start and after an undo)."""
+        self._learning.clear()
+        self._reviews.clear()
+        self._new.clear()
+        self._cram.clear()
+        self._pending.clear()
+        self._counts = {Queue.NEW: 0, Queue.LEARNING: 0, Queue.REVIEW: 0}
+        if self.mode == "cram":
+            self._cram.extend(db.all_cards(self.store, self.scope))
+            return
+        settings = self.fsrs.settings
+        day = study_day(now, self.local, settings.rollover_hour)
+        new_done, reviews_done = db.answered_today(self.store, day.start)
+        for card in db.learning_cards(self.store, self.scope, now, day.end):
+            self._push_learning(card)
+        for card in db.review_cards(self.store, self.scope, now, day.end,
+                                    settings.reviews_per_day - reviews_done):
+            self._reviews.append(card)
+            self._track(card.id, Queue.REVIEW)
+        for card in db.new_cards(self.store, self.scope, now, settings.new_per_day - new_done):
+            self._new.append(card)
+            self._track(card.id, Queue.NEW)
+
+    def _track(self, card_id: CardId, queue: Queue) -> None:
+        self._pending[card_id] = queue
+        self._counts[queue] += 1
+
+    def _untrack(self, card_id: CardId) -> bool:
+        queue = self._pending.pop(card_id, None)
+        if queue is None:
+            return False
+        self._counts[queue] -= 1
+        return True
+
+    def _push_learning(self, card: StudyCard) -> None:
+        assert card.state.due is not None
+        bisect.insort(self._learning, (card.state.due, card.id, card))
+        self._track(card.id, Queue.LEARNING)
+
+    def _pop_learning(self, limit: datetime) -> StudyCard | None:
+        while self._learning and self._learning[0][0] <= limit:
+            _, _, card = self._learning.pop(0)
+            if self._untrack(card.id):
+                return card
+        return None
+
+    def _pop(self, queue: deque[StudyCard]) -> StudyCard | None:
+        while queue:
+            card = queue.popleft()
+            if self._untrack(card.id):
+                return card
+        return None
+
+    def _advance(self, now: datetime) -> None:
+        if self.mode == "cram":
+            card = self._cram.popleft() if self._cram else None
+        else:
+            card = (self._pop_learning(now) or self._pop(self._reviews) or self._pop(self._new)
+                    or self._pop_learning(now + LEARN_AHEAD))
+        self._show(card, now)
+
+    def _show(self, card: StudyCard | None, now: datetime) -> None:
+        self._current = card
+        self._revealed = False
+        self._shown_at = now
+        self._preview = {}
+        if card is not None and self.mode == "study":
+            self._preview = self.fsrs.preview(card.state, now)
+
+    # --- what the screen shows -------------------------------------------------------------------
+
+    def view(self) -> ReviewView:
+        card = self._current
+        if self.mode == "cram":
+            counts = Counts(new=0, learning=0, review=len(self._cram) + (card is not None))
+        else:
+            counts = Counts(new=self._counts[Queue.NEW], learning=self._counts[Queue.LEARNING],
+                            review=self._counts[Queue.REVIEW])
+        return ReviewView(mode=self.mode, card=card, revealed=self._revealed, counts=counts,
+                          buttons=self._buttons(), summary=self.summary(),
+                          message=self._message(), can_undo=bool(self._undo))
+
+    def _buttons(self) -> tuple[Button, ...]:
+        if self._current is None:
+            return ()
+        if self.mode == "cram":
+            cram = {Grade.AGAIN: "again soon", Grade.HARD: "again later", Grade.GOOD: "done",
+                    Grade.EASY: "done"}
+            return tuple(Button(g, GRADE_LABELS[g], cram[g]) for g in Grade)
+        return tuple(Button(g, GRADE_LABELS[g], format_interval(
+            (self._preview[g].due or self._shown_at) - self._shown_at)) for g in Grade)
+
+    def _message(self) -> str:
+        if self._current is not None:
+            return ""
+        if self.mode == "cram":
+            return "Cram finished: every card of this branch was practised. Schedules unchanged."
+        if self._learning:
+            wait = self._learning[0][0] - self._shown_at
+            return (f"Congratulations! You are done for now. {len(self._learning)} learning "
+                    f"card(s) come back in {format_interval(wait)}.")
+        return "Congratulations! You have finished this branch for today."
+
+    def summary(self) -> Summary:
+        return Summary(answered=self._answered, again=self._again,
+                       seconds=self._milliseconds / 1000)
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    def reveal(self, now: datetime) -> ReviewView:
+        if self._current is not None:
+            self._revealed = True
+        return self.view()
+
+    def answer(self, grade: Grade, now: datetime) -> ReviewView:
+        """Grade the current card; the answer is committed before the next card is chosen."""
+        card = self._current
+        if card is None:
+            return self.view()
+        duration = max(0, min(MAX_DURATION_MS,
+                              int((now - self._shown_at).total_seconds() * 1000)))
+        if self.mode == "cram":
+            snapshot = tuple(self._cram)
+            log_id = db.record_cram(self.store, card.id, grade, now, duration)
+            gap = {Grade.AGAIN: CRAM_AGAIN_GAP, Grade.HARD: CRAM_HARD_GAP}.get(grade)
+            if gap is not None:
+                self._cram.insert(min(gap, len(self._cram)), card)
+            self._undo.append(_Undo("cram", card, cram_log=log_id, cram_queue=snapshot,
+                                    duration_ms=duration, grade=grade))
+        else:
+            planned = self._preview[grade]
+            # The buttons showed intervals from when the card appeared; keep them exact.
+            shift = now - self._shown_at
+            after = replace(planned, due=(planned.due or now) + shift, last_review=now)
+            day = study_day(now, self.local, self.fsrs.settings.rollover_hour)
+            logged = db.record_answer(self.store, card, grade, after, now, duration,
+                                      bury_siblings_until=day.end)
+            for sibling in logged.buried:
+                self._untrack(sibling)
+            if after.queue in (Queue.LEARNING, Queue.RELEARNING) and after.due is not None \
+                    and after.due < day.end:
+                self._push_learning(replace(card, state=after))
+            self._undo.append(_Undo("answer", card, logged=logged, duration_ms=duration,
+                                    grade=grade))
+        self._answered += 1
+        self._again += grade == Grade.AGAIN
+        self._milliseconds += duration
+        self._advance(now)
+        return self.view()
+
+    def undo(self, now: datetime) -> ReviewView:
+        """Take back the last answer, suspension or burial; its card is shown again."""
+        if not self._undo:
+            return self.view()
+        last = self._undo.pop()
+        if last.kind == "answer" and last.logged is not None:
+            db.undo_answer(self.store, last.logged)
+        elif last.kind == "cram":
+            db.undo_cram(self.store, last.cram_log)
+        elif last.kind == "suspend":
+            db.set_suspended(self.store, [last.card.id], False)
+        elif last.kind == "bury":
+            db.unbury(self.store, [last.card.id])
+        if last.kind in ("answer", "cram"):
+            self._answered -= 1
+            self._again -= last.grade == Grade.AGAIN
+            self._milliseconds -= last.duration_ms
+        if self.mode == "cram":
+            self._cram = deque(last.cram_queue) if last.kind == "cram" else self._cram
+            if last.kind != "cram" and self._current is not None:
+                self._cram.appendleft(self._current)
+        else:
+            self._build(now)
+            self._untrack(last.card.id)
+        self._show(last.card, now)
+        return self.view()
+
+    def suspend(self, now: datetime) -> ReviewView:
+        """Suspend the current card (it leaves all queues until unsuspended)."""
+        card = self._current
+        if card is not None:
+            db.set_suspended(self.store, [card.id], True)
+            self._undo.append(_Undo("suspend", card))
+            self._advance(now)
+        return self.view()
+
+    def bury(self, now: datetime) -> ReviewView:
+        """Hide the current card until the next study day."""
+        card = self._current
+        if card is not None:
+            day = study_day(now, self.local, self.fsrs.settings.rollover_hour)
+            db.bury(self.store, [card.id], day.end)
+            self._undo.append(_Undo("bury", card))
+            self._advance(now)
+        return self.view()

@@ -1,0 +1,178 @@
+"""The FSRS wrapper: stored card state <-> ``fsrs.Card``, answers, interval previews, study days.
+
+All datetimes are aware UTC; "today" starts at the rollover hour (4 a.m.) in the user's local
+time zone, which is passed in so tests can fix it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time, timedelta, tzinfo
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # fsrs is imported when a session starts, not to paint the first window
+    from fsrs import Card
+
+__all__ = [
+    "CardState",
+    "Fsrs",
+    "Grade",
+    "Queue",
+    "SchedulerSettings",
+    "StudyDay",
+    "format_interval",
+    "study_day",
+]
+
+
+class Grade(IntEnum):
+    """The four answer buttons, numbered as their keys."""
+
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+    EASY = 4
+
+
+class Queue(IntEnum):
+    """Where a card stands. NEW has never been answered; the rest mirror FSRS states."""
+
+    NEW = 0
+    LEARNING = 1
+    REVIEW = 2
+    RELEARNING = 3
+
+
+@dataclass(frozen=True)
+class SchedulerSettings:
+    desired_retention: float = 0.9
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+    rollover_hour: int = 4
+    learning_steps: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta(minutes=10))
+    relearning_steps: tuple[timedelta, ...] = (timedelta(minutes=10),)
+    fuzz: bool = True
+    maximum_interval_days: int = 36500
+
+    def validated(self) -> SchedulerSettings:
+        """The same settings with values clamped to what FSRS and the queue accept."""
+        return replace(
+            self,
+            desired_retention=min(0.99, max(0.7, float(self.desired_retention))),
+            new_per_day=max(0, int(self.new_per_day)),
+            reviews_per_day=max(0, int(self.reviews_per_day)),
+            rollover_hour=min(23, max(0, int(self.rollover_hour))),
+        )
+
+
+@dataclass(frozen=True)
+class CardState:
+    """The scheduling half of a card row. ``due``/``last_review`` are aware UTC datetimes."""
+
+    queue: Queue = Queue.NEW
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due: datetime | None = None
+    last_review: datetime | None = None
+    reps: int = 0
+    lapses: int = 0
+
+
+@dataclass(frozen=True)
+class StudyDay:
+    """The study day containing a moment: [start, end) in UTC."""
+
+    start: datetime
+    end: datetime
+
+
+def study_day(now: datetime, local: tzinfo, rollover_hour: int = 4) -> StudyDay:
+    """The study day of ``now``: it starts at ``rollover_hour`` local time, like Anki's."""
+    here = now.astimezone(local)
+    day = here.date() if here.hour >= rollover_hour else here.date() - timedelta(days=1)
+    start = datetime.combine(day, time(rollover_hour), tzinfo=local)
+    end = datetime.combine(day + timedelta(days=1), time(rollover_hour), tzinfo=local)
+    # combine() with a zoneinfo handles DST; normalise to UTC for storage and comparison.
+    return StudyDay(start.astimezone(UTC), end.astimezone(UTC))
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to the scheduler; pass an aware UTC datetime")
+    return moment.astimezone(UTC)
+
+
+class Fsrs:
+    """FSRS-6 with default parameters and our settings (fuzz uses py-fsrs's own RNG)."""
+
+    def __init__(self, settings: SchedulerSettings | None = None) -> None:
+        from fsrs import Scheduler
+
+        self.settings = (settings or SchedulerSettings()).validated()
+        self._scheduler = Scheduler(
+            desired_retention=self.settings.desired_retention,
+            learning_steps=self.settings.learning_steps,
+            relearning_steps=self.settings.relearning_steps,
+            maximum_interval=self.settings.maximum_interval_days,
+            enable_fuzzing=self.settings.fuzz,
+        )
+
+    def _to_fsrs(self, state: CardState, now: datetime) -> Card:
+        from fsrs import Card, State
+
+        if state.queue == Queue.NEW:
+            return Card(card_id=1, state=State.Learning, step=0, due=now)
+        return Card(card_id=1, state=State(int(state.queue)), step=state.step,
+                    stability=state.stability, difficulty=state.difficulty,
+                    due=_utc(state.due or now), last_review=state.last_review)
+
+    def answer(self, state: CardState, grade: Grade, now: datetime) -> CardState:
+        """The card's state after answering ``grade`` at ``now``."""
+        from fsrs import Rating
+
+        now = _utc(now)
+        new, _log = self._scheduler.review_card(self._to_fsrs(state, now), Rating(int(grade)),
+                                                now)
+        lapse = state.queue == Queue.REVIEW and grade == Grade.AGAIN
+        return CardState(queue=Queue(int(new.state)), step=new.step, stability=new.stability,
+                         difficulty=new.difficulty, due=new.due, last_review=new.last_review,
+                         reps=state.reps + 1, lapses=state.lapses + int(lapse))
+
+    def preview(self, state: CardState, now: datetime) -> dict[Grade, CardState]:
+        """The state each button would give; the answer then uses the chosen one, so the
+        interval shown on a button is exactly the one applied, fuzz included."""
+        return {grade: self.answer(state, grade, now) for grade in Grade}
+
+    def retrievability(self, state: CardState, now: datetime) -> float:
+        if state.queue == Queue.NEW or state.stability is None or state.last_review is None:
+            return 0.0
+        return float(self._scheduler.get_card_retrievability(self._to_fsrs(state, now),
+                                                             _utc(now)))
+
+
+def format_interval(delta: timedelta) -> str:
+    """Anki-style short interval: ``<1m``, ``10m``, ``3h``, ``4d``, ``1.5mo``, ``2.1y``."""
+    seconds = delta.total_seconds()
+    if seconds < 60:
+        return "<1m"
+    minutes = seconds / 60
+    if minutes < 60:
+        return f"{round(minutes)}m"
+    hours = minutes / 60
+    if hours < 24:
+        return f"{round(hours)}h"
+    days = hours / 24
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        months = days / 30.4375
+        return f"{_one_decimal(months)}mo"
+    return f"{_one_decimal(days / 365.25)}y"
+
+
+def _one_decimal(value: float) -> str:
+    rounded = math.floor(value * 10 + 0.5) / 10
+    return f"{rounded:.0f}" if rounded == int(rounded) else f"{rounded:.1f}"

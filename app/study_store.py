@@ -1,0 +1,283 @@
+"""Card rows and the review log: every query that studying makes, on the raw connection.
+
+The answer path (update the card, log the review, bury siblings, commit) is the hottest write in
+the app, so it uses plain sqlite3 statements inside :meth:`Store.transaction` rather than
+sqlite-utils' table helpers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from app.clock import from_ms, to_ms
+from app.model import CardId, DeckId, TopicId
+from app.scheduler import CardState, Grade, Queue, SchedulerSettings
+from app.store import Store
+
+_CARD_COLUMNS = ("id, deck_id, topic_id, kind, context, prompt, answer, sibling_group, ord, "
+                 "queue, step, stability, difficulty, due, last_review, reps, lapses, suspended, "
+                 "buried_until")
+
+
+@dataclass(frozen=True)
+class StudyCard:
+    """A card as studied: its text and its scheduling state."""
+
+    id: CardId
+    deck_id: DeckId
+    topic_id: TopicId
+    kind: str
+    context: str
+    prompt: str
+    answer: str
+    sibling_group: str
+    order: int
+    state: CardState
+    suspended: bool = False
+    buried_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which cards a session draws from: all decks, or some topics (a branch) of one deck."""
+
+    deck_id: DeckId | None = None
+    topic_ids: frozenset[TopicId] | None = None
+
+    @property
+    def everything(self) -> bool:
+        return self.deck_id is None
+
+
+@dataclass(frozen=True)
+class LoggedAnswer:
+    """What :func:`record_answer` wrote, enough to undo it exactly."""
+
+    log_id: int
+    card_id: CardId
+    before: CardState
+    buried: tuple[CardId, ...]
+
+
+def _ms(moment: datetime | None) -> int | None:
+    return None if moment is None else to_ms(moment)
+
+
+def _dt(ms: int | None) -> datetime | None:
+    return None if ms is None else from_ms(ms)
+
+
+def _card(row: Any) -> StudyCard:
+    (card_id, deck_id, topic_id, kind, context, prompt, answer, group, order, queue, step,
+     stability, difficulty, due, last_review, reps, lapses, suspended, buried) = row
+    return StudyCard(
+        id=CardId(card_id), deck_id=DeckId(deck_id), topic_id=TopicId(topic_id), kind=kind,
+        context=context, prompt=prompt, answer=answer, sibling_group=group, order=order,
+        state=CardState(queue=Queue(queue), step=step, stability=stability,
+                        difficulty=difficulty, due=_dt(due), last_review=_dt(last_review),
+                        reps=reps, lapses=lapses),
+        suspended=bool(suspended), buried_until=_dt(buried))
+
+
+def _scope_sql(store: Store, scope: Scope) -> tuple[str, list[object]]:
+    """A WHERE fragment (prefixed with AND) restricting cards to the scope."""
+    if scope.deck_id is None:
+        return "", []
+    if scope.topic_ids is None:
+        return " AND deck_id = ?", [scope.deck_id]
+    conn = store.conn
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS study_scope (topic_id TEXT PRIMARY KEY)")
+    conn.execute("DELETE FROM temp.study_scope")
+    conn.executemany("INSERT INTO temp.study_scope VALUES (?)", [(t,) for t in scope.topic_ids])
+    return (" AND deck_id = ? AND topic_id IN (SELECT topic_id FROM temp.study_scope)",
+            [scope.deck_id])
+
+
+_AVAILABLE = "retired = 0 AND suspended = 0 AND (buried_until IS NULL OR buried_until <= ?)"
+
+
+def learning_cards(store: Store, scope: Scope, now: datetime, before: datetime
+                   ) -> list[StudyCard]:
+    """Learning and relearning cards due before ``before`` (end of the study day), by due."""
+    where, args = _scope_sql(store, scope)
+    rows = store.conn.execute(
+        f"SELECT {_CARD_COLUMNS} FROM cards WHERE queue IN (1, 3) AND due < ? AND {_AVAILABLE}"
+        f"{where} ORDER BY due", [to_ms(before), to_ms(now), *args]).fetchall()
+    return [_card(r) for r in rows]
+
+
+def review_cards(store: Store, scope: Scope, now: datetime, before: datetime, limit: int
+                 ) -> list[StudyCard]:
+    """Review cards due before ``before``, most overdue first, at most ``limit``."""
+    if limit <= 0:
+        return []
+    where, args = _scope_sql(store, scope)
+    rows = store.conn.execute(
+        f"SELECT {_CARD_COLUMNS} FROM cards WHERE queue = 2 AND due < ? AND {_AVAILABLE}"
+        f"{where} ORDER BY due LIMIT ?", [to_ms(before), to_ms(now), *args, limit]).fetchall()
+    return [_card(r) for r in rows]
+
+
+def new_cards(store: Store, scope: Scope, now: datetime, limit: int) -> list[StudyCard]:
+    """New cards in outline order (parents before children), at most ``limit``."""
+    if limit <= 0:
+        return []
+    where, args = _scope_sql(store, scope)
+    rows = store.conn.execute(
+        f"SELECT {_CARD_COLUMNS} FROM cards WHERE queue = 0 AND {_AVAILABLE}{where} "
+        "ORDER BY ord LIMIT ?", [to_ms(now), *args, limit]).fetchall()
+    return [_card(r) for r in rows]
+
+
+def all_cards(store: Store, scope: Scope) -> list[StudyCard]:
+    """Every active, unsuspended card of the scope in outline order (for cramming)."""
+    where, args = _scope_sql(store, scope)
+    rows = store.conn.execute(
+        f"SELECT {_CARD_COLUMNS} FROM cards WHERE retired = 0 AND suspended = 0{where} "
+        "ORDER BY deck_id, ord", args).fetchall()
+    return [_card(r) for r in rows]
+
+
+def card_ids(store: Store, scope: Scope) -> list[CardId]:
+    """Ids of every active card of the scope, suspended ones included."""
+    where, args = _scope_sql(store, scope)
+    return [CardId(r[0]) for r in store.conn.execute(
+        f"SELECT id FROM cards WHERE retired = 0{where}", args)]
+
+
+def get_card(store: Store, card_id: str) -> StudyCard | None:
+    row = store.conn.execute(f"SELECT {_CARD_COLUMNS} FROM cards WHERE id = ?",
+                             [card_id]).fetchone()
+    return None if row is None else _card(row)
+
+
+def answered_today(store: Store, day_start: datetime) -> tuple[int, int]:
+    """(new cards introduced, review cards answered) since ``day_start``, for the limits."""
+    row = store.conn.execute(
+        "SELECT COALESCE(SUM(queue_before = 0), 0), COALESCE(SUM(queue_before = 2), 0) "
+        "FROM review_log WHERE reviewed_at >= ?", [to_ms(day_start)]).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def record_answer(store: Store, card: StudyCard, grade: Grade, after: CardState,
+                  now: datetime, duration_ms: int, bury_siblings_until: datetime | None
+                  ) -> LoggedAnswer:
+    """Store the new state, the review-log row and the buried siblings in one commit."""
+    before = card.state
+    now_ms = to_ms(now)
+    with store.transaction() as conn:
+        conn.execute(
+            "UPDATE cards SET queue = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
+            "last_review = ?, reps = ?, lapses = ? WHERE id = ?",
+            [int(after.queue), after.step, after.stability, after.difficulty, _ms(after.due),
+             _ms(after.last_review), after.reps, after.lapses, card.id])
+        cursor = conn.execute(
+            "INSERT INTO review_log (card_id, reviewed_at, rating, duration_ms, queue_before, "
+            "step_before, stability_before, difficulty_before, due_before, last_review_before, "
+            "reps_before, lapses_before, queue_after, step_after, stability_after, "
+            "difficulty_after, due_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?)",
+            [card.id, now_ms, int(grade), duration_ms, int(before.queue), before.step,
+             before.stability, before.difficulty, _ms(before.due), _ms(before.last_review),
+             before.reps, before.lapses, int(after.queue), after.step, after.stability,
+             after.difficulty, _ms(after.due)])
+        buried: list[CardId] = []
+        if card.sibling_group and bury_siblings_until is not None:
+            buried = [CardId(r[0]) for r in conn.execute(
+                "SELECT id FROM cards WHERE sibling_group = ? AND id != ? AND retired = 0 "
+                "AND queue IN (0, 2) AND (buried_until IS NULL OR buried_until <= ?)",
+                [card.sibling_group, card.id, now_ms])]
+            conn.executemany("UPDATE cards SET buried_until = ? WHERE id = ?",
+                             [(to_ms(bury_siblings_until), b) for b in buried])
+    return LoggedAnswer(log_id=int(cursor.lastrowid or 0), card_id=card.id, before=before,
+                        buried=tuple(buried))
+
+
+def undo_answer(store: Store, logged: LoggedAnswer) -> None:
+    """Put the card back as it was, delete its log row and unbury what the answer buried."""
+    b = logged.before
+    with store.transaction() as conn:
+        conn.execute(
+            "UPDATE cards SET queue = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
+            "last_review = ?, reps = ?, lapses = ? WHERE id = ?",
+            [int(b.queue), b.step, b.stability, b.difficulty, _ms(b.due), _ms(b.last_review),
+             b.reps, b.lapses, logged.card_id])
+        conn.execute("DELETE FROM review_log WHERE id = ?", [logged.log_id])
+        conn.executemany("UPDATE cards SET buried_until = NULL WHERE id = ?",
+                         [(c,) for c in logged.buried])
+
+
+def record_cram(store: Store, card_id: str, grade: Grade, now: datetime,
+                duration_ms: int) -> int:
+    """Log a cram answer; the card's schedule is not touched."""
+    with store.transaction() as conn:
+        cursor = conn.execute("INSERT INTO cram_log (card_id, reviewed_at, rating, duration_ms) "
+                              "VALUES (?, ?, ?, ?)", [card_id, to_ms(now), int(grade),
+                                                      duration_ms])
+    return int(cursor.lastrowid or 0)
+
+
+def undo_cram(store: Store, log_id: int) -> None:
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM cram_log WHERE id = ?", [log_id])
+
+
+def set_suspended(store: Store, card_ids: Iterable[str], suspended: bool) -> None:
+    with store.transaction() as conn:
+        conn.executemany("UPDATE cards SET suspended = ? WHERE id = ?",
+                         [(int(suspended), c) for c in card_ids])
+
+
+def bury(store: Store, card_ids: Iterable[str], until: datetime) -> None:
+    with store.transaction() as conn:
+        conn.executemany("UPDATE cards SET buried_until = ? WHERE id = ?",
+                         [(to_ms(until), c) for c in card_ids])
+
+
+def unbury(store: Store, card_ids: Iterable[str]) -> None:
+    with store.transaction() as conn:
+        conn.executemany("UPDATE cards SET buried_until = NULL WHERE id = ?",
+                         [(c,) for c in card_ids])
+
+
+@dataclass(frozen=True)
+class TopicCounts:
+    total: int
+    due: int
+    new: int
+
+
+def topic_counts(store: Store, now: datetime, day_end: datetime
+                 ) -> dict[tuple[DeckId, TopicId], TopicCounts]:
+    """Per topic (not aggregated): active cards, cards due today, and new cards."""
+    rows = store.conn.execute(
+        "SELECT deck_id, topic_id, COUNT(*), "
+        "SUM(queue != 0 AND due < ? AND (buried_until IS NULL OR buried_until <= ?)), "
+        "SUM(queue = 0) FROM cards WHERE retired = 0 AND suspended = 0 "
+        "GROUP BY deck_id, topic_id", [to_ms(day_end), to_ms(now)]).fetchall()
+    return {(DeckId(d), TopicId(t)): TopicCounts(int(n), int(due or 0), int(new or 0))
+            for d, t, n, due, new in rows}
+
+
+_SETTING_KEYS = {"desired_retention": "study.desired_retention",
+                 "new_per_day": "study.new_per_day", "reviews_per_day": "study.reviews_per_day"}
+
+
+def scheduler_settings(store: Store) -> SchedulerSettings:
+    """The user's study settings (retention and daily limits), defaults where unset."""
+    defaults = SchedulerSettings()
+    values = {field: store.setting(key, getattr(defaults, field))
+              for field, key in _SETTING_KEYS.items()}
+    try:
+        return SchedulerSettings(**values).validated()
+    except (TypeError, ValueError):
+        return defaults
+
+
+def save_scheduler_settings(store: Store, settings: SchedulerSettings) -> None:
+    settings = settings.validated()
+    for field, key in _SETTING_KEYS.items():
+        store.set_setting(key, getattr(settings, field))

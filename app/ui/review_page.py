@@ -1,0 +1,209 @@
+"""The review screen: shows a :class:`ReviewView` and forwards keys; the session decides."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.review import ReviewSession, ReviewView
+from app.scheduler import Grade
+
+# Anki's counter colours: new blue, learning red, review green (readable on light and dark).
+NEW_COLOUR, LEARN_COLOUR, REVIEW_COLOUR = "#3b82f6", "#e5484d", "#30a46c"
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+
+
+class ReviewPage(QWidget):
+    """Question, Space to reveal, 1-4 to grade, Ctrl+Z to undo, Esc to go back."""
+
+    closed = Signal()
+
+    def __init__(self, clock: Callable[[], datetime], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.clock = clock
+        self.session: ReviewSession | None = None
+        self.view: ReviewView | None = None
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+        self.title = QLabel()
+        title_font = self.title.font()
+        title_font.setBold(True)
+        self.title.setFont(title_font)
+        self.counts = QLabel()
+        self.counts.setTextFormat(Qt.TextFormat.RichText)
+        self.counts.setToolTip("New · Learning · To review")
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.counts)
+
+        self.context = QLabel(wordWrap=True)
+        self.context.setEnabled(False)  # muted, from the palette
+        self.prompt = QTextBrowser(openLinks=False)
+        self.prompt.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.prompt.document().setDocumentMargin(14)
+        self.rule = QFrame(frameShape=QFrame.Shape.HLine)
+        self.answer_text = QTextBrowser(openLinks=False)
+        self.answer_text.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.answer_text.document().setDocumentMargin(14)
+        for browser in (self.prompt, self.answer_text):
+            font = browser.font()
+            font.setPointSizeF(font.pointSizeF() * 1.3)
+            browser.setFont(font)
+
+        self.show_button = QPushButton("Show answer")
+        self.show_button.setToolTip("Space or Enter")
+        self.show_button.clicked.connect(self.reveal)
+        self.grade_buttons: dict[Grade, QPushButton] = {}
+        grades = QHBoxLayout()
+        for grade in Grade:
+            button = QPushButton()
+            button.setToolTip(f"Key {int(grade)}")
+            button.clicked.connect(lambda _checked=False, g=grade: self.grade(g))
+            button.setMinimumHeight(46)
+            self.grade_buttons[grade] = button
+            grades.addWidget(button)
+        grade_box = QWidget()
+        grade_box.setLayout(grades)
+        self.bottom = QStackedWidget()
+        self.bottom.addWidget(self.show_button)
+        self.bottom.addWidget(grade_box)
+        self.bottom.setMaximumHeight(60)
+
+        card_page = QWidget()
+        card_layout = QVBoxLayout(card_page)
+        card_layout.setContentsMargins(0, 0, 0, 0)
+        card_layout.addWidget(self.context)
+        card_layout.addWidget(self.prompt, 2)
+        card_layout.addWidget(self.rule)
+        card_layout.addWidget(self.answer_text, 3)
+        card_layout.addWidget(self.bottom)
+
+        self.summary = QLabel(wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        back = QPushButton("Back to the outline")
+        back.setToolTip("Esc")
+        back.clicked.connect(self.closed.emit)
+        done_page = QWidget()
+        done_layout = QVBoxLayout(done_page)
+        done_layout.addStretch(1)
+        done_layout.addWidget(self.summary)
+        done_layout.addWidget(back, 0, Qt.AlignmentFlag.AlignHCenter)
+        done_layout.addStretch(2)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(card_page)
+        self.pages.addWidget(done_page)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.pages, 1)
+
+        undo = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
+        undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        undo.activated.connect(self.undo)
+
+    # --- driving the session ---------------------------------------------------------------------
+
+    def start(self, session: ReviewSession, title: str) -> None:
+        self.session = session
+        self.title.setText(title)
+        self._render(session.view())
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def reveal(self) -> None:
+        if self.session is not None:
+            self._render(self.session.reveal(self.clock()))
+
+    def grade(self, grade: Grade) -> None:
+        if self.session is not None and self.view is not None and self.view.revealed:
+            self._render(self.session.answer(grade, self.clock()))
+
+    def undo(self) -> None:
+        if self.session is not None:
+            self._render(self.session.undo(self.clock()))
+
+    def suspend(self) -> None:
+        if self.session is not None:
+            self._render(self.session.suspend(self.clock()))
+
+    def bury(self) -> None:
+        if self.session is not None:
+            self._render(self.session.bury(self.clock()))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key, view = event.key(), self.view
+        if view is None:
+            super().keyPressEvent(event)
+            return
+        confirm = key in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if key == Qt.Key.Key_Escape or (view.finished and confirm):
+            self.closed.emit()
+        elif confirm:
+            if view.revealed:
+                self.grade(Grade.GOOD)  # as in Anki: Space on the answer means Good
+            else:
+                self.reveal()
+        elif Qt.Key.Key_1 <= key <= Qt.Key.Key_4:
+            self.grade(Grade(key - Qt.Key.Key_0))
+        elif event.text() == "-":
+            self.bury()
+        elif event.text() == "@":
+            self.suspend()
+        else:
+            super().keyPressEvent(event)
+
+    # --- showing ---------------------------------------------------------------------------------
+
+    def _render(self, view: ReviewView) -> None:
+        self.view = view
+        counts = view.counts
+        if view.mode == "cram":
+            self.counts.setText(f"<b>{counts.review}</b> left · schedules unchanged")
+        else:
+            self.counts.setText(
+                f'<b style="color:{NEW_COLOUR}">{counts.new}</b> + '
+                f'<b style="color:{LEARN_COLOUR}">{counts.learning}</b> + '
+                f'<b style="color:{REVIEW_COLOUR}">{counts.review}</b>')
+        if view.card is None:
+            summary = view.summary
+            rate = "—" if summary.pass_rate is None else f"{summary.pass_rate:.0%}"
+            self.summary.setText(
+                f"<h2>{html.escape(view.message)}</h2>"
+                f"<p>Cards answered: <b>{summary.answered}</b> · Time: "
+                f"<b>{_duration(summary.seconds)}</b> · Pass rate: <b>{rate}</b></p>"
+                "<p>Press Esc or Enter to go back to the outline"
+                + (", or Ctrl+Z to undo the last answer" if view.can_undo else "") + ".</p>")
+            self.pages.setCurrentIndex(1)
+            return
+        self.pages.setCurrentIndex(0)
+        card = view.card
+        self.context.setText(card.context)
+        self.prompt.setMarkdown(card.prompt)
+        self.rule.setVisible(view.revealed)
+        self.answer_text.setVisible(view.revealed)
+        if view.revealed:
+            self.answer_text.setMarkdown(card.answer)
+            for button in view.buttons:
+                self.grade_buttons[button.grade].setText(f"{button.label}\n{button.interval}")
+            self.bottom.setCurrentIndex(1)
+        else:
+            self.answer_text.clear()
+            self.bottom.setCurrentIndex(0)

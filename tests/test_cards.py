@@ -1,0 +1,513 @@
+"""Card generation: authored cards as written, overlapping enumerations, steps, stable ids."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.cards import GENERATOR_VERSION, generate_cards
+from app.decks import load_path, load_text
+from app.model import AuthoredCard, CardSpec, Deck, DeckId, Topic, TopicId, step_label
+
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED_DECK = REPO / "decks" / "ml-system-design.yaml"
+AUTHORED = {"qa", "cloze"}
+CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::.+?\}\}", re.DOTALL)
+STEP_KINDS = ("step-number", "step-after", "step-covers")
+
+DEMO = """\
+deck:
+  id: demo
+  title: Demo deck
+  version: 1
+topics:
+  - id: s1
+    title: Framing
+    step: 1
+    notes: Turn the request into an ML task.
+    children:
+      - id: goal
+        title: Business goal
+        notes: What the company wants from it.
+      - id: reqs
+        title: Requirements
+        notes: What the system must meet.
+        children:
+          - {id: r-alpha, title: Alpha}
+          - {id: r-bravo, title: Bravo}
+          - {id: r-charlie, title: Charlie}
+          - {id: r-delta, title: Delta}
+          - {id: r-echo, title: Echo}
+  - id: s2
+    title: Metrics
+    step: 2
+    cards:
+      - q: Which curve for heavily imbalanced classes?
+        a: The precision-recall curve.
+      - id: pr
+        cloze: "{{c1::Precision}} trades off against {{c2::recall::r...}}."
+    children:
+      - id: offline
+        title: Offline metrics
+        notes: Measured before launch.
+        cards:
+          - cloze: "nDCG discounts by {{c1::log2(rank + 1)}}."
+        children:
+          - id: only-child
+            title: Only child
+            notes: Alone in its list.
+      - id: online
+        title: Online metrics
+  - id: extra
+    title: Other topics
+    notes: Loose ends.
+"""
+
+
+def demo() -> Deck:
+    return load_text(DEMO, "demo.yaml")
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Deck:
+    return load_path(SHIPPED_DECK)
+
+
+@pytest.fixture(scope="module")
+def shipped_cards(shipped: Deck) -> list[CardSpec]:
+    return generate_cards(shipped)
+
+
+def by_id(cards: list[CardSpec]) -> dict[str, CardSpec]:
+    return {card.id: card for card in cards}
+
+
+def of_kind(cards: list[CardSpec], kind: str) -> list[CardSpec]:
+    return [card for card in cards if card.kind == kind]
+
+
+def norm(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def gives_away(card: CardSpec) -> bool:
+    """The answer already shows in what the learner sees before turning the card."""
+    return norm(card.answer) in norm(f"{card.context}\n{card.prompt}")
+
+
+def assert_well_formed(cards: list[CardSpec]) -> None:
+    ids = [card.id for card in cards]
+    assert len(set(ids)) == len(ids), [i for i, n in Counter(ids).items() if n > 1]
+    pairs = Counter((card.context, card.prompt) for card in cards)
+    assert [p for p, n in pairs.items() if n > 1] == []
+    assert [card.order for card in cards] == list(range(len(cards)))
+    generated = [card for card in cards if card.kind not in AUTHORED]
+    assert [card.id for card in generated if gives_away(card)] == []
+    assert all(card.context and card.prompt and card.answer for card in cards)
+
+
+# --- enumerations: overlapping cloze ---------------------------------------------------------
+
+def test_an_enumeration_hides_one_item_and_shows_only_its_neighbours() -> None:
+    cards = of_kind(generate_cards(demo()), "enum")
+    listed = [c for c in cards if c.topic_id == "reqs"]
+    titles = ["Alpha", "Bravo", "Charlie", "Delta", "Echo"]
+    assert [c.answer for c in listed] == titles  # one card per item, in order
+    for index, card in enumerate(listed):
+        assert card.id == f"demo/reqs/enum/r-{titles[index].lower()}"
+        assert card.context == "Step 1 Framing > Requirements"
+        assert card.prompt.startswith(f"Requirements, item {index + 1} of 5:\n\n")
+        assert f"{index + 1}. **[...]**" in card.prompt
+        shown = {t for t in titles if t in card.prompt}
+        neighbours = {titles[j] for j in (index - 1, index + 1) if 0 <= j < len(titles)}
+        assert shown == neighbours  # the hidden item and the far ones are absent
+        assert ("…" in card.prompt.split("**[...]**")[0]) == (index >= 2)
+        assert ("…" in card.prompt.split("**[...]**")[1]) == (index <= 2)
+    assert {c.sibling_group for c in listed} == {"demo/reqs/enum"}
+
+
+def test_an_enumeration_prompt_is_a_numbered_list_from_the_real_position() -> None:
+    card = by_id(generate_cards(demo()))["demo/reqs/enum/r-charlie"]
+    assert card.prompt == ("Requirements, item 3 of 5:\n\n…\n\n2. Bravo\n3. **[...]**\n4. Delta"
+                           "\n\n…")
+
+
+def test_enumerations_cover_every_list_of_two_or_more_but_not_the_top_level() -> None:
+    cards = of_kind(generate_cards(demo()), "enum")
+    assert Counter(c.topic_id for c in cards) == {"reqs": 5, "s1": 2, "s2": 2}
+    assert {c.sibling_group for c in cards if c.topic_id == "s2"} == {"demo/s2/enum"}
+    # s2 lists one child under "Offline metrics"; the top-level list is left to the step cards.
+    assert "demo/offline/enum/only-child" not in by_id(cards)
+    assert not any(c.answer in ("Framing", "Metrics", "Other topics") for c in cards)
+
+
+def test_the_shipped_online_metrics_card_matches_the_issue(shipped_cards: list[CardSpec]) -> None:
+    card = by_id(shipped_cards)["ml-system-design/s2-online-metrics/enum/s2-session-time"]
+    assert card.context == "Step 2 Metrics (Offline and Online) > Online metrics"
+    assert card.prompt.startswith("Online metrics, item 3 of 8:")
+    assert "Task/session success/failure rate\n3. **[...]**\n4. Engagement rate" in card.prompt
+    assert card.answer == "Task/session total (e.g. watch) times"
+    assert "CTR" not in card.prompt and "Revenue lift" not in card.prompt
+
+
+def test_shipped_enumerations_skip_only_items_their_cue_gives_away(
+        shipped: Deck, shipped_cards: list[CardSpec]) -> None:
+    made = by_id(of_kind(shipped_cards, "enum"))
+    labels = {t.id: step_label(t.title, t.step) for t, _ in shipped.walk()}
+    missing = []
+    for parent, ancestors in shipped.walk():
+        items = parent.children
+        if len(items) < 2:
+            continue
+        for index, item in enumerate(items):
+            card_id = f"ml-system-design/{parent.id}/enum/{item.id}"
+            if card_id in made:
+                assert made[card_id].answer == item.title
+                continue
+            cues = [labels[a.id] for a in (*ancestors, parent)]
+            cues += [items[j].title for j in (index - 1, index + 1) if 0 <= j < len(items)]
+            assert any(norm(item.title) in norm(cue) for cue in cues), card_id
+            missing.append(card_id)
+    assert len(missing) <= len(made) // 20  # a handful, not a pattern
+
+
+# --- contexts ----------------------------------------------------------------------------------
+
+def test_contexts_are_breadcrumbs_with_step_labels() -> None:
+    cards = by_id(generate_cards(demo()))
+    # explain: the path above the topic (its label is in the prompt), the deck title at the top
+    assert cards["demo/s1/explain"].context == "Demo deck"
+    assert cards["demo/s1/explain"].prompt == "Explain: Step 1 Framing"
+    assert cards["demo/reqs/explain"].context == "Step 1 Framing"
+    assert cards["demo/only-child/explain"].context == "Step 2 Metrics > Offline metrics"
+    # authored cards: down to the topic that holds them
+    assert cards["demo/s2/qa/0"].context == "Step 2 Metrics"
+    assert cards["demo/offline/cloze/0/c1"].context == "Step 2 Metrics > Offline metrics"
+    # enumerations: down to the parent
+    assert cards["demo/s2/enum/online"].context == "Step 2 Metrics"
+
+
+def test_a_shipped_breadcrumb_from_the_issue(shipped_cards: list[CardSpec]) -> None:
+    card = by_id(shipped_cards)["ml-system-design/s2-classification-list/explain"]
+    assert card.context == ("Step 2 Metrics (Offline and Online) > Offline metrics (e.g. "
+                            "classification, relevance metrics) > Classification metrics")
+
+
+def test_breadcrumbs_use_the_tree_step_labels(shipped: Deck,
+                                              shipped_cards: list[CardSpec]) -> None:
+    steps = sorted((t.step, t) for t in shipped.topics if t.step)
+    numbers = {c.answer for c in of_kind(shipped_cards, "step-number")}
+    assert numbers == {step_label(t.title, n) for n, t in steps}
+    roots = {step_label(t.title, t.step) for t in shipped.topics}
+    assert {c.context.split(" > ")[0] for c in shipped_cards} <= roots | {shipped.title}
+
+
+def test_the_generator_imports_no_store_qt_or_scheduler() -> None:
+    script = "import json, sys\nimport app.cards\nprint(json.dumps(sorted(sys.modules)))\n"
+    result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    loaded = {name for name in json.loads(result.stdout) if name.startswith("app.")}
+    assert loaded == {"app.cards", "app.model"}
+
+
+# --- authored cards ----------------------------------------------------------------------------
+
+def test_authored_question_answer_cards_are_kept_as_written() -> None:
+    card = by_id(generate_cards(demo()))["demo/s2/qa/0"]
+    assert (card.kind, card.prompt, card.answer) == (
+        "qa", "Which curve for heavily imbalanced classes?", "The precision-recall curve.")
+    assert card.topic_id == "s2" and card.sibling_group == ""
+
+
+def test_a_cloze_makes_one_card_per_number_with_the_others_shown() -> None:
+    cards = by_id(generate_cards(demo()))
+    first, second = cards["demo/s2/cloze/pr/c1"], cards["demo/s2/cloze/pr/c2"]
+    assert first.prompt == "[...] trades off against recall."
+    assert first.answer == "**Precision** trades off against recall."
+    assert second.prompt == "Precision trades off against [r...]."  # the hint replaces [...]
+    assert second.answer == "Precision trades off against **recall**."
+    assert first.sibling_group == second.sibling_group == "demo/s2/cloze/pr"
+    assert len([c for c in cards.values() if c.id.startswith("demo/s2/cloze/")]) == 2
+
+
+def test_a_cloze_number_used_twice_hides_both_on_one_card() -> None:
+    deck = load_text(DEMO.replace("{{c2::recall::r...}}", "{{c1::recall}}"))
+    cards = [c for c in generate_cards(deck) if c.id.startswith("demo/s2/cloze/pr")]
+    assert [(c.id, c.prompt, c.answer) for c in cards] == [(
+        "demo/s2/cloze/pr/c1", "[...] trades off against [...].",
+        "**Precision** trades off against **recall**.")]
+
+
+# --- steps and explanations --------------------------------------------------------------------
+
+def nine_steps() -> str:
+    lines = ["deck:", "  id: flow", "  title: The flow", "  version: 1", "topics:"]
+    for n in range(1, 10):
+        lines += [f"  - id: s{n}", f"    title: Stage {chr(64 + n)}", f"    step: {n}",
+                  "    children:"]
+        lines += [f"      - {{id: s{n}-c{k}, title: Part {n}.{k}}}" for k in range(1, n % 3 + 2)]
+    return "\n".join(lines) + "\n"
+
+
+def test_the_nine_steps_get_number_after_and_covers_cards() -> None:
+    deck = load_text(nine_steps())
+    cards = generate_cards(deck)
+    kinds = Counter(c.kind for c in cards)
+    children = sum(len(t.children) for t in deck.topics)
+    assert (kinds["step-number"], kinds["step-after"], kinds["step-covers"]) == (9, 8, children)
+    ids = by_id(cards)
+    assert ids["flow/s3/step-number/3"].prompt == "What is step 3 of the ML system design flow?"
+    assert ids["flow/s3/step-number/3"].answer == "Step 3 Stage C"
+    assert ids["flow/s3/step-after/3"].prompt == "Which step comes after Step 3 Stage C?"
+    assert ids["flow/s3/step-after/3"].answer == "Step 4 Stage D"
+    assert "flow/s9/step-after/9" not in ids
+    covers = ids["flow/s5/step-covers/s5-c2"]
+    assert (covers.prompt, covers.answer) == ("Which step of the flow covers 'Part 5.2'?",
+                                              "Step 5 Stage E")
+    # their context is the deck: a step's own breadcrumb would show the answer
+    assert {c.context for c in cards if c.kind in STEP_KINDS} == {"The flow"}
+    assert_well_formed(cards)
+
+
+def test_the_shipped_deck_has_the_step_cards(shipped: Deck,
+                                             shipped_cards: list[CardSpec]) -> None:
+    kinds = Counter(c.kind for c in shipped_cards)
+    steps = [t for t, _ in shipped.walk() if t.step]
+    assert (kinds["step-number"], kinds["step-after"]) == (9, 8)
+    assert kinds["step-covers"] == sum(len(t.children) for t in steps)
+
+
+def test_a_title_under_two_steps_gets_no_covers_card() -> None:
+    text = nine_steps().replace("title: Part 2.1", "title: Shared").replace(
+        "title: Part 4.1", "title: shared")
+    cards = generate_cards(load_text(text))
+    assert not any("hared" in c.prompt for c in cards if c.kind == "step-covers")
+    assert "flow/s2/step-covers/s2-c2" in by_id(cards)
+
+
+def test_explain_cards_only_for_topics_with_notes() -> None:
+    deck = demo()
+    explained = {c.topic_id for c in generate_cards(deck) if c.kind == "explain"}
+    assert explained == {t.id for t, _ in deck.walk() if t.notes.strip()}
+    card = by_id(generate_cards(deck))["demo/goal/explain"]
+    assert (card.prompt, card.answer) == ("Explain: Business goal",
+                                          "What the company wants from it.")
+
+
+def test_shipped_explain_cards_match_the_notes(shipped: Deck,
+                                               shipped_cards: list[CardSpec]) -> None:
+    explained = {c.topic_id: c.answer for c in of_kind(shipped_cards, "explain")}
+    assert explained == {t.id: t.notes.strip() for t, _ in shipped.walk() if t.notes.strip()}
+
+
+# --- ids and order -----------------------------------------------------------------------------
+
+def test_ids_survive_edits_reordering_and_additions() -> None:
+    before = {c.id: c.topic_id for c in generate_cards(demo())}
+    edited = (DEMO
+              .replace("Turn the request into an ML task.", "Reworded notes.")
+              .replace("title: Business goal", "title: The business goal")
+              .replace("Which curve for heavily", "Which curve, for very")
+              .replace("{{c1::Precision}}", "{{c1::Precision (P)}}")
+              # reorder siblings: Echo first
+              .replace("          - {id: r-alpha, title: Alpha}\n",
+                       "          - {id: r-echo, title: Echo}\n"
+                       "          - {id: r-alpha, title: Alpha}\n", 1)
+              .replace("          - {id: r-echo, title: Echo}\n  - id: s2",
+                       "  - id: s2")
+              # add a topic
+              .replace("      - id: online\n        title: Online metrics\n",
+                       "      - id: online\n        title: Online metrics\n"
+                       "      - id: tradeoffs\n        title: Trade-offs\n        notes: Both.\n"))
+    assert edited.count("r-echo") == 1
+    after_cards = generate_cards(load_text(edited))
+    after = {c.id: c.topic_id for c in after_cards}
+    assert {i: after[i] for i in before} == before  # same ids, same topics
+    assert set(after) - set(before) == {"demo/s2/enum/tradeoffs", "demo/tradeoffs/explain",
+                                        "demo/s2/step-covers/tradeoffs"}
+    assert by_id(after_cards)["demo/reqs/enum/r-echo"].prompt.startswith(
+        "Requirements, item 1 of 5:")
+
+
+def test_removing_a_card_with_an_id_removes_only_its_cards() -> None:
+    before = {c.id for c in generate_cards(demo())}
+    edited = DEMO.replace(
+        '      - id: pr\n        cloze: "{{c1::Precision}} trades off against '
+        '{{c2::recall::r...}}."\n', "")
+    after = {c.id for c in generate_cards(load_text(edited))}
+    assert before - after == {"demo/s2/cloze/pr/c1", "demo/s2/cloze/pr/c2"}
+    assert after <= before
+
+
+def test_generation_is_deterministic(shipped: Deck, shipped_cards: list[CardSpec]) -> None:
+    assert generate_cards(shipped) == shipped_cards
+    assert generate_cards(load_path(SHIPPED_DECK)) == shipped_cards
+
+
+def test_order_is_outline_order_with_a_fixed_order_inside_a_topic(
+        shipped: Deck, shipped_cards: list[CardSpec]) -> None:
+    position = {t.id: i for i, (t, _) in enumerate(shipped.walk())}
+    rank = {"explain": 0, "qa": 1, "cloze": 1, "enum": 2, **dict.fromkeys(STEP_KINDS, 3)}
+    keys = [(position[c.topic_id], rank[c.kind]) for c in shipped_cards]
+    assert keys == sorted(keys)
+    assert [c.order for c in shipped_cards] == list(range(len(shipped_cards)))
+    assert isinstance(GENERATOR_VERSION, int) and GENERATOR_VERSION >= 1
+
+
+# --- collisions and bad cards ------------------------------------------------------------------
+
+COLLIDING = """\
+deck:
+  id: clash
+  title: Clash
+  version: 1
+topics:
+  - id: s1
+    title: Same
+    step: 1
+    notes: Step one.
+    cards:
+      - q: Same question?
+        a: First answer.
+      - q: Same question?
+        a: Second answer.
+      - id: twin
+        q: Pinned?
+        a: Yes.
+      - id: twin
+        q: Pinned again?
+        a: Also yes.
+      - q: "Explain: Dup (item 1 of 3)"
+        a: The author's own explanation.
+    children:
+      - id: a
+        title: Dup
+        notes: First dup.
+        cards:
+          - cloze: "{{c1::X}} marks the spot"
+          - cloze: "{{c1::X}} marks the spot"
+      - id: b
+        title: dup
+        notes: Second dup.
+        children:
+          - {id: b1, title: Leaf, notes: A leaf.}
+          - {id: b2, title: Leaf}
+          - {id: b3, title: Leaf notes}
+      - id: c
+        title: Dup
+        notes: Dup
+  - id: s2
+    title: Other
+    step: 2
+    children:
+      - {id: same-1, title: Same}
+      - {id: same-2, title: Same}
+"""
+
+
+def test_colliding_prompts_are_told_apart_and_no_authored_card_is_lost() -> None:
+    deck = load_text(COLLIDING)
+    cards = generate_cards(deck)
+    assert_well_formed(cards)
+    authored = [c for c in cards if c.kind in AUTHORED]
+    assert len(authored) == 7  # every authored card, even the duplicates
+    prompts = {c.prompt: c.answer for c in authored}
+    assert prompts["Same question? (card 1)"] == "First answer."
+    assert prompts["Same question? (card 2)"] == "Second answer."
+    assert prompts["[...] marks the spot (card 1)"] == prompts["[...] marks the spot (card 2)"]
+    assert {"clash/s1/qa/twin", "clash/s1/qa/twin~2"} <= {c.id for c in cards}
+    # duplicate sibling titles get their position in breadcrumbs and explain prompts
+    explains = by_id(cards)
+    assert explains["clash/b/explain"].prompt == "Explain: dup (item 2 of 3)"
+    assert explains["clash/b1/explain"].context == "Step 1 Same > dup (item 2 of 3)"
+    # the author's card asks what the generated one would: the author's wins
+    assert "clash/a/explain" not in explains
+    # "Dup" whose notes are just "Dup" would answer itself
+    assert "clash/c/explain" not in explains
+    # a list item whose neighbour shows its title is no card
+    assert "clash/b/enum/b2" not in explains and "clash/b/enum/b1" not in explains
+    # the same child title twice under one step: one card, not two identical ones
+    assert [c.id for c in cards if c.kind == "step-covers"] == [
+        "clash/s1/step-covers/a", "clash/s2/step-covers/same-1"]
+
+
+def test_the_shipped_deck_has_unique_ids_and_prompts_and_no_giveaways(
+        shipped_cards: list[CardSpec]) -> None:
+    assert_well_formed(shipped_cards)
+    assert [c.id for c in shipped_cards if gives_away(c)] == []  # authored ones too
+
+
+def test_the_shipped_deck_keeps_every_authored_card(shipped: Deck,
+                                                    shipped_cards: list[CardSpec]) -> None:
+    authored = [card for topic, _ in shipped.walk() for card in topic.cards]
+    kinds = Counter(c.kind for c in shipped_cards)
+    assert kinds["qa"] == sum(1 for card in authored if not card.cloze)
+    assert kinds["cloze"] >= sum(1 for card in authored if card.cloze)
+    qa = {(c.prompt, c.answer) for c in of_kind(shipped_cards, "qa")}
+    assert qa == {(card.question, card.answer) for card in authored if not card.cloze}
+
+
+def test_the_shipped_deck_is_generated_quickly(shipped: Deck) -> None:
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        generate_cards(shipped)
+        best = min(best, time.perf_counter() - start)
+    assert best < 0.05
+
+
+# --- fuzzing -----------------------------------------------------------------------------------
+
+TITLES = st.sampled_from(["A", "a", "B", "A B", "Step 1 A", "A (item 1 of 2)", "2", "…",
+                          "[...]", "Explain: A"])
+NOTES = st.sampled_from(["", "", "A", "note", "a note on B", "Explain: A"])
+CLOZES = st.sampled_from(["{{c1::A}}", "{{c1::A}} {{c2::B::hint}}", "{{c2::x}} and {{c1::x}}",
+                          "{{c1:: spaced }} {{c01::again}}", "{{c3::A::}} B"])
+
+
+@st.composite
+def authored_cards(draw: st.DrawFn) -> AuthoredCard:
+    card_id = draw(st.sampled_from(["", "", "k", "0", "0/c1"]))
+    if draw(st.booleans()):
+        return AuthoredCard(cloze=draw(CLOZES), id=card_id)
+    return AuthoredCard(question=draw(TITLES), answer=draw(TITLES), id=card_id)
+
+
+@st.composite
+def decks(draw: st.DrawFn) -> Deck:
+    counter = iter(range(10_000))
+    free_steps = list(range(1, 10))
+
+    def topic(depth: int) -> Topic:
+        step = None
+        if free_steps and draw(st.integers(0, 3)) == 0:
+            step = free_steps.pop(draw(st.integers(0, len(free_steps) - 1)))
+        size = draw(st.integers(0, 4)) if depth < 3 else 0
+        return Topic(id=TopicId(f"t{next(counter)}"), title=draw(TITLES), notes=draw(NOTES),
+                     step=step, children=tuple(topic(depth + 1) for _ in range(size)),
+                     cards=tuple(draw(st.lists(authored_cards(), max_size=3))))
+
+    tops = tuple(topic(0) for _ in range(draw(st.integers(1, 4))))
+    return Deck(id=DeckId("fuzz"), title=draw(TITLES), version=1, topics=tops)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(decks())
+def test_any_tree_gives_unique_ids_and_prompts(deck: Deck) -> None:
+    cards = generate_cards(deck)
+    assert_well_formed(cards)
+    assert generate_cards(deck) == cards
+    # every authored card is kept: one card per q/a, one per distinct cloze number
+    expected = sum(len({int(n) for n in CLOZE_NUMBER.findall(card.cloze)}) if card.cloze else 1
+                   for topic, _ in deck.walk() for card in topic.cards)
+    assert sum(1 for c in cards if c.kind in AUTHORED) == expected
