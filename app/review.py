@@ -186,8 +186,14 @@ class ReviewSession:
         if self.mode == "cram":
             counts = Counts(new=0, learning=0, review=len(self._cram) + (card is not None))
         else:
-            counts = Counts(new=self._counts[Queue.NEW], learning=self._counts[Queue.LEARNING],
-                            review=self._counts[Queue.REVIEW])
+            # As in Anki, the card on screen is still counted in the queue it came from.
+            showing = {Queue.NEW: 0, Queue.LEARNING: 0, Queue.REVIEW: 0}
+            if card is not None:
+                origin = card.state.queue
+                showing[Queue.LEARNING if origin == Queue.RELEARNING else origin] = 1
+            counts = Counts(new=self._counts[Queue.NEW] + showing[Queue.NEW],
+                            learning=self._counts[Queue.LEARNING] + showing[Queue.LEARNING],
+                            review=self._counts[Queue.REVIEW] + showing[Queue.REVIEW])
         return ReviewView(mode=self.mode, card=card, revealed=self._revealed, counts=counts,
                           buttons=self._buttons(), summary=self.summary(),
                           message=self._message(), can_undo=bool(self._undo))

@@ -197,7 +197,7 @@ class Store:
                              "or MLSD_STUDY_DATA.") from None
         path = data_dir / DB_NAME
         try:
-            conn = sqlite3.connect(str(path))
+            conn = sqlite3.connect(str(path), isolation_level=None)
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot open the database {path}: {exc}. Check that the folder "
                              "is writable, or choose another with --data-dir.") from None
@@ -206,10 +206,13 @@ class Store:
     @classmethod
     def in_memory(cls) -> Store:
         """A fresh database in memory, for tests and dry runs."""
-        return cls._prepared(sqlite3.connect(":memory:"), None)
+        return cls._prepared(sqlite3.connect(":memory:", isolation_level=None), None)
 
     @classmethod
     def _prepared(cls, conn: sqlite3.Connection, path: Path | None) -> Store:
+        # isolation_level=None: no implicit BEGIN before DML. Every write states its own
+        # transaction (``transaction()`` or sqlite-utils' ``atomic()``), so nothing is left
+        # uncommitted by a stray statement, and reads never hold a write transaction open.
         where = str(path) if path else "the in-memory database"
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]

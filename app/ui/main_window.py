@@ -101,9 +101,10 @@ class MainWindow(QMainWindow):
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
+        count_width = header.fontMetrics().horizontalAdvance("Cards") + 16
         for column in (DUE, CARDS):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
-            header.resizeSection(column, 52)
+            header.resizeSection(column, count_width)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.selectionModel().currentChanged.connect(self._on_current)
@@ -396,12 +397,14 @@ class MainWindow(QMainWindow):
         where = "everything due" if node is None else node.label
         self.review.start(session, ("Cramming: " if mode == "cram" else "Studying: ") + where)
         self.pages.setCurrentWidget(self.review)
-        self.menuBar().setEnabled(False)
+        for action in self.study_actions:
+            action.setEnabled(False)
         self.review.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def close_review(self) -> None:
         self.pages.setCurrentWidget(self.splitter)
-        self.menuBar().setEnabled(True)
+        for action in self.study_actions:
+            action.setEnabled(True)
         self.refresh_counts()
         self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
 

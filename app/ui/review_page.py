@@ -9,7 +9,6 @@ from datetime import datetime
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -56,17 +55,14 @@ class ReviewPage(QWidget):
 
         self.context = QLabel(wordWrap=True)
         self.context.setEnabled(False)  # muted, from the palette
-        self.prompt = QTextBrowser(openLinks=False)
-        self.prompt.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.prompt.document().setDocumentMargin(14)
-        self.rule = QFrame(frameShape=QFrame.Shape.HLine)
-        self.answer_text = QTextBrowser(openLinks=False)
-        self.answer_text.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.answer_text.document().setDocumentMargin(14)
-        for browser in (self.prompt, self.answer_text):
-            font = browser.font()
-            font.setPointSizeF(font.pointSizeF() * 1.3)
-            browser.setFont(font)
+        # One pane for the card, as in Anki: the question, then a rule and the answer below it.
+        self.card_view = QTextBrowser(openLinks=False)
+        self.card_view.setAccessibleName("Card")
+        self.card_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.card_view.document().setDocumentMargin(18)
+        font = self.card_view.font()
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        self.card_view.setFont(font)
 
         self.show_button = QPushButton("Show answer")
         self.show_button.setToolTip("Space or Enter")
@@ -91,9 +87,7 @@ class ReviewPage(QWidget):
         card_layout = QVBoxLayout(card_page)
         card_layout.setContentsMargins(0, 0, 0, 0)
         card_layout.addWidget(self.context)
-        card_layout.addWidget(self.prompt, 2)
-        card_layout.addWidget(self.rule)
-        card_layout.addWidget(self.answer_text, 3)
+        card_layout.addWidget(self.card_view, 1)
         card_layout.addWidget(self.bottom)
 
         self.summary = QLabel(wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
@@ -196,14 +190,11 @@ class ReviewPage(QWidget):
         self.pages.setCurrentIndex(0)
         card = view.card
         self.context.setText(card.context)
-        self.prompt.setMarkdown(card.prompt)
-        self.rule.setVisible(view.revealed)
-        self.answer_text.setVisible(view.revealed)
         if view.revealed:
-            self.answer_text.setMarkdown(card.answer)
+            self.card_view.setMarkdown(f"{card.prompt}\n\n---\n\n{card.answer}")
             for button in view.buttons:
                 self.grade_buttons[button.grade].setText(f"{button.label}\n{button.interval}")
             self.bottom.setCurrentIndex(1)
         else:
-            self.answer_text.clear()
+            self.card_view.setMarkdown(card.prompt)
             self.bottom.setCurrentIndex(0)

@@ -1,0 +1,179 @@
+"""The review screen driven from the keyboard, against a real store and a fixed clock."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app import study_store
+from app.scheduler import SchedulerSettings
+from app.ui.app import open_data
+from app.ui.main_window import MainWindow, settings_for
+from app.ui.settings_dialog import StudySettingsDialog
+from app.ui.tree_model import DUE
+
+pytestmark = pytest.mark.gui
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def study_window(qtbot: QtBot, data_dir: Path, clock: FakeClock) -> Iterator[MainWindow]:
+    store, report = open_data(data_dir)
+    window = MainWindow(store, report, settings_for(data_dir), clock=clock, local=UTC)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.close()
+    store.close()
+
+
+def _log_rows(data_dir: Path, table: str = "review_log") -> int:
+    # A second connection: what it sees is committed.
+    with sqlite3.connect(data_dir / "mlsd-study.db") as conn:
+        return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+
+
+def test_space_reveal_grade_undo_and_back(qtbot: QtBot, study_window: MainWindow,
+                                          data_dir: Path, clock: FakeClock) -> None:
+    window = study_window
+    assert window.open_key("ml-system-design/s2")
+    qtbot.keyClick(window.tree, Qt.Key.Key_Space)
+    page = window.review
+    assert window.pages.currentWidget() is page and page.hasFocus()
+    first = page.view.card if page.view else None
+    assert first is not None and first.topic_id == "s2"
+    assert page.card_view.toPlainText().startswith("Explain: Step 2 Metrics")
+    assert first.answer.split()[0] not in page.card_view.toPlainText().split()[-1:]
+    qtbot.keyClick(page, Qt.Key.Key_Space)  # reveal
+    assert page.view is not None and page.view.revealed
+    assert "offline metrics" in page.card_view.toPlainText()
+    labels = [b.text() for b in page.grade_buttons.values()]
+    assert labels[0] == "Again\n1m" and labels[2] == "Good\n10m"
+    clock.advance(12.5)
+    qtbot.keyClick(page, Qt.Key.Key_3)
+    assert _log_rows(data_dir) == 1
+    assert page.view is not None and page.view.card is not None
+    assert page.view.card.id != first.id and not page.view.revealed
+    with sqlite3.connect(data_dir / "mlsd-study.db") as conn:
+        duration, rating = conn.execute("SELECT duration_ms, rating FROM review_log").fetchone()
+    assert (duration, rating) == (12500, 3)
+
+    qtbot.keyClick(page, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert _log_rows(data_dir) == 0
+    assert page.view is not None and page.view.card is not None
+    assert page.view.card.id == first.id and not page.view.revealed
+
+    qtbot.keyClick(page, Qt.Key.Key_Space)
+    qtbot.keyClick(page, Qt.Key.Key_1)  # Again: the card goes to learning, due in 1 minute
+    qtbot.keyClick(page, Qt.Key.Key_Escape)
+    assert window.pages.currentWidget() is window.splitter
+    node = window.current_node
+    assert node is not None and node.key == "ml-system-design/s2"
+    step2 = window.proxy.mapFromSource(window.model.index_of(node, DUE))
+    assert step2.data() == "1"  # the card answered Again is due again today
+
+
+def test_grading_needs_the_answer_shown_first(qtbot: QtBot, study_window: MainWindow,
+                                              data_dir: Path) -> None:
+    assert study_window.open_key("ml-system-design/s1")
+    study_window.start_review("study")
+    qtbot.keyClick(study_window.review, Qt.Key.Key_3)
+    assert _log_rows(data_dir) == 0
+    qtbot.keyClick(study_window.review, Qt.Key.Key_Return)
+    qtbot.keyClick(study_window.review, Qt.Key.Key_Return)  # Enter on the answer means Good
+    assert _log_rows(data_dir) == 1
+
+
+def test_cram_changes_no_schedule(qtbot: QtBot, study_window: MainWindow,
+                                  data_dir: Path) -> None:
+    assert study_window.open_key("ml-system-design/s8")
+    qtbot.keyClick(study_window.tree, Qt.Key.Key_Space, Qt.KeyboardModifier.ShiftModifier)
+    page = study_window.review
+    assert page.view is not None and page.view.mode == "cram"
+    assert page.title.text().startswith("Cramming: Step 8")
+    for _ in range(3):
+        qtbot.keyClick(page, Qt.Key.Key_Space)
+        qtbot.keyClick(page, Qt.Key.Key_4)
+    assert _log_rows(data_dir, "cram_log") == 3
+    assert _log_rows(data_dir) == 0
+    with sqlite3.connect(data_dir / "mlsd-study.db") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM cards WHERE reps > 0").fetchone()[0] == 0
+
+
+def test_finishing_shows_a_summary(qtbot: QtBot, study_window: MainWindow,
+                                   clock: FakeClock) -> None:
+    assert study_window.open_key("ml-system-design/s2-metric-tradeoffs")  # a leaf topic
+    cards = study_window.store.conn.execute(
+        "SELECT COUNT(*) FROM cards WHERE topic_id = 's2-metric-tradeoffs'").fetchone()[0]
+    study_window.start_review("study")
+    page = study_window.review
+    assert page.view is not None and page.view.counts.new == cards >= 1
+    for _ in range(cards):
+        qtbot.keyClick(page, Qt.Key.Key_Space)
+        clock.advance(30)
+        qtbot.keyClick(page, Qt.Key.Key_4)  # Easy: straight to review, nothing comes back today
+    assert page.view is not None and page.view.finished
+    assert page.pages.currentIndex() == 1
+    text = page.summary.text()
+    assert f"Cards answered: <b>{cards}</b>" in text and "100%" in text
+    assert f"{cards * 30 // 60}m {cards * 30 % 60:02d}s" in text or f"{cards * 30}s" in text
+    qtbot.keyClick(page, Qt.Key.Key_Return)
+    assert study_window.pages.currentWidget() is study_window.splitter
+
+
+def test_suspend_and_bury_from_the_review_screen(qtbot: QtBot, study_window: MainWindow,
+                                                 data_dir: Path) -> None:
+    assert study_window.open_key("ml-system-design/s3")
+    study_window.start_review("study")
+    page = study_window.review
+    assert page.view is not None and page.view.card is not None
+    first = page.view.card.id
+    qtbot.keyClicks(page, "@")
+    with sqlite3.connect(data_dir / "mlsd-study.db") as conn:
+        assert conn.execute("SELECT suspended FROM cards WHERE id = ?", [first]).fetchone() == (1,)
+    qtbot.keyClick(page, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    with sqlite3.connect(data_dir / "mlsd-study.db") as conn:
+        assert conn.execute("SELECT suspended FROM cards WHERE id = ?", [first]).fetchone() == (0,)
+    qtbot.keyClicks(page, "-")
+    with sqlite3.connect(data_dir / "mlsd-study.db") as conn:
+        assert conn.execute("SELECT buried_until FROM cards WHERE id = ?",
+                            [first]).fetchone()[0] is not None
+
+
+def test_settings_dialog_round_trip(qtbot: QtBot, study_window: MainWindow) -> None:
+    dialog = StudySettingsDialog(SchedulerSettings(), study_window)
+    qtbot.addWidget(dialog)
+    dialog.retention.setValue(0.85)
+    dialog.new_per_day.setValue(7)
+    dialog.reviews_per_day.setValue(150)
+    chosen = dialog.settings()
+    assert (chosen.desired_retention, chosen.new_per_day, chosen.reviews_per_day) == \
+        (0.85, 7, 150)
+    study_store.save_scheduler_settings(study_window.store, chosen)
+    assert study_store.scheduler_settings(study_window.store) == chosen
+    assert study_window.open_key("ml-system-design/s6")
+    study_window.start_review("study")
+    assert study_window.review.view is not None
+    assert study_window.review.view.counts.new == 7
