@@ -144,6 +144,15 @@ class ReviewSession:
         self._counts[queue] -= 1
         return True
 
+    def _forget(self, card_id: CardId) -> None:
+        """Take a card out of every queue: it is on screen again after an undo. Only
+        untracking it would leave its old entry behind, and once the card is answered and
+        tracked again that stale entry would bring it back with its pre-answer state."""
+        self._untrack(card_id)
+        self._learning = [entry for entry in self._learning if entry[1] != card_id]
+        self._reviews = deque(card for card in self._reviews if card.id != card_id)
+        self._new = deque(card for card in self._new if card.id != card_id)
+
     def _push_learning(self, card: StudyCard) -> None:
         assert card.state.due is not None
         bisect.insort(self._learning, (card.state.due, card.id, card))
@@ -289,7 +298,7 @@ class ReviewSession:
                 self._cram.appendleft(self._current)
         else:
             self._build(now)
-            self._untrack(last.card.id)
+            self._forget(last.card.id)
         self._show(last.card, now)
         return self.view()
 
