@@ -6,13 +6,14 @@ The screen only shows :class:`ReviewView` and forwards key presses. Every answer
 
 from __future__ import annotations
 
-import bisect
+import heapq
 from collections import deque
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Literal
 
 from app import study_store as db
+from app.clock import from_ms, to_ms
 from app.model import CardId
 from app.scheduler import CardState, Fsrs, Grade, Queue, format_interval, study_day
 from app.store import Store
@@ -75,7 +76,7 @@ class _Undo:
     card: StudyCard
     logged: LoggedAnswer | None = None
     cram_log: int = 0
-    cram_queue: tuple[StudyCard, ...] = ()
+    cram_queue: tuple[CardId, ...] = ()
     duration_ms: int = 0
     grade: Grade = Grade.GOOD
 
@@ -90,10 +91,12 @@ class ReviewSession:
         self.scope = scope
         self.mode: Mode = mode
         self.local = local
-        self._learning: list[tuple[datetime, str, StudyCard]] = []
-        self._reviews: deque[StudyCard] = deque()
-        self._new: deque[StudyCard] = deque()
-        self._cram: deque[StudyCard] = deque()
+        # Queues hold ids only (learning as a heap of (due ms, id)); a card's row is read when
+        # it is shown, so building a queue of thousands of due cards stays cheap.
+        self._learning: list[tuple[int, CardId]] = []
+        self._reviews: deque[CardId] = deque()
+        self._new: deque[CardId] = deque()
+        self._cram: deque[CardId] = deque()
         self._pending: dict[CardId, Queue] = {}
         self._counts = {Queue.NEW: 0, Queue.LEARNING: 0, Queue.REVIEW: 0}
         self._current: StudyCard | None = None
@@ -118,20 +121,23 @@ class ReviewSession:
         self._pending.clear()
         self._counts = {Queue.NEW: 0, Queue.LEARNING: 0, Queue.REVIEW: 0}
         if self.mode == "cram":
-            self._cram.extend(db.all_cards(self.store, self.scope))
+            self._cram.extend(i for _, i in db.queue_ids(self.store, self.scope, "cram", now))
             return
         settings = self.fsrs.settings
         day = study_day(now, self.local, settings.rollover_hour)
         new_done, reviews_done = db.answered_today(self.store, day.start)
-        for card in db.learning_cards(self.store, self.scope, now, day.end):
-            self._push_learning(card)
-        for card in db.review_cards(self.store, self.scope, now, day.end,
-                                    settings.reviews_per_day - reviews_done):
-            self._reviews.append(card)
-            self._track(card.id, Queue.REVIEW)
-        for card in db.new_cards(self.store, self.scope, now, settings.new_per_day - new_done):
-            self._new.append(card)
-            self._track(card.id, Queue.NEW)
+        for due, card_id in db.queue_ids(self.store, self.scope, "learning", now, day.end):
+            self._learning.append((due or 0, card_id))
+            self._track(card_id, Queue.LEARNING)
+        heapq.heapify(self._learning)
+        for _, card_id in db.queue_ids(self.store, self.scope, "review", now, day.end,
+                                       settings.reviews_per_day - reviews_done):
+            self._reviews.append(card_id)
+            self._track(card_id, Queue.REVIEW)
+        for _, card_id in db.queue_ids(self.store, self.scope, "new", now, None,
+                                       settings.new_per_day - new_done):
+            self._new.append(card_id)
+            self._track(card_id, Queue.NEW)
 
     def _track(self, card_id: CardId, queue: Queue) -> None:
         self._pending[card_id] = queue
@@ -150,34 +156,39 @@ class ReviewSession:
         tracked again that stale entry would bring it back with its pre-answer state."""
         self._untrack(card_id)
         self._learning = [entry for entry in self._learning if entry[1] != card_id]
-        self._reviews = deque(card for card in self._reviews if card.id != card_id)
-        self._new = deque(card for card in self._new if card.id != card_id)
+        heapq.heapify(self._learning)
+        self._reviews = deque(i for i in self._reviews if i != card_id)
+        self._new = deque(i for i in self._new if i != card_id)
 
-    def _push_learning(self, card: StudyCard) -> None:
-        assert card.state.due is not None
-        bisect.insort(self._learning, (card.state.due, card.id, card))
-        self._track(card.id, Queue.LEARNING)
+    def _push_learning(self, card_id: CardId, due: datetime) -> None:
+        heapq.heappush(self._learning, (to_ms(due), card_id))
+        self._track(card_id, Queue.LEARNING)
 
-    def _pop_learning(self, limit: datetime) -> StudyCard | None:
-        while self._learning and self._learning[0][0] <= limit:
-            _, _, card = self._learning.pop(0)
-            if self._untrack(card.id):
-                return card
+    def _pop_learning(self, limit: datetime) -> CardId | None:
+        limit_ms = to_ms(limit)
+        while self._learning and self._learning[0][0] <= limit_ms:
+            _, card_id = heapq.heappop(self._learning)
+            if self._untrack(card_id):
+                return card_id
         return None
 
-    def _pop(self, queue: deque[StudyCard]) -> StudyCard | None:
+    def _pop(self, queue: deque[CardId]) -> CardId | None:
         while queue:
-            card = queue.popleft()
-            if self._untrack(card.id):
-                return card
+            card_id = queue.popleft()
+            if self._untrack(card_id):
+                return card_id
         return None
 
     def _advance(self, now: datetime) -> None:
-        if self.mode == "cram":
-            card = self._cram.popleft() if self._cram else None
-        else:
-            card = (self._pop_learning(now) or self._pop(self._reviews) or self._pop(self._new)
-                    or self._pop_learning(now + LEARN_AHEAD))
+        while True:
+            if self.mode == "cram":
+                card_id = self._cram.popleft() if self._cram else None
+            else:
+                card_id = (self._pop_learning(now) or self._pop(self._reviews)
+                           or self._pop(self._new) or self._pop_learning(now + LEARN_AHEAD))
+            card = None if card_id is None else db.get_card(self.store, card_id)
+            if card_id is None or card is not None:
+                break  # a card that vanished meanwhile is skipped
         self._show(card, now)
 
     def _show(self, card: StudyCard | None, now: datetime) -> None:
@@ -185,8 +196,13 @@ class ReviewSession:
         self._revealed = False
         self._shown_at = now
         self._preview = {}
-        if card is not None and self.mode == "study":
-            self._preview = self.fsrs.preview(card.state, now)
+
+    def _planned(self) -> dict[Grade, CardState]:
+        """Each button's outcome, computed once per card when first needed (not on the
+        answer-to-next-card path) from the moment the card appeared."""
+        if not self._preview and self._current is not None and self.mode == "study":
+            self._preview = self.fsrs.preview(self._current.state, self._shown_at)
+        return self._preview
 
     # --- what the screen shows -------------------------------------------------------------------
 
@@ -208,14 +224,16 @@ class ReviewSession:
                           message=self._message(), can_undo=bool(self._undo))
 
     def _buttons(self) -> tuple[Button, ...]:
-        if self._current is None:
+        """The grade buttons, once the answer is shown (as in Anki)."""
+        if self._current is None or not self._revealed:
             return ()
         if self.mode == "cram":
             cram = {Grade.AGAIN: "again soon", Grade.HARD: "again later", Grade.GOOD: "done",
                     Grade.EASY: "done"}
             return tuple(Button(g, GRADE_LABELS[g], cram[g]) for g in Grade)
+        planned = self._planned()
         return tuple(Button(g, GRADE_LABELS[g], format_interval(
-            (self._preview[g].due or self._shown_at) - self._shown_at)) for g in Grade)
+            (planned[g].due or self._shown_at) - self._shown_at)) for g in Grade)
 
     def _message(self) -> str:
         if self._current is not None:
@@ -223,7 +241,7 @@ class ReviewSession:
         if self.mode == "cram":
             return "Cram finished: every card of this branch was practised. Schedules unchanged."
         if self._learning:
-            wait = self._learning[0][0] - self._shown_at
+            wait = from_ms(self._learning[0][0]) - self._shown_at
             return (f"Congratulations! You are done for now. {len(self._learning)} learning "
                     f"card(s) come back in {format_interval(wait)}.")
         return "Congratulations! You have finished this branch for today."
@@ -251,11 +269,11 @@ class ReviewSession:
             log_id = db.record_cram(self.store, card.id, grade, now, duration)
             gap = {Grade.AGAIN: CRAM_AGAIN_GAP, Grade.HARD: CRAM_HARD_GAP}.get(grade)
             if gap is not None:
-                self._cram.insert(min(gap, len(self._cram)), card)
+                self._cram.insert(min(gap, len(self._cram)), card.id)
             self._undo.append(_Undo("cram", card, cram_log=log_id, cram_queue=snapshot,
                                     duration_ms=duration, grade=grade))
         else:
-            planned = self._preview[grade]
+            planned = self._planned()[grade]
             # The buttons showed intervals from when the card appeared; keep them exact.
             shift = now - self._shown_at
             after = replace(planned, due=(planned.due or now) + shift, last_review=now)
@@ -266,7 +284,7 @@ class ReviewSession:
                 self._untrack(sibling)
             if after.queue in (Queue.LEARNING, Queue.RELEARNING) and after.due is not None \
                     and after.due < day.end:
-                self._push_learning(replace(card, state=after))
+                self._push_learning(card.id, after.due)
             self._undo.append(_Undo("answer", card, logged=logged, duration_ms=duration,
                                     grade=grade))
         self._answered += 1
@@ -295,7 +313,7 @@ class ReviewSession:
         if self.mode == "cram":
             self._cram = deque(last.cram_queue) if last.kind == "cram" else self._cram
             if last.kind != "cram" and self._current is not None:
-                self._cram.appendleft(self._current)
+                self._cram.appendleft(self._current.id)
         else:
             self._build(now)
             self._forget(last.card.id)

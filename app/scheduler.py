@@ -109,7 +109,10 @@ class Fsrs:
     """FSRS-6 with default parameters and our settings (fuzz uses py-fsrs's own RNG)."""
 
     def __init__(self, settings: SchedulerSettings | None = None) -> None:
-        from fsrs import Scheduler
+        import fsrs  # bound once here: the answer path should not repeat import lookups
+
+        self._fsrs = fsrs
+        Scheduler = fsrs.Scheduler
 
         self.settings = (settings or SchedulerSettings()).validated()
         self._scheduler = Scheduler(
@@ -121,8 +124,7 @@ class Fsrs:
         )
 
     def _to_fsrs(self, state: CardState, now: datetime) -> Card:
-        from fsrs import Card, State
-
+        Card, State = self._fsrs.Card, self._fsrs.State
         if state.queue == Queue.NEW:
             return Card(card_id=1, state=State.Learning, step=0, due=now)
         return Card(card_id=1, state=State(int(state.queue)), step=state.step,
@@ -131,11 +133,9 @@ class Fsrs:
 
     def answer(self, state: CardState, grade: Grade, now: datetime) -> CardState:
         """The card's state after answering ``grade`` at ``now``."""
-        from fsrs import Rating
-
         now = _utc(now)
-        new, _log = self._scheduler.review_card(self._to_fsrs(state, now), Rating(int(grade)),
-                                                now)
+        new, _log = self._scheduler.review_card(self._to_fsrs(state, now),
+                                                self._fsrs.Rating(int(grade)), now)
         lapse = state.queue == Queue.REVIEW and grade == Grade.AGAIN
         return CardState(queue=Queue(int(new.state)), step=new.step, stability=new.stability,
                          difficulty=new.difficulty, due=new.due, last_review=new.last_review,

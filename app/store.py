@@ -127,7 +127,18 @@ def _migrate_to_2(db: Database) -> None:
         )""")
 
 
-MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migrate_to_1, _migrate_to_2)
+def _migrate_to_3(db: Database) -> None:
+    """Covering partial indexes for building study queues from (due, id) alone."""
+    db.execute("DROP INDEX cards_by_due")
+    db.execute("DROP INDEX cards_new_in_order")
+    db.execute("CREATE INDEX cards_study_due ON cards (queue, due, deck_id, topic_id, "
+               "buried_until, id) WHERE retired = 0 AND suspended = 0")
+    db.execute("CREATE INDEX cards_study_new ON cards (queue, deck_id, ord, topic_id, "
+               "buried_until, id) WHERE retired = 0 AND suspended = 0")
+
+
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migrate_to_1, _migrate_to_2,
+                                                      _migrate_to_3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Literal
 
 from app.clock import from_ms, to_ms
 from app.model import CardId, DeckId, TopicId
 from app.scheduler import CardState, Grade, Queue, SchedulerSettings
 from app.store import Store
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CARD_COLUMNS = ("id, deck_id, topic_id, kind, context, prompt, answer, sibling_group, ord, "
                  "queue, step, stability, difficulty, due, last_review, reps, lapses, suspended, "
                  "buried_until")
@@ -82,31 +83,59 @@ def _card(row: Any) -> StudyCard:
         suspended=bool(suspended), buried_until=_dt(buried))
 
 
-def _scope_sql(store: Store, scope: Scope) -> tuple[str, list[object]]:
-    """A WHERE fragment (prefixed with AND) restricting cards to the scope."""
+def _scope_sql(store: Store, scope: Scope) -> str:
+    """A WHERE fragment (prefixed with AND) restricting cards to the scope (``:deck``)."""
     if scope.deck_id is None:
-        return "", []
+        return ""
     if scope.topic_ids is None:
-        return " AND deck_id = ?", [scope.deck_id]
+        return " AND deck_id = :deck"
     conn = store.conn
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS study_scope (topic_id TEXT PRIMARY KEY)")
     conn.execute("DELETE FROM temp.study_scope")
     conn.executemany("INSERT INTO temp.study_scope VALUES (?)", [(t,) for t in scope.topic_ids])
-    return (" AND deck_id = ? AND topic_id IN (SELECT topic_id FROM temp.study_scope)",
-            [scope.deck_id])
+    return " AND deck_id = :deck AND topic_id IN (SELECT topic_id FROM temp.study_scope)"
 
 
-_AVAILABLE = "retired = 0 AND suspended = 0 AND (buried_until IS NULL OR buried_until <= ?)"
+# The literal "retired = 0 AND suspended = 0" lets SQLite use the partial study indexes.
+_AVAILABLE = ("retired = 0 AND suspended = 0 AND (buried_until IS NULL OR buried_until <= :now)")
+QueueKind = Literal["learning", "review", "new", "cram"]
+_QUEUES: dict[str, tuple[str, str]] = {
+    "learning": ("queue IN (1, 3) AND due < :before AND " + _AVAILABLE, "due"),
+    "review": ("queue = 2 AND due < :before AND " + _AVAILABLE, "due"),
+    "new": ("queue = 0 AND " + _AVAILABLE, "deck_id, ord"),
+    "cram": ("retired = 0 AND suspended = 0", "deck_id, ord"),
+}
+
+
+def _select(store: Store, scope: Scope, kind: QueueKind, columns: str, now: datetime,
+            before: datetime | None, limit: int | None) -> list[Any]:
+    condition, order = _QUEUES[kind]
+    sql = (f"SELECT {columns} FROM cards WHERE {condition}{_scope_sql(store, scope)} "
+           f"ORDER BY {order}" + (" LIMIT :limit" if limit is not None else ""))
+    return store.conn.execute(sql, {
+        "now": to_ms(now), "before": None if before is None else to_ms(before),
+        "deck": scope.deck_id, "limit": limit}).fetchall()
+
+
+def queue_ids(store: Store, scope: Scope, kind: QueueKind, now: datetime,
+              before: datetime | None = None, limit: int | None = None
+              ) -> list[tuple[int | None, CardId]]:
+    """(due in ms, id) of a queue's cards in the order they are studied.
+
+    Sessions hold only these and read a card's row when it is shown: building the queue
+    stays cheap even with tens of thousands of due cards.
+    """
+    if limit is not None and limit <= 0:
+        return []
+    return [(due, CardId(card_id)) for due, card_id
+            in _select(store, scope, kind, "due, id", now, before, limit)]
 
 
 def learning_cards(store: Store, scope: Scope, now: datetime, before: datetime
                    ) -> list[StudyCard]:
     """Learning and relearning cards due before ``before`` (end of the study day), by due."""
-    where, args = _scope_sql(store, scope)
-    rows = store.conn.execute(
-        f"SELECT {_CARD_COLUMNS} FROM cards WHERE queue IN (1, 3) AND due < ? AND {_AVAILABLE}"
-        f"{where} ORDER BY due", [to_ms(before), to_ms(now), *args]).fetchall()
-    return [_card(r) for r in rows]
+    return [_card(r) for r in _select(store, scope, "learning", _CARD_COLUMNS, now, before,
+                                      None)]
 
 
 def review_cards(store: Store, scope: Scope, now: datetime, before: datetime, limit: int
@@ -114,38 +143,27 @@ def review_cards(store: Store, scope: Scope, now: datetime, before: datetime, li
     """Review cards due before ``before``, most overdue first, at most ``limit``."""
     if limit <= 0:
         return []
-    where, args = _scope_sql(store, scope)
-    rows = store.conn.execute(
-        f"SELECT {_CARD_COLUMNS} FROM cards WHERE queue = 2 AND due < ? AND {_AVAILABLE}"
-        f"{where} ORDER BY due LIMIT ?", [to_ms(before), to_ms(now), *args, limit]).fetchall()
-    return [_card(r) for r in rows]
+    return [_card(r) for r in _select(store, scope, "review", _CARD_COLUMNS, now, before,
+                                      limit)]
 
 
 def new_cards(store: Store, scope: Scope, now: datetime, limit: int) -> list[StudyCard]:
     """New cards in outline order (parents before children), at most ``limit``."""
     if limit <= 0:
         return []
-    where, args = _scope_sql(store, scope)
-    rows = store.conn.execute(
-        f"SELECT {_CARD_COLUMNS} FROM cards WHERE queue = 0 AND {_AVAILABLE}{where} "
-        "ORDER BY ord LIMIT ?", [to_ms(now), *args, limit]).fetchall()
-    return [_card(r) for r in rows]
+    return [_card(r) for r in _select(store, scope, "new", _CARD_COLUMNS, now, None, limit)]
 
 
 def all_cards(store: Store, scope: Scope) -> list[StudyCard]:
     """Every active, unsuspended card of the scope in outline order (for cramming)."""
-    where, args = _scope_sql(store, scope)
-    rows = store.conn.execute(
-        f"SELECT {_CARD_COLUMNS} FROM cards WHERE retired = 0 AND suspended = 0{where} "
-        "ORDER BY deck_id, ord", args).fetchall()
-    return [_card(r) for r in rows]
+    return [_card(r) for r in _select(store, scope, "cram", _CARD_COLUMNS, _EPOCH, None, None)]
 
 
 def card_ids(store: Store, scope: Scope) -> list[CardId]:
     """Ids of every active card of the scope, suspended ones included."""
-    where, args = _scope_sql(store, scope)
+    where = _scope_sql(store, scope)
     return [CardId(r[0]) for r in store.conn.execute(
-        f"SELECT id FROM cards WHERE retired = 0{where}", args)]
+        f"SELECT id FROM cards WHERE retired = 0{where}", {"deck": scope.deck_id})]
 
 
 def get_card(store: Store, card_id: str) -> StudyCard | None:
@@ -187,7 +205,9 @@ def record_answer(store: Store, card: StudyCard, grade: Grade, after: CardState,
         buried: list[CardId] = []
         if card.sibling_group and bury_siblings_until is not None:
             buried = [CardId(r[0]) for r in conn.execute(
-                "SELECT id FROM cards WHERE sibling_group = ? AND id != ? AND retired = 0 "
+                # The literal != '' lets SQLite use the partial sibling index.
+                "SELECT id FROM cards WHERE sibling_group != '' AND sibling_group = ? "
+                "AND id != ? AND retired = 0 "
                 "AND queue IN (0, 2) AND (buried_until IS NULL OR buried_until <= ?)",
                 [card.sibling_group, card.id, now_ms])]
             conn.executemany("UPDATE cards SET buried_until = ? WHERE id = ?",
@@ -256,8 +276,9 @@ def topic_counts(store: Store, now: datetime, day_end: datetime
     rows = store.conn.execute(
         "SELECT deck_id, topic_id, COUNT(*), "
         "SUM(queue != 0 AND due < ? AND (buried_until IS NULL OR buried_until <= ?)), "
-        "SUM(queue = 0) FROM cards WHERE retired = 0 AND suspended = 0 "
-        "GROUP BY deck_id, topic_id", [to_ms(day_end), to_ms(now)]).fetchall()
+        "SUM(queue = 0 AND (buried_until IS NULL OR buried_until <= ?)) "
+        "FROM cards WHERE retired = 0 AND suspended = 0 "
+        "GROUP BY deck_id, topic_id", [to_ms(day_end), to_ms(now), to_ms(now)]).fetchall()
     return {(DeckId(d), TopicId(t)): TopicCounts(int(n), int(due or 0), int(new or 0))
             for d, t, n, due, new in rows}
 
