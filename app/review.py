@@ -320,6 +320,18 @@ class ReviewSession:
         self._show(last.card, now)
         return self.view()
 
+    def poll(self, now: datetime) -> ReviewView:
+        """On the finished screen: bring back learning cards whose time has come."""
+        if self._current is None and self.mode == "study" and self._learning \
+                and self._learning[0][0] <= to_ms(now + LEARN_AHEAD):
+            self._advance(now)
+        return self.view()
+
+    @property
+    def waiting(self) -> bool:
+        """Finished for now, with learning cards coming back later today."""
+        return self._current is None and self.mode == "study" and bool(self._learning)
+
     def suspend(self, now: datetime) -> ReviewView:
         """Suspend the current card (it leaves all queues until unsuspended)."""
         card = self._current

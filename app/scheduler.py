@@ -154,25 +154,24 @@ class Fsrs:
 
 
 def format_interval(delta: timedelta) -> str:
-    """Anki-style short interval: ``<1m``, ``10m``, ``3h``, ``4d``, ``1.5mo``, ``2.1y``."""
+    """Anki-style short interval: ``<1m``, ``10m``, ``3h``, ``4d``, ``1.5mo``, ``2.1y``.
+
+    Values are rounded half up, and a value that rounds up to the next unit is shown in that
+    unit (59m45s is "1h", not "60m").
+    """
     seconds = delta.total_seconds()
     if seconds < 60:
         return "<1m"
-    minutes = seconds / 60
-    if minutes < 60:
-        return f"{round(minutes)}m"
-    hours = minutes / 60
-    if hours < 24:
-        return f"{round(hours)}h"
-    days = hours / 24
-    if days < 30:
-        return f"{round(days)}d"
-    if days < 365:
-        months = days / 30.4375
+    for size, limit, suffix in ((60, 60, "m"), (3600, 24, "h"), (86400, 30, "d")):
+        value = math.floor(seconds / size + 0.5)
+        if value < limit:
+            return f"{value}{suffix}"
+    days = seconds / 86400
+    months = math.floor(days / 30.4375 * 10 + 0.5) / 10
+    if months < 12:
         return f"{_one_decimal(months)}mo"
-    return f"{_one_decimal(days / 365.25)}y"
+    return f"{_one_decimal(math.floor(days / 365.25 * 10 + 0.5) / 10)}y"
 
 
 def _one_decimal(value: float) -> str:
-    rounded = math.floor(value * 10 + 0.5) / 10
-    return f"{rounded:.0f}" if rounded == int(rounded) else f"{rounded:.1f}"
+    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"

@@ -634,3 +634,16 @@ def test_cram_suspend_can_be_undone(store: Store) -> None:
     view = review.undo(NOW)
     assert current(view) == ALPHA and not stored(store, ALPHA).suspended
     assert drain(review, Grade.GOOD) == [ALPHA, ENUM_ONE, ENUM_TWO, ONE, TWO]
+
+
+def test_the_finished_screen_picks_learning_cards_up_when_their_time_comes(flat: Store) -> None:
+    one_card = Scope(DeckId("flat"), frozenset({TopicId("t1")}))
+    review = session(flat, scope=one_card, learning_steps=(timedelta(hours=1),))
+    review.reveal(NOW)
+    view = review.answer(Grade.AGAIN, NOW)  # back in an hour: beyond the 20-minute learn-ahead
+    assert view.finished and review.waiting
+    assert "come back in 1h" in view.message
+    assert review.poll(NOW + 39 * MINUTE).finished  # 21 minutes early: still waiting
+    view = review.poll(NOW + 40 * MINUTE)  # within the learn-ahead window
+    assert current(view) == FLAT_IDS[0] and not review.waiting
+    assert view.counts == Counts(new=0, learning=1, review=0)

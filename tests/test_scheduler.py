@@ -226,7 +226,7 @@ def test_custom_learning_steps_are_used() -> None:
     (30 * DAY, "1mo"),
     (46 * DAY, "1.5mo"),
     (61 * DAY, "2mo"),
-    (364 * DAY, "12mo"),
+    (364 * DAY, "1y"),  # 11.96 months rounds up into years
     (365 * DAY, "1y"),
     (400 * DAY, "1.1y"),
     (int(2.5 * 365.25) * DAY, "2.5y"),
@@ -284,3 +284,13 @@ def test_the_day_follows_berlin_back_to_winter_time() -> None:
     second = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
     assert first.astimezone(BERLIN).hour == second.astimezone(BERLIN).hour == 2
     assert study_day(first, BERLIN) == study_day(second, BERLIN) == before
+
+
+@pytest.mark.parametrize(("delta", "label"), [
+    (timedelta(minutes=2, seconds=30), "3m"),  # half up, not to even
+    (timedelta(minutes=59, seconds=45), "1h"),  # never "60m"
+    (timedelta(hours=23, minutes=40), "1d"),  # never "24h"
+    (timedelta(days=29, hours=13), "1mo"),  # never "30d"
+])
+def test_format_interval_rounds_half_up_into_the_next_unit(delta: timedelta, label: str) -> None:
+    assert format_interval(delta) == label

@@ -6,7 +6,7 @@ import html
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -110,6 +110,12 @@ class ReviewPage(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.pages, 1)
 
+        # On the finished screen, learning cards still due today are picked up when their time
+        # comes, as in Anki; the session decides, the timer only ticks.
+        self.poll_timer = QTimer(self)
+        self.poll_timer.setInterval(15_000)
+        self.poll_timer.timeout.connect(self.poll)
+
         undo = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
         undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         undo.activated.connect(self.undo)
@@ -133,6 +139,10 @@ class ReviewPage(QWidget):
     def undo(self) -> None:
         if self.session is not None:
             self._render(self.session.undo(self.clock()))
+
+    def poll(self) -> None:
+        if self.session is not None:
+            self._render(self.session.poll(self.clock()))
 
     def suspend(self) -> None:
         if self.session is not None:
@@ -168,6 +178,11 @@ class ReviewPage(QWidget):
 
     def _render(self, view: ReviewView) -> None:
         self.view = view
+        waiting = self.session is not None and self.session.waiting
+        if waiting and not self.poll_timer.isActive():
+            self.poll_timer.start()
+        elif not waiting:
+            self.poll_timer.stop()
         counts = view.counts
         if view.mode == "cram":
             self.counts.setText(f"<b>{counts.review}</b> left · schedules unchanged")
