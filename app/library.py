@@ -9,7 +9,7 @@ from pathlib import Path
 
 from app.cards import GENERATOR_VERSION, generate_cards
 from app.errors import DeckError, Problem
-from app.model import DeckId
+from app.model import Deck, DeckId
 from app.store import Store
 
 SHIPPED = "shipped"
@@ -80,3 +80,26 @@ def sync_decks(store: Store, sources: list[tuple[Path, str]], now: datetime) -> 
             owners[deck.id] = name
     store.mark_missing(present)
     return SyncReport(decks=tuple(present), problems=tuple(problems), parsed=parsed)
+
+
+def load_stored_deck(store: Store, deck_id: str) -> Deck:
+    """Parse the file a stored deck was last synced from (for what the store does not keep,
+    such as the interview question bank and rubrics). Raises :class:`DeckError`."""
+    from app import decks
+
+    for stored in store.decks():
+        if stored.id == deck_id:
+            return decks.load_path(stored.path)
+    raise DeckError([Problem(deck_id, 1, 1, f"no deck with id '{deck_id}' is loaded")])
+
+
+def interview_deck(store: Store) -> Deck | None:
+    """The first visible deck that has an interview question bank and the 9 steps."""
+    for stored in store.decks():
+        try:
+            deck = load_stored_deck(store, stored.id)
+        except DeckError:
+            continue
+        if deck.questions and any(t.step for t in deck.topics):
+            return deck
+    return None

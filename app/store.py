@@ -137,8 +137,41 @@ def _migrate_to_3(db: Database) -> None:
                "buried_until, id) WHERE retired = 0 AND suspended = 0")
 
 
+def _migrate_to_4(db: Database) -> None:
+    """Mock interviews: one row per interview, one per step (9 steps and the wrap-up)."""
+    db.execute("""
+        CREATE TABLE interviews (
+            id INTEGER PRIMARY KEY,
+            deck_id TEXT NOT NULL,                   -- no foreign key: history outlives decks
+            question_id TEXT NOT NULL,
+            question_title TEXT NOT NULL,
+            category TEXT NOT NULL DEFAULT '',
+            started_at INTEGER NOT NULL,             -- ms since epoch, UTC
+            updated_at INTEGER NOT NULL,             -- ms; the last save
+            finished_at INTEGER,                     -- ms; NULL until finished
+            status TEXT NOT NULL DEFAULT 'running'
+                CHECK (status IN ('running', 'finished', 'discarded')),
+            total_minutes INTEGER NOT NULL,
+            snapshot TEXT NOT NULL DEFAULT '{}',     -- JSON: everything needed to resume
+            overall_score INTEGER                    -- 1..4, NULL when not scored
+        )""")
+    db.execute("CREATE INDEX interviews_by_status ON interviews (status, started_at)")
+    db.execute("""
+        CREATE TABLE interview_steps (
+            interview_id INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+            step INTEGER NOT NULL CHECK (step BETWEEN 1 AND 10),  -- 10 is the wrap-up
+            notes TEXT NOT NULL DEFAULT '',
+            elapsed_ms INTEGER NOT NULL DEFAULT 0,
+            budget_s INTEGER NOT NULL,
+            score INTEGER,                           -- 1..4 self-score, NULL when not scored
+            covered INTEGER NOT NULL DEFAULT 0,      -- rubric items covered
+            total INTEGER NOT NULL DEFAULT 0,        -- rubric items
+            PRIMARY KEY (interview_id, step)
+        )""")
+
+
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migrate_to_1, _migrate_to_2,
-                                                      _migrate_to_3)
+                                                      _migrate_to_3, _migrate_to_4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

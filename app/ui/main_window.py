@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QTextBrowser,
@@ -30,17 +31,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import __version__
+from app import __version__, interview_store
 from app import study_store as study
 from app.clock import local_zone, utc_now
 from app.errors import AppError, DeckError, Problem
-from app.library import SyncReport
+from app.interview import StepInfo
+from app.library import SyncReport, interview_deck
+from app.model import DeckId, TopicId
 from app.review import Mode, ReviewSession
 from app.scheduler import Fsrs, study_day
 from app.store import Store
 from app.study_store import Scope
 from app.tree import TreeNode, aggregate_counts, build_tree, find
 from app.ui.errors import show_error
+from app.ui.interview_page import InterviewPage, ask_keep_or_discard
 from app.ui.review_page import ReviewPage
 from app.ui.settings_dialog import StudySettingsDialog
 from app.ui.tree_model import CARDS, DUE, TITLE, TopicFilterModel, TopicTreeModel
@@ -66,11 +70,15 @@ class MainWindow(QMainWindow):
         self.proxy = TopicFilterModel(self)
         self.proxy.setSourceModel(self.model)
         self._current: TreeNode | None = None
+        self.interview: InterviewPage | None = None  # built when first opened
+        # Asked when the window closes during an interview: "keep", "discard" or "cancel".
+        self.ask_interview_close: Callable[[QWidget], str] = ask_keep_or_discard
 
         self._build_widgets()
         self._build_menus()
         self.show_problems(list(report.problems))
         self.refresh_counts()
+        self._offer_resume()
         self._restore()
 
     # --- construction ----------------------------------------------------------------------------
@@ -167,11 +175,25 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.splitter)
         self.pages.addWidget(self.review)
 
+        self.resume_bar = QFrame()
+        self.resume_bar.setFrameShape(QFrame.Shape.StyledPanel)
+        self.resume_text = QLabel(wordWrap=True)
+        resume = QPushButton("Resume")
+        resume.clicked.connect(self.resume_interview)
+        discard = QPushButton("Discard")
+        discard.clicked.connect(self.discard_unfinished)
+        resume_layout = QHBoxLayout(self.resume_bar)
+        resume_layout.addWidget(self.resume_text, 1)
+        resume_layout.addWidget(resume)
+        resume_layout.addWidget(discard)
+        self.resume_bar.hide()
+
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.banner)
+        layout.addWidget(self.resume_bar)
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
         count = sum(len(root.walk()) - 1 for root in self.model.roots)
@@ -236,6 +258,15 @@ class MainWindow(QMainWindow):
         preferences.triggered.connect(self.edit_study_settings)
         study_menu.addAction(preferences)
         self.study_actions = (study_branch, cram, study_all, suspend, unsuspend, unbury)
+
+        interview_menu = menu.addMenu("&Interview")
+        new_interview = QAction("&New mock interview…", self, shortcut=QKeySequence("Ctrl+I"))
+        new_interview.triggered.connect(self.new_interview)
+        interview_menu.addAction(new_interview)
+        history = QAction("Interview &history", self, shortcut=QKeySequence("Ctrl+H"))
+        history.triggered.connect(self.interview_history)
+        interview_menu.addAction(history)
+        self.interview_actions = (new_interview, history)
 
         help_menu = menu.addMenu("&Help")
         about = QAction("&About MLSD Study", self)
@@ -387,19 +418,111 @@ class MainWindow(QMainWindow):
     def start_review(self, mode: Mode, *, everything: bool = False) -> None:
         """Study (or cram) the selected branch; the review page takes over the window."""
         node = None if everything else self._current
+        where = "everything due" if node is None else node.label
+        self._start_session(self._scope(node), mode, where)
+
+    def _start_session(self, scope: Scope, mode: Mode, where: str) -> None:
         try:
             fsrs = Fsrs(study.scheduler_settings(self.store))
-            session = ReviewSession(self.store, fsrs, self._scope(node), self.clock(),
-                                    self.local, mode)
+            session = ReviewSession(self.store, fsrs, scope, self.clock(), self.local, mode)
         except AppError as error:
             show_error(self, error)
             return
-        where = "everything due" if node is None else node.label
         self.review.start(session, ("Cramming: " if mode == "cram" else "Studying: ") + where)
         self.pages.setCurrentWidget(self.review)
         for action in self.study_actions:
             action.setEnabled(False)
         self.review.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- mock interviews -------------------------------------------------------------------------
+
+    def _interview_page(self) -> InterviewPage | None:
+        if self.interview is None:
+            deck = interview_deck(self.store)
+            if deck is None:
+                show_error(self, AppError("No deck with an interview question bank is loaded. "
+                                          "The built-in deck has one: check the problems "
+                                          "shown at the top of the window."))
+                return None
+            self.interview = InterviewPage(self.store, deck, self.clock, self.settings,
+                                           self.close_interview, self.study_steps)
+            self.pages.addWidget(self.interview)
+        return self.interview
+
+    def _show_interview(self, page: InterviewPage) -> None:
+        self.pages.setCurrentWidget(page)
+        for action in self.study_actions:
+            action.setEnabled(False)
+
+    def new_interview(self) -> None:
+        page = self._interview_page()
+        if page is None:
+            return
+        if page.has_running_interview():
+            self._show_interview(page)
+            return
+        page.show_setup()
+        self._show_interview(page)
+
+    def interview_history(self) -> None:
+        page = self._interview_page()
+        if page is None:
+            return
+        if page.has_running_interview():
+            self._show_interview(page)
+            return
+        page.show_history()
+        self._show_interview(page)
+
+    def close_interview(self) -> None:
+        self.close_review()
+
+    def study_steps(self, steps: list[StepInfo]) -> None:
+        """Study the cards of the given interview steps (the weakest ones)."""
+        deck = self.interview.deck.id if self.interview is not None else None
+        topics: set[TopicId] = set()
+        for step in steps:
+            node = find(self.model.roots, f"{deck}/{step.topic_id}") if step.topic_id else None
+            if node is not None:
+                topics.update(n.topic_id for n in node.walk() if n.topic_id is not None)
+        if deck is None or not topics:
+            return
+        names = ", ".join(f"Step {s.number}" for s in steps)
+        self._start_session(Scope(deck_id=DeckId(deck), topic_ids=frozenset(topics)),
+                            "study", f"weak steps ({names})")
+
+    def _offer_resume(self) -> None:
+        waiting = interview_store.unfinished_interviews(self.store)
+        if not waiting:
+            self.resume_bar.hide()
+            return
+        last = waiting[0]
+        self.resume_text.setText(
+            f"An unfinished mock interview is waiting: <b>{html.escape(last.question_title)}"
+            f"</b>, started {last.started_at.astimezone():%Y-%m-%d %H:%M}. Resume it where "
+            "you left off (the clock stays paused until you resume), or discard it.")
+        self.resume_bar.show()
+
+    def resume_interview(self) -> None:
+        waiting = interview_store.unfinished_interviews(self.store)
+        page = self._interview_page()
+        if not waiting or page is None:
+            self.resume_bar.hide()
+            return
+        try:
+            session = interview_store.load_session(self.store, waiting[0].id,
+                                                   page.deck.questions, page.steps, self.clock())
+        except AppError as error:
+            show_error(self, error)
+            return
+        self.resume_bar.hide()
+        page.run(session)
+        self._show_interview(page)
+
+    def discard_unfinished(self) -> None:
+        for record in interview_store.unfinished_interviews(self.store):
+            interview_store.discard_interview(self.store, record.id)
+        self.resume_bar.hide()
 
     def close_review(self) -> None:
         self.pages.setCurrentWidget(self.splitter)
@@ -485,6 +608,16 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        page = self.interview
+        if page is not None and page.has_running_interview():
+            choice = self.ask_interview_close(self)
+            if choice == "cancel":
+                event.ignore()
+                return
+            if choice == "discard":
+                page.discard()
+            else:
+                page.keep_for_later()
         self.save_state()
         super().closeEvent(event)
 
