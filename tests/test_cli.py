@@ -72,7 +72,7 @@ def _subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction[
 def test_every_option_and_command_has_help_text() -> None:
     parser = build_parser()
     commands = _subcommands(parser)
-    assert set(commands.choices) == {"check-deck"}
+    assert set(commands.choices) == {"check-deck", "export-anki"}
     helped = {choice.dest: choice.help for choice in commands._choices_actions}
     assert set(helped) == set(commands.choices)
     parsers = [parser, *commands.choices.values()]
@@ -85,7 +85,7 @@ def test_every_option_and_command_has_help_text() -> None:
     assert all(helped.values())
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["check-deck", "--help"]])
+@pytest.mark.parametrize("argv", [["--help"], ["check-deck", "--help"], ["export-anki", "--help"]])
 def test_help_lists_every_option(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(argv)

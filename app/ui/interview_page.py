@@ -13,8 +13,8 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -161,6 +161,7 @@ class InterviewPage(QWidget):
         durations.addStretch(1)
         self.duration_buttons.idToggled.connect(self._duration_toggled)
         self.custom_minutes.valueChanged.connect(lambda _v: self._custom_changed())
+        self.custom_minutes.setEnabled(False)
 
         self.budget_spins: list[QSpinBox] = []
         grid = QGridLayout()
@@ -269,6 +270,7 @@ class InterviewPage(QWidget):
         self._show_budgets(saved.load_budgets(self.store, self._minutes()))
 
     def _duration_toggled(self, _id: int, on: bool) -> None:
+        self.custom_minutes.setEnabled(self.duration_buttons.checkedId() == 0)
         if on:
             self._load_budgets()
 
@@ -303,7 +305,9 @@ class InterviewPage(QWidget):
         try:
             budgets = self.current_budgets()
             saved.save_budgets(self.store, budgets)
-            self.settings.setValue("interview/minutes", self._minutes())
+            # The total actually run: an edited split may no longer add up to the preset, and
+            # it is remembered under its own total.
+            self.settings.setValue("interview/minutes", budgets.total_minutes)
             now = self.clock()
             session = InterviewSession(question, self.steps, budgets, now, rng=self.rng)
             saved.create_interview(self.store, session, self.deck.id, now)
@@ -330,7 +334,7 @@ class InterviewPage(QWidget):
         self.step_list.setWordWrap(True)
         self.step_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-        self.step_title = QLabel()
+        self.step_title = QLabel(wordWrap=True)
         self.step_clock = QLabel()
         self.total_clock = QLabel()
         big = self.step_clock.font()
@@ -351,6 +355,7 @@ class InterviewPage(QWidget):
         self.notes.setAccessibleName("Notes for this step")
         self.notes.setPlaceholderText("Your answer for this step, as you would say it…")
         self.notes.textChanged.connect(self._notes_changed)
+        self.notes.installEventFilter(self)
 
         self.rubric = QListWidget()
         self.rubric.setAccessibleName("Rubric")
@@ -414,6 +419,18 @@ class InterviewPage(QWidget):
         layout.addWidget(splitter, 1)
         layout.addLayout(controls)
         return self.running
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The editor claims Ctrl+Left/Right (word moves) before shortcuts see them; the notes
+        # have the focus while an interview runs, so the step keys would never work.
+        if (watched is self.notes and event.type() == QEvent.Type.ShortcutOverride
+                and isinstance(event, QKeyEvent)
+                and event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+                == Qt.KeyboardModifier.ControlModifier
+                and event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right)):
+            event.ignore()
+            return True
+        return super().eventFilter(watched, event)
 
     def run(self, session: InterviewSession) -> None:
         """Show the running screen for a new or resumed session."""

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, QSettings, Qt, QUrl
+from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, QPoint, QSettings, Qt, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -44,6 +45,7 @@ from app.store import Store
 from app.study_store import Scope
 from app.tree import TreeNode, aggregate_counts, build_tree, find
 from app.ui.errors import show_error
+from app.ui.export_dialog import ExportChoice, ExportDialog
 from app.ui.interview_page import InterviewPage, ask_keep_or_discard
 from app.ui.review_page import ReviewPage
 from app.ui.settings_dialog import StudySettingsDialog
@@ -71,6 +73,7 @@ class MainWindow(QMainWindow):
         self.proxy.setSourceModel(self.model)
         self._current: TreeNode | None = None
         self.interview: InterviewPage | None = None  # built when first opened
+        self._resume_id: int | None = None
         # Asked when the window closes during an interview: "keep", "discard" or "cancel".
         self.ask_interview_close: Callable[[QWidget], str] = ask_keep_or_discard
 
@@ -118,6 +121,8 @@ class MainWindow(QMainWindow):
         self.tree.selectionModel().currentChanged.connect(self._on_current)
         self.tree.activated.connect(self._on_activated)
         self.tree.installEventFilter(self)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._tree_menu)
         self.no_match = QLabel("No topic matches. Press Esc to clear the filter.", wordWrap=True)
         self.no_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.no_match.hide()
@@ -206,6 +211,9 @@ class MainWindow(QMainWindow):
         check = QAction("&Check a deck file…", self)
         check.triggered.connect(self._check_deck_dialog)
         file_menu.addAction(check)
+        export = QAction("&Export to Anki…", self, shortcut=QKeySequence("Ctrl+E"))
+        export.triggered.connect(self.export_to_anki)
+        file_menu.addAction(export)
         folder = QAction("Open &data folder", self)
         folder.triggered.connect(self._open_data_folder)
         file_menu.addAction(folder)
@@ -434,23 +442,90 @@ class MainWindow(QMainWindow):
             action.setEnabled(False)
         self.review.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def _tree_menu(self, position: QPoint) -> None:
+        index = self.tree.indexAt(position)
+        if not index.isValid():
+            return
+        self.tree.setCurrentIndex(index)
+        menu = QMenu(self)
+        menu.addAction("Study this branch", lambda: self.start_review("study"))
+        menu.addAction("Cram this branch", lambda: self.start_review("cram"))
+        menu.addSeparator()
+        menu.addAction("Export this branch to Anki…", lambda: self.export_to_anki(branch=True))
+        menu.exec(self.tree.viewport().mapToGlobal(position))
+
+    def export_choices(self, branch_first: bool = False) -> tuple[str, list[ExportChoice]]:
+        """The deck to export and the scopes the export dialog offers."""
+        node = self._current
+        root = node.ancestors()[0] if node is not None and node.parent else node
+        if root is None:
+            root = self.model.roots[0]
+        choices = [ExportChoice(f"The whole deck: {root.title}", None, root.deck_id)]
+        if node is not None and node.kind == "topic":
+            ids = frozenset(str(n.topic_id) for n in node.walk() if n.topic_id)
+            branch = ExportChoice(f"This branch: {node.label}", ids,
+                                  f"{node.deck_id}-{node.topic_id}")
+            choices.insert(0 if branch_first else 1, branch)
+        weak = self._weak_step_topics(root.deck_id)
+        if weak is not None:
+            choices.append(weak)
+        return root.deck_id, choices
+
+    def _weak_step_topics(self, deck_id: str) -> ExportChoice | None:
+        records = interview_store.history(self.store)
+        if not records:
+            return None
+        page = self._interview_page_quiet()
+        if page is None or page.deck.id != deck_id:
+            return None
+        try:
+            summary = interview_store.load_summary(self.store, records[0].id,
+                                                   page.deck.questions, page.steps)
+        except AppError:
+            return None
+        topics: set[str] = set()
+        names = []
+        for index in summary.weakest:
+            step = page.steps[index]
+            node = find(self.model.roots, f"{deck_id}/{step.topic_id}")
+            if node is not None:
+                topics.update(str(n.topic_id) for n in node.walk() if n.topic_id)
+                names.append(f"Step {step.number}")
+        if not topics:
+            return None
+        return ExportChoice(f"Only the weakest steps of your last interview "
+                            f"({', '.join(names)})", frozenset(topics), f"{deck_id}-weak-steps")
+
+    def export_to_anki(self, branch: bool = False) -> None:
+        if not self.model.roots or self.store.path is None:
+            return
+        deck_id, choices = self.export_choices(branch_first=branch)
+        dialog = ExportDialog(self.store.path.parent, deck_id, choices, self.settings, self)
+        dialog.exec()
+
     # --- mock interviews -------------------------------------------------------------------------
 
-    def _interview_page(self) -> InterviewPage | None:
+    def _interview_page_quiet(self) -> InterviewPage | None:
         if self.interview is None:
             deck = interview_deck(self.store)
             if deck is None:
-                show_error(self, AppError("No deck with an interview question bank is loaded. "
-                                          "The built-in deck has one: check the problems "
-                                          "shown at the top of the window."))
                 return None
             self.interview = InterviewPage(self.store, deck, self.clock, self.settings,
                                            self.close_interview, self.study_steps)
             self.pages.addWidget(self.interview)
         return self.interview
 
+    def _interview_page(self) -> InterviewPage | None:
+        page = self._interview_page_quiet()
+        if page is None:
+            show_error(self, AppError("No deck with an interview question bank is loaded. "
+                                      "The built-in deck has one: check the problems shown at "
+                                      "the top of the window."))
+        return page
+
     def _show_interview(self, page: InterviewPage) -> None:
         self.pages.setCurrentWidget(page)
+        self.resume_bar.hide()  # offered again at the next start if still unfinished
         for action in self.study_actions:
             action.setEnabled(False)
 
@@ -497,6 +572,7 @@ class MainWindow(QMainWindow):
             self.resume_bar.hide()
             return
         last = waiting[0]
+        self._resume_id = last.id
         self.resume_text.setText(
             f"An unfinished mock interview is waiting: <b>{html.escape(last.question_title)}"
             f"</b>, started {last.started_at.astimezone():%Y-%m-%d %H:%M}. Resume it where "
@@ -504,13 +580,14 @@ class MainWindow(QMainWindow):
         self.resume_bar.show()
 
     def resume_interview(self) -> None:
-        waiting = interview_store.unfinished_interviews(self.store)
+        """Resume the interview the resume bar names."""
+        waiting = {r.id for r in interview_store.unfinished_interviews(self.store)}
         page = self._interview_page()
-        if not waiting or page is None:
+        if self._resume_id not in waiting or page is None or page.has_running_interview():
             self.resume_bar.hide()
             return
         try:
-            session = interview_store.load_session(self.store, waiting[0].id,
+            session = interview_store.load_session(self.store, self._resume_id,
                                                    page.deck.questions, page.steps, self.clock())
         except AppError as error:
             show_error(self, error)
