@@ -250,3 +250,30 @@ def test_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
 
     assert "newer" in line
     assert (data / DB_NAME).read_bytes() == before
+
+
+def test_export_anki_writes_a_package_and_prints_counts(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    out = tmp_path / "s2.apkg"
+    code = main(["--data-dir", str(tmp_path / "data"), "export-anki", "-o", str(out),
+                 "--topic", "s2"])
+    printed = capsys.readouterr().out
+    assert code == 0 and out.exists()
+    assert re.fullmatch(rf"Wrote {re.escape(str(out))}: \d+ notes, \d+ cards, \d+ decks\n",
+                        printed)
+
+
+def test_export_anki_failures_are_one_line_and_exit_1(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]
+                                                      ) -> None:
+    data = str(tmp_path / "data")
+    assert main(["--data-dir", data, "export-anki", "-o", str(tmp_path / "x.apkg"),
+                 "--topic", "no-such-topic"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no-such-topic" in err and "Traceback" not in err
+    assert main(["--data-dir", data, "export-anki", "-o",
+                 str(tmp_path / "missing" / "x.apkg")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("mlsd-study: ") and str(tmp_path / "missing") in err
+    assert not (tmp_path / "missing").exists()

@@ -1,0 +1,85 @@
+"""File > Export to Anki: the dialog runs the export off the GUI thread and reports counts."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QThread
+from pytestqt.qtbot import QtBot
+
+from app.ui.export_dialog import ExportDialog
+from app.ui.main_window import MainWindow
+
+pytestmark = pytest.mark.gui
+
+
+def _dialog(qtbot: QtBot, window: MainWindow, branch: bool = False) -> ExportDialog:
+    assert window.store.path is not None
+    deck_id, choices = window.export_choices(branch_first=branch)
+    dialog = ExportDialog(window.store.path.parent, deck_id, choices, window.settings, window)
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def test_exports_a_branch_with_counts(qtbot: QtBot, window: MainWindow,
+                                     tmp_path: Path) -> None:
+    assert window.open_key("ml-system-design/s8")
+    dialog = _dialog(qtbot, window, branch=True)
+    assert dialog.choice().label == "This branch: Step 8 Online Testing and Deployment"
+    assert dialog.path.text().endswith("ml-system-design-s8.apkg")
+    target = tmp_path / "out" / "branch.apkg"
+    target.parent.mkdir()
+    dialog.path.setText(str(target))
+    dialog.export()
+    qtbot.waitUntil(lambda: dialog.outcome is not None or dialog.error is not None,
+                    timeout=30_000)
+    assert dialog.error is None
+    assert target.exists() and zipfile.is_zipfile(target)
+    notes = getattr(dialog.outcome, "notes", 0)
+    assert 0 < notes < 847  # a branch, not the whole deck
+    assert f"Exported {notes} notes" in dialog.message.text()
+    assert dialog.show_folder.isVisibleTo(dialog)
+    assert dialog.bar.value() == dialog.bar.maximum()
+    assert window.settings.value("export/folder") == str(target.parent)  # remembered
+
+
+def test_export_runs_in_a_worker_thread(qtbot: QtBot, window: MainWindow,
+                                        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    seen: list[bool] = []
+    import app.export_anki as exporter
+
+    real = exporter.export_deck
+
+    def watched(*args, **kwargs):  # type: ignore[no-untyped-def]
+        app = QApplication.instance()
+        assert app is not None
+        seen.append(QThread.currentThread() is app.thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(exporter, "export_deck", watched)
+    dialog = _dialog(qtbot, window)
+    dialog.path.setText(str(tmp_path / "all.apkg"))
+    dialog.export()
+    qtbot.waitUntil(lambda: dialog.outcome is not None or dialog.error is not None,
+                    timeout=60_000)
+    assert seen == [False]  # not on the GUI thread
+    assert getattr(dialog.outcome, "notes", 0) == 847
+
+
+def test_an_unwritable_target_is_a_message_not_a_crash(qtbot: QtBot, window: MainWindow,
+                                                       tmp_path: Path) -> None:
+    dialog = _dialog(qtbot, window)
+    target = tmp_path / "missing-folder" / "deck.apkg"
+    dialog.path.setText(str(target))
+    dialog.export()
+    qtbot.waitUntil(lambda: dialog.outcome is not None or dialog.error is not None,
+                    timeout=30_000)
+    assert dialog.outcome is None and dialog.error is not None
+    assert dialog.message.text().startswith("Not exported: ")
+    assert str(target.parent) in dialog.message.text()
+    assert not target.parent.exists()
+    assert dialog.export_button.isEnabled()
