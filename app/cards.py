@@ -7,12 +7,20 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from app.model import CardId, CardSpec, Deck, Topic, TopicId, step_label
+from app.model import (
+    CARD_GENERATOR_VERSION,
+    CardId,
+    CardSpec,
+    Deck,
+    Topic,
+    TopicId,
+    step_label,
+)
 
 __all__ = ["GENERATOR_VERSION", "generate_cards"]
 
 #: Bump whenever the cards generated for an unchanged deck change (text, ids, order or kinds).
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = CARD_GENERATOR_VERSION
 
 # The same pattern the loader validates cloze text with; the hint is after the first "::".
 _CLOZE = re.compile(r"\{\{c(\d+)::(.+?)\}\}", re.DOTALL)

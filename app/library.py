@@ -7,16 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from app.cards import GENERATOR_VERSION, generate_cards
 from app.errors import DeckError, Problem
-from app.model import Deck, DeckId
+from app.model import CARD_GENERATOR_VERSION, Deck, DeckId
 from app.store import Store
 
 SHIPPED = "shipped"
 USER = "user"
 # Part of every content hash: bump it when loading or syncing changes, so decks are re-read.
 # The card generator's version is part of it too, so new generator rules reach stored decks.
-_SYNC_FORMAT = f"mlsd-sync-2 cards-{GENERATOR_VERSION}\n".encode()
+_SYNC_FORMAT = f"mlsd-sync-2 cards-{CARD_GENERATOR_VERSION}\n".encode()
 
 
 @dataclass(frozen=True)
@@ -61,6 +60,7 @@ def sync_decks(store: Store, sources: list[tuple[Path, str]], now: datetime) -> 
                 continue
             parsed += 1
             from app import decks  # YAML is loaded only when a deck file changed
+            from app.cards import generate_cards
 
             try:
                 deck = decks.load_text(decks.decode(data, name), name)

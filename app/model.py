@@ -10,6 +10,8 @@ DeckId = NewType("DeckId", str)
 TopicId = NewType("TopicId", str)
 
 STEP_COUNT = 9
+#: Bump when app/cards.py generates different cards: stored decks are then synced again.
+CARD_GENERATOR_VERSION = 1
 
 
 def step_label(title: str, step: int | None) -> str:

@@ -6,6 +6,7 @@ import html
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, QPoint, QSettings, Qt, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeyEvent, QKeySequence
@@ -36,20 +37,21 @@ from app import __version__, interview_store
 from app import study_store as study
 from app.clock import local_zone, utc_now
 from app.errors import AppError, DeckError, Problem
-from app.interview import StepInfo
 from app.library import SyncReport, interview_deck
 from app.model import DeckId, TopicId
-from app.review import Mode, ReviewSession
 from app.scheduler import Fsrs, study_day
 from app.store import Store
 from app.study_store import Scope
 from app.tree import TreeNode, aggregate_counts, build_tree, find
 from app.ui.errors import show_error
-from app.ui.export_dialog import ExportChoice, ExportDialog
-from app.ui.interview_page import InterviewPage, ask_keep_or_discard
+from app.ui.export_dialog import ExportChoice
 from app.ui.review_page import ReviewPage
-from app.ui.settings_dialog import StudySettingsDialog
 from app.ui.tree_model import CARDS, DUE, TITLE, TopicFilterModel, TopicTreeModel
+
+if TYPE_CHECKING:  # loaded when first used, keeping them off the start-up path
+    from app.interview import StepInfo
+    from app.review import Mode
+    from app.ui.interview_page import InterviewPage
 
 DEFAULT_SIZE = (1120, 740)
 UPSTREAM = "https://github.com/alirezadir/Machine-Learning-Interviews"
@@ -75,7 +77,7 @@ class MainWindow(QMainWindow):
         self.interview: InterviewPage | None = None  # built when first opened
         self._resume_id: int | None = None
         # Asked when the window closes during an interview: "keep", "discard" or "cancel".
-        self.ask_interview_close: Callable[[QWidget], str] = ask_keep_or_discard
+        self.ask_interview_close: Callable[[QWidget], str] = _ask_keep_or_discard
 
         self._build_widgets()
         self._build_menus()
@@ -430,6 +432,8 @@ class MainWindow(QMainWindow):
         self._start_session(self._scope(node), mode, where)
 
     def _start_session(self, scope: Scope, mode: Mode, where: str) -> None:
+        from app.review import ReviewSession
+
         try:
             fsrs = Fsrs(study.scheduler_settings(self.store))
             session = ReviewSession(self.store, fsrs, scope, self.clock(), self.local, mode)
@@ -499,6 +503,8 @@ class MainWindow(QMainWindow):
     def export_to_anki(self, branch: bool = False) -> None:
         if not self.model.roots or self.store.path is None:
             return
+        from app.ui.export_dialog import ExportDialog
+
         deck_id, choices = self.export_choices(branch_first=branch)
         dialog = ExportDialog(self.store.path.parent, deck_id, choices, self.settings, self)
         dialog.exec()
@@ -510,6 +516,8 @@ class MainWindow(QMainWindow):
             deck = interview_deck(self.store)
             if deck is None:
                 return None
+            from app.ui.interview_page import InterviewPage
+
             self.interview = InterviewPage(self.store, deck, self.clock, self.settings,
                                            self.close_interview, self.study_steps)
             self.pages.addWidget(self.interview)
@@ -634,6 +642,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Unburied the cards of {node.label}", 6000)
 
     def edit_study_settings(self) -> None:
+        from app.ui.settings_dialog import StudySettingsDialog
+
         dialog = StudySettingsDialog(study.scheduler_settings(self.store), self)
         if dialog.exec():
             study.save_scheduler_settings(self.store, dialog.settings())
@@ -697,6 +707,12 @@ class MainWindow(QMainWindow):
                 page.keep_for_later()
         self.save_state()
         super().closeEvent(event)
+
+
+def _ask_keep_or_discard(parent: QWidget) -> str:
+    from app.ui.interview_page import ask_keep_or_discard
+
+    return ask_keep_or_discard(parent)
 
 
 def about_html() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
@@ -18,8 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.review import ReviewSession, ReviewView
 from app.scheduler import Grade
+
+if TYPE_CHECKING:
+    from app.review import ReviewSession, ReviewView
 
 # Anki's counter colours: new blue, learning red, review green (readable on light and dark).
 NEW_COLOUR, LEARN_COLOUR, REVIEW_COLOUR = "#3b82f6", "#e5484d", "#30a46c"
