@@ -36,10 +36,14 @@ class TopicTreeModel(QAbstractItemModel):
         super().__init__(parent)
         self._roots = roots
         self._counts: dict[str, TopicCounts] = {}
+        self._counted = False
 
     def set_counts(self, counts: dict[str, TopicCounts]) -> None:
         """New card counts per node key (aggregated over subtrees)."""
+        first, self._counted = not self._counted, True
         self._counts = counts
+        if first:
+            return  # nothing was shown yet: views read the counts when they first paint
         if self._roots:
             last = self.index(len(self._roots) - 1, CARDS)
             self.dataChanged.emit(self.index(0, DUE), last)
