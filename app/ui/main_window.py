@@ -538,23 +538,18 @@ class MainWindow(QMainWindow):
             action.setEnabled(False)
 
     def new_interview(self) -> None:
-        page = self._interview_page()
-        if page is None:
-            return
-        if page.has_running_interview():
-            self._show_interview(page)
-            return
-        page.show_setup()
-        self._show_interview(page)
+        self._open_interview(lambda page: page.show_setup())
 
     def interview_history(self) -> None:
+        self._open_interview(lambda page: page.show_history())
+
+    def _open_interview(self, show: Callable[[InterviewPage], None]) -> None:
+        """Show an interview screen; a running interview always comes first."""
         page = self._interview_page()
         if page is None:
             return
-        if page.has_running_interview():
-            self._show_interview(page)
-            return
-        page.show_history()
+        if not page.has_running_interview():
+            show(page)
         self._show_interview(page)
 
     def close_interview(self) -> None:
