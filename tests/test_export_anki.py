@@ -600,3 +600,17 @@ def test_review_due_day_is_the_local_study_day() -> None:
     assert export_anki._study_date(to_ms(moment + timedelta(hours=1)), new_york, 4) == \
         date(2026, 3, 5)
     assert export_anki._study_date(to_ms(moment), UTC, 4) == date(2026, 3, 5)
+
+
+def test_note_guid_is_genankis_guid() -> None:
+    keys = ["", "a", "deck/topic/qa/1", "deck/topic/cloze/c7", "ünïcode/键"]
+    for key in [*keys, *map(str, range(500))]:
+        assert note_guid(key) == genanki.guid_for(key)
+
+
+def test_slow_path_test_matches_its_pattern() -> None:
+    for code in range(0x110000):
+        text = f"a{chr(code)}b"
+        assert export_anki._slow_path(text) == bool(export_anki._SLOW_PATH.search(text)), code
+    for text in ["a**b", "a***b", "a__b", "a___b", "plain text", "x ~ y", "a < b"]:
+        assert export_anki._slow_path(text) == bool(export_anki._SLOW_PATH.search(text)), text
