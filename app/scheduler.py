@@ -153,6 +153,18 @@ class Fsrs:
                                                              _utc(now)))
 
 
+#: FSRS-6's default forgetting-curve decay (parameter w20 of py-fsrs's DEFAULT_PARAMETERS).
+DEFAULT_DECAY = 0.1542
+
+
+def known_horizon(desired_retention: float, decay: float = DEFAULT_DECAY) -> float:
+    """k such that a card's retrievability is >= ``desired_retention`` while the whole days
+    since its last review are <= k * stability (FSRS: R(t) = (1 + F t / S) ** -decay, with
+    R(S) = 0.9). Lets SQL decide "known" without pow(); k is 1 at a retention of 0.9."""
+    factor = 0.9 ** (-1 / decay) - 1
+    return float((desired_retention ** (-1 / decay) - 1) / factor)
+
+
 def format_interval(delta: timedelta) -> str:
     """Anki-style short interval: ``<1m``, ``10m``, ``3h``, ``4d``, ``1.5mo``, ``2.1y``.
 

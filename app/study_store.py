@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from app.clock import from_ms, to_ms
 from app.model import CardId, DeckId, TopicId
-from app.scheduler import CardState, Grade, Queue, SchedulerSettings
+from app.scheduler import CardState, Grade, Queue, SchedulerSettings, known_horizon
 from app.store import Store
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -268,19 +268,31 @@ class TopicCounts:
     total: int
     due: int
     new: int
+    known: int = 0  # cards whose retrievability now is at least the desired retention
+
+    @property
+    def mastery(self) -> float | None:
+        """Share of the cards that are known (new cards count as not known)."""
+        return None if not self.total else self.known / self.total
 
 
-def topic_counts(store: Store, now: datetime, day_end: datetime
+def topic_counts(store: Store, now: datetime, day_end: datetime, desired_retention: float = 0.9
                  ) -> dict[tuple[DeckId, TopicId], TopicCounts]:
-    """Per topic (not aggregated): active cards, cards due today, and new cards."""
+    """Per topic (not aggregated): active cards, due today, new, and known (mastered)."""
+    now_ms = to_ms(now)
     rows = store.conn.execute(
         "SELECT deck_id, topic_id, COUNT(*), "
-        "SUM(queue != 0 AND due < ? AND (buried_until IS NULL OR buried_until <= ?)), "
-        "SUM(queue = 0 AND (buried_until IS NULL OR buried_until <= ?)) "
-        "FROM cards WHERE retired = 0 AND suspended = 0 "
-        "GROUP BY deck_id, topic_id", [to_ms(day_end), to_ms(now), to_ms(now)]).fetchall()
-    return {(DeckId(d), TopicId(t)): TopicCounts(int(n), int(due or 0), int(new or 0))
-            for d, t, n, due, new in rows}
+        "SUM(queue != 0 AND due < :end AND (buried_until IS NULL OR buried_until <= :now)), "
+        "SUM(queue = 0 AND (buried_until IS NULL OR buried_until <= :now)), "
+        # known: whole days since the last review <= k * stability (see known_horizon)
+        "SUM(queue != 0 AND stability IS NOT NULL AND last_review IS NOT NULL AND "
+        "    MAX(0, (:now - last_review) / 86400000) <= stability * :k) "
+        "FROM cards WHERE retired = 0 AND suspended = 0 GROUP BY deck_id, topic_id",
+        {"end": to_ms(day_end), "now": now_ms, "k": known_horizon(desired_retention)}
+    ).fetchall()
+    return {(DeckId(d), TopicId(t)): TopicCounts(int(n), int(due or 0), int(new or 0),
+                                                  int(known or 0))
+            for d, t, n, due, new, known in rows}
 
 
 _SETTING_KEYS = {"desired_retention": "study.desired_retention",

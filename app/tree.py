@@ -118,9 +118,11 @@ def aggregate_counts(roots: list[TreeNode], per_topic: dict[tuple[DeckId, TopicI
     for root in roots:
         for node in reversed(root.walk()):  # children before parents
             own = per_topic.get((node.deck_id, node.topic_id)) if node.topic_id else None
-            total, due, new = (own.total, own.due, own.new) if own else (0, 0, 0)
+            total, due, new, known = ((own.total, own.due, own.new, own.known) if own
+                                      else (0, 0, 0, 0))
             for child in node.children:
                 sub = totals[child.key]
                 total, due, new = total + sub.total, due + sub.due, new + sub.new
-            totals[node.key] = TopicCounts(total, due, new)
+                known += sub.known
+            totals[node.key] = TopicCounts(total, due, new, known)
     return totals

@@ -294,3 +294,21 @@ def test_the_day_follows_berlin_back_to_winter_time() -> None:
 ])
 def test_format_interval_rounds_half_up_into_the_next_unit(delta: timedelta, label: str) -> None:
     assert format_interval(delta) == label
+
+
+@pytest.mark.parametrize("retention", [0.8, 0.9, 0.95])
+def test_known_horizon_agrees_with_fsrs_retrievability(retention: float) -> None:
+    from fsrs import Card, Scheduler, State
+
+    from app.scheduler import known_horizon
+
+    scheduler = Scheduler()
+    k = known_horizon(retention)
+    reviewed = datetime(2026, 1, 1, tzinfo=UTC)
+    for stability in (0.5, 1.0, 3.7, 12.0, 90.0):
+        for days in range(0, 200, 3):
+            card = Card(card_id=1, state=State.Review, stability=stability, difficulty=5.0,
+                        due=reviewed, last_review=reviewed)
+            r = scheduler.get_card_retrievability(card, reviewed + timedelta(days=days))
+            if abs(r - retention) > 1e-9:  # exactly on the boundary either way is fine
+                assert (days <= k * stability) == (r >= retention), (stability, days, r)

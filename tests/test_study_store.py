@@ -363,16 +363,23 @@ def test_topic_counts_per_topic_and_summed_over_subtrees(store: Store) -> None:
     db.bury(store, [BRAVO], DAY_END)  # buried: not due now
     db.set_suspended(store, [BRAVO_QA], True)  # suspended: not counted at all
     per_topic = db.topic_counts(store, NOW, DAY_END)
+    # Known (retention 0.9: whole days since the last review <= stability): ONE was reviewed
+    # 6 days ago with stability 5 (forgotten), TWO 2 days ago, BRAVO 5 days ago (just known,
+    # burial does not matter), ALPHA is learning with stability 1 since a moment ago.
     assert per_topic == {
-        (DEMO, TopicId("alpha")): TopicCounts(total=3, due=1, new=2),
-        (DEMO, TopicId("a-one")): TopicCounts(total=1, due=1, new=0),
-        (DEMO, TopicId("a-two")): TopicCounts(total=1, due=0, new=0),
-        (DEMO, TopicId("bravo")): TopicCounts(total=1, due=0, new=0),
+        (DEMO, TopicId("alpha")): TopicCounts(total=3, due=1, new=2, known=1),
+        (DEMO, TopicId("a-one")): TopicCounts(total=1, due=1, new=0, known=0),
+        (DEMO, TopicId("a-two")): TopicCounts(total=1, due=0, new=0, known=1),
+        (DEMO, TopicId("bravo")): TopicCounts(total=1, due=0, new=0, known=1),
     }
     totals = aggregate_counts(build_tree(store), per_topic)
-    assert totals["demo/alpha"] == TopicCounts(total=5, due=2, new=2)
-    assert totals["demo/a-two"] == TopicCounts(total=1, due=0, new=0)
-    assert totals["demo"] == TopicCounts(total=6, due=2, new=2)
+    assert totals["demo/alpha"] == TopicCounts(total=5, due=2, new=2, known=2)
+    assert totals["demo/a-two"] == TopicCounts(total=1, due=0, new=0, known=1)
+    assert totals["demo"] == TopicCounts(total=6, due=2, new=2, known=3)
+    assert totals["demo"].mastery == 0.5
+    # A lower desired retention widens the horizon: ONE (6 days, stability 5) becomes known.
+    loose = db.topic_counts(store, NOW, DAY_END, desired_retention=0.8)
+    assert loose[(DEMO, TopicId("a-one"))].known == 1
     # The burial ends at the rollover; the day after, the bravo review is due.
     tomorrow = db.topic_counts(store, DAY_END, DAY_END + timedelta(days=1))
     assert tomorrow[(DEMO, TopicId("bravo"))].due == 1

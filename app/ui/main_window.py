@@ -46,7 +46,7 @@ from app.tree import TreeNode, aggregate_counts, build_tree, find
 from app.ui.errors import show_error
 from app.ui.export_dialog import ExportChoice
 from app.ui.review_page import ReviewPage
-from app.ui.tree_model import CARDS, DUE, TITLE, TopicFilterModel, TopicTreeModel
+from app.ui.tree_model import CARDS, DUE, KNOWN, TITLE, TopicFilterModel, TopicTreeModel
 
 if TYPE_CHECKING:  # loaded when first used, keeping them off the start-up path
     from app.interview import StepInfo
@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
         count_width = header.fontMetrics().horizontalAdvance("Cards") + 16
-        for column in (DUE, CARDS):
+        for column in (DUE, CARDS, KNOWN):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
             header.resizeSection(column, count_width)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -613,8 +613,9 @@ class MainWindow(QMainWindow):
 
     def refresh_counts(self) -> None:
         now = self.clock()
-        day = study_day(now, self.local, study.scheduler_settings(self.store).rollover_hour)
-        per_topic = study.topic_counts(self.store, now, day.end)
+        settings = study.scheduler_settings(self.store)
+        day = study_day(now, self.local, settings.rollover_hour)
+        per_topic = study.topic_counts(self.store, now, day.end, settings.desired_retention)
         self.model.set_counts(aggregate_counts(self.model.roots, per_topic))
 
     def _suspend_branch(self, suspended: bool) -> None:

@@ -23,10 +23,12 @@ KeyRole = Qt.ItemDataRole.UserRole + 2
 Index = QModelIndex | QPersistentModelIndex
 
 
-TITLE, DUE, CARDS = 0, 1, 2
-_HEADERS = {TITLE: "Topic", DUE: "Due", CARDS: "Cards"}
+TITLE, DUE, CARDS, KNOWN = 0, 1, 2, 3
+_HEADERS = {TITLE: "Topic", DUE: "Due", CARDS: "Cards", KNOWN: "Known"}
 _HEADER_TIPS = {DUE: "Cards due today in this branch (learning and reviews)",
-                CARDS: "Cards in this branch (new ones included, suspended ones not)"}
+                CARDS: "Cards in this branch (new ones included, suspended ones not)",
+                KNOWN: "Mastery: the share of this branch's cards you would recall today with "
+                       "at least your desired retention (new cards count as not known)"}
 
 
 class TopicTreeModel(QAbstractItemModel):
@@ -45,7 +47,7 @@ class TopicTreeModel(QAbstractItemModel):
         if first:
             return  # nothing was shown yet: views read the counts when they first paint
         if self._roots:
-            last = self.index(len(self._roots) - 1, CARDS)
+            last = self.index(len(self._roots) - 1, KNOWN)
             self.dataChanged.emit(self.index(0, DUE), last)
             for root in self._roots:  # views repaint children lazily; tell them all changed
                 self._changed_below(root)
@@ -54,7 +56,7 @@ class TopicTreeModel(QAbstractItemModel):
         if node.children:
             parent = self.createIndex(node.row, 0, node)
             self.dataChanged.emit(self.index(0, DUE, parent),
-                                  self.index(len(node.children) - 1, CARDS, parent))
+                                  self.index(len(node.children) - 1, KNOWN, parent))
             for child in node.children:
                 self._changed_below(child)
 
@@ -114,13 +116,16 @@ class TopicTreeModel(QAbstractItemModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 if counts is None:
                     return ""
+                if column == KNOWN:
+                    mastery = counts.mastery
+                    return "" if mastery is None else f"{mastery:.0%}"
                 value = counts.due if column == DUE else counts.total
                 return str(value) if value or column == CARDS else ""
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if role == Qt.ItemDataRole.ToolTipRole and counts is not None:
-                return (f"{counts.due} due today, {counts.new} new, {counts.total} cards in "
-                        "this branch")
+                return (f"{counts.due} due today, {counts.new} new, {counts.known} of "
+                        f"{counts.total} cards known in this branch")
             if role == NodeRole:
                 return node
             return None

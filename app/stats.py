@@ -1,0 +1,312 @@
+"""Figures for the statistics page, computed in SQL over the review log, cards and interviews.
+
+Study days start at ``rollover_hour`` (4 a.m.) local time, like the scheduler's. To group in SQL
+each timestamp is shifted by the local UTC offset *at ``now``* minus the rollover hours and then
+integer-divided into days. That is exact for every day on the same side of the last daylight-saving
+change as ``now``; across a change, reviews within an hour of the rollover can fall into the
+neighbouring day (the same approximation Anki's statistics make). Retrievability uses FSRS-6's
+default decay without ``pow()`` in SQL: the threshold is turned into a multiple of stability here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+
+from app.clock import from_ms, to_ms
+from app.store import Store
+
+__all__ = [
+    "DayCount",
+    "Figures",
+    "InterviewPoint",
+    "StateCounts",
+    "StepMastery",
+    "WeekRetention",
+    "all_figures",
+    "cards_by_state",
+    "due_forecast",
+    "interview_points",
+    "known_multiplier",
+    "mastery_by_step",
+    "mastery_by_topic",
+    "review_heatmap",
+    "study_time_by_day",
+    "true_retention_by_week",
+]
+
+DAY_MS = 86_400_000
+HOUR_MS = 3_600_000
+# FSRS-6's default w20 (``fsrs.scheduler.DEFAULT_PARAMETERS[20]``; a test keeps them equal).
+# Kept as a constant so opening the statistics page does not import fsrs.
+FSRS_DECAY = 0.1542
+_EPOCH_DAY = date(1970, 1, 1)
+# 1970-01-01 was a Thursday: day index + 3, integer-divided by 7, counts Monday-started weeks.
+_MONDAY_SHIFT = 3
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: date
+    reviews: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class WeekRetention:
+    """Answers to cards in review state during one Monday-started week; pass is Hard or better."""
+
+    week_start: date
+    reviews: int
+    passed: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.passed / self.reviews if self.reviews else None
+
+
+@dataclass(frozen=True)
+class StateCounts:
+    new: int
+    learning: int  # learning and relearning
+    review: int
+    suspended: int
+
+
+@dataclass(frozen=True)
+class StepMastery:
+    step: int
+    title: str
+    known: int
+    total: int
+
+    @property
+    def share(self) -> float:
+        return self.known / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class InterviewPoint:
+    started_at: datetime
+    step: int
+    score: int | None
+    covered: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Figures:
+    heatmap: list[DayCount]
+    forecast: list[tuple[date, int]]
+    retention: list[WeekRetention]
+    states: StateCounts
+    study_time: list[DayCount]
+    mastery: list[StepMastery]
+    interviews: list[InterviewPoint]
+    total_reviews: int
+
+
+# --- study days ----------------------------------------------------------------------------------
+
+def _day_shift_ms(now: datetime, local: tzinfo, rollover_hour: int) -> int:
+    """What to add to a UTC ms timestamp so that whole days of it are study days."""
+    offset = now.astimezone(local).utcoffset() or timedelta(0)
+    return int(offset.total_seconds() * 1000) - rollover_hour * HOUR_MS
+
+
+def _today(now: datetime, shift: int) -> int:
+    return (to_ms(now) + shift) // DAY_MS
+
+
+def _date(day_index: int) -> date:
+    return _EPOCH_DAY + timedelta(days=day_index)
+
+
+def _daily(store: Store, shift: int, first: int, last: int
+           ) -> dict[int, tuple[int, int, int, int]]:
+    """Per study day in [first, last]: (answers, duration ms, review-state answers, passed)."""
+    rows = store.conn.execute(
+        "SELECT (reviewed_at + ?) / ? AS day, COUNT(*), TOTAL(duration_ms), "
+        "       TOTAL(queue_before = 2), TOTAL(queue_before = 2 AND rating >= 2) "
+        "FROM review_log WHERE reviewed_at >= ? AND reviewed_at < ? GROUP BY day",
+        [shift, DAY_MS, first * DAY_MS - shift, (last + 1) * DAY_MS - shift]).fetchall()
+    return {day: (count, int(ms), int(mature), int(passed))
+            for day, count, ms, mature, passed in rows}
+
+
+def _day_counts(daily: dict[int, tuple[int, int, int, int]], today: int, days: int
+                ) -> list[DayCount]:
+    result = []
+    for day in range(today - days + 1, today + 1):
+        count, ms, _, _ = daily.get(day, (0, 0, 0, 0))
+        result.append(DayCount(_date(day), count, ms / 1000))
+    return result
+
+
+def _first_week(today: int, weeks: int) -> int:
+    return (today + _MONDAY_SHIFT) // 7 - weeks + 1
+
+
+def _week_retention(daily: dict[int, tuple[int, int, int, int]], today: int, weeks: int
+                    ) -> list[WeekRetention]:
+    first = _first_week(today, weeks)
+    totals = {week: [0, 0] for week in range(first, first + weeks)}
+    for day, (_, _, mature, passed) in daily.items():
+        week = (day + _MONDAY_SHIFT) // 7
+        if week in totals:
+            totals[week][0] += mature
+            totals[week][1] += passed
+    return [WeekRetention(_date(week * 7 - _MONDAY_SHIFT), reviews, passed)
+            for week, (reviews, passed) in totals.items()]
+
+
+# --- the figures ---------------------------------------------------------------------------------
+
+def review_heatmap(store: Store, now: datetime, local: tzinfo, days: int = 365,
+                   rollover_hour: int = 4) -> list[DayCount]:
+    """Answers and time spent per study day for the last ``days`` days, oldest first, zeros kept."""
+    shift = _day_shift_ms(now, local, rollover_hour)
+    today = _today(now, shift)
+    return _day_counts(_daily(store, shift, today - days + 1, today), today, days)
+
+
+def study_time_by_day(store: Store, now: datetime, local: tzinfo, days: int = 30,
+                      rollover_hour: int = 4) -> list[DayCount]:
+    """The heatmap's figures over a shorter span, for the study-time chart."""
+    return review_heatmap(store, now, local, days, rollover_hour)
+
+
+def true_retention_by_week(store: Store, now: datetime, local: tzinfo, weeks: int = 12,
+                           rollover_hour: int = 4) -> list[WeekRetention]:
+    """Anki's True Retention per week, oldest first, this (partial) week last.
+
+    Only answers to cards that were in review state (``queue_before = 2``) count; Hard, Good and
+    Easy pass, Again fails. Learning and relearning steps are left out, as in Anki.
+    """
+    shift = _day_shift_ms(now, local, rollover_hour)
+    today = _today(now, shift)
+    first_day = _first_week(today, weeks) * 7 - _MONDAY_SHIFT
+    return _week_retention(_daily(store, shift, first_day, today), today, weeks)
+
+
+def due_forecast(store: Store, now: datetime, local: tzinfo, days: int = 30,
+                 rollover_hour: int = 4) -> list[tuple[date, int]]:
+    """Cards due on each of the next ``days`` study days (today first; overdue counts as today).
+
+    New, suspended and retired cards are left out; buried cards count on the day they are due.
+    """
+    shift = _day_shift_ms(now, local, rollover_hour)
+    today = _today(now, shift)
+    # retired = 0 AND suspended = 0 lets SQLite use the partial index cards_study_due.
+    rows = store.conn.execute(
+        "SELECT MAX(0, (due + ?) / ? - ?) AS day, COUNT(*) FROM cards "
+        "WHERE queue IN (1, 2, 3) AND due < ? AND retired = 0 AND suspended = 0 GROUP BY day",
+        [shift, DAY_MS, today, (today + days) * DAY_MS - shift]).fetchall()
+    counts = dict(rows)
+    return [(_date(today + offset), int(counts.get(offset, 0))) for offset in range(days)]
+
+
+def cards_by_state(store: Store) -> StateCounts:
+    """Active cards by state; suspended cards are counted apart, not in their state."""
+    new, learning, review, suspended = store.conn.execute(
+        "SELECT TOTAL(suspended = 0 AND queue = 0), TOTAL(suspended = 0 AND queue IN (1, 3)), "
+        "       TOTAL(suspended = 0 AND queue = 2), TOTAL(suspended != 0) "
+        "FROM cards WHERE retired = 0").fetchone()
+    return StateCounts(int(new), int(learning), int(review), int(suspended))
+
+
+def known_multiplier(desired_retention: float, decay: float = FSRS_DECAY) -> float:
+    """k such that FSRS retrievability after t days is >= ``desired_retention`` iff t <= S * k.
+
+    R(t) = (1 + F * t / S) ** -decay with F = 0.9 ** (-1 / decay) - 1, as in py-fsrs.
+    """
+    if not 0 < desired_retention <= 1:
+        raise ValueError(f"desired retention must be in (0, 1], not {desired_retention}")
+    factor = 0.9 ** (-1 / decay) - 1
+    return float((desired_retention ** (-1 / decay) - 1) / factor)
+
+
+# A card is known when answered, has a stability, and its whole elapsed days (py-fsrs counts
+# ``timedelta.days``, floored and at least 0) are within stability * k. Parameters :now (ms), :k.
+_KNOWN = ("(queue != 0 AND stability IS NOT NULL AND last_review IS NOT NULL "
+          "AND MAX(0, (:now - last_review) / 86400000) <= stability * :k)")
+
+
+def mastery_by_topic(store: Store, now: datetime, desired_retention: float
+                     ) -> dict[tuple[str, str], tuple[int, int]]:
+    """(deck id, topic id) -> (known, total) over each topic's own cards, not its subtree.
+
+    Suspended and retired cards are left out; new cards count in the total but are not known.
+    """
+    rows = store.conn.execute(
+        f"SELECT deck_id, topic_id, TOTAL({_KNOWN}), COUNT(*) FROM cards "
+        "WHERE retired = 0 AND suspended = 0 GROUP BY deck_id, topic_id",
+        {"now": to_ms(now), "k": known_multiplier(desired_retention)}).fetchall()
+    return {(deck_id, topic_id): (int(known), total) for deck_id, topic_id, known, total in rows}
+
+
+def mastery_by_step(store: Store, deck_id: str, now: datetime, desired_retention: float
+                    ) -> list[StepMastery]:
+    """Known/total for each step of a deck (topics with step 1..9), their subtrees included.
+
+    Steps are listed in order; a deck without step topics gives an empty list.
+    """
+    rows = store.conn.execute(
+        f"""
+        WITH RECURSIVE branch(step, id) AS (
+            SELECT step, id FROM topics
+            WHERE deck_id = :deck AND step BETWEEN 1 AND 9 AND retired = 0
+            UNION
+            SELECT branch.step, topics.id FROM topics JOIN branch
+                ON topics.deck_id = :deck AND topics.parent_id = branch.id
+        )
+        SELECT branch.step,
+               (SELECT title FROM topics WHERE deck_id = :deck AND step = branch.step
+                AND retired = 0 ORDER BY position LIMIT 1),
+               TOTAL({_KNOWN}),
+               COUNT(cards.id)
+        FROM branch LEFT JOIN cards
+            ON cards.deck_id = :deck AND cards.topic_id = branch.id
+            AND cards.retired = 0 AND cards.suspended = 0
+        GROUP BY branch.step ORDER BY branch.step
+        """,
+        {"deck": deck_id, "now": to_ms(now), "k": known_multiplier(desired_retention)}
+    ).fetchall()
+    return [StepMastery(step, title, int(known), total) for step, title, known, total in rows]
+
+
+def interview_points(store: Store) -> list[InterviewPoint]:
+    """Finished mock interviews, oldest first, one point per step 1..9 (not the wrap-up)."""
+    rows = store.conn.execute(
+        "SELECT interviews.started_at, steps.step, steps.score, steps.covered, steps.total "
+        "FROM interviews JOIN interview_steps AS steps ON steps.interview_id = interviews.id "
+        "WHERE interviews.status = 'finished' AND steps.step BETWEEN 1 AND 9 "
+        "ORDER BY interviews.started_at, interviews.id, steps.step").fetchall()
+    return [InterviewPoint(from_ms(started), step, score, covered, total)
+            for started, step, score, covered, total in rows]
+
+
+def all_figures(store: Store, now: datetime, local: tzinfo, desired_retention: float,
+                deck_id: str | None = None, rollover_hour: int = 4) -> Figures:
+    """Every figure the statistics page shows, with the default spans.
+
+    The review log is read once for the heatmap, study time and retention. Mastery needs a deck
+    (its steps); without ``deck_id`` it is empty. The other figures cover all decks.
+    """
+    shift = _day_shift_ms(now, local, rollover_hour)
+    today = _today(now, shift)
+    heat_days, time_days, weeks = 365, 30, 12
+    first = min(today - heat_days + 1, _first_week(today, weeks) * 7 - _MONDAY_SHIFT)
+    daily = _daily(store, shift, first, today)
+    (total_reviews,) = store.conn.execute("SELECT COUNT(*) FROM review_log").fetchone()
+    return Figures(
+        heatmap=_day_counts(daily, today, heat_days),
+        forecast=due_forecast(store, now, local, 30, rollover_hour),
+        retention=_week_retention(daily, today, weeks),
+        states=cards_by_state(store),
+        study_time=_day_counts(daily, today, time_days),
+        mastery=([] if deck_id is None
+                 else mastery_by_step(store, deck_id, now, desired_retention)),
+        interviews=interview_points(store),
+        total_reviews=int(total_reviews),
+    )

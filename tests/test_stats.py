@@ -1,0 +1,330 @@
+"""Statistics figures on a real SQLite file: hand-made review logs, cards and interviews."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from fsrs import Card, Scheduler, State
+from fsrs.scheduler import DEFAULT_PARAMETERS
+
+from app import stats
+from app.clock import to_ms
+from app.library import USER, sync_decks
+from app.stats import DayCount, InterviewPoint, StateCounts, StepMastery, WeekRetention
+from app.store import Store
+
+# A Thursday; Berlin is UTC+1 in January, so study days start at 03:00 UTC.
+NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+BERLIN = ZoneInfo("Europe/Berlin")
+TODAY = date(2026, 1, 15)
+DAY = timedelta(days=1)
+
+DECK = """\
+deck:
+  id: demo
+  title: Demo
+  version: 1
+topics:
+  - id: s1
+    title: Framing
+    step: 1
+    notes: Framing notes.
+    children:
+      - id: s1a
+        title: Scope
+        notes: Scope notes.
+      - id: s1b
+        title: Users
+        notes: Users notes.
+        children:
+          - id: s1b-x
+            title: Personas
+            notes: Persona notes.
+  - id: s2
+    title: Metrics
+    step: 2
+    notes: Metrics notes.
+  - id: extra
+    title: Extra
+    notes: Not a step.
+"""
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    (decks / "demo.yaml").write_text(DECK, encoding="utf-8")
+    opened = Store.open(tmp_path / "data")
+    assert sync_decks(opened, [(decks, USER)], NOW - 60 * DAY).problems == ()
+    # The generated cards are retired so each test states exactly the cards it counts.
+    opened.conn.execute("UPDATE cards SET retired = 1")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def empty(tmp_path: Path) -> Iterator[Store]:
+    opened = Store.open(tmp_path / "empty")
+    yield opened
+    opened.close()
+
+
+_serial = iter(range(1_000_000))
+
+
+def add_card(store: Store, topic: str = "s1", *, queue: int = 2, due: datetime | None = None,
+             stability: float | None = 10.0, last_review: datetime | None = None,
+             suspended: bool = False, retired: bool = False) -> str:
+    card_id = f"demo/{topic}/test/{next(_serial)}"
+    if queue == 0:
+        stability, due, last_review = None, None, None
+    store.conn.execute(
+        "INSERT INTO cards (id, deck_id, topic_id, kind, context, prompt, answer, ord, retired, "
+        "queue, stability, difficulty, due, last_review, suspended, created_at) "
+        "VALUES (?, 'demo', ?, 'qa', '', 'Q', 'A', 0, ?, ?, ?, 5.0, ?, ?, ?, 0)",
+        [card_id, topic, int(retired), queue, stability,
+         None if due is None else to_ms(due),
+         None if last_review is None else to_ms(last_review), int(suspended)])
+    return card_id
+
+
+def log(store: Store, at: datetime, *, rating: int = 3, duration_ms: int = 1000,
+        queue_before: int = 2, card_id: str | None = None) -> None:
+    card_id = card_id or add_card(store, due=NOW + 5 * DAY, retired=True)
+    store.conn.execute(
+        "INSERT INTO review_log (card_id, reviewed_at, rating, duration_ms, queue_before, "
+        "reps_before, lapses_before, queue_after, due_after) VALUES (?, ?, ?, ?, ?, 0, 0, 2, ?)",
+        [card_id, to_ms(at), rating, duration_ms, queue_before, to_ms(at + DAY)])
+
+
+def utc(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 1, day, hour, minute, tzinfo=UTC)
+
+
+# --- reviews per study day -----------------------------------------------------------------------
+
+def test_heatmap_counts_per_study_day_with_the_4am_local_rollover(store: Store) -> None:
+    log(store, utc(13, 10), duration_ms=1500)
+    log(store, utc(15, 2, 59), duration_ms=2500)   # 03:59 in Berlin: still the 14th
+    log(store, utc(15, 3, 0), duration_ms=4000)    # 04:00 in Berlin: the 15th begins
+    log(store, utc(15, 11, 59), duration_ms=10_000)
+    log(store, utc(16, 2, 0), duration_ms=99_000)  # after now: not shown
+    log(store, NOW - 400 * DAY)                    # before the window
+
+    assert stats.review_heatmap(store, NOW, BERLIN, days=3) == [
+        DayCount(date(2026, 1, 13), 1, 1.5),
+        DayCount(date(2026, 1, 14), 1, 2.5),
+        DayCount(date(2026, 1, 15), 2, 14.0),
+    ]
+    year = stats.review_heatmap(store, NOW, BERLIN)
+    assert len(year) == 365
+    assert (year[0].day, year[-1].day) == (TODAY - 364 * DAY, TODAY)
+    assert sum(d.reviews for d in year) == 4
+    assert all(d.reviews == 0 and d.seconds == 0 for d in year[:-3])
+
+
+def test_before_the_rollover_today_is_still_yesterday(store: Store) -> None:
+    early = utc(15, 2, 30)  # 03:30 in Berlin
+    log(store, utc(15, 2, 0))
+    days = stats.review_heatmap(store, early, BERLIN, days=2)
+    assert [(d.day, d.reviews) for d in days] == [(date(2026, 1, 13), 0), (date(2026, 1, 14), 1)]
+
+
+def test_study_time_sums_seconds_per_day(store: Store) -> None:
+    log(store, utc(14, 9), duration_ms=30_000)
+    log(store, utc(14, 9, 5), duration_ms=12_500)
+    log(store, utc(15, 9), duration_ms=60_000)
+    assert stats.study_time_by_day(store, NOW, BERLIN, days=3) == [
+        DayCount(date(2026, 1, 13), 0, 0.0),
+        DayCount(date(2026, 1, 14), 2, 42.5),
+        DayCount(date(2026, 1, 15), 1, 60.0),
+    ]
+    assert len(stats.study_time_by_day(store, NOW, BERLIN)) == 30
+
+
+# --- forecast --------------------------------------------------------------------------------------
+
+def test_forecast_counts_due_cards_per_study_day_with_overdue_today(store: Store) -> None:
+    add_card(store, due=NOW - 5 * DAY)                   # overdue: today
+    add_card(store, due=utc(16, 2))                      # 03:00 Berlin on the 16th: today
+    add_card(store, queue=1, due=utc(16, 3, 30))         # tomorrow
+    add_card(store, queue=3, due=utc(17, 12))            # the day after
+    add_card(store, due=NOW + 40 * DAY)                  # beyond the span
+    add_card(store, due=NOW, suspended=True)
+    add_card(store, due=NOW, retired=True)
+    add_card(store, queue=0)
+
+    assert stats.due_forecast(store, NOW, BERLIN, days=3) == [
+        (date(2026, 1, 15), 2), (date(2026, 1, 16), 1), (date(2026, 1, 17), 1)]
+    month = stats.due_forecast(store, NOW, BERLIN)
+    assert len(month) == 30 and month[-1][0] == TODAY + 29 * DAY
+    assert sum(n for _, n in month) == 4
+
+
+# --- true retention --------------------------------------------------------------------------------
+
+def test_true_retention_counts_only_answers_in_review_state(store: Store) -> None:
+    log(store, utc(6, 10), rating=4)                     # week of Mon 5 Jan
+    log(store, utc(12, 2, 59), rating=3)                 # Mon 03:59 Berlin: still that week
+    log(store, utc(13, 10), rating=3)                    # week of Mon 12 Jan
+    log(store, utc(14, 10), rating=1)                    # Again fails
+    log(store, utc(14, 11), rating=2)                    # Hard passes
+    log(store, utc(14, 12), rating=3, queue_before=1)    # learning: not counted
+    log(store, utc(14, 13), rating=1, queue_before=3)    # relearning: not counted
+    log(store, utc(14, 14), rating=3, queue_before=0)    # new: not counted
+
+    weeks = stats.true_retention_by_week(store, NOW, BERLIN, weeks=3)
+    assert weeks == [
+        WeekRetention(date(2025, 12, 29), 0, 0),
+        WeekRetention(date(2026, 1, 5), 2, 2),
+        WeekRetention(date(2026, 1, 12), 3, 2),
+    ]
+    assert [w.rate for w in weeks] == [None, 1.0, pytest.approx(2 / 3)]
+    assert len(stats.true_retention_by_week(store, NOW, BERLIN)) == 12
+
+
+# --- card states ---------------------------------------------------------------------------------
+
+def test_cards_by_state_counts_suspended_apart_and_skips_retired(store: Store) -> None:
+    for _ in range(2):
+        add_card(store, queue=0)
+    add_card(store, queue=1, due=NOW)
+    add_card(store, queue=3, due=NOW)
+    for _ in range(3):
+        add_card(store, due=NOW)
+    add_card(store, due=NOW, suspended=True)
+    add_card(store, queue=0, suspended=True)
+    add_card(store, due=NOW, retired=True)
+    assert stats.cards_by_state(store) == StateCounts(new=2, learning=2, review=3, suspended=2)
+
+
+# --- mastery ---------------------------------------------------------------------------------------
+
+def test_known_multiplier_matches_fsrs_decay() -> None:
+    assert DEFAULT_PARAMETERS[20] == stats.FSRS_DECAY
+    assert stats.known_multiplier(0.9) == pytest.approx(1.0)
+    assert stats.known_multiplier(0.95) < 1 < stats.known_multiplier(0.8)
+    with pytest.raises(ValueError, match="desired retention"):
+        stats.known_multiplier(0)
+
+
+def test_mastery_by_topic_counts_known_cards_by_whole_elapsed_days(store: Store) -> None:
+    add_card(store, "s1a", stability=10, last_review=NOW - 10 * DAY)                 # R = 0.9
+    add_card(store, "s1a", stability=10, last_review=NOW - 10 * DAY - 23 * 3600 * DAY / 86400)
+    add_card(store, "s1a", stability=10, last_review=NOW - 11 * DAY)                 # forgotten
+    add_card(store, "s1a", queue=1, stability=0.5, last_review=NOW - DAY / 24)       # learning
+    add_card(store, "s1a", queue=0)                                                  # new
+    add_card(store, "s1a", stability=None, last_review=NOW)                          # no stability
+    add_card(store, "s1a", stability=100, last_review=NOW, suspended=True)
+    add_card(store, "s2", stability=100, last_review=NOW - DAY)
+    add_card(store, "s2", stability=100, last_review=NOW, retired=True)
+
+    assert stats.mastery_by_topic(store, NOW, 0.9) == {("demo", "s1a"): (3, 6),
+                                                      ("demo", "s2"): (1, 1)}
+    # A higher bar: only the learning card (0 whole days) and the recent s2 card stay known.
+    assert stats.mastery_by_topic(store, NOW, 0.95)[("demo", "s1a")] == (1, 6)
+
+
+@pytest.mark.parametrize("retention", [0.7, 0.85, 0.9, 0.95, 0.99])
+def test_known_agrees_with_fsrs_retrievability(store: Store, retention: float) -> None:
+    rng = random.Random(retention)
+    scheduler = Scheduler(desired_retention=retention)
+    expected: dict[tuple[str, str], tuple[int, int]] = {}
+    for i in range(300):
+        stability = rng.uniform(0.1, 400)
+        last = NOW - timedelta(milliseconds=rng.randint(0, 500 * 86_400_000))
+        card = Card(card_id=i + 1, state=State.Review, stability=stability, difficulty=5.0,
+                    due=NOW, last_review=last)
+        recall = scheduler.get_card_retrievability(card, NOW)
+        if abs(recall - retention) < 1e-9:
+            continue  # a tie on the float boundary says nothing about the formula
+        topic = f"eq{i}"
+        add_card(store, topic, stability=stability, last_review=last, due=NOW)
+        expected[("demo", topic)] = (int(recall >= retention), 1)
+    assert stats.mastery_by_topic(store, NOW, retention) == expected
+    assert 0 < sum(known for known, _ in expected.values()) < len(expected)
+
+
+def test_mastery_by_step_aggregates_each_step_subtree(store: Store) -> None:
+    add_card(store, "s1", stability=50, last_review=NOW - DAY)        # known
+    add_card(store, "s1a", stability=50, last_review=NOW - 100 * DAY)  # forgotten
+    add_card(store, "s1b", queue=0)                                    # new
+    add_card(store, "s1b-x", stability=50, last_review=NOW - 2 * DAY)  # known, two levels down
+    add_card(store, "s1b-x", stability=50, last_review=NOW, suspended=True)
+    add_card(store, "s2", stability=5, last_review=NOW - 20 * DAY)
+    add_card(store, "extra", stability=50, last_review=NOW)            # not under a step
+
+    steps = stats.mastery_by_step(store, "demo", NOW, 0.9)
+    assert steps == [StepMastery(1, "Framing", 2, 4), StepMastery(2, "Metrics", 0, 1)]
+    assert [s.share for s in steps] == [0.5, 0.0]
+    assert StepMastery(3, "Data", 0, 0).share == 0.0
+    assert stats.mastery_by_step(store, "no-such-deck", NOW, 0.9) == []
+
+
+# --- interviews ------------------------------------------------------------------------------------
+
+def add_interview(store: Store, started: datetime, status: str,
+                  steps: dict[int, tuple[int | None, int, int]]) -> None:
+    cursor = store.conn.execute(
+        "INSERT INTO interviews (deck_id, question_id, question_title, started_at, updated_at, "
+        "status, total_minutes) VALUES ('demo', 'q', 'Question', ?, ?, ?, 45)",
+        [to_ms(started), to_ms(started), status])
+    store.conn.executemany(
+        "INSERT INTO interview_steps (interview_id, step, budget_s, score, covered, total) "
+        "VALUES (?, ?, 300, ?, ?, ?)",
+        [(cursor.lastrowid, step, *values) for step, values in steps.items()])
+
+
+def test_interview_points_list_finished_interviews_oldest_first(store: Store) -> None:
+    late, early = NOW - DAY, NOW - 10 * DAY
+    add_interview(store, late, "finished", {2: (4, 3, 3), 1: (3, 2, 4), 10: (2, 1, 1)})
+    add_interview(store, early, "finished", {1: (None, 0, 4)})
+    add_interview(store, NOW, "running", {1: (1, 1, 1)})
+    add_interview(store, NOW, "discarded", {1: (1, 1, 1)})
+    assert stats.interview_points(store) == [
+        InterviewPoint(early, 1, None, 0, 4),
+        InterviewPoint(late, 1, 3, 2, 4),
+        InterviewPoint(late, 2, 4, 3, 3),
+    ]
+
+
+# --- everything together ---------------------------------------------------------------------------
+
+def test_all_figures_agree_with_the_single_figures(store: Store) -> None:
+    for days_ago in (0, 3, 40, 200, 364, 365):
+        log(store, NOW - days_ago * DAY, rating=1 + days_ago % 4, duration_ms=days_ago * 10)
+    add_card(store, "s1a", due=NOW + 2 * DAY, last_review=NOW - DAY)
+    add_card(store, "s2", queue=0)
+    add_interview(store, NOW - DAY, "finished", {1: (3, 2, 4)})
+
+    figures = stats.all_figures(store, NOW, BERLIN, 0.9, deck_id="demo")
+    assert figures.heatmap == stats.review_heatmap(store, NOW, BERLIN)
+    assert figures.study_time == stats.study_time_by_day(store, NOW, BERLIN)
+    assert figures.retention == stats.true_retention_by_week(store, NOW, BERLIN)
+    assert figures.forecast == stats.due_forecast(store, NOW, BERLIN)
+    assert figures.states == stats.cards_by_state(store) == StateCounts(1, 0, 1, 0)
+    assert figures.mastery == stats.mastery_by_step(store, "demo", NOW, 0.9)
+    assert figures.interviews == stats.interview_points(store)
+    assert figures.total_reviews == 6
+    assert sum(d.reviews for d in figures.heatmap) == 5
+    assert stats.all_figures(store, NOW, BERLIN, 0.9).mastery == []
+
+
+def test_an_empty_store_gives_zeros_and_empty_lists(empty: Store) -> None:
+    figures = stats.all_figures(empty, NOW, BERLIN, 0.9, deck_id="demo")
+    assert len(figures.heatmap) == 365 and not any(d.reviews for d in figures.heatmap)
+    assert len(figures.study_time) == 30 and not any(d.seconds for d in figures.study_time)
+    assert figures.forecast == [(TODAY + n * DAY, 0) for n in range(30)]
+    assert len(figures.retention) == 12
+    assert all(w.reviews == 0 and w.rate is None for w in figures.retention)
+    assert figures.retention[-1].week_start == date(2026, 1, 12)
+    assert figures.states == StateCounts(0, 0, 0, 0)
+    assert figures.mastery == [] and figures.interviews == []
+    assert figures.total_reviews == 0
+    assert stats.mastery_by_topic(empty, NOW, 0.9) == {}
