@@ -10,11 +10,14 @@ default decay without ``pow()`` in SQL: the threshold is turned into a multiple 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from app.clock import from_ms, to_ms
+from app.scheduler import DEFAULT_DECAY, known_horizon
 from app.store import Store
+from app.study_store import KNOWN_SQL
 
 __all__ = [
     "DayCount",
@@ -39,7 +42,7 @@ DAY_MS = 86_400_000
 HOUR_MS = 3_600_000
 # FSRS-6's default w20 (``fsrs.scheduler.DEFAULT_PARAMETERS[20]``; a test keeps them equal).
 # Kept as a constant so opening the statistics page does not import fsrs.
-FSRS_DECAY = 0.1542
+FSRS_DECAY = DEFAULT_DECAY
 _EPOCH_DAY = date(1970, 1, 1)
 # 1970-01-01 was a Thursday: day index + 3, integer-divided by 7, counts Monday-started weeks.
 _MONDAY_SHIFT = 3
@@ -122,16 +125,27 @@ def _date(day_index: int) -> date:
     return _EPOCH_DAY + timedelta(days=day_index)
 
 
+# What one study day adds up to: answers, time, answers to review cards, and those passed.
+_DAY_FIGURES = ("COUNT(*), TOTAL(duration_ms), TOTAL(queue_before = 2), "
+                "TOTAL(queue_before = 2 AND rating >= 2)")
+
+
 def _daily(store: Store, shift: int, first: int, last: int
            ) -> dict[int, tuple[int, int, int, int]]:
     """Per study day in [first, last]: (answers, duration ms, review-state answers, passed)."""
-    rows = store.conn.execute(
-        "SELECT (reviewed_at + ?) / ? AS day, COUNT(*), TOTAL(duration_ms), "
-        "       TOTAL(queue_before = 2), TOTAL(queue_before = 2 AND rating >= 2) "
-        "FROM review_log WHERE reviewed_at >= ? AND reviewed_at < ? GROUP BY day",
-        [shift, DAY_MS, first * DAY_MS - shift, (last + 1) * DAY_MS - shift]).fetchall()
-    return {day: (count, int(ms), int(mature), int(passed))
-            for day, count, ms, mature, passed in rows}
+    params = {"shift": shift, "day": DAY_MS, "first": first, "last": last}
+    # One range of the covering index review_log_stats (schema 5) per day, walked in order:
+    # no scan or sort of the whole log.
+    sql = f"""
+        WITH RECURSIVE days(day) AS (
+            SELECT :first UNION ALL SELECT day + 1 FROM days WHERE day < :last)
+        SELECT day, (SELECT json_array({_DAY_FIGURES}) FROM review_log
+                     WHERE reviewed_at >= day * :day - :shift
+                     AND reviewed_at < (day + 1) * :day - :shift)
+        FROM days"""
+    rows = [(day, *json.loads(figures)) for day, figures in store.conn.execute(sql, params)]
+    return {day: (int(count), int(ms), int(mature), int(passed))
+            for day, count, ms, mature, passed in rows if count}
 
 
 def _day_counts(daily: dict[int, tuple[int, int, int, int]], today: int, days: int
@@ -164,7 +178,7 @@ def _week_retention(daily: dict[int, tuple[int, int, int, int]], today: int, wee
 
 def review_heatmap(store: Store, now: datetime, local: tzinfo, days: int = 365,
                    rollover_hour: int = 4) -> list[DayCount]:
-    """Answers and time spent per study day for the last ``days`` days, oldest first, zeros kept."""
+    """Answers and time per study day for the last ``days`` days, oldest first, zeros kept."""
     shift = _day_shift_ms(now, local, rollover_hour)
     today = _today(now, shift)
     return _day_counts(_daily(store, shift, today - days + 1, today), today, days)
@@ -216,20 +230,16 @@ def cards_by_state(store: Store) -> StateCounts:
 
 
 def known_multiplier(desired_retention: float, decay: float = FSRS_DECAY) -> float:
-    """k such that FSRS retrievability after t days is >= ``desired_retention`` iff t <= S * k.
-
-    R(t) = (1 + F * t / S) ** -decay with F = 0.9 ** (-1 / decay) - 1, as in py-fsrs.
-    """
+    """k such that FSRS retrievability after t days is >= ``desired_retention`` iff t <= S * k
+    (see :func:`app.scheduler.known_horizon`, which computes it)."""
     if not 0 < desired_retention <= 1:
         raise ValueError(f"desired retention must be in (0, 1], not {desired_retention}")
-    factor = 0.9 ** (-1 / decay) - 1
-    return float((desired_retention ** (-1 / decay) - 1) / factor)
+    return known_horizon(desired_retention, decay)
 
 
 # A card is known when answered, has a stability, and its whole elapsed days (py-fsrs counts
 # ``timedelta.days``, floored and at least 0) are within stability * k. Parameters :now (ms), :k.
-_KNOWN = ("(queue != 0 AND stability IS NOT NULL AND last_review IS NOT NULL "
-          "AND MAX(0, (:now - last_review) / 86400000) <= stability * :k)")
+_KNOWN = f"({KNOWN_SQL})"
 
 
 def mastery_by_topic(store: Store, now: datetime, desired_retention: float
@@ -259,20 +269,22 @@ def mastery_by_step(store: Store, deck_id: str, now: datetime, desired_retention
             UNION
             SELECT branch.step, topics.id FROM topics JOIN branch
                 ON topics.deck_id = :deck AND topics.parent_id = branch.id
+        ),
+        own(topic_id, known, total) AS (
+            SELECT topic_id, TOTAL({_KNOWN}), COUNT(*) FROM cards
+            WHERE deck_id = :deck AND retired = 0 AND suspended = 0 GROUP BY topic_id
         )
         SELECT branch.step,
                (SELECT title FROM topics WHERE deck_id = :deck AND step = branch.step
                 AND retired = 0 ORDER BY position LIMIT 1),
-               TOTAL({_KNOWN}),
-               COUNT(cards.id)
-        FROM branch LEFT JOIN cards
-            ON cards.deck_id = :deck AND cards.topic_id = branch.id
-            AND cards.retired = 0 AND cards.suspended = 0
+               TOTAL(own.known), TOTAL(own.total)
+        FROM branch LEFT JOIN own ON own.topic_id = branch.id
         GROUP BY branch.step ORDER BY branch.step
         """,
         {"deck": deck_id, "now": to_ms(now), "k": known_multiplier(desired_retention)}
     ).fetchall()
-    return [StepMastery(step, title, int(known), total) for step, title, known, total in rows]
+    return [StepMastery(step, title, int(known), int(total))
+            for step, title, known, total in rows]
 
 
 def interview_points(store: Store) -> list[InterviewPoint]:

@@ -263,6 +263,12 @@ def unbury(store: Store, card_ids: Iterable[str]) -> None:
                          [(c,) for c in card_ids])
 
 
+# A card is known (retrievability now >= the desired retention) when its whole days since the
+# last review are within stability * k, k = known_horizon(retention). Parameters :now, :k.
+KNOWN_SQL = ("queue != 0 AND stability IS NOT NULL AND last_review IS NOT NULL AND "
+             "MAX(0, (:now - last_review) / 86400000) <= stability * :k")
+
+
 @dataclass(frozen=True)
 class TopicCounts:
     total: int
@@ -284,9 +290,7 @@ def topic_counts(store: Store, now: datetime, day_end: datetime, desired_retenti
         "SELECT deck_id, topic_id, COUNT(*), "
         "SUM(queue != 0 AND due < :end AND (buried_until IS NULL OR buried_until <= :now)), "
         "SUM(queue = 0 AND (buried_until IS NULL OR buried_until <= :now)), "
-        # known: whole days since the last review <= k * stability (see known_horizon)
-        "SUM(queue != 0 AND stability IS NOT NULL AND last_review IS NOT NULL AND "
-        "    MAX(0, (:now - last_review) / 86400000) <= stability * :k) "
+        f"SUM({KNOWN_SQL}) "
         "FROM cards WHERE retired = 0 AND suspended = 0 GROUP BY deck_id, topic_id",
         {"end": to_ms(day_end), "now": now_ms, "k": known_horizon(desired_retention)}
     ).fetchall()

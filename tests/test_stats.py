@@ -114,7 +114,7 @@ def test_heatmap_counts_per_study_day_with_the_4am_local_rollover(store: Store) 
     log(store, utc(15, 2, 59), duration_ms=2500)   # 03:59 in Berlin: still the 14th
     log(store, utc(15, 3, 0), duration_ms=4000)    # 04:00 in Berlin: the 15th begins
     log(store, utc(15, 11, 59), duration_ms=10_000)
-    log(store, utc(16, 2, 0), duration_ms=99_000)  # after now: not shown
+    log(store, utc(16, 3, 0), duration_ms=99_000)  # tomorrow: not shown
     log(store, NOW - 400 * DAY)                    # before the window
 
     assert stats.review_heatmap(store, NOW, BERLIN, days=3) == [
@@ -148,7 +148,7 @@ def test_study_time_sums_seconds_per_day(store: Store) -> None:
     assert len(stats.study_time_by_day(store, NOW, BERLIN)) == 30
 
 
-# --- forecast --------------------------------------------------------------------------------------
+# --- forecast ------------------------------------------------------------------------------------
 
 def test_forecast_counts_due_cards_per_study_day_with_overdue_today(store: Store) -> None:
     add_card(store, due=NOW - 5 * DAY)                   # overdue: today
@@ -167,7 +167,7 @@ def test_forecast_counts_due_cards_per_study_day_with_overdue_today(store: Store
     assert sum(n for _, n in month) == 4
 
 
-# --- true retention --------------------------------------------------------------------------------
+# --- true retention ------------------------------------------------------------------------------
 
 def test_true_retention_counts_only_answers_in_review_state(store: Store) -> None:
     log(store, utc(6, 10), rating=4)                     # week of Mon 5 Jan
@@ -204,7 +204,7 @@ def test_cards_by_state_counts_suspended_apart_and_skips_retired(store: Store) -
     assert stats.cards_by_state(store) == StateCounts(new=2, learning=2, review=3, suspended=2)
 
 
-# --- mastery ---------------------------------------------------------------------------------------
+# --- mastery -------------------------------------------------------------------------------------
 
 def test_known_multiplier_matches_fsrs_decay() -> None:
     assert DEFAULT_PARAMETERS[20] == stats.FSRS_DECAY
@@ -216,7 +216,7 @@ def test_known_multiplier_matches_fsrs_decay() -> None:
 
 def test_mastery_by_topic_counts_known_cards_by_whole_elapsed_days(store: Store) -> None:
     add_card(store, "s1a", stability=10, last_review=NOW - 10 * DAY)                 # R = 0.9
-    add_card(store, "s1a", stability=10, last_review=NOW - 10 * DAY - 23 * 3600 * DAY / 86400)
+    add_card(store, "s1a", stability=10, last_review=NOW - timedelta(days=10, hours=23))
     add_card(store, "s1a", stability=10, last_review=NOW - 11 * DAY)                 # forgotten
     add_card(store, "s1a", queue=1, stability=0.5, last_review=NOW - DAY / 24)       # learning
     add_card(store, "s1a", queue=0)                                                  # new
@@ -267,7 +267,7 @@ def test_mastery_by_step_aggregates_each_step_subtree(store: Store) -> None:
     assert stats.mastery_by_step(store, "no-such-deck", NOW, 0.9) == []
 
 
-# --- interviews ------------------------------------------------------------------------------------
+# --- interviews ----------------------------------------------------------------------------------
 
 def add_interview(store: Store, started: datetime, status: str,
                   steps: dict[int, tuple[int | None, int, int]]) -> None:
@@ -294,7 +294,7 @@ def test_interview_points_list_finished_interviews_oldest_first(store: Store) ->
     ]
 
 
-# --- everything together ---------------------------------------------------------------------------
+# --- everything together -------------------------------------------------------------------------
 
 def test_all_figures_agree_with_the_single_figures(store: Store) -> None:
     for days_ago in (0, 3, 40, 200, 364, 365):
@@ -328,3 +328,21 @@ def test_an_empty_store_gives_zeros_and_empty_lists(empty: Store) -> None:
     assert figures.mastery == [] and figures.interviews == []
     assert figures.total_reviews == 0
     assert stats.mastery_by_topic(empty, NOW, 0.9) == {}
+
+
+def test_the_day_figures_use_the_covering_index(store: Store) -> None:
+    plan = " ".join(str(row[-1]) for row in store.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT COUNT(*), TOTAL(duration_ms), TOTAL(queue_before = 2), "
+        "TOTAL(queue_before = 2 AND rating >= 2) FROM review_log "
+        "WHERE reviewed_at >= 0 AND reviewed_at < 1"))
+    assert "COVERING INDEX review_log_stats" in plan
+
+
+def test_day_boundaries_hold_with_many_reviews(store: Store) -> None:
+    for n in range(60):
+        log(store, NOW - timedelta(hours=7 * n, minutes=n), rating=1 + n % 4,
+            duration_ms=100 * n, queue_before=n % 4)
+    log(store, utc(15, 2, 59))
+    log(store, utc(15, 3, 0))
+    figures = stats.all_figures(store, NOW, BERLIN, 0.9)
+    assert sum(d.reviews for d in figures.heatmap) == 62

@@ -52,6 +52,7 @@ if TYPE_CHECKING:  # loaded when first used, keeping them off the start-up path
     from app.interview import StepInfo
     from app.review import Mode
     from app.ui.interview_page import InterviewPage
+    from app.ui.stats_page import StatsPage
 
 DEFAULT_SIZE = (1120, 740)
 UPSTREAM = "https://github.com/alirezadir/Machine-Learning-Interviews"
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self._current: TreeNode | None = None
         self.interview: InterviewPage | None = None  # built when first opened
         self._resume_id: int | None = None
+        self.stats_page: StatsPage | None = None
         # Asked when the window closes during an interview: "keep", "discard" or "cancel".
         self.ask_interview_close: Callable[[QWidget], str] = _ask_keep_or_discard
 
@@ -232,6 +234,9 @@ class MainWindow(QMainWindow):
         expand = QAction("&Expand all", self)
         expand.triggered.connect(self.tree.expandAll)
         view.addAction(expand)
+        statistics = QAction("&Statistics", self, shortcut=QKeySequence("Ctrl+Shift+T"))
+        statistics.triggered.connect(self.show_statistics)
+        view.addAction(statistics)
         collapse = QAction("&Collapse to steps", self)
         collapse.triggered.connect(self._collapse_to_roots)
         view.addAction(collapse)
@@ -508,6 +513,41 @@ class MainWindow(QMainWindow):
         deck_id, choices = self.export_choices(branch_first=branch)
         dialog = ExportDialog(self.store.path.parent, deck_id, choices, self.settings, self)
         dialog.exec()
+
+    # --- statistics ------------------------------------------------------------------------------
+
+    def show_statistics(self) -> None:
+        """Compute the figures off the GUI thread, then draw them."""
+        from app.ui.stats_page import StatsPage
+        from app.ui.worker import run_in_background
+
+        if self.stats_page is None:
+            self.stats_page = StatsPage(self.settings, self.close_review)
+            self.pages.addWidget(self.stats_page)
+        page = self.stats_page
+        page.status.setText("Computing…")
+        self.pages.setCurrentWidget(page)
+        for action in self.study_actions:
+            action.setEnabled(False)
+        data_dir = self.store.path.parent if self.store.path is not None else None
+        now, local = self.clock(), self.local
+        retention = study.scheduler_settings(self.store).desired_retention
+        deck_id = self.model.roots[0].deck_id if self.model.roots else None
+
+        def work(_progress: object) -> object:
+            from app.stats import all_figures
+
+            if data_dir is None:
+                return all_figures(self.store, now, local, retention, deck_id)
+            store = Store.open(data_dir)  # this thread's own connection
+            try:
+                return all_figures(store, now, local, retention, deck_id)
+            finally:
+                store.close()
+
+        run_in_background(work, on_done=lambda figures: page.show_figures(figures),
+                          on_error=lambda error: page.status.setText(
+                              f"Could not compute the statistics: {error.message}"))
 
     # --- mock interviews -------------------------------------------------------------------------
 
