@@ -72,7 +72,15 @@ class BarChart(QWidget):
                 continue
             painter.fillRect(self._bar_rect(index), self.colour)
         painter.setPen(text)
-        if self.labels:
+        metrics = painter.fontMetrics()
+        fits = self.labels and all(metrics.horizontalAdvance(label) <= self._bar_rect(i).width()
+                                   - 4 for i, label in enumerate(self.labels))
+        if fits:  # room under every bar: name each one
+            for index, label in enumerate(self.labels):
+                bar = self._bar_rect(index)
+                painter.drawText(QRect(bar.left() - 20, self.height() - 20, bar.width() + 40,
+                                       18), Qt.AlignmentFlag.AlignCenter, label)
+        elif self.labels:
             first, last = self.labels[0], self.labels[-1]
             bottom = self.rect().adjusted(6, 0, -6, -4)
             painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
@@ -286,7 +294,7 @@ class StatsPage(QWidget):
         self.heatmap.set_days(figures.heatmap)
         self.forecast.set_data([f"{d:%d %b}" for d, _ in figures.forecast],
                                [n for _, n in figures.forecast])
-        self.retention.set_data([f"week of {w.week_start:%d %b}" for w in figures.retention],
+        self.retention.set_data([f"{w.week_start:%d %b}" for w in figures.retention],
                                 [None if w.rate is None else round(w.rate * 100, 1)
                                  for w in figures.retention], maximum=100)
         self.study_time.set_data([f"{d.day:%d %b}" for d in figures.study_time],

@@ -175,6 +175,13 @@ def main() -> None:
         describe(figures)
         compute_ms = measure(store, path, args.runs, "compute")
         paint_ms = measure_paint(figures, data_dir, args.runs)
+        from datetime import timedelta
+
+        from app.study_store import topic_counts
+
+        tree_ms = median_ms(lambda: topic_counts(store, NOW, NOW + timedelta(hours=12), 0.9),
+                            args.runs)
+        print(f"tree: due, card and known counts per topic   {tree_ms:7.1f} ms")
         store.close()
         total = compute_ms + paint_ms
         print(f"page ready (compute + paint)  {total:7.1f} ms   target <= {TARGET_MS:.0f} ms: "
