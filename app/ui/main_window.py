@@ -8,7 +8,17 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QModelIndex, QObject, QPoint, QSettings, Qt, QUrl
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPoint,
+    QSettings,
+    Qt,
+    QTimer,
+    QUrl,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -84,7 +94,10 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_menus()
         self.show_problems(list(report.problems))
-        self.refresh_counts()
+        # The counts fill in right after the first paint: the outline itself comes first.
+        self._counts_timer = QTimer(self, singleShot=True, interval=0)
+        self._counts_timer.timeout.connect(self.refresh_counts)
+        self._counts_timer.start()
         self._offer_resume()
         self._restore()
 
@@ -741,6 +754,7 @@ class MainWindow(QMainWindow):
                 page.discard()
             else:
                 page.keep_for_later()
+        self._counts_timer.stop()
         self.save_state()
         super().closeEvent(event)
 

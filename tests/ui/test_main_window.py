@@ -144,3 +144,12 @@ def test_follows_the_system_palette(window: MainWindow) -> None:
     assert window.notes.palette().color(window.notes.backgroundRole()) == \
         palette.color(window.notes.backgroundRole())
     assert window.styleSheet() == ""
+
+
+def test_card_counts_fill_in_right_after_the_first_paint(qtbot: QtBot,
+                                                         window: MainWindow) -> None:
+    from app.ui.tree_model import CARDS, KNOWN
+
+    root = window.proxy.index(0, 0)
+    qtbot.waitUntil(lambda: root.siblingAtColumn(CARDS).data() == "847", timeout=5000)
+    assert root.siblingAtColumn(KNOWN).data() == "0%"  # nothing studied yet
