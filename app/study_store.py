@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from app.clock import from_ms, to_ms
@@ -17,7 +17,6 @@ from app.model import CardId, DeckId, TopicId
 from app.scheduler import CardState, Grade, Queue, SchedulerSettings, known_horizon
 from app.store import Store
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CARD_COLUMNS = ("id, deck_id, topic_id, kind, context, prompt, answer, sibling_group, ord, "
                  "queue, step, stability, difficulty, due, last_review, reps, lapses, suspended, "
                  "buried_until")
@@ -129,34 +128,6 @@ def queue_ids(store: Store, scope: Scope, kind: QueueKind, now: datetime,
         return []
     return [(due, CardId(card_id)) for due, card_id
             in _select(store, scope, kind, "due, id", now, before, limit)]
-
-
-def learning_cards(store: Store, scope: Scope, now: datetime, before: datetime
-                   ) -> list[StudyCard]:
-    """Learning and relearning cards due before ``before`` (end of the study day), by due."""
-    return [_card(r) for r in _select(store, scope, "learning", _CARD_COLUMNS, now, before,
-                                      None)]
-
-
-def review_cards(store: Store, scope: Scope, now: datetime, before: datetime, limit: int
-                 ) -> list[StudyCard]:
-    """Review cards due before ``before``, most overdue first, at most ``limit``."""
-    if limit <= 0:
-        return []
-    return [_card(r) for r in _select(store, scope, "review", _CARD_COLUMNS, now, before,
-                                      limit)]
-
-
-def new_cards(store: Store, scope: Scope, now: datetime, limit: int) -> list[StudyCard]:
-    """New cards in outline order (parents before children), at most ``limit``."""
-    if limit <= 0:
-        return []
-    return [_card(r) for r in _select(store, scope, "new", _CARD_COLUMNS, now, None, limit)]
-
-
-def all_cards(store: Store, scope: Scope) -> list[StudyCard]:
-    """Every active, unsuspended card of the scope in outline order (for cramming)."""
-    return [_card(r) for r in _select(store, scope, "cram", _CARD_COLUMNS, _EPOCH, None, None)]
 
 
 def card_ids(store: Store, scope: Scope) -> list[CardId]:

@@ -128,6 +128,32 @@ def ids(cards: list[StudyCard]) -> list[str]:
     return [c.id for c in cards]
 
 
+# The queues as full cards: what a session shows, read the way the session reads them
+# (ids from db.queue_ids, then each card's row).
+def _cards(store: Store, pairs: list[tuple[int | None, CardId]]) -> list[StudyCard]:
+    found = [db.get_card(store, card_id) for _, card_id in pairs]
+    return [c for c in found if c is not None]
+
+
+def learning_cards(store: Store, scope: Scope, now: datetime, before: datetime
+                   ) -> list[StudyCard]:
+    return _cards(store, db.queue_ids(store, scope, "learning", now, before))
+
+
+def review_cards(store: Store, scope: Scope, now: datetime, before: datetime, limit: int
+                 ) -> list[StudyCard]:
+    return _cards(store, db.queue_ids(store, scope, "review", now, before, limit))
+
+
+def new_cards(store: Store, scope: Scope, now: datetime, limit: int) -> list[StudyCard]:
+    return _cards(store, db.queue_ids(store, scope, "new", now, None, limit))
+
+
+def all_cards(store: Store, scope: Scope) -> list[StudyCard]:
+    return _cards(store, db.queue_ids(store, scope, "cram", now=datetime(1970, 1, 1, tzinfo=UTC)))
+
+
+
 def answer(store: Store, card_id: str, grade: Grade, now: datetime = NOW,
            duration_ms: int = 1000, bury_until: datetime | None = DAY_END) -> db.LoggedAnswer:
     studied = card(store, card_id)
@@ -138,7 +164,7 @@ def answer(store: Store, card_id: str, grade: Grade, now: datetime = NOW,
 # --- cards from deck sync -------------------------------------------------------------------------
 
 def test_sync_stores_every_generated_card_as_new(store: Store) -> None:
-    cards = db.all_cards(store, Scope())
+    cards = all_cards(store, Scope())
     assert ids(cards) == IN_ORDER
     assert [c.order for c in cards] == list(range(7))
     assert all(c.state == CardState() for c in cards)
@@ -151,23 +177,23 @@ def test_sync_stores_every_generated_card_as_new(store: Store) -> None:
 # --- queue queries -------------------------------------------------------------------------------
 
 def test_new_cards_come_in_outline_order_up_to_the_limit(store: Store) -> None:
-    assert ids(db.new_cards(store, Scope(), NOW, 3)) == IN_ORDER[:3]
-    assert ids(db.new_cards(store, Scope(), NOW, 100)) == IN_ORDER
-    assert db.new_cards(store, Scope(), NOW, 0) == []
-    assert db.new_cards(store, Scope(), NOW, -2) == []
+    assert ids(new_cards(store, Scope(), NOW, 3)) == IN_ORDER[:3]
+    assert ids(new_cards(store, Scope(), NOW, 100)) == IN_ORDER
+    assert new_cards(store, Scope(), NOW, 0) == []
+    assert new_cards(store, Scope(), NOW, -2) == []
 
 
 def test_queries_leave_out_suspended_buried_and_answered_cards(store: Store) -> None:
     db.set_suspended(store, [ALPHA], True)
     db.bury(store, [ENUM_ONE], DAY_END)
     set_state(store, ONE, review(NOW - timedelta(days=1)))
-    assert ids(db.new_cards(store, Scope(), NOW, 100)) == [ENUM_TWO, TWO, BRAVO, BRAVO_QA]
+    assert ids(new_cards(store, Scope(), NOW, 100)) == [ENUM_TWO, TWO, BRAVO, BRAVO_QA]
     # Buried until the end of the day: back at that moment, not a millisecond before.
-    assert ENUM_ONE in ids(db.new_cards(store, Scope(), DAY_END, 100))
-    assert ENUM_ONE not in ids(db.new_cards(store, Scope(), DAY_END - timedelta(milliseconds=1),
+    assert ENUM_ONE in ids(new_cards(store, Scope(), DAY_END, 100))
+    assert ENUM_ONE not in ids(new_cards(store, Scope(), DAY_END - timedelta(milliseconds=1),
                                             100))
     # Cramming ignores burial (and due dates) but not suspension.
-    assert ids(db.all_cards(store, Scope())) == IN_ORDER[1:]
+    assert ids(all_cards(store, Scope())) == IN_ORDER[1:]
     assert set(db.card_ids(store, Scope())) == set(IN_ORDER)
 
 
@@ -176,10 +202,10 @@ def test_reviews_due_today_most_overdue_first_up_to_the_limit(store: Store) -> N
     set_state(store, ONE, review(NOW - timedelta(days=3)))
     set_state(store, TWO, review(NOW - timedelta(days=1)))
     set_state(store, BRAVO, review(DAY_END))  # tomorrow
-    assert ids(db.review_cards(store, Scope(), NOW, DAY_END, 10)) == [ONE, TWO, ALPHA]
-    assert ids(db.review_cards(store, Scope(), NOW, DAY_END, 2)) == [ONE, TWO]
-    assert db.review_cards(store, Scope(), NOW, DAY_END, 0) == []
-    assert BRAVO not in ids(db.new_cards(store, Scope(), NOW, 100))
+    assert ids(review_cards(store, Scope(), NOW, DAY_END, 10)) == [ONE, TWO, ALPHA]
+    assert ids(review_cards(store, Scope(), NOW, DAY_END, 2)) == [ONE, TWO]
+    assert review_cards(store, Scope(), NOW, DAY_END, 0) == []
+    assert BRAVO not in ids(new_cards(store, Scope(), NOW, 100))
 
 
 def test_learning_and_relearning_cards_by_due(store: Store) -> None:
@@ -187,7 +213,7 @@ def test_learning_and_relearning_cards_by_due(store: Store) -> None:
     set_state(store, ONE, learning(NOW - MINUTE, Queue.RELEARNING))
     set_state(store, TWO, learning(NOW + timedelta(hours=2)))
     set_state(store, BRAVO, learning(DAY_END + MINUTE))
-    found = db.learning_cards(store, Scope(), NOW, DAY_END)
+    found = learning_cards(store, Scope(), NOW, DAY_END)
     assert ids(found) == [ONE, ALPHA, TWO]
     assert found[0].state == learning(NOW - MINUTE, Queue.RELEARNING)
 
@@ -196,22 +222,22 @@ def test_a_scope_restricts_to_a_deck_or_a_branch(store: Store, decks_dir: Path) 
     (decks_dir / "other.yaml").write_text(OTHER, encoding="utf-8")
     sync_decks(store, [(decks_dir, USER)], NOW)
     # Across decks, new cards come deck by deck, each in its outline order.
-    assert ids(db.new_cards(store, Scope(), NOW, 100)) == [*IN_ORDER, "other/x/explain"]
-    assert ids(db.new_cards(store, Scope(DEMO), NOW, 100)) == IN_ORDER
-    assert ids(db.new_cards(store, ALPHA_BRANCH, NOW, 100)) == IN_ORDER[:5]
+    assert ids(new_cards(store, Scope(), NOW, 100)) == [*IN_ORDER, "other/x/explain"]
+    assert ids(new_cards(store, Scope(DEMO), NOW, 100)) == IN_ORDER
+    assert ids(new_cards(store, ALPHA_BRANCH, NOW, 100)) == IN_ORDER[:5]
     leaf = Scope(DEMO, frozenset({TopicId("a-two")}))
-    assert ids(db.new_cards(store, leaf, NOW, 100)) == [TWO]
-    assert ids(db.all_cards(store, leaf)) == [TWO]
+    assert ids(new_cards(store, leaf, NOW, 100)) == [TWO]
+    assert ids(all_cards(store, leaf)) == [TWO]
     assert db.card_ids(store, leaf) == [TWO]
     # A second scope replaces the first (the scope table is reused).
-    assert ids(db.new_cards(store, Scope(DEMO, frozenset({TopicId("bravo")})), NOW, 100)) == [
+    assert ids(new_cards(store, Scope(DEMO, frozenset({TopicId("bravo")})), NOW, 100)) == [
         BRAVO, BRAVO_QA]
     set_state(store, TWO, review(NOW))
-    assert ids(db.review_cards(store, leaf, NOW, DAY_END, 10)) == [TWO]
-    assert db.review_cards(store, Scope(DEMO, frozenset({TopicId("a-one")})), NOW, DAY_END,
+    assert ids(review_cards(store, leaf, NOW, DAY_END, 10)) == [TWO]
+    assert review_cards(store, Scope(DEMO, frozenset({TopicId("a-one")})), NOW, DAY_END,
                            10) == []
     # The same topic id in another deck is not part of the branch.
-    assert db.new_cards(store, Scope(DeckId("other"), frozenset({TopicId("a-two")})), NOW,
+    assert new_cards(store, Scope(DeckId("other"), frozenset({TopicId("a-two")})), NOW,
                         10) == []
 
 
@@ -273,7 +299,7 @@ def test_answering_buries_new_and_review_siblings_only(store: Store) -> None:
     assert logged.buried == (ENUM_TWO,)
     assert card(store, ENUM_TWO).buried_until == DAY_END
     assert card(store, ENUM_ONE).buried_until is None
-    assert [c.id for c in db.all_cards(store, Scope()) if c.buried_until] == [ENUM_TWO]
+    assert [c.id for c in all_cards(store, Scope()) if c.buried_until] == [ENUM_TWO]
 
     db.unbury(store, [ENUM_TWO])
     set_state(store, ENUM_TWO, learning(NOW + MINUTE))
@@ -284,7 +310,7 @@ def test_answering_buries_new_and_review_siblings_only(store: Store) -> None:
     db.unbury(store, [ENUM_TWO])
     assert answer(store, ENUM_ONE, Grade.GOOD, NOW + 30 * MINUTE, bury_until=None).buried == ()
     assert answer(store, ALPHA, Grade.GOOD).buried == ()
-    assert [c.id for c in db.all_cards(store, Scope()) if c.buried_until] == []
+    assert [c.id for c in all_cards(store, Scope()) if c.buried_until] == []
 
 
 def test_undo_restores_the_exact_row_deletes_the_log_row_and_unburies(store: Store) -> None:
@@ -344,11 +370,11 @@ def test_suspend_and_bury_are_reversible(store: Store) -> None:
     original = [row(store, "cards", "id = ?", c) for c in IN_ORDER]
     db.set_suspended(store, [ALPHA, ONE], True)
     assert card(store, ALPHA).suspended and card(store, ONE).suspended
-    assert ALPHA not in ids(db.all_cards(store, Scope()))
+    assert ALPHA not in ids(all_cards(store, Scope()))
     db.set_suspended(store, [ALPHA, ONE], False)
     db.bury(store, [TWO], DAY_END)
     assert card(store, TWO).buried_until == DAY_END
-    assert TWO not in ids(db.new_cards(store, Scope(), NOW, 100))
+    assert TWO not in ids(new_cards(store, Scope(), NOW, 100))
     db.unbury(store, [TWO])
     assert [row(store, "cards", "id = ?", c) for c in IN_ORDER] == original
 
@@ -426,10 +452,10 @@ def test_removed_cards_are_retired_with_their_history_kept(store: Store,
     assert {r[0] for r in store.conn.execute("SELECT card_id FROM review_log")} == {ENUM_ONE,
                                                                                   TWO}
     later = NOW + timedelta(hours=1)
-    assert ids(db.new_cards(store, Scope(), later, 100)) == [ALPHA, BRAVO, BRAVO_QA]
-    assert db.learning_cards(store, Scope(), later, DAY_END) == []
-    assert ids(db.review_cards(store, Scope(), later, DAY_END, 10)) == [ONE]
-    assert ids(db.all_cards(store, Scope())) == [ALPHA, ONE, BRAVO, BRAVO_QA]
+    assert ids(new_cards(store, Scope(), later, 100)) == [ALPHA, BRAVO, BRAVO_QA]
+    assert learning_cards(store, Scope(), later, DAY_END) == []
+    assert ids(review_cards(store, Scope(), later, DAY_END, 10)) == [ONE]
+    assert ids(all_cards(store, Scope())) == [ALPHA, ONE, BRAVO, BRAVO_QA]
     assert TWO not in db.card_ids(store, Scope())
     counts = db.topic_counts(store, later, DAY_END)
     assert (DEMO, TopicId("a-two")) not in counts
