@@ -388,8 +388,9 @@ def _build_topics(check: _Checker, nodes: list[_Node], ancestors: tuple[str, ...
             ordered=check.boolean(entries, "ordered", where),
             children=_build_topics(check, check.sequence(entries, "children", where), path,
                                    seen, steps),
-            cards=tuple(_build_list(check, entries, "cards", where,
-                                    partial(_build_card, check, where=where))),
+            cards=_unique_card_ids(check, _build_list(check, entries, "cards", where,
+                                                      partial(_build_card, check, where=where)),
+                                   where),
             rubric=tuple(rubric),
             followups=tuple(followups),
             line=node.line,
@@ -430,6 +431,20 @@ def _build_rubric_item(check: _Checker, node: _Node, where: str) -> RubricItem |
         check.problem(node, "rubric item needs 'terms': the words that show it was covered",
                       where)
     return RubricItem(text=text, terms=tuple(terms))
+
+
+def _unique_card_ids(check: _Checker, cards: list[AuthoredCard], where: str
+                     ) -> tuple[AuthoredCard, ...]:
+    """A pinned card id names one card of its topic: progress is kept by it."""
+    seen: dict[str, int] = {}
+    for card in cards:
+        if card.id and card.id in seen:
+            check.problems.append(Problem(check.path, card.line, 1, f"{where}: card id "
+                                          f"'{card.id}' is already used by the card at line "
+                                          f"{seen[card.id]}; give each card its own id"))
+        elif card.id:
+            seen[card.id] = card.line
+    return tuple(cards)
 
 
 def _build_card(check: _Checker, node: _Node, where: str) -> AuthoredCard | None:

@@ -384,7 +384,7 @@ topics:
       - id: twin
         q: Pinned?
         a: Yes.
-      - id: twin
+      - id: "1"
         q: Pinned again?
         a: Also yes.
       - q: "Explain: Dup (item 1 of 3)"
@@ -425,7 +425,8 @@ def test_colliding_prompts_are_told_apart_and_no_authored_card_is_lost() -> None
     assert prompts["Same question? (card 1)"] == "First answer."
     assert prompts["Same question? (card 2)"] == "Second answer."
     assert prompts["[...] marks the spot (card 1)"] == prompts["[...] marks the spot (card 2)"]
-    assert {"clash/s1/qa/twin", "clash/s1/qa/twin~2"} <= {c.id for c in cards}
+    # a pinned id equal to another card's position key ("1") still gets its own id
+    assert {"clash/s1/qa/twin", "clash/s1/qa/1", "clash/s1/qa/1~2"} <= {c.id for c in cards}
     # duplicate sibling titles get their position in breadcrumbs and explain prompts
     explains = by_id(cards)
     assert explains["clash/b/explain"].prompt == "Explain: dup (item 2 of 3)"

@@ -704,3 +704,14 @@ def test_generated_decks_round_trip_through_yaml(tree: list[TopicDict],
 
     assert (deck.id, deck.title, deck.version) == ("gen", "Generated", 2)
     assert tree_of(deck.topics) == expected_tree(tree)
+
+
+def test_a_pinned_card_id_used_twice_in_a_topic_is_refused() -> None:
+    text = ("deck:\n  id: d\n  title: D\n  version: 1\ntopics:\n  - id: a\n    title: A\n"
+            "    cards:\n      - id: same\n        q: One?\n        a: One.\n"
+            "      - id: same\n        q: Two?\n        a: Two.\n")
+    with pytest.raises(DeckError) as caught:
+        load_text(text, "deck.yaml")
+    [problem] = caught.value.problems
+    assert (problem.line, problem.column) == (12, 1)
+    assert "topic a: card id 'same' is already used by the card at line 9" in problem.message

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import random
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
@@ -80,8 +80,9 @@ class InterviewPage(QWidget):
     def __init__(self, store: Store, deck: Deck, clock: Callable[[], datetime],
                  settings: QSettings, on_close: Callable[[], None],
                  on_study_steps: Callable[[list[StepInfo]], None],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, local: tzinfo | None = None) -> None:
         super().__init__(parent)
+        self.local = local  # the zone dates are shown in (None: the system's)
         self.store = store
         self.deck = deck
         self.clock = clock
@@ -683,7 +684,7 @@ class InterviewPage(QWidget):
         minutes = summary.total_elapsed_s / 60
         self.summary_title.setText(
             f"<h2>{html.escape(summary.question.title)}</h2>"
-            f"<p>{summary.started_at.astimezone():%Y-%m-%d %H:%M} · {minutes:.0f} of "
+            f"<p>{summary.started_at.astimezone(self.local):%Y-%m-%d %H:%M} · {minutes:.0f} of "
             f"{summary.budgets.total_minutes} min"
             + ("" if editable else " · read-only") + "</p>")
         self.summary_table.setRowCount(len(summary.steps))
@@ -760,7 +761,7 @@ class InterviewPage(QWidget):
             return None
         if path is None:
             folder = str(self.settings.value("interview/export_folder", str(Path.home())))
-            stamp = f"{self.summary_data.started_at.astimezone():%Y-%m-%d-%H%M}"
+            stamp = f"{self.summary_data.started_at.astimezone(self.local):%Y-%m-%d-%H%M}"
             path, _ = QFileDialog.getSaveFileName(
                 self, "Export interview", str(Path(folder) / f"interview-{stamp}.md"),
                 "Markdown (*.md)")
@@ -827,7 +828,8 @@ class InterviewPage(QWidget):
         for row, record in enumerate(records):
             overall = SCORE_NAMES.get(record.overall_score or 0, "–")
             coverage = "—" if record.coverage is None else f"{record.coverage:.0%}"
-            cells = [f"{record.started_at.astimezone():%Y-%m-%d %H:%M}", record.question_title,
+            started = record.started_at.astimezone(self.local)
+            cells = [f"{started:%Y-%m-%d %H:%M}", record.question_title,
                      f"{record.duration_s / 60:.0f} min", overall, coverage]
             for column, text in enumerate(cells):
                 self.history_table.setItem(row, column, QTableWidgetItem(text))

@@ -572,7 +572,8 @@ class MainWindow(QMainWindow):
             from app.ui.interview_page import InterviewPage
 
             self.interview = InterviewPage(self.store, deck, self.clock, self.settings,
-                                           self.close_interview, self.study_steps)
+                                           self.close_interview, self.study_steps,
+                                           local=self.local)
             self.pages.addWidget(self.interview)
         return self.interview
 
@@ -629,10 +630,11 @@ class MainWindow(QMainWindow):
             return
         last = waiting[0]
         self._resume_id = last.id
+        started = last.started_at.astimezone(self.local)
         self.resume_text.setText(
             f"An unfinished mock interview is waiting: <b>{html.escape(last.question_title)}"
-            f"</b>, started {last.started_at.astimezone():%Y-%m-%d %H:%M}. Resume it where "
-            "you left off (the clock stays paused until you resume), or discard it.")
+            f"</b>, started {started:%Y-%m-%d %H:%M}. Resume it where you left off (the clock "
+            "stays paused until you resume), or discard it.")
         self.resume_bar.show()
 
     def resume_interview(self) -> None:
