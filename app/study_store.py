@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from app.clock import from_ms, to_ms
-from app.model import CardId, DeckId, TopicId
+from app.model import CardId, CardSpec, DeckId, TopicId
 from app.scheduler import CardState, Grade, Queue, SchedulerSettings, known_horizon
 from app.store import Store
 
@@ -22,19 +22,10 @@ _CARD_COLUMNS = ("id, deck_id, topic_id, kind, context, prompt, answer, sibling_
                  "buried_until")
 
 
-@dataclass(frozen=True)
-class StudyCard:
-    """A card as studied: its text and its scheduling state."""
+@dataclass(frozen=True, kw_only=True)
+class StudyCard(CardSpec):
+    """A card as studied: the generated card plus its scheduling state."""
 
-    id: CardId
-    deck_id: DeckId
-    topic_id: TopicId
-    kind: str
-    context: str
-    prompt: str
-    answer: str
-    sibling_group: str
-    order: int
     state: CardState
     suspended: bool = False
     buried_until: datetime | None = None

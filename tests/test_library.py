@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from shared import STEP_LABELS
 
 from app.library import SHIPPED, USER, sync_decks
 from app.paths import shipped_decks_dir
@@ -221,17 +222,7 @@ def test_edited_deck_retires_removed_topics(tmp_path: Path, store: Store) -> Non
 
 # --- the shipped deck as a tree ------------------------------------------------------------------
 
-STEPS = [
-    "Step 1 Problem Formulation",
-    "Step 2 Metrics (Offline and Online)",
-    "Step 3 Architectural Components (MVP Logic)",
-    "Step 4 Data Collection and Preparation",
-    "Step 5 Feature Engineering",
-    "Step 6 Model Development and Offline Evaluation",
-    "Step 7 Prediction Service",
-    "Step 8 Online Testing and Deployment",
-    "Step 9 Scaling, Monitoring, and Updates",
-]
+STEPS = STEP_LABELS
 
 
 @pytest.fixture

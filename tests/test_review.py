@@ -11,6 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shared import (
+    ALPHA,
+    ALPHA_BRANCH,
+    BRAVO,
+    BRAVO_QA,
+    DECK,
+    DEMO,
+    ENUM_ONE,
+    ENUM_TWO,
+    ONE,
+    TWO,
+)
 
 from app import study_store as db
 from app.clock import to_ms
@@ -26,39 +38,7 @@ NOW = datetime(2026, 1, 5, 17, 0, tzinfo=UTC)  # 12:00 in EST
 DAY_END = datetime(2026, 1, 6, 9, 0, tzinfo=UTC)  # 04:00 EST the next morning
 MINUTE = timedelta(minutes=1)
 SECOND = timedelta(seconds=1)
-DEMO = DeckId("demo")
 
-DECK = """\
-deck:
-  id: demo
-  title: Demo
-  version: 1
-topics:
-  - id: alpha
-    title: Alpha
-    notes: Alpha notes.
-    children:
-      - id: a-one
-        title: One
-        notes: First child.
-      - id: a-two
-        title: Two
-        notes: Second child.
-  - id: bravo
-    title: Bravo
-    notes: Bravo notes.
-    cards:
-      - q: What is B?
-        a: The second letter.
-"""
-ALPHA = "demo/alpha/explain"
-ENUM_ONE = "demo/alpha/enum/a-one"
-ENUM_TWO = "demo/alpha/enum/a-two"
-ONE = "demo/a-one/explain"
-TWO = "demo/a-two/explain"
-BRAVO = "demo/bravo/explain"
-BRAVO_QA = "demo/bravo/qa/0"
-ALPHA_BRANCH = Scope(DEMO, frozenset({TopicId("alpha"), TopicId("a-one"), TopicId("a-two")}))
 
 # Top-level topics are not enumerated: six cards, no siblings.
 FLAT = "deck:\n  id: flat\n  title: Flat\n  version: 1\ntopics:\n" + "".join(

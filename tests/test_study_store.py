@@ -10,6 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shared import (
+    ALPHA,
+    ALPHA_BRANCH,
+    BRAVO,
+    BRAVO_QA,
+    DECK,
+    DEMO,
+    ENUM_ONE,
+    ENUM_TWO,
+    IN_ORDER,
+    ONE,
+    TWO,
+)
 
 from app import study_store as db
 from app.clock import to_ms
@@ -24,31 +37,7 @@ from app.tree import aggregate_counts, build_tree
 NOW = datetime(2026, 1, 5, 17, 0, tzinfo=UTC)
 DAY_END = datetime(2026, 1, 6, 4, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
-DEMO = DeckId("demo")
 
-DECK = """\
-deck:
-  id: demo
-  title: Demo
-  version: 1
-topics:
-  - id: alpha
-    title: Alpha
-    notes: Alpha notes.
-    children:
-      - id: a-one
-        title: One
-        notes: First child.
-      - id: a-two
-        title: Two
-        notes: Second child.
-  - id: bravo
-    title: Bravo
-    notes: Bravo notes.
-    cards:
-      - q: What is B?
-        a: The second letter.
-"""
 OTHER = """\
 deck:
   id: other
@@ -60,15 +49,6 @@ topics:
     notes: Ex notes.
 """
 
-ALPHA = "demo/alpha/explain"
-ENUM_ONE = "demo/alpha/enum/a-one"
-ENUM_TWO = "demo/alpha/enum/a-two"
-ONE = "demo/a-one/explain"
-TWO = "demo/a-two/explain"
-BRAVO = "demo/bravo/explain"
-BRAVO_QA = "demo/bravo/qa/0"
-IN_ORDER = [ALPHA, ENUM_ONE, ENUM_TWO, ONE, TWO, BRAVO, BRAVO_QA]
-ALPHA_BRANCH = Scope(DEMO, frozenset({TopicId("alpha"), TopicId("a-one"), TopicId("a-two")}))
 
 
 @pytest.fixture
@@ -283,8 +263,9 @@ def test_an_answer_is_on_disk_when_record_answer_returns(store: Store) -> None:
 
 
 def test_a_failed_answer_writes_nothing(store: Store) -> None:
-    ghost = StudyCard(CardId("demo/ghost"), DEMO, TopicId("alpha"), "qa", "", "?", "!", "", 0,
-                      CardState())
+    ghost = StudyCard(id=CardId("demo/ghost"), deck_id=DEMO, topic_id=TopicId("alpha"),
+                      kind="qa", context="", prompt="?", answer="!", order=0,
+                      state=CardState())
     after = Fsrs(SchedulerSettings(fuzz=False)).answer(CardState(), Grade.GOOD, NOW)
     with pytest.raises(StoreError):
         db.record_answer(store, ghost, Grade.GOOD, after, NOW, 10, DAY_END)

@@ -6,7 +6,7 @@ import html
 import random
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
+from shared import FakeClock
 
 import app.ui.interview_page as interview_page
 import app.ui.main_window as main_window
@@ -39,17 +40,6 @@ VIDEO = "q-video-recommendation"
 STEP1_GOAL = "Business goal: grow long-term engagement"  # rubric item 0 of s1: "engagement"
 STEP1_SCALE = "Scale: 100 million DAU"  # rubric item 1 of s1: "million", "dau"
 STEP2_HEADINGS = ("## Offline metrics", "## Online metrics", "## Trade-offs b/w metrics")
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 class Windows:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from shared import FakeClock
 
 from app import study_store
 from app.scheduler import SchedulerSettings
@@ -19,17 +20,6 @@ from app.ui.settings_dialog import StudySettingsDialog
 from app.ui.tree_model import DUE
 
 pytestmark = pytest.mark.gui
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.modeltest import ModelTester
+from shared import STEP_LABELS
 
 from app.store import Store
 from app.tree import TreeNode, build_tree, find
@@ -31,17 +32,7 @@ def test_steps_come_first_under_the_deck_root(store: Store) -> None:
     root = model.index(0, 0)
     assert root.data() == "Machine Learning System Design"
     labels = [model.index(r, 0, root).data() for r in range(model.rowCount(root))]
-    assert labels[:9] == [
-        "Step 1 Problem Formulation",
-        "Step 2 Metrics (Offline and Online)",
-        "Step 3 Architectural Components (MVP Logic)",
-        "Step 4 Data Collection and Preparation",
-        "Step 5 Feature Engineering",
-        "Step 6 Model Development and Offline Evaluation",
-        "Step 7 Prediction Service",
-        "Step 8 Online Testing and Deployment",
-        "Step 9 Scaling, Monitoring, and Updates",
-    ]
+    assert labels[:9] == STEP_LABELS
     assert labels.index("Sample questions") < labels.index("ML System Design Topics") \
         < labels.index("ML at big tech companies")
     # Steps are bold in the tree; ordinary topics are not.

@@ -1,0 +1,70 @@
+"""Test data and helpers shared by several test modules: a small deck, step labels, a clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from app.model import DeckId, TopicId
+from app.study_store import Scope
+
+DEMO = DeckId("demo")
+
+DECK = """\
+deck:
+  id: demo
+  title: Demo
+  version: 1
+topics:
+  - id: alpha
+    title: Alpha
+    notes: Alpha notes.
+    children:
+      - id: a-one
+        title: One
+        notes: First child.
+      - id: a-two
+        title: Two
+        notes: Second child.
+  - id: bravo
+    title: Bravo
+    notes: Bravo notes.
+    cards:
+      - q: What is B?
+        a: The second letter.
+"""
+
+ALPHA = "demo/alpha/explain"
+ENUM_ONE = "demo/alpha/enum/a-one"
+ENUM_TWO = "demo/alpha/enum/a-two"
+ONE = "demo/a-one/explain"
+TWO = "demo/a-two/explain"
+BRAVO = "demo/bravo/explain"
+BRAVO_QA = "demo/bravo/qa/0"
+IN_ORDER = [ALPHA, ENUM_ONE, ENUM_TWO, ONE, TWO, BRAVO, BRAVO_QA]
+ALPHA_BRANCH = Scope(DEMO, frozenset({TopicId("alpha"), TopicId("a-one"), TopicId("a-two")}))
+
+#: The nine steps as the tree labels them, in order.
+STEP_LABELS = [
+    "Step 1 Problem Formulation",
+    "Step 2 Metrics (Offline and Online)",
+    "Step 3 Architectural Components (MVP Logic)",
+    "Step 4 Data Collection and Preparation",
+    "Step 5 Feature Engineering",
+    "Step 6 Model Development and Offline Evaluation",
+    "Step 7 Prediction Service",
+    "Step 8 Online Testing and Deployment",
+    "Step 9 Scaling, Monitoring, and Updates",
+]
+
+
+class FakeClock:
+    """An injected "now" that moves only when a test says so (tests never sleep)."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
