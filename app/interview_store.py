@@ -258,3 +258,18 @@ def load_budgets(store: Store, total_minutes: int) -> Budgets:
 def save_budgets(store: Store, budgets: Budgets) -> None:
     """Remember a split for its total (the next interview of that length starts from it)."""
     store.set_setting(_BUDGETS_KEY.format(budgets.total_minutes), list(budgets.minutes))
+
+
+def remembered_budget_totals(store: Store) -> list[int]:
+    """The interview lengths (minutes) that have a remembered split, shortest first."""
+    prefix = _BUDGETS_KEY.format("")
+    totals = [key[len(prefix):] for (key,) in store.conn.execute(
+        "SELECT key FROM settings WHERE substr(key, 1, ?) = ?", [len(prefix), prefix])]
+    return sorted(int(t) for t in totals if t.isdigit())
+
+
+def forget_budgets(store: Store) -> None:
+    """Drop every remembered split: each length starts from its preset again."""
+    prefix = _BUDGETS_KEY.format("")
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM settings WHERE substr(key, 1, ?) = ?", [len(prefix), prefix])

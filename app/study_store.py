@@ -15,6 +15,7 @@ from typing import Any, Literal
 from app.clock import from_ms, to_ms
 from app.model import CardId, CardSpec, DeckId, TopicId
 from app.scheduler import CardState, Grade, Queue, SchedulerSettings, known_horizon
+from app.settings import load_study_settings, save_study_settings
 from app.store import Store
 
 _CARD_COLUMNS = ("id, deck_id, topic_id, kind, context, prompt, answer, sibling_group, ord, "
@@ -261,22 +262,10 @@ def topic_counts(store: Store, now: datetime, day_end: datetime, desired_retenti
             for d, t, n, due, new, known in rows}
 
 
-_SETTING_KEYS = {"desired_retention": "study.desired_retention",
-                 "new_per_day": "study.new_per_day", "reviews_per_day": "study.reviews_per_day"}
-
-
 def scheduler_settings(store: Store) -> SchedulerSettings:
-    """The user's study settings (retention and daily limits), defaults where unset."""
-    defaults = SchedulerSettings()
-    values = {field: store.setting(key, getattr(defaults, field))
-              for field, key in _SETTING_KEYS.items()}
-    try:
-        return SchedulerSettings(**values).validated()
-    except (TypeError, ValueError):
-        return defaults
+    """The user's study settings (retention, limits, steps), defaults where unset or unusable."""
+    return load_study_settings(store)
 
 
 def save_scheduler_settings(store: Store, settings: SchedulerSettings) -> None:
-    settings = settings.validated()
-    for field, key in _SETTING_KEYS.items():
-        store.set_setting(key, getattr(settings, field))
+    save_study_settings(store, settings)

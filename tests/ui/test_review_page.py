@@ -13,10 +13,9 @@ from pytestqt.qtbot import QtBot
 from shared import FakeClock
 
 from app import study_store
-from app.scheduler import SchedulerSettings
 from app.ui.app import open_data
 from app.ui.main_window import MainWindow, settings_for
-from app.ui.settings_dialog import StudySettingsDialog
+from app.ui.settings_dialog import SettingsDialog
 from app.ui.tree_model import DUE
 
 pytestmark = pytest.mark.gui
@@ -152,18 +151,95 @@ def test_suspend_and_bury_from_the_review_screen(qtbot: QtBot, study_window: Mai
                             [first]).fetchone()[0] is not None
 
 
-def test_settings_dialog_round_trip(qtbot: QtBot, study_window: MainWindow) -> None:
-    dialog = StudySettingsDialog(SchedulerSettings(), study_window)
+def test_settings_change_the_next_session_live(qtbot: QtBot, study_window: MainWindow) -> None:
+    dialog = SettingsDialog(study_window.store, study_window)
     qtbot.addWidget(dialog)
-    dialog.retention.setValue(0.85)
+    dialog.applied.connect(study_window._settings_applied)
+    dialog.retention.setValue(85)
     dialog.new_per_day.setValue(7)
     dialog.reviews_per_day.setValue(150)
-    chosen = dialog.settings()
+    dialog.accept()
+    chosen = study_store.scheduler_settings(study_window.store)
     assert (chosen.desired_retention, chosen.new_per_day, chosen.reviews_per_day) == \
         (0.85, 7, 150)
-    study_store.save_scheduler_settings(study_window.store, chosen)
-    assert study_store.scheduler_settings(study_window.store) == chosen
     assert study_window.open_key("ml-system-design/s6")
     study_window.start_review("study")
     assert study_window.review.view is not None
     assert study_window.review.view.counts.new == 7
+
+
+# --- a full disk or a read-only database while reviewing -----------------------------------------
+
+def _answered(data_dir: Path) -> list[tuple[str, int]]:
+    with sqlite3.connect(data_dir / "mlsd-study.db") as conn:
+        rows = conn.execute("SELECT card_id, rating FROM review_log ORDER BY id").fetchall()
+    return [(str(card), int(rating)) for card, rating in rows]
+
+
+def test_a_full_disk_keeps_the_card_says_why_and_answering_again_works(
+        qtbot: QtBot, study_window: MainWindow, data_dir: Path, clock: FakeClock) -> None:
+    window = study_window
+    assert window.open_key("ml-system-design")
+    qtbot.keyClick(window.tree, Qt.Key.Key_Space)
+    page = window.review
+    store = window.store
+    # The disk fills up: SQLite may not grow the file beyond its current size.
+    pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.conn.execute(f"PRAGMA max_page_count = {pages}")
+    acknowledged: list[tuple[str, int]] = []
+    for _ in range(100):
+        assert page.view is not None and page.view.card is not None
+        card = page.view.card
+        qtbot.keyClick(page, Qt.Key.Key_Space)
+        clock.advance(4)
+        qtbot.keyClick(page, Qt.Key.Key_3)
+        if page.problem.isVisible():
+            break
+        acknowledged.append((card.id, 3))
+    assert page.problem.isVisible(), "the disk never filled up"
+    assert acknowledged  # it filled up mid-session
+    text = page.problem.text()
+    assert text.startswith("Your answer was not saved. The disk holding ")
+    assert "is full" in text and "Free some space" in text and "answer it again" in text
+    # Still the same card, answer shown, grade buttons up; the app is still on the review page.
+    assert window.pages.currentWidget() is page
+    assert page.view is not None and page.view.card == card and page.view.revealed
+    assert page.bottom.currentIndex() == 1 and card.answer.split()[0] in \
+        page.card_view.toPlainText()
+    assert _answered(data_dir) == acknowledged
+
+    qtbot.keyClick(page, Qt.Key.Key_1)  # still full: the same card stays
+    assert page.problem.isVisible() and page.view.card == card
+    store.conn.execute("PRAGMA max_page_count = 4294967294")  # space freed
+    qtbot.keyClick(page, Qt.Key.Key_3)
+    assert not page.problem.isVisible()
+    assert page.view is not None and page.view.card != card and not page.view.revealed
+    assert _answered(data_dir) == [*acknowledged, (card.id, 3)]
+
+
+def test_a_read_only_database_refuses_undo_and_suspend_in_the_page(
+        qtbot: QtBot, study_window: MainWindow, data_dir: Path) -> None:
+    assert study_window.open_key("ml-system-design/s3")
+    study_window.start_review("study")
+    page = study_window.review
+    assert page.view is not None and page.view.card is not None
+    first = page.view.card
+    qtbot.keyClick(page, Qt.Key.Key_Space)
+    qtbot.keyClick(page, Qt.Key.Key_3)
+    second = page.view.card
+    assert second is not None and second != first
+    study_window.store.conn.execute("PRAGMA query_only = ON")
+
+    qtbot.keyClicks(page, "@")
+    assert page.problem.isVisible()
+    assert page.problem.text().startswith("The card was not suspended. ")
+    assert "read-only" in page.problem.text()
+    qtbot.keyClick(page, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert page.problem.text().startswith("The last answer was not undone. ")
+    assert page.view.card == second and _answered(data_dir) == [(first.id, 3)]
+
+    study_window.store.conn.execute("PRAGMA query_only = OFF")
+    qtbot.keyClick(page, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert not page.problem.isVisible()
+    assert page.view.card is not None and page.view.card.id == first.id
+    assert _answered(data_dir) == []
