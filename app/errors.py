@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 class AppError(Exception):
@@ -41,5 +42,28 @@ class DeckError(AppError):
         super().__init__(first if not more else f"{first} (and {more} more problem(s))")
 
 
+class OutlineError(DeckError):
+    """A Markdown outline could not be imported; holds every problem found, with file:line.
+
+    A kind of :class:`DeckError` (an outline is a deck's source), so callers that report deck
+    problems line by line report these the same way.
+    """
+
+
 class StoreError(AppError):
     """The database cannot be opened, read or written; the message says why and what to do."""
+
+
+class DatabaseDamaged(StoreError):
+    """The database file is corrupt or not a database at all; ``path`` names it.
+
+    The app offers to restore the latest backup, start fresh or quit; either way the damaged
+    file is renamed and kept, never overwritten.
+    """
+
+    def __init__(self, path: Path, detail: str) -> None:
+        self.path = path
+        self.detail = detail
+        super().__init__(
+            f"{path} is not a readable MLSD Study database ({detail}). Restore the latest "
+            "backup, start fresh or quit; the damaged file will be kept beside it, renamed.")

@@ -2,7 +2,9 @@
 
 One file in the data folder, opened with WAL, foreign keys and ``synchronous=FULL``. The schema
 version lives in ``PRAGMA user_version``; each version has one migration that runs in its own
-transaction. A database written by a newer MLSD Study is refused and left untouched.
+transaction. A database written by a newer MLSD Study is refused and left untouched; so is a
+damaged one (``PRAGMA quick_check`` at open), with :class:`DatabaseDamaged` for the recovery
+choices in ``app.backup``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.clock import to_iso, to_ms
-from app.errors import StoreError
+from app.errors import DatabaseDamaged, StoreError
 from app.model import CardSpec, Deck, DeckId, Source, TopicId
 
 if TYPE_CHECKING:  # sqlite-utils is imported on first write, keeping it off the start path
@@ -239,8 +241,14 @@ class Store:
     # --- opening ---------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, data_dir: Path) -> Store:
-        """Open (creating if needed) the database in ``data_dir`` and bring it up to date."""
+    def open(cls, data_dir: Path, *, check: bool = True) -> Store:
+        """Open (creating if needed) the database in ``data_dir`` and bring it up to date.
+
+        An existing file is checked with ``PRAGMA quick_check`` before anything is written to
+        it; a damaged one raises :class:`DatabaseDamaged` and is left as it was. ``check=False``
+        skips that (about 90 ms on 100,000 cards) for a second connection to a database this
+        process has already opened and checked, such as a worker thread's.
+        """
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -248,12 +256,17 @@ class Store:
                              f"{exc.strerror or exc}. Choose a writable folder with --data-dir "
                              "or MLSD_STUDY_DATA.") from None
         path = data_dir / DB_NAME
+        if path.with_name(path.name + "-wal").exists():
+            # Closing a read-write connection folds the -wal into the file: a newer or damaged
+            # database must be recognised through a read-only one, or it would be written to.
+            _vet_read_only(path, check=check)
+            check = False
         try:
             conn = sqlite3.connect(str(path), isolation_level=None)
         except sqlite3.Error as exc:
             raise StoreError(f"Cannot open the database {path}: {exc}. Check that the folder "
                              "is writable, or choose another with --data-dir.") from None
-        return cls._prepared(conn, path)
+        return cls._prepared(conn, path, check=check)
 
     @classmethod
     def in_memory(cls) -> Store:
@@ -261,19 +274,20 @@ class Store:
         return cls._prepared(sqlite3.connect(":memory:", isolation_level=None), None)
 
     @classmethod
-    def _prepared(cls, conn: sqlite3.Connection, path: Path | None) -> Store:
+    def _prepared(cls, conn: sqlite3.Connection, path: Path | None, *,
+                  check: bool = False) -> Store:
         # isolation_level=None: no implicit BEGIN before DML. Every write states its own
         # transaction (``transaction()`` or sqlite-utils' ``atomic()``), so nothing is left
         # uncommitted by a stray statement, and reads never hold a write transaction open.
         where = str(path) if path else "the in-memory database"
         try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
+            # Only reads until the version is known good and the file is intact: WAL mode and
+            # migrations write, and a newer or damaged file must be left exactly as it was.
+            try:
+                version = _vet(conn, path, check=check)
+            except StoreError:
                 conn.close()
-                raise StoreError(
-                    f"{where} was written by a newer MLSD Study (schema version {version}; this "
-                    f"one understands up to {SCHEMA_VERSION}). It was left untouched: update "
-                    "MLSD Study, or use another data folder with --data-dir.")
+                raise
             if path is not None:
                 conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA foreign_keys=ON")
@@ -283,6 +297,8 @@ class Store:
             store._migrate(version)
         except sqlite3.DatabaseError as exc:
             conn.close()
+            if path is not None and is_damage(exc):
+                raise DatabaseDamaged(path, str(exc)) from None
             raise StoreError(_explain(exc, where)) from None
         return store
 
@@ -443,14 +459,86 @@ class Store:
                             "DO UPDATE SET value = excluded.value", [key, json.dumps(value)])
 
 
+def _has_content(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
+
+
+def _vet(conn: sqlite3.Connection, path: Path | None, *, check: bool) -> int:
+    """The schema version, after refusing a newer database and (``check``) a damaged one.
+
+    Reads only. A zero-length file is SQLite's valid empty database and needs no check.
+    """
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    where = str(path) if path else "the in-memory database"
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{where} was written by a newer MLSD Study (schema version {version}; this "
+            f"one understands up to {SCHEMA_VERSION}). It was left untouched: update "
+            "MLSD Study, or use another data folder with --data-dir.")
+    if check and path is not None and _has_content(path):
+        problems = quick_check(conn)
+        if problems:
+            raise DatabaseDamaged(path, problems)
+    return version
+
+
+def _vet_read_only(path: Path, *, check: bool) -> None:
+    """:func:`_vet` through a read-only connection; other errors are left to the real open."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return
+    try:
+        _vet(conn, path, check=check)
+    except sqlite3.DatabaseError as exc:
+        if is_damage(exc):
+            raise DatabaseDamaged(path, str(exc)) from None
+    finally:
+        conn.close()
+
+
+def quick_check(conn: sqlite3.Connection) -> str:
+    """``PRAGMA quick_check`` on ``conn``: "" when the file is intact, else its first problems.
+
+    Raises sqlite3.DatabaseError when the file is not a database at all.
+    """
+    rows = [str(row[0]) for row in conn.execute("PRAGMA quick_check(5)").fetchall()]
+    if rows == ["ok"]:
+        return ""
+    return "; ".join(" ".join(row.split()) for row in rows)  # one line for the message
+
+
+def is_damage(exc: sqlite3.Error) -> bool:
+    """Whether an sqlite3 error means the file is corrupt or not a database (not locked, not
+    unwritable, not full)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+    text = str(exc)
+    return "not a database" in text or "malformed" in text
+
+
 def _explain(exc: sqlite3.Error, where: str) -> str:
     text = str(exc)
+    # The extended name (SQLITE_READONLY_DBMOVED, SQLITE_IOERR_WRITE...) when Python gives it.
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
     if "not a database" in text or "malformed" in text:
         return (f"{where} is not a readable MLSD Study database ({text}). Move it aside or "
                 "choose another data folder with --data-dir.")
-    if "readonly" in text or "unable to open" in text:
+    if name.startswith("SQLITE_FULL") or "disk is full" in text:
+        return (f"The disk holding {where} is full ({text}). Free some space on it, then try "
+                "again.")
+    if name.startswith("SQLITE_READONLY") or "readonly" in text:
+        return (f"{where} is read-only, so nothing can be saved to it ({text}). Check that the "
+                "file, its folder and the disk are writable (not mounted read-only), or choose "
+                "another data folder with --data-dir.")
+    if "unable to open" in text:
         return (f"Cannot write to {where} ({text}). Check the folder's permissions, or choose "
                 "another data folder with --data-dir.")
-    if "disk is full" in text or "full" in text:
-        return f"The disk holding {where} is full ({text}). Free some space and try again."
+    if name.startswith("SQLITE_IOERR") or "disk I/O error" in text:
+        return (f"Could not write to {where} ({text}). Check that its disk is still connected "
+                "and has free space, then try again.")
     return f"Database error in {where}: {text}."
