@@ -7,6 +7,9 @@ import sys
 from pathlib import Path
 
 APP_NAME = "mlsd-study"
+# The desktop's name for the app: the .desktop file, the icon and the AppStream metainfo.
+APP_ID = "io.github.mlsdstudy.MLSDStudy"
+ICON_SIZES = (48, 64, 128, 256)
 DATA_ENV = "MLSD_STUDY_DATA"
 
 
@@ -40,6 +43,12 @@ def shipped_decks_dir() -> Path:
 
 def resources_dir() -> Path:
     return _shipped("resources")
+
+
+def app_icon_files() -> list[Path]:
+    """The app icon as shipped: the PNG renderings, smallest first, then the SVG."""
+    icons = resources_dir() / "icons"
+    return [icons / f"{APP_ID}-{size}.png" for size in ICON_SIZES] + [icons / f"{APP_ID}.svg"]
 
 
 def user_decks_dir(data: Path) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import os
 import re
 import sqlite3
@@ -59,8 +60,12 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert re.fullmatch(r"mlsd-study \d+\.\d+\.\d+\n", out)
     assert out == f"mlsd-study {__version__}\n"
-    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert project["version"] == __version__
+    # The package metadata is generated from app.__version__ (pyproject: dynamic version), so
+    # pip, the About box, --version and the AppStream release all say the same.
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "version" in project["project"]["dynamic"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "app.__version__"}
+    assert importlib.metadata.version("mlsd-study") == __version__
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction[
