@@ -7,9 +7,13 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import __version__
-from app.errors import AppError
+from app.errors import AppError, DatabaseDamaged
+
+if TYPE_CHECKING:
+    from app.store import Store
 
 # Taken at import, before Qt loads: --quit-after-startup reports the time from here.
 STARTED = time.perf_counter()
@@ -48,14 +52,52 @@ def build_parser() -> argparse.ArgumentParser:
                         help="include each card's scheduling state and review history")
     export.add_argument("--questions", action="store_true",
                         help="also export the interview question bank as cards")
+    outline = commands.add_parser(
+        "import-outline", help="make a deck from a Markdown outline",
+        description="Turn a Markdown outline (headings, nested lists, tables) into a deck: it "
+                    "is written as YAML into the decks folder of your data folder, stored, and "
+                    "shown beside the built-in deck. Importing the same outline again updates "
+                    "the deck and keeps your progress on every unchanged topic. Prints the "
+                    "counts; problems are printed as PATH:LINE:COL: message, exit code 1.")
+    outline.add_argument("path", metavar="FILE.md", help="the Markdown outline to import")
+    outline.add_argument("--id", dest="deck_id", metavar="ID",
+                         help="the deck's id: lowercase letters, digits and dashes (default: "
+                              "made from the title)")
+    outline.add_argument("--title", metavar="TITLE",
+                         help="the deck's title (default: the front matter's title, else the "
+                              "first '#' heading, else the file name)")
+    commands.add_parser(
+        "backup", help="back up the database now",
+        description="Copy the database into the backups folder of your data folder (the app "
+                    "also does this on close and every few hours) and prune old backups.")
+    commands.add_parser(
+        "list-backups", help="list the backups, newest first",
+        description="Print each backup's date, reason, review and card counts, and path.")
+    restore = commands.add_parser(
+        "restore-backup", help="replace the database with a backup",
+        description="Restore a backup (a path from list-backups, or 'latest'). The current "
+                    "database is backed up first, so a restore can be undone. Close the app "
+                    "first.")
+    restore.add_argument("backup", metavar="PATH|latest", help="the backup to restore")
+    recover = commands.add_parser(
+        "recover", help="get past a damaged database",
+        description="When the database cannot be read: move it aside (it is kept, renamed "
+                    "with the date) and either restore the latest good backup or start with "
+                    "an empty database.")
+    recover.add_argument("choice", choices=["restore-latest", "start-fresh"],
+                         help="restore-latest: the newest intact backup; start-fresh: an "
+                              "empty database (decks are loaded again)")
     return parser
 
 
-def export_anki(data: Path, output: str, *, deck_id: str | None, topic: str | None,
-                with_progress: bool, questions: bool) -> int:
+#: The exit code when the database cannot be read; ``recover`` gets past it.
+EXIT_DAMAGED = 3
+
+
+def open_synced(data: Path) -> Store:
+    """The store with the deck files synced in; deck problems are printed as warnings."""
     from app.clock import utc_now
-    from app.export_anki import export_deck
-    from app.library import SHIPPED, USER, load_stored_deck, sync_decks
+    from app.library import SHIPPED, USER, sync_decks
     from app.paths import shipped_decks_dir, user_decks_dir
     from app.store import Store
 
@@ -63,8 +105,98 @@ def export_anki(data: Path, output: str, *, deck_id: str | None, topic: str | No
     try:
         report = sync_decks(store, [(shipped_decks_dir(), SHIPPED),
                                     (user_decks_dir(data), USER)], utc_now())
-        for problem in report.problems:
-            print(f"warning: {problem}", file=sys.stderr)
+    except BaseException:
+        store.close()
+        raise
+    for problem in report.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    return store
+
+
+def backup(data: Path) -> int:
+    from app.backup import create_backup, prune
+    from app.clock import utc_now
+    from app.settings import load_settings
+    from app.store import Store
+
+    store = Store.open(data)
+    try:
+        now = utc_now()
+        path = create_backup(store, data, now, reason="manual")
+        policy = load_settings(store).backups
+    finally:
+        store.close()
+    prune(data, now, keep_daily=policy.keep_daily, keep_weekly=policy.keep_weekly)
+    print(f"Backed up to {path}")
+    return 0
+
+
+def list_backups(data: Path) -> int:
+    from app.backup import backups_dir
+    from app.backup import list_backups as find
+    from app.clock import local_zone
+
+    found = find(data)
+    if not found:
+        print(f"No backups in {backups_dir(data)} yet.")
+    zone = local_zone()
+    for info in found:
+        holds = (f"{info.reviews} reviews, {info.cards} cards" if info.readable
+                 else "damaged, cannot be restored")
+        when = info.taken_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        print(f"{when}  {info.reason:<24} {holds:<32} {info.path}")
+    return 0
+
+
+def restore(data: Path, which: str) -> int:
+    from app.backup import latest_usable_backup, restore_backup
+    from app.clock import utc_now
+
+    if which == "latest":
+        latest = latest_usable_backup(data)
+        if latest is None:
+            raise AppError(f"There is no usable backup in {data / 'backups'}.")
+        chosen = latest.path
+    else:
+        chosen = Path(which)
+    safety = restore_backup(chosen, data, utc_now())
+    print(f"Restored {chosen}." + (f" The database as it was is kept as {safety}."
+                                   if safety is not None else ""))
+    return 0
+
+
+def recover(data: Path, choice: str) -> int:
+    from app.backup import recover as run
+    from app.clock import utc_now
+
+    print(run(data, utc_now(), "restore-latest" if choice == "restore-latest"
+              else "start-fresh"))
+    return 0
+
+
+def damaged_message(error: DatabaseDamaged) -> str:
+    """The recovery choices the dialog offers, as commands."""
+    from app.backup import latest_usable_backup
+
+    data = error.path.parent
+    latest = latest_usable_backup(data)
+    where = f" --data-dir {data}"
+    lines = [f"mlsd-study: {error}", "Choose one (the damaged file is kept, renamed):"]
+    if latest is not None:
+        lines.append(f"  mlsd-study{where} recover restore-latest   # the backup of "
+                     f"{latest.taken_at:%Y-%m-%d %H:%M} UTC, {latest.reviews} reviews")
+    lines.append(f"  mlsd-study{where} recover start-fresh      # an empty database")
+    return "\n".join(lines)
+
+
+def export_anki(data: Path, output: str, *, deck_id: str | None, topic: str | None,
+                with_progress: bool, questions: bool) -> int:
+    from app.clock import utc_now
+    from app.export_anki import export_deck
+    from app.library import load_stored_deck
+
+    store = open_synced(data)
+    try:
         decks = store.decks()
         if not decks:
             raise AppError("No deck is loaded; nothing to export.")
@@ -82,6 +214,28 @@ def export_anki(data: Path, output: str, *, deck_id: str | None, topic: str | No
     return 0
 
 
+def import_outline(data: Path, path: str, *, deck_id: str | None, title: str | None) -> int:
+    from app.clock import utc_now
+    from app.errors import DeckError
+    from app.library import import_outline as run_import
+
+    store = open_synced(data)  # the stored decks tell which ids are taken
+    try:
+        try:
+            result = run_import(store, Path(path), data, utc_now(), deck_id=deck_id, title=title)
+        except DeckError as error:
+            for problem in error.problems:
+                print(f"mlsd-study: {problem}", file=sys.stderr)
+            return 1
+    finally:
+        store.close()
+    changes = (f" ({result.added} added, {result.updated} updated, {result.retired} retired)"
+               if result.reimported else "")
+    print(f"Imported '{result.title}' as deck '{result.deck_id}': {result.topics} topics, "
+          f"{result.cards} cards{changes} -> {result.path}")
+    return 0
+
+
 def check_deck(paths: Sequence[str]) -> int:
     from app.decks import iter_problems
 
@@ -92,6 +246,22 @@ def check_deck(paths: Sequence[str]) -> int:
     return 1 if found else 0
 
 
+def run_command(args: argparse.Namespace, folder: Path) -> int:
+    """A sub-command that uses the data folder (its lock is held)."""
+    if args.command == "export-anki":
+        return export_anki(folder, args.output, deck_id=args.deck, topic=args.topic,
+                           with_progress=args.with_progress, questions=args.questions)
+    if args.command == "import-outline":
+        return import_outline(folder, args.path, deck_id=args.deck_id, title=args.title)
+    if args.command == "backup":
+        return backup(folder)
+    if args.command == "restore-backup":
+        return restore(folder, args.backup)
+    if args.command == "recover":
+        return recover(folder, args.choice)
+    raise AssertionError(f"unhandled command {args.command}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -100,12 +270,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.paths import data_dir
 
         folder = data_dir(args.data_dir)
-        if args.command == "export-anki":
-            return export_anki(folder, args.output, deck_id=args.deck, topic=args.topic,
-                               with_progress=args.with_progress, questions=args.questions)
-        from app.ui.app import run_gui  # Qt is loaded only when a window is wanted
+        if args.command is None:
+            from app.ui.app import run_gui  # Qt is loaded only when a window is wanted
 
-        return run_gui(folder, quit_after_startup=args.quit_after_startup, started=STARTED)
+            return run_gui(folder, quit_after_startup=args.quit_after_startup, started=STARTED)
+        if args.command == "list-backups":  # reads backups only: fine while the app runs
+            return list_backups(folder)
+        from app.instance_lock import InstanceLock
+
+        with InstanceLock.acquire(folder):  # never two writers on one database
+            return run_command(args, folder)
+    except DatabaseDamaged as error:
+        print(damaged_message(error), file=sys.stderr)
+        return EXIT_DAMAGED
     except AppError as error:
         print(f"mlsd-study: {error}", file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ refused with a location instead of being expanded.
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import re
 from collections.abc import Callable, Iterator
@@ -525,12 +526,14 @@ def decode(data: bytes, name: str) -> str:
     """Deck bytes as text, refusing binary or non-UTF-8 files with a location."""
     if b"\x00" in data[:8192]:
         raise DeckError([Problem(name, 1, 1, "this is a binary file, not a YAML deck")])
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        column = len(data[line_start:exc.start].decode("utf-8")) + 1  # characters, not bytes
+        start = bom + exc.start  # utf-8-sig counts from after the byte order mark
+        line = data[:start].count(b"\n") + 1
+        line_start = max(bom, data.rfind(b"\n", 0, start) + 1)
+        column = len(data[line_start:start].decode("utf-8")) + 1  # characters, not bytes
         raise DeckError([Problem(name, line, column, "the file is not UTF-8 text; save it as "
                                  "UTF-8")]) from None
 

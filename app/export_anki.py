@@ -29,6 +29,7 @@ from typing import Any
 from app.clock import from_ms, local_zone
 from app.errors import AppError
 from app.model import Deck, TopicId, step_label
+from app.render import LINK_OFF_THE_WEB
 from app.scheduler import Queue, SchedulerSettings, study_day
 from app.store import Store, StoredTopic
 from app.study_store import scheduler_settings
@@ -193,9 +194,10 @@ def _models() -> tuple[Any, Any]:
 
 # Text that goes through markdown-it even when it is one paragraph: "<" (cmark drops raw HTML
 # where we escape it), "~" (cmark writes <del>, markdown-it <s>) and whitespace other than
-# space, tab and newlines (the two trim it differently), and runs of three or more emphasis
-# delimiters (where the two nest <strong> differently).
-_SLOW_PATH = re.compile(r"[<~]|[^\S \t\n\r]|\*{3,}|_{3,}")
+# space, tab and newlines (the two trim it differently), runs of three or more emphasis
+# delimiters (where the two nest <strong> differently), and images and links that are not
+# plainly to a web host (app.render's policy: no <img>, links to http(s) only; cmark keeps both).
+_SLOW_PATH = re.compile(r"[<~]|[^\S \t\n\r]|\*{3,}|_{3,}|!\[|\]\((?!https?://[^\s/?#()<>\\&])")
 # The same test, faster: one character class (the characters _SLOW_PATH's first two branches
 # match: "<", "~" and every str.isspace() character but space, tab and newlines), then
 # substring tests for the delimiter runs. tests hold the two equal.
@@ -205,8 +207,9 @@ _SLOW_CHARACTER = re.compile(
 
 def _slow_path(text: str) -> bool:
     """True when ``text`` needs markdown-it (``_SLOW_PATH`` matches it)."""
-    return ("***" in text or "___" in text
-            or _SLOW_CHARACTER.search(text) is not None)
+    return ("***" in text or "___" in text or "![" in text
+            or _SLOW_CHARACTER.search(text) is not None
+            or ("](" in text and LINK_OFF_THE_WEB.search(text) is not None))
 
 
 def _markdown() -> Callable[[str], str]:
@@ -221,11 +224,12 @@ def _markdown() -> Callable[[str], str]:
     """
     import cmarkgfm
     from cmarkgfm import _cmark  # type: ignore[attr-defined]
-    from markdown_it import MarkdownIt
 
-    # Raw HTML off: deck text is text, so "<script>" in a deck shows as text and runs nothing.
+    from app.render import markdown_parser
+
+    # The app's own policy: raw HTML shown as text, links only to the web, no images loaded.
     # Tables and strikethrough on, as the app's own (GitHub-flavoured) view shows them.
-    md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    md = markdown_parser()
     extensions = ["table", "strikethrough"]
     to_html, c_string = _cmark.lib.cmark_markdown_to_html, _cmark.ffi.string
 

@@ -18,7 +18,8 @@ WRAP_UP = 10
 SEGMENTS = STEP_COUNT + 1  # the 9 steps, then the wrap-up (index 9)
 MIN_TOTAL_MINUTES, MAX_TOTAL_MINUTES = 10, 240
 SCORES = range(1, 5)  # self-scores: 1 poor .. 4 strong
-AUTOSAVE_AFTER = timedelta(seconds=5)
+AUTOSAVE_AFTER = timedelta(seconds=5)  # the promise: notes are at most this far behind
+TICK = timedelta(seconds=1)  # how often the page asks; so a save is due one tick early
 SOFT_AT, FIRM_AT = 1.0, 1.5  # share of a step's budget that raises each warning
 SNAPSHOT_VERSION = 1
 
@@ -558,12 +559,13 @@ class InterviewSession:
 
     def needs_save(self, now: datetime) -> bool:
         """Save now? After a step change or finishing at once; after other changes (notes,
-        ticks, scores, pausing, or just time passing while running) 5 s after the last save."""
+        ticks, scores, pausing, or just time passing while running) one tick short of 5 s after
+        the last save: the page asks once a tick, so typing is never more than 5 s unsaved."""
         if self._step_changed:
             return True
         if not (self._dirty or self._running_since is not None):
             return False
-        return now - self._saved_at >= AUTOSAVE_AFTER
+        return now - self._saved_at >= AUTOSAVE_AFTER - TICK
 
     def mark_saved(self, now: datetime) -> None:
         self._see(now)

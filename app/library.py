@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from app.errors import DeckError, Problem
+from app.errors import DeckError, OutlineError, Problem
 from app.model import CARD_GENERATOR_VERSION, Deck, DeckId
 from app.store import Store
 
@@ -25,6 +26,11 @@ class SyncReport:
     decks: tuple[DeckId, ...]
     problems: tuple[Problem, ...]
     parsed: int  # files that were read and validated (unchanged files are skipped)
+
+
+def deck_hash(data: bytes) -> str:
+    """The content hash a deck file is stored with; an unchanged hash skips re-parsing it."""
+    return hashlib.sha256(_SYNC_FORMAT + data).hexdigest()
 
 
 def deck_files(folder: Path) -> list[Path]:
@@ -52,7 +58,7 @@ def sync_decks(store: Store, sources: list[tuple[Path, str]], now: datetime) -> 
             except OSError as exc:
                 problems.append(Problem(name, 1, 1, f"cannot read the file: {exc.strerror}"))
                 continue
-            digest = hashlib.sha256(_SYNC_FORMAT + data).hexdigest()
+            digest = deck_hash(data)
             previous = known.get(name)
             if previous is not None and previous[1] == digest and previous[0] not in owners:
                 present.append(previous[0])
@@ -82,6 +88,89 @@ def sync_decks(store: Store, sources: list[tuple[Path, str]], now: datetime) -> 
     return SyncReport(decks=tuple(present), problems=tuple(problems), parsed=parsed)
 
 
+@dataclass(frozen=True)
+class ImportResult:
+    """What importing an outline did: the deck, the file written and the topic changes."""
+
+    deck_id: DeckId
+    title: str
+    path: Path  # the deck file written in the user's decks folder
+    topics: int
+    cards: int
+    added: int  # topics new to the store
+    updated: int  # topics kept, with their progress
+    retired: int  # topics gone from the outline, kept hidden with their history
+    reimported: bool  # the deck was there before (the same outline imported again)
+
+
+def import_outline(store: Store, path: Path, data_dir: Path, now: datetime, *,
+                   deck_id: str | None = None, title: str | None = None) -> ImportResult:
+    """Turn a Markdown outline into a deck file in the user's decks folder and store it.
+
+    Importing the same outline again replaces its deck file and updates the deck in place:
+    topics whose heading path and title are unchanged keep their cards and progress, topics
+    that are gone are retired with their history. Raises :class:`OutlineError` (nothing is
+    written) for an unreadable or empty outline, or an id that belongs to another deck.
+    """
+    from app import outline
+    from app.cards import generate_cards
+    from app.paths import user_decks_dir
+
+    name = str(path)
+    deck = outline.parse_outline(outline.read_outline(path), name, deck_id=deck_id, title=title)
+    target = user_decks_dir(data_dir) / f"{deck.id}.yaml"
+    source = str(Path(path).absolute())
+    _check_import_target(store, deck.id, target, name, source, explicit=deck_id is not None)
+    text = outline.outline_to_yaml(deck, source=source)
+    # The file loads back to this same deck (tests/test_outline.py checks the round trip), so
+    # it is stored as parsed: reading the YAML again would double the time of a big import.
+    stored = replace(deck, path=str(target))
+    cards = generate_cards(stored)
+    data = text.encode("utf-8")
+    reimported = target.is_file()
+    outline.write_deck_file(target, data)
+    synced = store.sync_deck(stored, content_hash=deck_hash(data), origin=USER, now=now,
+                             cards=cards)
+    return ImportResult(deck_id=stored.id, title=stored.title, path=target,
+                        topics=stored.topic_count(), cards=len(cards), added=synced.added,
+                        updated=synced.updated, retired=synced.retired, reimported=reimported)
+
+
+def _check_import_target(store: Store, deck_id: DeckId, target: Path, name: str, source: str,
+                         *, explicit: bool) -> None:
+    """Refuse an id that names another deck, or a deck file that an import did not write."""
+    from app.outline import imported_from, printable
+
+    def refuse(message: str) -> OutlineError:
+        return OutlineError([Problem(name, 1, 1, message)])
+
+    for stored in store.decks(include_missing=True):
+        if stored.id != deck_id:
+            continue
+        if stored.origin == SHIPPED:
+            raise refuse(f"deck id '{deck_id}' belongs to the built-in deck '{stored.title}'; "
+                         "choose another deck id (--id)")
+        if not stored.missing and stored.path != str(target):
+            raise refuse(f"deck id '{deck_id}' is already used by {stored.path}; choose "
+                         "another deck id (--id)")
+    if not target.exists():
+        return
+    try:
+        with target.open(encoding="utf-8", errors="replace") as handle:
+            head = handle.read(4096)
+    except OSError as exc:
+        raise refuse(f"cannot read {target} to check it: {exc.strerror or exc}") from None
+    origin = imported_from(head)
+    source = printable(source)
+    if origin is None:
+        raise refuse(f"{target} already exists and was not imported from an outline, so it "
+                     "was left untouched; choose another deck id (--id)")
+    if origin and origin != source and not explicit:
+        raise refuse(f"deck '{deck_id}' was imported from {origin}; to replace it with this "
+                     f"outline give the deck id '{deck_id}' explicitly (--id {deck_id}), or "
+                     "choose another deck id")
+
+
 def load_stored_deck(store: Store, deck_id: str) -> Deck:
     """Parse the file a stored deck was last synced from (for what the store does not keep,
     such as the interview question bank and rubrics). Raises :class:`DeckError`."""
@@ -103,3 +192,51 @@ def interview_deck(store: Store) -> Deck | None:
         if deck.questions and any(t.step for t in deck.topics):
             return deck
     return None
+
+
+@dataclass(frozen=True)
+class RemovedDeck:
+    """What removing a deck did: the safety backup and where its file went."""
+
+    deck_id: DeckId
+    title: str
+    backup: Path
+    moved_to: Path | None
+
+
+def remove_deck(store: Store, deck_id: str, data_dir: Path, now: datetime) -> RemovedDeck:
+    """Remove a user deck: back up the database, move its file aside, hide it in the store.
+
+    Nothing is deleted. The deck's topics, cards and review history stay in the database,
+    hidden, so importing the same outline again (same deck id) brings the progress back; the
+    file goes to ``backups/removed-decks/``. Built-in decks cannot be removed.
+    """
+    from app.backup import backups_dir, create_backup
+
+    decks = {d.id: d for d in store.decks()}
+    deck = decks.get(DeckId(deck_id))
+    if deck is None:
+        raise DeckError([Problem(deck_id, 1, 1, f"no deck with id '{deck_id}' is loaded")])
+    if deck.origin == SHIPPED:
+        raise DeckError([Problem(deck.path, 1, 1, f"'{deck.title}' is built into MLSD Study "
+                                 "and cannot be removed")])
+    backup = create_backup(store, data_dir, now, reason=f"before-removing-{deck_id}")
+    source = Path(deck.path)
+    moved: Path | None = None
+    if source.is_file():
+        folder = backups_dir(data_dir) / "removed-decks"
+        stamp = now.strftime("%Y%m%d-%H%M%S")
+        moved = folder / f"{source.stem}-{stamp}{source.suffix}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            n = 1
+            while moved.exists():  # never overwrite an earlier removal
+                n += 1
+                moved = folder / f"{source.stem}-{stamp}-{n}{source.suffix}"
+            os.replace(source, moved)
+        except OSError as exc:
+            raise DeckError([Problem(str(source), 1, 1, f"cannot move the deck file aside "
+                                     f"({exc.strerror or exc}); nothing was removed. Check the "
+                                     "permissions of the decks and backups folders")]) from None
+    store.mark_missing([d for d in decks if d != deck.id])
+    return RemovedDeck(deck.id, deck.title, backup, moved)

@@ -14,6 +14,7 @@ from typing import Literal
 
 from app import study_store as db
 from app.clock import from_ms, to_ms
+from app.errors import StoreError
 from app.model import CardId
 from app.scheduler import CardState, Fsrs, Grade, Queue, format_interval, study_day
 from app.store import Store
@@ -25,6 +26,12 @@ MAX_DURATION_MS = 60 * 60 * 1000  # a card left open for hours is not an hour of
 CRAM_AGAIN_GAP, CRAM_HARD_GAP = 3, 6  # cram: show an Again card again after 3 others
 
 GRADE_LABELS = {Grade.AGAIN: "Again", Grade.HARD: "Hard", Grade.GOOD: "Good", Grade.EASY: "Easy"}
+_SAFE = "Everything done before it is saved."
+
+
+def _not_saved(what: str, error: StoreError, then: str) -> StoreError:
+    """The store's reason, told as what happened to the person's action and what comes next."""
+    return StoreError(f"{what} {error.message} {then} {_SAFE}")
 
 
 @dataclass(frozen=True)
@@ -258,10 +265,25 @@ class ReviewSession:
         return self.view()
 
     def answer(self, grade: Grade, now: datetime) -> ReviewView:
-        """Grade the current card; the answer is committed before the next card is chosen."""
+        """Grade the current card; the answer is committed before the next card is chosen.
+
+        If it cannot be stored (a full disk, a read-only database) :class:`StoreError` is
+        raised and nothing changes: the same card stays shown with its answer, to be answered
+        again.
+        """
         card = self._current
         if card is None:
             return self.view()
+        try:
+            self._record(card, grade, now)
+        except StoreError as error:
+            raise _not_saved("Your answer was not saved.", error,
+                             "The card stays on screen: answer it again.") from None
+        self._advance(now)
+        return self.view()
+
+    def _record(self, card: StudyCard, grade: Grade, now: datetime) -> None:
+        # The write comes before any change to the session, so a failed one changes nothing.
         duration = max(0, min(MAX_DURATION_MS,
                               int((now - self._shown_at).total_seconds() * 1000)))
         if self.mode == "cram":
@@ -290,22 +312,30 @@ class ReviewSession:
         self._answered += 1
         self._again += grade == Grade.AGAIN
         self._milliseconds += duration
-        self._advance(now)
-        return self.view()
 
     def undo(self, now: datetime) -> ReviewView:
-        """Take back the last answer, suspension or burial; its card is shown again."""
+        """Take back the last answer, suspension or burial; its card is shown again.
+
+        If the store refuses (:class:`StoreError`), nothing changes and it can be undone again.
+        """
         if not self._undo:
             return self.view()
-        last = self._undo.pop()
-        if last.kind == "answer" and last.logged is not None:
-            db.undo_answer(self.store, last.logged)
-        elif last.kind == "cram":
-            db.undo_cram(self.store, last.cram_log)
-        elif last.kind == "suspend":
-            db.set_suspended(self.store, [last.card.id], False)
-        elif last.kind == "bury":
-            db.unbury(self.store, [last.card.id])
+        last = self._undo[-1]  # popped only once the store has taken it back
+        try:
+            if last.kind == "answer" and last.logged is not None:
+                db.undo_answer(self.store, last.logged)
+            elif last.kind == "cram":
+                db.undo_cram(self.store, last.cram_log)
+            elif last.kind == "suspend":
+                db.set_suspended(self.store, [last.card.id], False)
+            elif last.kind == "bury":
+                db.unbury(self.store, [last.card.id])
+        except StoreError as error:
+            what = {"suspend": "The card was not unsuspended.",
+                    "bury": "The card was not unburied."}.get(last.kind,
+                                                              "The last answer was not undone.")
+            raise _not_saved(what, error, "Nothing changed; you can undo again.") from None
+        self._undo.pop()
         if last.kind in ("answer", "cram"):
             self._answered -= 1
             self._again -= last.grade == Grade.AGAIN
@@ -336,7 +366,11 @@ class ReviewSession:
         """Suspend the current card (it leaves all queues until unsuspended)."""
         card = self._current
         if card is not None:
-            db.set_suspended(self.store, [card.id], True)
+            try:
+                db.set_suspended(self.store, [card.id], True)
+            except StoreError as error:
+                raise _not_saved("The card was not suspended.", error,
+                                 "It stays on screen; you can suspend it again.") from None
             self._undo.append(_Undo("suspend", card))
             self._advance(now)
         return self.view()
@@ -346,7 +380,11 @@ class ReviewSession:
         card = self._current
         if card is not None:
             day = study_day(now, self.local, self.fsrs.settings.rollover_hour)
-            db.bury(self.store, [card.id], day.end)
+            try:
+                db.bury(self.store, [card.id], day.end)
+            except StoreError as error:
+                raise _not_saved("The card was not buried.", error,
+                                 "It stays on screen; you can bury it again.") from None
             self._undo.append(_Undo("bury", card))
             self._advance(now)
         return self.view()

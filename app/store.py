@@ -417,8 +417,12 @@ class Store:
                    in self.conn.execute("SELECT id, missing FROM decks").fetchall()
                    if bool(missing) != (deck_id not in keep)]
         if changes:
-            with self.db.atomic():
-                self.db.conn.executemany("UPDATE decks SET missing = ? WHERE id = ?", changes)
+            try:
+                with self.db.atomic():
+                    self.db.conn.executemany("UPDATE decks SET missing = ? WHERE id = ?",
+                                             changes)
+            except sqlite3.Error as exc:
+                raise StoreError(_explain(exc, str(self.path or "the database"))) from None
 
     def decks(self, *, include_missing: bool = False) -> list[StoredDeck]:
         """Stored decks, shipped ones first, then by title."""
@@ -454,9 +458,13 @@ class Store:
         return default if row is None else json.loads(row[0])
 
     def set_setting(self, key: str, value: Any) -> None:
-        with self.db.atomic():
-            self.db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) "
-                            "DO UPDATE SET value = excluded.value", [key, json.dumps(value)])
+        try:
+            with self.db.atomic():
+                self.db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON "
+                                "CONFLICT(key) DO UPDATE SET value = excluded.value",
+                                [key, json.dumps(value)])
+        except sqlite3.Error as exc:  # a full disk or a read-only file: a message, not a crash
+            raise StoreError(_explain(exc, str(self.path or "the database"))) from None
 
 
 def _has_content(path: Path) -> bool:

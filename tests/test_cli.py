@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import tomllib
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -77,7 +78,8 @@ def _subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction[
 def test_every_option_and_command_has_help_text() -> None:
     parser = build_parser()
     commands = _subcommands(parser)
-    assert set(commands.choices) == {"check-deck", "export-anki"}
+    assert set(commands.choices) == {"check-deck", "export-anki", "import-outline", "backup",
+                                     "list-backups", "restore-backup", "recover"}
     helped = {choice.dest: choice.help for choice in commands._choices_actions}
     assert set(helped) == set(commands.choices)
     parsers = [parser, *commands.choices.values()]
@@ -90,7 +92,9 @@ def test_every_option_and_command_has_help_text() -> None:
     assert all(helped.values())
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["check-deck", "--help"], ["export-anki", "--help"]])
+@pytest.mark.parametrize("argv", [["--help"], ["check-deck", "--help"], ["export-anki", "--help"],
+                                  ["import-outline", "--help"], ["restore-backup", "--help"],
+                                  ["recover", "--help"]])
 def test_help_lists_every_option(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(argv)
@@ -282,3 +286,122 @@ def test_export_anki_failures_are_one_line_and_exit_1(tmp_path: Path,
     err = capsys.readouterr().err
     assert err.startswith("mlsd-study: ") and str(tmp_path / "missing") in err
     assert not (tmp_path / "missing").exists()
+
+
+# --- import-outline ------------------------------------------------------------------------------
+
+OUTLINE = "# Study notes\n\n## Data\n- Sources\n- Labels\n\n## Model\n1. Baseline\n2. Deep model\n"
+
+
+def test_import_outline_writes_a_deck_and_reports_changes_on_reimport(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "data"
+    source = _write(tmp_path / "notes.md", OUTLINE)
+
+    assert main(["--data-dir", str(data), "import-outline", str(source)]) == 0
+
+    written = data / "decks" / "study-notes.yaml"
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert re.fullmatch(rf"Imported 'Study notes' as deck 'study-notes': 6 topics, \d+ cards -> "
+                        rf"{re.escape(str(written))}\n", out)
+    assert main(["check-deck", str(written)]) == 0
+    assert capsys.readouterr().out == ""
+
+    _write(source, OUTLINE.replace("- Labels", "- Labelling"))
+    assert main(["--data-dir", str(data), "import-outline", str(source), "--title", "Renamed",
+                 "--id", "study-notes"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Imported 'Renamed' as deck 'study-notes': 6 topics, ")
+    assert "(1 added, 5 updated, 1 retired)" in out
+
+
+def test_import_outline_problems_are_one_line_each_and_exit_1(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = str(tmp_path / "data")
+    empty = _write(tmp_path / "empty.md", "")
+    assert main(["--data-dir", data, "import-outline", str(empty)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    [line] = err.splitlines()
+    assert line.startswith("mlsd-study: ")
+    match = PROBLEM_LINE.match(line.removeprefix("mlsd-study: "))
+    assert match is not None and (match["path"], match["line"]) == (str(empty), "1")
+    assert "empty" in match["message"]
+
+    source = _write(tmp_path / "notes.md", OUTLINE)
+    for argv, expected in ([["--id", "ml-system-design"], "built-in deck"],
+                           [["--id", "Not An Id"], "must be lowercase"]):
+        assert main(["--data-dir", data, "import-outline", str(source), *argv]) == 1
+        [line] = capsys.readouterr().err.splitlines()
+        assert line.startswith(f"mlsd-study: {source}:1:1: ") and expected in line
+    assert not (tmp_path / "data" / "decks").exists()
+
+
+def test_import_outline_in_a_real_process_stores_the_deck(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    source = _write(tmp_path / "notes.md", OUTLINE)
+    result = _run(["--data-dir", str(data), "import-outline", str(source)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Imported 'Study notes'")
+    conn = sqlite3.connect(str(data / DB_NAME))
+    try:
+        assert conn.execute("SELECT id FROM decks ORDER BY id").fetchall() == [
+            ("ml-system-design",), ("study-notes",)]
+    finally:
+        conn.close()
+
+
+# --- backups and recovery from the command line ---------------------------------------------------
+
+def _reviews(data_dir: Path) -> int:
+    with closing(sqlite3.connect(data_dir / DB_NAME)) as conn:
+        return int(conn.execute("SELECT count(*) FROM settings WHERE key = 'marker'")
+                   .fetchone()[0])
+
+
+def test_backup_list_and_restore_round_trip(data_dir: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list-backups"]) == 0
+    assert "No backups" in capsys.readouterr().out
+    assert main(["backup"]) == 0
+    written = capsys.readouterr().out
+    assert written.startswith("Backed up to ") and "-manual.db" in written
+    with closing(sqlite3.connect(data_dir / DB_NAME)) as conn, conn:
+        conn.execute("INSERT INTO settings (key, value) VALUES ('marker', '1')")
+    assert _reviews(data_dir) == 1
+    assert main(["list-backups"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert len(listed) == 1 and "manual" in listed[0] and "cards" in listed[0]
+    assert main(["restore-backup", "latest"]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("Restored ") and "kept as" in said
+    assert _reviews(data_dir) == 0, "the marker written after the backup is gone"
+
+
+def test_a_damaged_database_exits_3_with_the_choices_and_recover_gets_past_it(
+        data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["backup"]) == 0
+    capsys.readouterr()
+    path = data_dir / DB_NAME
+    damaged = os.urandom(8192)
+    path.write_bytes(damaged)
+    assert main(["export-anki", "-o", str(data_dir / "x.apkg")]) == 3
+    err = capsys.readouterr().err
+    assert "recover restore-latest" in err and "recover start-fresh" in err
+    assert path.read_bytes() == damaged, "nothing is written over a damaged database"
+    assert main(["recover", "restore-latest"]) == 0
+    assert "Restored the backup" in capsys.readouterr().out
+    kept = [p for p in data_dir.iterdir() if ".damaged-" in p.name]
+    assert [p.read_bytes() for p in kept] == [damaged]
+    assert main(["export-anki", "-o", str(data_dir / "x.apkg")]) == 0
+
+
+def test_a_command_refuses_a_data_folder_in_use(data_dir: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from app.instance_lock import InstanceLock
+
+    with InstanceLock.acquire(data_dir):
+        assert main(["backup"]) == 1
+    assert "Another MLSD Study is using" in capsys.readouterr().err
+    assert main(["backup"]) == 0

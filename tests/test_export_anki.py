@@ -271,24 +271,25 @@ def test_the_same_export_twice_is_byte_identical(library: Library, out_dir: Path
 
 
 _MARKDOWN_TEXT = st.lists(st.sampled_from(
-    [*"ab1 *_`[]()<>!#\\&;:/.-+=~|\t\n\xa0", "&amp;", "http://x.y", "**", "~~", "1. "]),
+    [*"ab1 *_`[]()<>!#\\&;:/.-+=~|\t\n\xa0", "&amp;", "http://x.y", "**", "~~", "1. ",
+     "](javascript:", "](file:///", "!["]),
     max_size=20).map("".join)
 
 
 @settings(max_examples=1500, deadline=None)
 @given(_MARKDOWN_TEXT)
 def test_the_fast_paths_render_as_markdown_it_does(text: str) -> None:
-    from markdown_it import MarkdownIt
+    from app.render import markdown_parser
 
-    md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    md = markdown_parser()
     expected = md.render(text).strip() if text.strip() else ""
     assert export_anki._markdown()(text) == expected
 
 
 def test_cmark_and_markdown_it_agree_on_every_text_of_the_shipped_deck() -> None:
-    from markdown_it import MarkdownIt
+    from app.render import markdown_parser
 
-    md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    md = markdown_parser()
     from app.decks import load_path
 
     deck = load_path(SHIPPED_DECK)
@@ -612,5 +613,6 @@ def test_slow_path_test_matches_its_pattern() -> None:
     for code in range(0x110000):
         text = f"a{chr(code)}b"
         assert export_anki._slow_path(text) == bool(export_anki._SLOW_PATH.search(text)), code
-    for text in ["a**b", "a***b", "a__b", "a___b", "plain text", "x ~ y", "a < b"]:
+    for text in ["a**b", "a***b", "a__b", "a___b", "plain text", "x ~ y", "a < b", "![a](b)",
+                 "[a](https://x.y)", "[a](http://)", "[a](file:///x)", "[a](b) [c](http://d)"]:
         assert export_anki._slow_path(text) == bool(export_anki._SLOW_PATH.search(text)), text

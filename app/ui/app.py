@@ -1,4 +1,4 @@
-"""Starting the GUI: application identity, the store, deck sync and the main window."""
+"""Starting the GUI: one instance per data folder, recovery, the store, deck sync, the window."""
 
 from __future__ import annotations
 
@@ -6,15 +6,17 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app import __version__
-from app.clock import utc_now
-from app.errors import AppError
+from app.clock import local_zone, utc_now
+from app.errors import AppError, DatabaseDamaged
 from app.library import SHIPPED, USER, SyncReport, sync_decks
-from app.paths import shipped_decks_dir, user_decks_dir
+from app.paths import APP_ID, app_icon_files, shipped_decks_dir, user_decks_dir
 from app.store import Store
 from app.ui.errors import install_excepthook, show_error
 from app.ui.main_window import MainWindow, settings_for
@@ -35,7 +37,18 @@ class FirstPaint(QObject):
         return False
 
 
+def app_icon() -> QIcon:
+    """The window and taskbar icon, from the PNGs shipped in resources/icons (Qt picks a
+    size; the SVG is left out because rendering it would load the SVG plugin at start-up)."""
+    icon = QIcon()
+    for path in app_icon_files():
+        if path.suffix == ".png" and path.is_file():
+            icon.addFile(str(path))
+    return icon
+
+
 def application() -> QApplication:
+    """The QApplication with the app's identity, set once: QSettings names, version, icon."""
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])
@@ -43,12 +56,14 @@ def application() -> QApplication:
     app.setApplicationName("mlsd-study")
     app.setApplicationDisplayName("MLSD Study")
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
     return app
 
 
-def open_data(data_dir: Path) -> tuple[Store, SyncReport]:
+def open_data(data_dir: Path, *, check: bool = True) -> tuple[Store, SyncReport]:
     """The user's store with every deck file synced into it."""
-    store = Store.open(data_dir)
+    store = Store.open(data_dir, check=check)
     try:
         sources = [(shipped_decks_dir(), SHIPPED), (user_decks_dir(data_dir), USER)]
         report = sync_decks(store, sources, utc_now())
@@ -58,28 +73,187 @@ def open_data(data_dir: Path) -> tuple[Store, SyncReport]:
     return store, report
 
 
+def _tell(message: str) -> None:
+    QMessageBox.information(None, "MLSD Study", message)
+
+
+def open_or_recover(data_dir: Path, ask: Asker | None = None,
+                    tell: Callable[[str], None] = _tell) -> tuple[Store, SyncReport] | None:
+    """Open the store; a damaged database gets the restore / start fresh / quit prompt.
+
+    None when the person chose to quit (or an error was shown). The damaged file is always
+    moved aside by the core before anything is written in its place.
+    """
+    from app.ui.backups import ask_recovery
+
+    ask = ask or ask_recovery
+    while True:
+        try:
+            return open_data(data_dir)
+        except DatabaseDamaged as error:
+            choice = ask(error, data_dir, local_zone(), None)
+            if choice == "quit":
+                return None
+            from app.backup import recover
+
+            try:
+                done = recover(data_dir, utc_now(), choice)
+            except AppError as failure:
+                show_error(None, failure)
+                continue
+            tell(done)
+        except AppError as error:
+            show_error(None, error)
+            return None
+
+
+if TYPE_CHECKING:
+    from datetime import tzinfo
+
+    from app.ui.backups import Choice
+
+    Asker = Callable[[DatabaseDamaged, Path, tzinfo, QWidget | None], Choice]
+
+
+class Controller(QObject):
+    """Owns the store and the main window; rebuilds both when a backup is restored."""
+
+    def __init__(self, app: QApplication, data_dir: Path, store: Store, report: SyncReport
+                 ) -> None:
+        super().__init__()
+        self.app = app
+        self.data_dir = data_dir
+        self.store = store
+        self.window = self._window(report)
+
+    def _window(self, report: SyncReport) -> MainWindow:
+        window = MainWindow(self.store, report, settings_for(self.data_dir))
+        window.restore_requested.connect(self.restore)
+        return window
+
+    def bring_to_front(self, _argv: object = None) -> None:
+        window = self.window
+        window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def restore(self, backup: Path) -> None:
+        """Close the window and store, put the backup in place, open everything again."""
+        from app.backup import restore_backup
+
+        self.app.setQuitOnLastWindowClosed(False)
+        try:
+            if not self.window.close():
+                return  # the person kept an interview open
+            self.window.deleteLater()
+            self.store.close()
+            try:
+                safety = restore_backup(backup, self.data_dir, utc_now())
+                said = f"Restored {backup.name}."
+                if safety is not None:
+                    said += f" The database as it was is kept as {safety.name}."
+            except AppError as error:
+                said = f"Nothing was restored: {error.message}"
+            opened = open_or_recover(self.data_dir)
+            if opened is None:
+                self.app.quit()
+                return
+            self.store, report = opened
+            self.window = self._window(report)
+            self.window.show()
+            self.window.statusBar().showMessage(said, 20000)
+        finally:
+            self.app.setQuitOnLastWindowClosed(True)
+
+    def backup_on_close(self) -> None:
+        """The close backup, then pruning; a failure is reported, never raised."""
+        from app.backup import create_backup, prune
+        from app.settings import load_settings
+
+        try:
+            policy = load_settings(self.store).backups
+            now = utc_now()
+            create_backup(self.store, self.data_dir, now, reason="close")
+            prune(self.data_dir, now, keep_daily=policy.keep_daily,
+                  keep_weekly=policy.keep_weekly)
+        except AppError as error:
+            print(f"mlsd-study: the backup on close failed: {error}", file=sys.stderr)
+
+
 def run_gui(data_dir: Path, *, quit_after_startup: bool = False,
             started: float | None = None) -> int:
     started = time.perf_counter() if started is None else started
     app = application()
+    from app.instance_lock import InstanceLock, InstanceLockError
+
     try:
-        store, report = open_data(data_dir)
-    except AppError as error:
+        lock = InstanceLock.acquire(data_dir)
+    except InstanceLockError as error:
+        from app.ui.single_instance import ALREADY_RUNNING, try_hand_over
+
+        if try_hand_over(data_dir, argv=sys.argv[1:]):
+            print(ALREADY_RUNNING, file=sys.stderr)
+            return 0
         if quit_after_startup:
             raise
         show_error(None, error)
         return 1
-    install_excepthook(data_dir)
-    window = MainWindow(store, report, settings_for(data_dir))
-    if quit_after_startup:
-        def painted() -> None:
-            print(f"startup_ms={round((time.perf_counter() - started) * 1000)}", flush=True)
-            window.close()
-            app.quit()
+    try:
+        return _run_locked(app, data_dir, quit_after_startup, started)
+    finally:
+        lock.release()
 
-        FirstPaint(window.tree.viewport(), painted)
+
+def _run_locked(app: QApplication, data_dir: Path, quit_after_startup: bool,
+                started: float) -> int:
+    if quit_after_startup:
+        store, report = open_data(data_dir)  # errors go to the command line
+    else:
+        opened = open_or_recover(data_dir)
+        if opened is None:
+            return 1
+        store, report = opened
+    install_excepthook(data_dir)
+    from app.settings import load_settings
+    from app.ui.appearance import apply_appearance
+
+    settings = load_settings(store)
+    apply_appearance(app, settings.appearance)
+    controller = Controller(app, data_dir, store, report)
+    window = controller.window
+    from app.ui.backups import BackupScheduler
+
+    def policy() -> tuple[int, int, int]:
+        backups = load_settings(controller.store).backups
+        return backups.every_hours, backups.keep_daily, backups.keep_weekly
+
+    scheduler = BackupScheduler(data_dir, utc_now, policy, controller)
+
+    def after_first_paint() -> None:
+        if quit_after_startup:
+            print(f"startup_ms={round((time.perf_counter() - started) * 1000)}", flush=True)
+            controller.window.close()
+            app.quit()
+            return
+        from app.ui.single_instance import SingleInstance
+
+        # Later launches knock here; the lock already makes this process the only writer.
+        instance = SingleInstance(data_dir, controller)
+        try:
+            instance.listen()
+        except AppError as error:
+            print(f"mlsd-study: {error}", file=sys.stderr)
+        instance.activated.connect(controller.bring_to_front)
+        scheduler.start()
+        scheduler.tick()
+
+    FirstPaint(window.tree.viewport(), after_first_paint)
     window.show()
     try:
-        return app.exec()
+        code = app.exec()
+        if not quit_after_startup:
+            controller.backup_on_close()
+        return code
     finally:
-        store.close()
+        controller.store.close()

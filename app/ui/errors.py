@@ -14,7 +14,10 @@ from app.errors import AppError
 
 def show_error(parent: QWidget | None, error: AppError, title: str = "MLSD Study") -> None:
     """A message a person can act on; never a traceback."""
-    QMessageBox.warning(parent, title, error.message)
+    from app.ui.safe_text import as_rich_text
+
+    # The message may quote deck or file text, which Qt would otherwise guess to be HTML.
+    QMessageBox.warning(parent, title, as_rich_text(error.message))
 
 
 def install_excepthook(log_dir: Path) -> None:

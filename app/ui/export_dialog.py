@@ -134,7 +134,7 @@ class ExportDialog(QDialog):
             from app.library import load_stored_deck
             from app.store import Store
 
-            store = Store.open(data_dir)
+            store = Store.open(data_dir, check=False)  # checked at start-up
             try:
                 deck = load_stored_deck(store, deck_id)
                 return export_deck(store, deck, target, now=utc_now(),

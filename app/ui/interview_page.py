@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import random
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
-    QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -46,6 +45,7 @@ from PySide6.QtWidgets import (
 import app.interview_store as saved
 from app.errors import AppError
 from app.interview import (
+    TICK,
     Budgets,
     InterviewSession,
     InterviewSummary,
@@ -59,8 +59,10 @@ from app.interview import (
     to_markdown,
 )
 from app.model import Deck, Question
+from app.settings import load_settings, remember_interview_minutes
 from app.store import Store
 from app.ui.errors import show_error
+from app.ui.safe_text import SafeTextBrowser, as_rich_text
 
 SOFT_COLOUR, FIRM_COLOUR = QColor("#d97706"), QColor("#dc2626")
 SCORE_NAMES = {1: "1 weak", 2: "2 shaky", 3: "3 solid", 4: "4 strong"}
@@ -105,7 +107,7 @@ class InterviewPage(QWidget):
         layout.addWidget(self.stack)
 
         self.timer = QTimer(self)
-        self.timer.setInterval(1000)
+        self.timer.setInterval(int(TICK / timedelta(milliseconds=1)))
         self.timer.timeout.connect(self.tick)
 
         for keys, slot in (("Ctrl+Right", self.next_step), ("Ctrl+Left", self.previous_step),
@@ -135,7 +137,7 @@ class InterviewPage(QWidget):
             item.setData(0, Qt.ItemDataRole.UserRole, question.id)
             by_category[category].addChild(item)
         self.question_tree.expandAll()
-        self.question_prompt = QTextBrowser()
+        self.question_prompt = SafeTextBrowser()
         deal = QPushButton("Deal me a question")
         deal.setToolTip("A random question, favouring the categories you have practised least")
         deal.clicked.connect(self.deal)
@@ -170,7 +172,7 @@ class InterviewPage(QWidget):
             label = f"{step.number}. {step.title}" if step.number < 10 else step.title
             spin = QSpinBox(minimum=0, maximum=120, suffix=" min")
             spin.valueChanged.connect(self._budgets_edited)
-            grid.addWidget(QLabel(label), index, 0)
+            grid.addWidget(QLabel(label, textFormat=Qt.TextFormat.PlainText), index, 0)
             grid.addWidget(spin, index, 1)
             self.budget_spins.append(spin)
         self.budget_total = QLabel()
@@ -218,8 +220,7 @@ class InterviewPage(QWidget):
         return self.setup
 
     def show_setup(self) -> None:
-        last = str(self.settings.value("interview/minutes", 45))
-        minutes = int(last) if last.isdigit() else 45
+        minutes = load_settings(self.store).interview.minutes  # the last length run, or set
         button = self.duration_buttons.button(minutes if minutes in (30, 45, 60) else 0)
         if minutes not in (30, 45, 60):
             self.custom_minutes.setValue(minutes)
@@ -251,7 +252,7 @@ class InterviewPage(QWidget):
 
     def _on_question(self, *_: object) -> None:
         question = self.selected_question()
-        self.question_prompt.setMarkdown(
+        self.question_prompt.show_markdown(
             f"**{question.title}**\n\n{question.prompt}" if question else
             "Choose a question on the left, or let the app deal one.")
         self.start_button.setEnabled(question is not None)
@@ -308,7 +309,7 @@ class InterviewPage(QWidget):
             saved.save_budgets(self.store, budgets)
             # The total actually run: an edited split may no longer add up to the preset, and
             # it is remembered under its own total.
-            self.settings.setValue("interview/minutes", budgets.total_minutes)
+            remember_interview_minutes(self.store, budgets.total_minutes)
             now = self.clock()
             session = InterviewSession(question, self.steps, budgets, now, rng=self.rng)
             saved.create_interview(self.store, session, self.deck.id, now)
@@ -335,7 +336,7 @@ class InterviewPage(QWidget):
         self.step_list.setWordWrap(True)
         self.step_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-        self.step_title = QLabel(wordWrap=True)
+        self.step_title = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
         self.step_clock = QLabel()
         self.total_clock = QLabel()
         big = self.step_clock.font()
@@ -351,6 +352,13 @@ class InterviewPage(QWidget):
         self.total_clock.setFont(medium)
         self.status = QLabel(wordWrap=True)
         self.status.setAccessibleName("Warning")
+        # A save that failed (a full disk, a read-only database) stays said until one works;
+        # the time warnings above are redrawn every second and would hide it.
+        self.save_problem = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
+        self.save_problem.setAccessibleName("Not saved")
+        self.save_problem.setStyleSheet("background: #fef2f2; color: #991b1b; padding: 6px; "
+                                        "border: 1px solid #fca5a5; border-radius: 4px")
+        self.save_problem.hide()
 
         self.notes = QPlainTextEdit()
         self.notes.setAccessibleName("Notes for this step")
@@ -405,6 +413,7 @@ class InterviewPage(QWidget):
         centre_layout.setContentsMargins(0, 0, 0, 0)
         centre_layout.addLayout(clocks)
         centre_layout.addWidget(self.status)
+        centre_layout.addWidget(self.save_problem)
         centre_layout.addWidget(self.notes, 1)
 
         splitter = QSplitter(childrenCollapsible=False)
@@ -466,7 +475,16 @@ class InterviewPage(QWidget):
             try:
                 saved.save_interview(self.store, session, now)
             except AppError as error:
-                self.status.setText(f"Not saved: {error.message}")
+                # The notes stay in the editor and the session; the session still needs a
+                # save, so the next tick tries again.
+                self._say_not_saved(f"Your notes are not saved: {error.message} They stay "
+                                    "here, and saving is retried every second.")
+                return
+            self._say_not_saved("")
+
+    def _say_not_saved(self, message: str) -> None:
+        self.save_problem.setText(message)
+        self.save_problem.setVisible(bool(message))
 
     def show_view(self, view: InterviewView) -> None:
         self._rendering = True
@@ -517,7 +535,7 @@ class InterviewPage(QWidget):
             terms = ", ".join(getattr(entry, "terms", ())[:6])
             item.setText(text if on == by_notes else f"{text} (ticked by hand)"
                          if on else f"{text} (unticked by hand)")
-            item.setToolTip(f"Counts when your notes mention: {terms}…")
+            item.setToolTip(as_rich_text(f"Counts when your notes mention: {terms}…"))
             item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
 
     def _show_step_notes(self) -> None:
@@ -605,23 +623,43 @@ class InterviewPage(QWidget):
         try:
             saved.finish_interview(self.store, session, now)
         except AppError as error:
-            show_error(self, error)
+            # Stay on this screen: the notes are still in it, and Finish tries again (the
+            # stored copy is the last autosave, still offered for resumption).
+            self._say_not_saved(f"The interview is not saved as finished: {error.message} "
+                                "Your notes are still here: press Finish interview again.")
+            return
+        self._say_not_saved("")
         self.show_summary(session.summary(), editable=True)
 
     def has_running_interview(self) -> bool:
-        return self.session is not None and not self.session.finished
+        """Running, or finished but its final save failed (its screen is still up)."""
+        session = self.session
+        return session is not None and (not session.finished
+                                        or self.stack.currentWidget() is self.running)
 
-    def keep_for_later(self) -> None:
-        """Save and leave the running interview; it is offered again at the next start."""
+    def keep_for_later(self) -> bool:
+        """Save and leave the running interview; it is offered again at the next start.
+
+        False when the save failed: the person was told, and only the last save is kept.
+        """
         session = self.session
         if session is None:
-            return
+            return True
         now = self.clock()
         if not session.paused:
             session.pause(now)
-        self.autosave(now, force=True)
         self.timer.stop()
+        kept = True
+        try:
+            saved.save_interview(self.store, session, now)
+        except AppError as error:
+            kept = False
+            show_error(self, AppError(
+                f"The interview could not be kept for later: {error.message} What was saved "
+                "before (your notes as of the last autosave) is offered for resuming at the "
+                "next start."))
         self.session = None
+        return kept
 
     def discard(self) -> None:
         session = self.session

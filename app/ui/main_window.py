@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
     QUrl,
+    Signal,
 )
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -36,7 +37,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTextBrowser,
     QToolButton,
     QTreeView,
     QVBoxLayout,
@@ -47,7 +47,7 @@ from app import __version__, interview_store
 from app import study_store as study
 from app.clock import local_zone, utc_now
 from app.errors import AppError, DeckError, Problem
-from app.library import SyncReport, interview_deck
+from app.library import SHIPPED, SyncReport, interview_deck
 from app.model import DeckId, TopicId
 from app.scheduler import Fsrs, study_day
 from app.store import Store
@@ -56,6 +56,7 @@ from app.tree import TreeNode, aggregate_counts, build_tree, find
 from app.ui.errors import show_error
 from app.ui.export_dialog import ExportChoice
 from app.ui.review_page import ReviewPage
+from app.ui.safe_text import SafeTextBrowser, as_rich_text
 from app.ui.tree_model import CARDS, DUE, KNOWN, TITLE, TopicFilterModel, TopicTreeModel
 
 if TYPE_CHECKING:  # loaded when first used, keeping them off the start-up path
@@ -70,6 +71,10 @@ UPSTREAM = "https://github.com/alirezadir/Machine-Learning-Interviews"
 
 class MainWindow(QMainWindow):
     """Shows state from the store; it never writes SQL itself."""
+
+    #: A backup the person chose to go back to; the app closes this window and the store,
+    #: restores it and opens a new window (app/ui/app.py).
+    restore_requested = Signal(object)
 
     def __init__(self, store: Store, report: SyncReport, settings: QSettings,
                  clock: Callable[[], datetime] = utc_now, local: tzinfo | None = None) -> None:
@@ -90,6 +95,8 @@ class MainWindow(QMainWindow):
         self.stats_page: StatsPage | None = None
         # Asked when the window closes during an interview: "keep", "discard" or "cancel".
         self.ask_interview_close: Callable[[QWidget], str] = _ask_keep_or_discard
+        # Asks a yes/cancel question (title, text) before removing a deck or restoring.
+        self.confirm: Callable[[QWidget, str, str], bool] = _confirm
 
         self._build_widgets()
         self._build_menus()
@@ -129,10 +136,9 @@ class MainWindow(QMainWindow):
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(TITLE, QHeaderView.ResizeMode.Stretch)
-        count_width = header.fontMetrics().horizontalAdvance("Cards") + 16
         for column in (DUE, CARDS, KNOWN):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
-            header.resizeSection(column, count_width)
+        self._fit_count_columns()
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.selectionModel().currentChanged.connect(self._on_current)
@@ -157,18 +163,19 @@ class MainWindow(QMainWindow):
         self.crumbs.linkActivated.connect(self.open_key)
         self.heading = QLabel(wordWrap=True)
         self.heading.setObjectName("topicTitle")
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)  # a deck title is never HTML
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         heading_font = self.heading.font()
         heading_font.setPointSizeF(heading_font.pointSizeF() * 1.5)
         heading_font.setBold(True)
         self.heading.setFont(heading_font)
-        self.notes = QTextBrowser(openLinks=False)
+        self.notes = SafeTextBrowser()
         self.notes.document().setDocumentMargin(10)
         notes_font = self.notes.font()
         notes_font.setPointSizeF(notes_font.pointSizeF() * 1.1)
         self.notes.setFont(notes_font)
         self.notes.setAccessibleName("Explanation")
-        self.notes.anchorClicked.connect(self._on_link)
+        self.notes.refused.connect(self._on_refused_link)
         self.children_label = QLabel("Subtopics")
         self.children_list = QListWidget()
         self.children_list.setAccessibleName("Subtopics")
@@ -225,15 +232,36 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
+        import_outline = QAction("&Import outline…", self, shortcut=QKeySequence("Ctrl+O"))
+        import_outline.setToolTip("Make a deck from a Markdown outline (headings and lists)")
+        import_outline.triggered.connect(self.import_outline)
+        file_menu.addAction(import_outline)
+        self.remove_deck_action = QAction("&Remove this deck…", self)
+        self.remove_deck_action.triggered.connect(self.remove_deck)
+        file_menu.addAction(self.remove_deck_action)
+        file_menu.addSeparator()
         check = QAction("&Check a deck file…", self)
         check.triggered.connect(self._check_deck_dialog)
         file_menu.addAction(check)
         export = QAction("&Export to Anki…", self, shortcut=QKeySequence("Ctrl+E"))
         export.triggered.connect(self.export_to_anki)
         file_menu.addAction(export)
+        file_menu.addSeparator()
+        backup = QAction("&Back up now", self)
+        backup.triggered.connect(self.back_up_now)
+        file_menu.addAction(backup)
+        restore = QAction("Restore &backup…", self)
+        restore.triggered.connect(self.choose_backup)
+        file_menu.addAction(restore)
         folder = QAction("Open &data folder", self)
         folder.triggered.connect(self._open_data_folder)
         file_menu.addAction(folder)
+        file_menu.addSeparator()
+        preferences = QAction("Se&ttings…", self,
+                              shortcut=QKeySequence(QKeySequence.StandardKey.Preferences))
+        preferences.setMenuRole(QAction.MenuRole.PreferencesRole)
+        preferences.triggered.connect(self.edit_settings)
+        file_menu.addAction(preferences)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self, shortcut=QKeySequence(QKeySequence.StandardKey.Quit))
         quit_action.triggered.connect(self.close)
@@ -280,11 +308,6 @@ class MainWindow(QMainWindow):
         unbury = QAction("Un&bury cards of this branch", self)
         unbury.triggered.connect(self._unbury_branch)
         study_menu.addAction(unbury)
-        study_menu.addSeparator()
-        preferences = QAction("Study se&ttings…", self,
-                              shortcut=QKeySequence(QKeySequence.StandardKey.Preferences))
-        preferences.triggered.connect(self.edit_study_settings)
-        study_menu.addAction(preferences)
         self.study_actions = (study_branch, cram, study_all, suspend, unsuspend, unbury)
 
         interview_menu = menu.addMenu("&Interview")
@@ -347,7 +370,7 @@ class MainWindow(QMainWindow):
         if node is None:
             self.crumbs.clear()
             self.heading.setText("Select a topic")
-            self.notes.setMarkdown("Pick a step or topic in the outline on the left.")
+            self.notes.show_markdown("Pick a step or topic in the outline on the left.")
             self.children_label.hide()
             self.children_list.hide()
             return
@@ -359,12 +382,12 @@ class MainWindow(QMainWindow):
         body = node.notes.strip() or "*No explanation yet for this topic.*"
         if node.source_credit:
             body += "\n\n" + node.source_credit
-        self.notes.setMarkdown(body)
+        self.notes.show_markdown(body)
         for child in node.children:
             item = QListWidgetItem(child.label + (f"  ({len(child.children)})"
                                                   if child.children else ""))
             item.setData(Qt.ItemDataRole.UserRole, child.key)
-            item.setToolTip(child.notes.strip().split("\n", 1)[0][:200])
+            item.setToolTip(as_rich_text(child.notes.strip().split("\n", 1)[0][:200]))
             self.children_list.addItem(item)
         self.children_label.setVisible(bool(node.children))
         self.children_list.setVisible(bool(node.children))
@@ -414,12 +437,8 @@ class MainWindow(QMainWindow):
         for row in range(self.proxy.rowCount()):
             self.tree.expand(self.proxy.index(row, 0))
 
-    def _on_link(self, url: QUrl) -> None:
-        if url.scheme() in ("http", "https"):
-            QDesktopServices.openUrl(url)
-        else:
-            self.statusBar().showMessage(f"Not opened: only web links open ({url.toString()})",
-                                         8000)
+    def _on_refused_link(self, url: str) -> None:
+        self.statusBar().showMessage(f"Not opened: only web links open ({url})", 8000)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
@@ -474,6 +493,10 @@ class MainWindow(QMainWindow):
         menu.addAction("Cram this branch", lambda: self.start_review("cram"))
         menu.addSeparator()
         menu.addAction("Export this branch to Anki…", lambda: self.export_to_anki(branch=True))
+        node = self.proxy.node(index)
+        if node is not None and node.kind == "deck" and self._removable(node.deck_id):
+            menu.addSeparator()
+            menu.addAction("Remove this deck…", self.remove_deck)
         menu.exec(self.tree.viewport().mapToGlobal(position))
 
     def export_choices(self, branch_first: bool = False) -> tuple[str, list[ExportChoice]]:
@@ -527,6 +550,100 @@ class MainWindow(QMainWindow):
         dialog = ExportDialog(self.store.path.parent, deck_id, choices, self.settings, self)
         dialog.exec()
 
+    # --- decks -----------------------------------------------------------------------------------
+
+    def import_outline(self, path: str = "") -> None:
+        if self.store.path is None:
+            return
+        from app.ui.import_dialog import ImportDialog
+
+        dialog = ImportDialog(self.store.path.parent, self.settings, self, path=path)
+        dialog.imported.connect(self.reload_decks)
+        dialog.exec()
+
+    def reload_decks(self, select: str = "") -> None:
+        """Rebuild the tree from the store (after an import or a removal), keeping the place."""
+        current = self._current.key if self._current is not None else ""
+        self.model.set_roots(build_tree(self.store))
+        self._collapse_to_roots()
+        if not (select and self.open_key(select)) and not (current and self.open_key(current)):
+            if self.model.roots:
+                self.tree.setCurrentIndex(self.proxy.index(0, 0))
+            else:
+                self._show_node(None)
+        self.refresh_counts()
+
+    def _removable(self, deck_id: str) -> bool:
+        return any(d.id == deck_id and d.origin != SHIPPED for d in self.store.decks())
+
+    def remove_deck(self) -> None:
+        """Remove the selected imported deck after asking; its progress is kept in a backup."""
+        node = self._current
+        root = (node.ancestors() or [node])[0] if node is not None else None
+        if root is None or self.store.path is None:
+            return
+        if not self._removable(root.deck_id):
+            self.statusBar().showMessage(f"“{root.title}” is built into MLSD Study and cannot "
+                                         "be removed; decks you imported can.", 10000)
+            return
+        if not self.confirm(
+                self, "Remove deck",
+                f"Remove the deck “{root.title}”?\n\nA backup of your database is taken "
+                "first, and the deck's file is moved into the backups folder. Your progress on "
+                "it stays in the database, hidden: importing the same outline again brings it "
+                "back."):
+            return
+        from app.library import remove_deck
+
+        try:
+            removed = remove_deck(self.store, root.deck_id, self.store.path.parent, self.clock())
+        except AppError as error:
+            show_error(self, error)
+            return
+        self.reload_decks()
+        self.statusBar().showMessage(f"Removed “{root.title}”. Backup: {removed.backup}", 15000)
+
+    # --- backups ---------------------------------------------------------------------------------
+
+    def back_up_now(self) -> None:
+        """A backup off the GUI thread; the status bar says where it went."""
+        if self.store.path is None:
+            return
+        from app.settings import load_settings
+        from app.ui.backups import backup_now
+        from app.ui.worker import run_in_background
+
+        path, now = self.store.path, self.clock()
+        policy = load_settings(self.store).backups
+        self.statusBar().showMessage("Backing up…")
+
+        def work(_progress: object) -> object:
+            return backup_now(path, now, "manual", policy.keep_daily, policy.keep_weekly)
+
+        def failed(error: AppError) -> None:
+            self.statusBar().clearMessage()
+            show_error(self, error)
+
+        run_in_background(
+            work, on_done=lambda done: self.statusBar().showMessage(f"Backed up to {done}",
+                                                                    15000),
+            on_error=failed)
+
+    def choose_backup(self) -> None:
+        if self.store.path is None:
+            return
+        from app.ui.backups import RestoreDialog, describe
+
+        dialog = RestoreDialog(self.store.path.parent, self.local, self)
+        if not dialog.exec() or dialog.chosen is None:
+            return
+        when, _why, holds, _size = describe(dialog.chosen, self.local)
+        if self.confirm(self, "Restore backup",
+                        f"Go back to the backup from {when} ({holds})?\n\nEverything you did "
+                        "after it is replaced. Your current database is backed up first, so "
+                        "you can undo this by restoring that backup."):
+            self.restore_requested.emit(dialog.chosen.path)
+
     # --- statistics ------------------------------------------------------------------------------
 
     def show_statistics(self) -> None:
@@ -552,7 +669,7 @@ class MainWindow(QMainWindow):
 
             if data_dir is None:
                 return all_figures(self.store, now, local, retention, deck_id)
-            store = Store.open(data_dir)  # this thread's own connection
+            store = Store.open(data_dir, check=False)  # its own connection; checked at start
             try:
                 return all_figures(store, now, local, retention, deck_id)
             finally:
@@ -692,13 +809,29 @@ class MainWindow(QMainWindow):
         self.refresh_counts()
         self.statusBar().showMessage(f"Unburied the cards of {node.label}", 6000)
 
-    def edit_study_settings(self) -> None:
-        from app.ui.settings_dialog import StudySettingsDialog
+    def edit_settings(self) -> None:
+        """Every setting in one dialog; appearance applies live, the rest on OK or Apply."""
+        from app.ui.settings_dialog import SettingsDialog
 
-        dialog = StudySettingsDialog(study.scheduler_settings(self.store), self)
-        if dialog.exec():
-            study.save_scheduler_settings(self.store, dialog.settings())
-            self.refresh_counts()
+        dialog = SettingsDialog(self.store, self)
+        dialog.applied.connect(self._settings_applied)
+        dialog.exec()
+
+    def _settings_applied(self, _settings: object) -> None:
+        self._fit_count_columns()
+        self.refresh_counts()
+
+    def _fit_count_columns(self) -> None:
+        """The count columns fit their headers at the current font size."""
+        header = self.tree.header()
+        width = header.fontMetrics().horizontalAdvance("Known") + 18
+        for column in (DUE, CARDS, KNOWN):
+            header.resizeSection(column, width)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "tree"):
+            self._fit_count_columns()
+        super().changeEvent(event)
 
     def _check_deck_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Check a deck file", "",
@@ -711,10 +844,11 @@ class MainWindow(QMainWindow):
             deck = load_path(path)
         except DeckError as error:
             shown = "\n".join(str(p) for p in error.problems[:20])
-            QMessageBox.warning(self, "Deck has problems", shown)
+            QMessageBox.warning(self, "Deck has problems", as_rich_text(shown))
             return
         QMessageBox.information(self, "Deck is valid",
-                                f"{deck.title}: {deck.topic_count()} topics, no problems.")
+                                as_rich_text(f"{deck.title}: {deck.topic_count()} topics, "
+                                             "no problems."))
 
     def _open_data_folder(self) -> None:
         if self.store.path is not None:
@@ -754,8 +888,9 @@ class MainWindow(QMainWindow):
                 return
             if choice == "discard":
                 page.discard()
-            else:
-                page.keep_for_later()
+            elif not page.keep_for_later():
+                event.ignore()  # not saved (it said why): stay open so nothing typed is lost
+                return
         self._counts_timer.stop()
         self.save_state()
         super().closeEvent(event)
@@ -765,6 +900,13 @@ def _ask_keep_or_discard(parent: QWidget) -> str:
     from app.ui.interview_page import ask_keep_or_discard
 
     return ask_keep_or_discard(parent)
+
+
+def _confirm(parent: QWidget, title: str, text: str) -> bool:
+    answer = QMessageBox.question(parent, title, text, QMessageBox.StandardButton.Yes
+                                  | QMessageBox.StandardButton.Cancel,
+                                  QMessageBox.StandardButton.Cancel)
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def about_html() -> str:

@@ -14,12 +14,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QStackedWidget,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
+from app.errors import AppError
 from app.scheduler import Grade
+from app.ui.safe_text import SafeTextBrowser
 
 if TYPE_CHECKING:
     from app.review import ReviewSession, ReviewView
@@ -45,7 +46,7 @@ class ReviewPage(QWidget):
         self.view: ReviewView | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
-        self.title = QLabel()
+        self.title = QLabel(textFormat=Qt.TextFormat.PlainText)  # deck text is never HTML
         title_font = self.title.font()
         title_font.setBold(True)
         self.title.setFont(title_font)
@@ -55,11 +56,18 @@ class ReviewPage(QWidget):
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
         header.addWidget(self.counts)
+        # Why the last key did nothing (a full disk, a read-only database): shown in the page,
+        # not in a modal box, so every further key press is not one more box to dismiss.
+        self.problem = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
+        self.problem.setAccessibleName("Problem")
+        self.problem.setStyleSheet("background: #fef2f2; color: #991b1b; padding: 6px; "
+                                   "border: 1px solid #fca5a5; border-radius: 4px")
+        self.problem.hide()
 
-        self.context = QLabel(wordWrap=True)
+        self.context = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
         self.context.setEnabled(False)  # muted, from the palette
         # One pane for the card, as in Anki: the question, then a rule and the answer below it.
-        self.card_view = QTextBrowser(openLinks=False)
+        self.card_view = SafeTextBrowser()
         self.card_view.setAccessibleName("Card")
         self.card_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.card_view.document().setDocumentMargin(18)
@@ -111,6 +119,7 @@ class ReviewPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        layout.addWidget(self.problem)
         layout.addWidget(self.pages, 1)
 
         # On the finished screen, learning cards still due today are picked up when their time
@@ -128,6 +137,7 @@ class ReviewPage(QWidget):
     def start(self, session: ReviewSession, title: str) -> None:
         self.session = session
         self.title.setText(title)
+        self.problem.hide()
         self._render(session.view())
         self.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -136,12 +146,13 @@ class ReviewPage(QWidget):
             self._render(self.session.reveal(self.clock()))
 
     def grade(self, grade: Grade) -> None:
-        if self.session is not None and self.view is not None and self.view.revealed:
-            self._render(self.session.answer(grade, self.clock()))
+        session = self.session
+        if session is not None and self.view is not None and self.view.revealed:
+            self._write(lambda now: session.answer(grade, now))
 
     def undo(self) -> None:
         if self.session is not None:
-            self._render(self.session.undo(self.clock()))
+            self._write(self.session.undo)
 
     def poll(self) -> None:
         if self.session is not None:
@@ -149,11 +160,23 @@ class ReviewPage(QWidget):
 
     def suspend(self) -> None:
         if self.session is not None:
-            self._render(self.session.suspend(self.clock()))
+            self._write(self.session.suspend)
 
     def bury(self) -> None:
         if self.session is not None:
-            self._render(self.session.bury(self.clock()))
+            self._write(self.session.bury)
+
+    def _write(self, action: Callable[[datetime], ReviewView]) -> None:
+        """An action that stores something; if the store refuses, the session has not moved
+        (the same card, still revealed) and the page says why until an action succeeds."""
+        try:
+            view = action(self.clock())
+        except AppError as error:
+            self.problem.setText(error.message)
+            self.problem.show()
+            return
+        self.problem.hide()
+        self._render(view)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key, view = event.key(), self.view
@@ -209,10 +232,10 @@ class ReviewPage(QWidget):
         card = view.card
         self.context.setText(card.context)
         if view.revealed:
-            self.card_view.setMarkdown(f"{card.prompt}\n\n---\n\n{card.answer}")
+            self.card_view.show_markdown(f"{card.prompt}\n\n---\n\n{card.answer}")
             for button in view.buttons:
                 self.grade_buttons[button.grade].setText(f"{button.label}\n{button.interval}")
             self.bottom.setCurrentIndex(1)
         else:
-            self.card_view.setMarkdown(card.prompt)
+            self.card_view.show_markdown(card.prompt)
             self.bottom.setCurrentIndex(0)

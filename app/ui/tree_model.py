@@ -16,6 +16,7 @@ from PySide6.QtGui import QFont
 
 from app.study_store import TopicCounts
 from app.tree import TreeNode
+from app.ui.safe_text import as_rich_text
 
 NodeRole = Qt.ItemDataRole.UserRole + 1
 KeyRole = Qt.ItemDataRole.UserRole + 2
@@ -131,8 +132,8 @@ class TopicTreeModel(QAbstractItemModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return node.label
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return node.breadcrumb() or node.title
+        if role == Qt.ItemDataRole.ToolTipRole:  # deck text: shown verbatim, never as HTML
+            return as_rich_text(node.breadcrumb() or node.title)
         if role == Qt.ItemDataRole.FontRole and (node.kind == "deck" or node.step):
             font = QFont()
             font.setBold(True)

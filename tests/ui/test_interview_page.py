@@ -521,11 +521,101 @@ def test_a_failed_autosave_says_so(qtbot: QtBot, window: MainWindow, clock: Fake
         patch.setattr(interview_store, "save_interview", locked)
         clock.advance(6)
         page.tick()
-        assert page.status.text() == "Not saved: The database is locked by another program."
+        assert page.save_problem.isVisible()
+        assert page.save_problem.text().startswith(
+            "Your notes are not saved: The database is locked by another program.")
     clock.advance(1)
     page.tick()  # the next tick tries again
-    assert page.status.text() == ""
+    assert not page.save_problem.isVisible()
     assert stored_steps(data_dir)[1] == (f"{STEP1_GOAL}\n", 7_000, None)
+
+
+# Pasted notes long enough to need new pages in the database file.
+LONG_NOTES = "".join(f"- idea {i}: rank by predicted watch time, dedupe, diversify\n"
+                     for i in range(1200))
+
+
+def fill_disk(window: MainWindow) -> None:
+    """The disk is full: SQLite may not grow the file beyond its current size."""
+    pages = window.store.conn.execute("PRAGMA page_count").fetchone()[0]
+    window.store.conn.execute(f"PRAGMA max_page_count = {pages}")
+
+
+def free_space(window: MainWindow) -> None:
+    window.store.conn.execute("PRAGMA max_page_count = 4294967294")
+
+
+def test_a_full_disk_keeps_the_notes_in_the_page_and_saving_resumes(
+        qtbot: QtBot, window: MainWindow, clock: FakeClock, data_dir: Path) -> None:
+    page = start(qtbot, window)
+    type_line(qtbot, page, STEP1_GOAL)
+    clock.advance(6)
+    page.tick()
+    assert stored_steps(data_dir)[1][0] == f"{STEP1_GOAL}\n"
+    fill_disk(window)
+    page.notes.insertPlainText(LONG_NOTES)  # pasted
+    for _ in range(3):  # every tick tries again, and says so until a save works
+        clock.advance(6)
+        page.tick()
+        assert page.save_problem.isVisible()
+        text = page.save_problem.text()
+        assert text.startswith("Your notes are not saved: The disk holding ")
+        assert "is full" in text and "Free some space" in text
+        assert page.notes.toPlainText() == f"{STEP1_GOAL}\n{LONG_NOTES}"
+        assert stored_steps(data_dir)[1][0] == f"{STEP1_GOAL}\n"
+    qtbot.keyClicks(page.notes, "typed while full")
+    assert page.save_problem.isVisible()  # redrawing the page does not hide it
+
+    free_space(window)
+    clock.advance(1)
+    page.tick()
+    assert not page.save_problem.isVisible()
+    assert stored_steps(data_dir)[1][0] == f"{STEP1_GOAL}\n{LONG_NOTES}typed while full"
+
+
+def test_finishing_on_a_full_disk_stays_on_the_notes_until_it_is_saved(
+        qtbot: QtBot, window: MainWindow, clock: FakeClock, data_dir: Path) -> None:
+    page = start(qtbot, window)
+    type_line(qtbot, page, STEP1_GOAL)
+    clock.advance(30)
+    fill_disk(window)
+    page.notes.insertPlainText(LONG_NOTES)
+    click(qtbot, button(page.running, "Finish interview"))
+    assert page.stack.currentWidget() is page.running
+    assert page.save_problem.isVisible()
+    assert page.save_problem.text().startswith("The interview is not saved as finished: The "
+                                               "disk holding ")
+    assert "press Finish interview again" in page.save_problem.text()
+    assert page.notes.toPlainText() == f"{STEP1_GOAL}\n{LONG_NOTES}"
+    assert statuses(data_dir) == ["running"]  # the last autosave, offered for resumption
+    assert page.has_running_interview()  # closing the window still asks keep or discard
+
+    free_space(window)
+    clock.advance(10)
+    click(qtbot, button(page.running, "Finish interview"))
+    assert page.stack.currentWidget() is page.summary_page
+    assert not page.save_problem.isVisible() and not page.has_running_interview()
+    assert statuses(data_dir) == ["finished"]
+    assert stored_steps(data_dir)[1] == (f"{STEP1_GOAL}\n{LONG_NOTES}", 30_000, None)
+
+
+def test_keeping_an_interview_on_a_full_disk_says_what_is_kept(
+        qtbot: QtBot, windows: Windows, clock: FakeClock, data_dir: Path,
+        errors: list[str]) -> None:
+    window = windows.open()
+    page = start(qtbot, window)
+    type_line(qtbot, page, STEP1_GOAL)
+    clock.advance(6)
+    page.tick()
+    fill_disk(window)
+    page.notes.insertPlainText(LONG_NOTES)
+    assert not page.keep_for_later()
+    [message] = errors
+    assert message.startswith("The interview could not be kept for later: The disk holding ")
+    assert "last autosave" in message
+    errors.clear()
+    assert stored_steps(data_dir)[1][0] == f"{STEP1_GOAL}\n"
+    assert statuses(data_dir) == ["running"]
 
 
 # --- 4. closing the window mid-interview ---------------------------------------------------------

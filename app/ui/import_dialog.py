@@ -1,0 +1,150 @@
+"""File > Import outline: a Markdown outline becomes a deck; the import runs off the GUI thread."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import AppError
+from app.ui.worker import Progress, run_in_background
+
+MARKDOWN_FILTER = "Markdown outlines (*.md *.markdown *.mdown *.txt);;All files (*)"
+
+
+class ImportDialog(QDialog):
+    """Choose an outline (and optionally the deck's title and id), import it, show the counts.
+
+    ``imported`` carries the deck id once the deck is written and stored; the window then
+    rebuilds its tree. Nothing is written when the outline has problems: they are listed here.
+    """
+
+    imported = Signal(str)
+
+    def __init__(self, data_dir: Path, settings: QSettings, parent: QWidget | None = None,
+                 path: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import outline")
+        self.setMinimumWidth(560)
+        self.data_dir = data_dir
+        self.settings = settings
+        self.outcome: object | None = None  # ImportResult once done
+        self.error: AppError | None = None
+
+        layout = QVBoxLayout(self)
+        intro = QLabel("Turn a Markdown outline (headings and nested lists) into a deck with "
+                       "flashcards. The deck is saved as YAML in your decks folder, where you "
+                       "can edit it. Importing the same file again updates the deck and keeps "
+                       "your progress on every unchanged topic.", wordWrap=True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.path = QLineEdit(path)
+        self.path.setPlaceholderText("An outline file (.md)")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        form.addRow("&Outline:", row)
+        self.title = QLineEdit(placeholderText="From the outline's first heading")
+        form.addRow("Deck &title:", self.title)
+        self.deck_id = QLineEdit(placeholderText="From the title (letters, digits, dashes)")
+        form.addRow("Deck &id:", self.deck_id)
+        layout.addLayout(form)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1)
+        self.bar.setValue(0)
+        layout.addWidget(self.bar)
+        self.message = QLabel(wordWrap=True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.message)
+
+        self.import_button = QPushButton("Import")
+        self.import_button.setDefault(True)
+        self.import_button.clicked.connect(self.start)
+        close = QPushButton("Close")
+        close.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        buttons.addWidget(self.import_button)
+        layout.addLayout(buttons)
+
+    def _browse(self) -> None:
+        folder = str(self.settings.value("import/folder", str(Path.home())))
+        path, _ = QFileDialog.getOpenFileName(self, "Import outline", folder, MARKDOWN_FILTER)
+        if path:
+            self.path.setText(path)
+
+    def start(self) -> None:
+        text = self.path.text().strip()
+        if not text:
+            self.message.setText("Choose the outline file to import.")
+            return
+        source = Path(text).expanduser()
+        title = self.title.text().strip() or None
+        deck_id = self.deck_id.text().strip() or None
+        data_dir = self.data_dir
+        self.import_button.setEnabled(False)
+        self.outcome = self.error = None
+        self.message.setText(f"Importing {source.name}…")
+        self.bar.setRange(0, 0)  # busy: parsing has no meaningful steps to count
+
+        def work(_progress: Progress) -> object:
+            # Runs in a pool thread: its own connection, no widgets.
+            from app.clock import utc_now
+            from app.library import import_outline
+            from app.store import Store
+
+            store = Store.open(data_dir, check=False)  # checked at start-up
+            try:
+                return import_outline(store, source, data_dir, utc_now(), deck_id=deck_id,
+                                      title=title)
+            finally:
+                store.close()
+
+        run_in_background(work, on_done=self._done, on_error=self._failed)
+
+    def _done(self, result: object) -> None:
+        self.outcome = result
+        self.import_button.setEnabled(True)
+        self.bar.setRange(0, 1)
+        self.bar.setValue(1)
+        self.settings.setValue("import/folder", str(Path(self.path.text()).expanduser().parent))
+        self.message.setText(describe_import(result))
+        self.imported.emit(str(getattr(result, "deck_id", "")))
+
+    def _failed(self, error: AppError) -> None:
+        self.error = error
+        self.import_button.setEnabled(True)
+        self.bar.setRange(0, 1)
+        self.bar.setValue(0)
+        self.message.setText(f"Not imported (nothing was changed): {error.message}")
+
+
+def describe_import(result: object) -> str:
+    """One paragraph about an import: what became of the outline and where the YAML went."""
+    title = getattr(result, "title", "") or getattr(result, "deck_id", "")
+    topics, cards = getattr(result, "topics", 0), getattr(result, "cards", 0)
+    text = f"Imported “{title}”: {topics} topics, {cards} cards."
+    added, updated, retired = (getattr(result, name, 0) for name in ("added", "updated",
+                                                                      "retired"))
+    if updated or retired:
+        text += (f" {added} topics added, {updated} kept with their progress, {retired} "
+                 "retired (their history is kept).")
+    written = getattr(result, "path", None)
+    if written:
+        text += f" Saved as {written}."
+    return text

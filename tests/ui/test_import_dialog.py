@@ -1,0 +1,76 @@
+"""File > Import outline: the import runs off the GUI thread and the tree shows the new deck."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.paths import user_decks_dir
+from app.ui.import_dialog import ImportDialog
+from app.ui.main_window import MainWindow
+
+pytestmark = pytest.mark.gui
+
+OUTLINE = """\
+# Caching for interviews
+
+## Cache strategies
+1. Cache-aside: the app reads the cache, then the database on a miss.
+2. Write-through: writes go to the cache and the database together.
+3. Write-back: writes go to the cache; the database is updated later.
+
+## Eviction
+- LRU
+- LFU
+"""
+
+
+def _dialog(qtbot: QtBot, window: MainWindow, path: Path) -> ImportDialog:
+    assert window.store.path is not None
+    dialog = ImportDialog(window.store.path.parent, window.settings, window, path=str(path))
+    qtbot.addWidget(dialog)
+    dialog.imported.connect(window.reload_decks)
+    return dialog
+
+
+def test_an_outline_becomes_a_deck_beside_the_built_in_one(
+        qtbot: QtBot, window: MainWindow, tmp_path: Path, data_dir: Path) -> None:
+    source = tmp_path / "caching.md"
+    source.write_text(OUTLINE, encoding="utf-8")
+    dialog = _dialog(qtbot, window, source)
+    with qtbot.waitSignal(dialog.imported, timeout=30000) as imported:
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    deck_id = imported.args[0]
+    assert deck_id == "caching-for-interviews"
+    assert "Imported “Caching for interviews”" in dialog.message.text()
+    assert (user_decks_dir(data_dir) / f"{deck_id}.yaml").is_file()
+    assert [root.deck_id for root in window.model.roots] == ["ml-system-design", deck_id]
+    node = window.current_node
+    assert node is not None and node.deck_id == deck_id, "the new deck is selected"
+    strategies = [c for c in node.children if c.title == "Cache strategies"]
+    assert len(strategies) == 1 and len(strategies[0].children) == 3
+    assert dialog.import_button.isEnabled()
+
+
+def test_a_bad_outline_changes_nothing_and_says_why(qtbot: QtBot, window: MainWindow,
+                                                   tmp_path: Path, data_dir: Path) -> None:
+    source = tmp_path / "empty.md"
+    source.write_bytes(b"")
+    dialog = _dialog(qtbot, window, source)
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.error is not None, timeout=30000)
+    assert dialog.message.text().startswith("Not imported (nothing was changed):")
+    assert "empty.md" in dialog.message.text()
+    assert not user_decks_dir(data_dir).exists() or not any(user_decks_dir(data_dir).iterdir())
+    assert [root.deck_id for root in window.model.roots] == ["ml-system-design"]
+
+
+def test_without_a_file_the_dialog_asks_for_one(qtbot: QtBot, window: MainWindow) -> None:
+    assert window.store.path is not None
+    dialog = ImportDialog(window.store.path.parent, window.settings, window)
+    qtbot.addWidget(dialog)
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert dialog.message.text() == "Choose the outline file to import."
