@@ -222,13 +222,10 @@ def _run_locked(app: QApplication, data_dir: Path, quit_after_startup: bool,
     apply_appearance(app, settings.appearance)
     controller = Controller(app, data_dir, store, report)
     window = controller.window
-    from app.ui.backups import BackupScheduler
 
     def policy() -> tuple[int, int, int]:
         backups = load_settings(controller.store).backups
         return backups.every_hours, backups.keep_daily, backups.keep_weekly
-
-    scheduler = BackupScheduler(data_dir, utc_now, policy, controller)
 
     def after_first_paint() -> None:
         if quit_after_startup:
@@ -236,7 +233,11 @@ def _run_locked(app: QApplication, data_dir: Path, quit_after_startup: bool,
             controller.window.close()
             app.quit()
             return
+        # Loaded after the first paint: none of this is needed to show the outline.
+        from app.ui.backups import BackupScheduler
         from app.ui.single_instance import SingleInstance
+
+        scheduler = BackupScheduler(data_dir, utc_now, policy, controller)
 
         # Later launches knock here; the lock already makes this process the only writer.
         instance = SingleInstance(data_dir, controller)

@@ -57,7 +57,9 @@ class ImportDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.path, 1)
         row.addWidget(browse)
-        form.addRow("&Outline:", row)
+        label = QLabel("&Outline:")
+        label.setBuddy(self.path)  # a row of widgets gets no buddy from the form itself
+        form.addRow(label, row)
         self.title = QLineEdit(placeholderText="From the outline's first heading")
         form.addRow("Deck &title:", self.title)
         self.deck_id = QLineEdit(placeholderText="From the title (letters, digits, dashes)")

@@ -824,9 +824,11 @@ class MainWindow(QMainWindow):
     def _fit_count_columns(self) -> None:
         """The count columns fit their headers at the current font size."""
         header = self.tree.header()
-        width = header.fontMetrics().horizontalAdvance("Known") + 18
+        metrics = header.fontMetrics()
         for column in (DUE, CARDS, KNOWN):
-            header.resizeSection(column, width)
+            title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            widest = max(metrics.horizontalAdvance(title), metrics.horizontalAdvance("8888"))
+            header.resizeSection(column, widest + 14)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.FontChange and hasattr(self, "tree"):
