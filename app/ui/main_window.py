@@ -857,7 +857,8 @@ class MainWindow(QMainWindow):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.store.path.parent)))
 
     def show_about(self) -> None:
-        QMessageBox.about(self, "About MLSD Study", about_html())
+        folder = self.store.path.parent if self.store.path is not None else None
+        QMessageBox.about(self, "About MLSD Study", about_html(folder))
 
     # --- persistence -----------------------------------------------------------------------------
 
@@ -911,7 +912,17 @@ def _confirm(parent: QWidget, title: str, text: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
-def about_html() -> str:
+def about_html(data_dir: Path | None = None) -> str:
+    """The About box: identity and version (from the package), credits, where data lives."""
+    import platform
+
+    from PySide6 import __version__ as pyside_version
+    from PySide6.QtCore import qVersion
+
+    from app.paths import APP_ID
+
+    where = (f"<p>Your data: <code>{html.escape(str(data_dir))}</code></p>"
+             if data_dir is not None else "")
     return (
         f"<h3>MLSD Study {html.escape(__version__)}</h3>"
         "<p>Learn the Machine Learning System Design flow with spaced repetition and practise "
@@ -920,6 +931,8 @@ def about_html() -> str:
         f'Alireza Dirafzoon, from <a href="{UPSTREAM}">alirezadir/Machine-Learning-Interviews'
         "</a>, used under the MIT licence. The explanations are our own.</p>"
         "<p>MLSD Study is free software under the MIT licence.</p>"
+        f"{where}<p><small>{APP_ID} · Python {html.escape(platform.python_version())} · "
+        f"Qt {html.escape(qVersion())} · PySide6 {html.escape(pyside_version)}</small></p>"
     )
 
 

@@ -180,3 +180,16 @@ def test_a_second_launch_hands_over_to_the_running_window(qtbot: QtBot, data_dir
     finally:
         first.send_signal(signal.SIGKILL)
         first.communicate(timeout=30)
+
+
+def test_the_application_identity_is_set_once_from_the_package(qapp: QApplication) -> None:
+    from app import __version__
+    from app.paths import APP_ID
+    from app.ui.app import application
+
+    assert application() is qapp
+    assert (qapp.organizationName(), qapp.applicationName()) == ("MLSD Study", "mlsd-study")
+    assert qapp.applicationVersion() == __version__
+    assert qapp.desktopFileName() == APP_ID
+    sizes = {(s.width(), s.height()) for s in qapp.windowIcon().availableSizes()}
+    assert {(48, 48), (256, 256)} <= sizes

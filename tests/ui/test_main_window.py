@@ -132,8 +132,9 @@ def test_a_bad_user_deck_is_shown_and_the_rest_still_loads(qtbot: QtBot, data_di
 
 
 def test_about_names_version_source_and_licence(window: MainWindow) -> None:
-    text = about_html()
+    text = about_html(Path("/data/here"))
     assert __version__ in text
+    assert "io.github.mlsdstudy.MLSDStudy" in text and "/data/here" in text and "Qt 6." in text
     assert "alirezadir/Machine-Learning-Interviews" in text and "MIT" in text
     assert window.menuBar().actions()[-1].text() == "&Help"
 
