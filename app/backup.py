@@ -222,10 +222,16 @@ def backup_due(last: datetime | None, now: datetime,
     return last is None or now - last >= every
 
 
-def last_backup_time(data_dir: Path) -> datetime | None:
-    """When the newest backup was taken (any reason), from the file names alone."""
-    entries = _entries(data_dir)
-    return entries[0].taken_at if entries else None
+def last_backup_time(data_dir: Path, now: datetime | None = None) -> datetime | None:
+    """When the newest backup was taken (any reason), from the file names alone.
+
+    With ``now``, backups dated after it are passed over: one named in the future (a copied
+    file, a clock that was once wrong) must not stop automatic backups until that date.
+    """
+    for entry in _entries(data_dir):
+        if now is None or entry.taken_at <= now:
+            return entry.taken_at
+    return None
 
 
 # --- listing and pruning -------------------------------------------------------------------------
@@ -510,6 +516,11 @@ def recover(data_dir: Path, now: datetime, choice: RecoveryChoice) -> str:
     if choice not in ("restore-latest", "start-fresh"):
         raise ValueError(f"unknown recovery choice {choice!r}")
     db_path = data_dir / DB_NAME
+    if check_database(db_path).ok:
+        raise StoreError(f"{db_path} is readable: there is nothing to recover, and it was left "
+                         "as it was. To go back to a backup, use File > Restore backup… or "
+                         "`mlsd-study restore-backup`, which backs up the current database "
+                         "first.")
     latest = latest_usable_backup(data_dir) if choice == "restore-latest" else None
     if choice == "restore-latest" and latest is None:
         raise StoreError(f"There is no usable backup in {backups_dir(data_dir)}. Start fresh "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sys
@@ -57,7 +58,8 @@ class InstanceLock:
             raise InstanceLockError(
                 f"Another MLSD Study is using {data_dir}{who}. Close it first, or start this one "
                 "with --data-dir pointing to another folder.")
-        _write_pid(fd, os.getpid())
+        with contextlib.suppress(OSError):  # the pid only names the holder in messages
+            _write_pid(fd, os.getpid())
         return cls(data_dir, path, fd)
 
     @property

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from app.errors import DeckError, OutlineError, Problem
+from app.errors import AppError, DeckError, OutlineError, Problem
 from app.model import CARD_GENERATOR_VERSION, Deck, DeckId
 from app.store import Store
 
@@ -128,12 +129,40 @@ def import_outline(store: Store, path: Path, data_dir: Path, now: datetime, *,
     cards = generate_cards(stored)
     data = text.encode("utf-8")
     reimported = target.is_file()
+    # The old file is kept under a second name (a hard link: no disk space needed) until the
+    # store has the new deck, so a refused sync (a full disk) puts everything back as it was.
+    previous = _keep_previous(target) if reimported else None
     outline.write_deck_file(target, data)
-    synced = store.sync_deck(stored, content_hash=deck_hash(data), origin=USER, now=now,
-                             cards=cards)
+    try:
+        synced = store.sync_deck(stored, content_hash=deck_hash(data), origin=USER, now=now,
+                                 cards=cards)
+    except AppError:
+        if previous is not None:
+            os.replace(previous, target)
+        elif not reimported:
+            target.unlink(missing_ok=True)
+        raise
+    finally:
+        if previous is not None:
+            previous.unlink(missing_ok=True)
     return ImportResult(deck_id=stored.id, title=stored.title, path=target,
                         topics=stored.topic_count(), cards=len(cards), added=synced.added,
                         updated=synced.updated, retired=synced.retired, reimported=reimported)
+
+
+def _keep_previous(target: Path) -> Path | None:
+    """A second name for ``target`` (not a deck file: no .yaml suffix), or None if the file
+    system cannot link and copying fails too; the import then goes on without a rollback."""
+    keep = target.with_name(f".{target.name}.previous")
+    try:
+        keep.unlink(missing_ok=True)
+        os.link(target, keep)
+    except OSError:
+        try:
+            shutil.copy2(target, keep)
+        except OSError:
+            return None
+    return keep
 
 
 def _check_import_target(store: Store, deck_id: DeckId, target: Path, name: str, source: str,

@@ -452,6 +452,31 @@ def test_recover_starting_fresh_keeps_the_damaged_file(data: Path) -> None:
         fresh.close()
 
 
+def test_recover_refuses_a_readable_database(data: Path) -> None:
+    store = Store.open(data)
+    answer(store, 2, NOW - 3 * HOUR)
+    create_backup(store, data, NOW - 2 * HOUR)
+    store.close()
+    before = (data / DB_NAME).read_bytes()
+    for choice in ("restore-latest", "start-fresh"):
+        with pytest.raises(StoreError, match="nothing to recover"):
+            recover(data, NOW, choice)  # type: ignore[arg-type]
+    assert (data / DB_NAME).read_bytes() == before
+    assert not any(".damaged-" in p.name for p in data.iterdir())
+
+
+def test_a_backup_dated_in_the_future_does_not_stop_automatic_backups(data: Path) -> None:
+    store = Store.open(data)
+    try:
+        create_backup(store, data, NOW - 5 * HOUR, reason="auto")
+        create_backup(store, data, NOW + 30 * DAY, reason="manual")  # a clock once wrong
+    finally:
+        store.close()
+    assert last_backup_time(data) == NOW + 30 * DAY
+    assert last_backup_time(data, NOW) == NOW - 5 * HOUR
+    assert backup_due(last_backup_time(data, NOW), NOW)
+
+
 def test_recover_without_a_backup_changes_nothing(data: Path) -> None:
     garbage = _damage(data)
 

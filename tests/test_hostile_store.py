@@ -293,3 +293,33 @@ def test_settings_and_deck_visibility_writes_on_a_read_only_database_raise_our_e
         assert store.setting("before") == 1 and store.setting("after") is None
     finally:
         store.close()
+
+
+def test_an_import_the_store_refuses_leaves_the_deck_file_as_it_was(tmp_path: Path) -> None:
+    from app.library import import_outline
+    from app.paths import user_decks_dir
+    from app.store import Store
+
+    data = tmp_path / "data"
+    source = tmp_path / "notes.md"
+    source.write_text("# Notes\n\n- Alpha\n- Beta\n", encoding="utf-8")
+    store = Store.open(data)
+    try:
+        first = import_outline(store, source, data, NOW)
+        before = first.path.read_bytes()
+        source.write_text("# Notes\n\n- Alpha\n- Gamma\n- Delta\n", encoding="utf-8")
+        store.conn.execute("PRAGMA query_only = ON")
+        with pytest.raises(StoreError, match="read-only"):
+            import_outline(store, source, data, NOW)
+        assert first.path.read_bytes() == before
+        assert sorted(p.name for p in user_decks_dir(data).iterdir()) == [first.path.name]
+        other = tmp_path / "other.md"
+        other.write_text("# Other\n\n- One\n- Two\n", encoding="utf-8")
+        with pytest.raises(StoreError):
+            import_outline(store, other, data, NOW)
+        assert sorted(p.name for p in user_decks_dir(data).iterdir()) == [first.path.name]
+        store.conn.execute("PRAGMA query_only = OFF")
+        again = import_outline(store, source, data, NOW)
+        assert again.reimported and again.path.read_bytes() != before
+    finally:
+        store.close()

@@ -110,7 +110,7 @@ def open_or_recover(data_dir: Path, ask: Asker | None = None,
 if TYPE_CHECKING:
     from datetime import tzinfo
 
-    from app.ui.backups import Choice
+    from app.ui.backups import BackupScheduler, Choice
 
     Asker = Callable[[DatabaseDamaged, Path, tzinfo, QWidget | None], Choice]
 
@@ -123,15 +123,18 @@ class Controller(QObject):
         super().__init__()
         self.app = app
         self.data_dir = data_dir
-        self.store = store
-        self.window = self._window(report)
+        self.store: Store | None = store  # None while a restore has it closed
+        self.scheduler: BackupScheduler | None = None  # started after the first paint
+        self.window = self._window(store, report)
 
-    def _window(self, report: SyncReport) -> MainWindow:
-        window = MainWindow(self.store, report, settings_for(self.data_dir))
+    def _window(self, store: Store, report: SyncReport) -> MainWindow:
+        window = MainWindow(store, report, settings_for(self.data_dir))
         window.restore_requested.connect(self.restore)
         return window
 
     def bring_to_front(self, _argv: object = None) -> None:
+        if self.store is None:
+            return  # mid-restore: the new window comes up by itself
         window = self.window
         window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
         window.show()
@@ -142,12 +145,15 @@ class Controller(QObject):
         """Close the window and store, put the backup in place, open everything again."""
         from app.backup import restore_backup
 
+        if self.store is None or not self.window.close():
+            return  # the person kept an interview open
         self.app.setQuitOnLastWindowClosed(False)
+        if self.scheduler is not None:
+            self.scheduler.timer.stop()
         try:
-            if not self.window.close():
-                return  # the person kept an interview open
             self.window.deleteLater()
             self.store.close()
+            self.store = None
             try:
                 safety = restore_backup(backup, self.data_dir, utc_now())
                 said = f"Restored {backup.name}."
@@ -155,22 +161,35 @@ class Controller(QObject):
                     said += f" The database as it was is kept as {safety.name}."
             except AppError as error:
                 said = f"Nothing was restored: {error.message}"
+            except Exception as error:  # the app must come back whatever happened
+                said = f"Nothing was restored: {error}"
             opened = open_or_recover(self.data_dir)
             if opened is None:
                 self.app.quit()
                 return
             self.store, report = opened
-            self.window = self._window(report)
+            self.window = self._window(self.store, report)
             self.window.show()
             self.window.statusBar().showMessage(said, 20000)
+            if self.scheduler is not None:
+                self.scheduler.timer.start()
         finally:
             self.app.setQuitOnLastWindowClosed(True)
+
+    def backup_finished(self, result: object) -> None:
+        """A timed backup that failed is said in the status bar (a success is silent)."""
+        if isinstance(result, AppError) and self.store is not None:
+            from app.ui.backups import describe_failure
+
+            self.window.statusBar().showMessage(describe_failure(result), 60000)
 
     def backup_on_close(self) -> None:
         """The close backup, then pruning; a failure is reported, never raised."""
         from app.backup import create_backup, prune
         from app.settings import load_settings
 
+        if self.store is None:
+            return  # a restore ended without a database: nothing to back up
         try:
             policy = load_settings(self.store).backups
             now = utc_now()
@@ -224,6 +243,8 @@ def _run_locked(app: QApplication, data_dir: Path, quit_after_startup: bool,
     window = controller.window
 
     def policy() -> tuple[int, int, int]:
+        # The timer is stopped while a restore has the store closed.
+        assert controller.store is not None
         backups = load_settings(controller.store).backups
         return backups.every_hours, backups.keep_daily, backups.keep_weekly
 
@@ -238,6 +259,8 @@ def _run_locked(app: QApplication, data_dir: Path, quit_after_startup: bool,
         from app.ui.single_instance import SingleInstance
 
         scheduler = BackupScheduler(data_dir, utc_now, policy, controller)
+        scheduler.finished.connect(controller.backup_finished)
+        controller.scheduler = scheduler
 
         # Later launches knock here; the lock already makes this process the only writer.
         instance = SingleInstance(data_dir, controller)
@@ -257,4 +280,5 @@ def _run_locked(app: QApplication, data_dir: Path, quit_after_startup: bool,
             controller.backup_on_close()
         return code
     finally:
-        controller.store.close()
+        if controller.store is not None:
+            controller.store.close()

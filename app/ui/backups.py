@@ -76,7 +76,7 @@ class BackupScheduler(QObject):
 
         every, keep_daily, keep_weekly = self.policy()
         now = self.clock()
-        if self.running or not backup_due(last_backup_time(self.data_dir), now,
+        if self.running or not backup_due(last_backup_time(self.data_dir, now), now,
                                           timedelta(hours=every)):
             return False
         self.running = True

@@ -70,6 +70,7 @@ class ImportDialog(QDialog):
         self.bar.setValue(0)
         layout.addWidget(self.bar)
         self.message = QLabel(wordWrap=True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # it quotes titles from the file
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.message)
 

@@ -646,20 +646,24 @@ class InterviewPage(QWidget):
         if session is None:
             return True
         now = self.clock()
-        if not session.paused:
+        was_running = not session.paused
+        if was_running:
             session.pause(now)
         self.timer.stop()
-        kept = True
         try:
             saved.save_interview(self.store, session, now)
         except AppError as error:
-            kept = False
+            # Stay on the interview with everything typed: the window is not closed, and the
+            # person can free space and close again, or copy the notes out.
+            if was_running:
+                session.resume(self.clock())
+            self.timer.start()
             show_error(self, AppError(
-                f"The interview could not be kept for later: {error.message} What was saved "
-                "before (your notes as of the last autosave) is offered for resuming at the "
-                "next start."))
+                f"The interview could not be kept for later: {error.message} It stays open "
+                "with your notes; free some space and close again, or copy your notes out."))
+            return False
         self.session = None
-        return kept
+        return True
 
     def discard(self) -> None:
         session = self.session

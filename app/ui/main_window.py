@@ -234,7 +234,7 @@ class MainWindow(QMainWindow):
         file_menu = menu.addMenu("&File")
         import_outline = QAction("&Import outline…", self, shortcut=QKeySequence("Ctrl+O"))
         import_outline.setToolTip("Make a deck from a Markdown outline (headings and lists)")
-        import_outline.triggered.connect(self.import_outline)
+        import_outline.triggered.connect(lambda: self.import_outline())  # not `checked`
         file_menu.addAction(import_outline)
         self.remove_deck_action = QAction("&Remove this deck…", self)
         self.remove_deck_action.triggered.connect(self.remove_deck)
@@ -906,10 +906,13 @@ def _ask_keep_or_discard(parent: QWidget) -> str:
 
 
 def _confirm(parent: QWidget, title: str, text: str) -> bool:
-    answer = QMessageBox.question(parent, title, text, QMessageBox.StandardButton.Yes
-                                  | QMessageBox.StandardButton.Cancel,
-                                  QMessageBox.StandardButton.Cancel)
-    return answer == QMessageBox.StandardButton.Yes
+    """A yes/cancel question; ``text`` may quote deck titles, so it is shown as plain text."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                      parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    return box.exec() == QMessageBox.StandardButton.Yes
 
 
 def about_html(data_dir: Path | None = None) -> str:

@@ -57,7 +57,8 @@ def test_a_damaged_database_is_moved_aside_and_a_fresh_one_opens(data_dir: Path)
         assert store.decks(), "the shipped deck is loaded into the fresh database"
     finally:
         store.close()
-    aside = [p for p in data_dir.iterdir() if ".damaged-" in p.name and "-wal" not in p.name]
+    aside = [p for p in data_dir.iterdir()
+             if ".damaged-" in p.name and not p.name.endswith(("-wal", "-shm"))]
     assert len(aside) == 1 and aside[0].read_bytes() == damaged
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from pytestqt.qtbot import QtBot
 
 from app.paths import user_decks_dir
@@ -46,6 +47,8 @@ def test_an_outline_becomes_a_deck_beside_the_built_in_one(
     deck_id = imported.args[0]
     assert deck_id == "caching-for-interviews"
     assert "Imported “Caching for interviews”" in dialog.message.text()
+    # Titles come from the file: the message is never read as HTML (an <img> would load).
+    assert dialog.message.textFormat() == Qt.TextFormat.PlainText
     assert (user_decks_dir(data_dir) / f"{deck_id}.yaml").is_file()
     assert [root.deck_id for root in window.model.roots] == ["ml-system-design", deck_id]
     node = window.current_node
@@ -74,3 +77,18 @@ def test_without_a_file_the_dialog_asks_for_one(qtbot: QtBot, window: MainWindow
     qtbot.addWidget(dialog)
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     assert dialog.message.text() == "Choose the outline file to import."
+
+
+def test_the_menu_and_ctrl_o_open_the_dialog_empty(qtbot: QtBot, window: MainWindow,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+
+    def exec_(dialog: ImportDialog) -> int:
+        opened.append(dialog.path.text())
+        return 0
+
+    monkeypatch.setattr(ImportDialog, "exec", exec_)
+    [action] = [a for a in window.findChildren(QAction) if a.text() == "&Import outline…"]
+    assert action.shortcut().toString() == "Ctrl+O"
+    action.trigger()  # triggered(checked=False) must not reach the dialog as its path
+    assert opened == [""]

@@ -439,11 +439,11 @@ def _crashed_interview(qtbot: QtBot, windows: Windows, clock: FakeClock,
     clock.advance(20)
     qtbot.keyClick(page.notes, Qt.Key.Key_Right, CTRL)  # a step change saves at once
     qtbot.keyClicks(page.notes, "Offline: recall@100 and nDCG@10")
-    clock.advance(4)
+    clock.advance(3)
     page.tick()
-    assert stored_steps(data_dir)[2][0] == "", "saved before 5 s passed"
-    clock.advance(2)
-    page.tick()  # 6 s since the step change: saved
+    assert stored_steps(data_dir)[2][0] == "", "saved before 4 s passed"
+    clock.advance(3)
+    page.tick()  # 6 s since the step change: saved (due one 1-s tick short of 5 s)
     saved = stored_steps(data_dir)
     assert saved[1] == (f"{STEP1_GOAL}\n", 20_000, None)
     assert saved[2] == ("Offline: recall@100 and nDCG@10", 6_000, None)
@@ -599,7 +599,7 @@ def test_finishing_on_a_full_disk_stays_on_the_notes_until_it_is_saved(
     assert stored_steps(data_dir)[1] == (f"{STEP1_GOAL}\n{LONG_NOTES}", 30_000, None)
 
 
-def test_keeping_an_interview_on_a_full_disk_says_what_is_kept(
+def test_closing_on_a_full_disk_keeps_the_window_and_the_notes_until_space_is_freed(
         qtbot: QtBot, windows: Windows, clock: FakeClock, data_dir: Path,
         errors: list[str]) -> None:
     window = windows.open()
@@ -609,12 +609,18 @@ def test_keeping_an_interview_on_a_full_disk_says_what_is_kept(
     page.tick()
     fill_disk(window)
     page.notes.insertPlainText(LONG_NOTES)
-    assert not page.keep_for_later()
+    window.ask_interview_close = lambda _parent: "keep"
+    assert not windows.close(window), "a failed save keeps the window open"
     [message] = errors
     assert message.startswith("The interview could not be kept for later: The disk holding ")
-    assert "last autosave" in message
+    assert "stays open with your notes" in message
     errors.clear()
     assert stored_steps(data_dir)[1][0] == f"{STEP1_GOAL}\n"
+    assert page.has_running_interview() and page.timer.isActive()
+    assert page.notes.toPlainText().endswith(LONG_NOTES)
+    free_space(window)
+    assert windows.close(window)
+    assert stored_steps(data_dir)[1][0] == f"{STEP1_GOAL}\n{LONG_NOTES}"
     assert statuses(data_dir) == ["running"]
 
 
