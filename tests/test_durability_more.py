@@ -341,10 +341,12 @@ def _check_import(data_dir: Path, history: History, old_file: bytes, new_file: b
     """The deck file is the old one or the new one, whole; so is the store. Returns which
     version (file, store)."""
     decks = user_decks_dir(data_dir)
-    # Only the deck file is read at start-up; a leftover temporary file is not.
+    # Only the deck file is read at start-up; a leftover temporary file, or the old file's
+    # second name kept for a rollback (removed by the next import), is not.
     assert [p.name for p in decks.iterdir() if p.suffix in (".yaml", ".yml")] == \
         [f"{OUTLINE_ID}.yaml"]
-    assert all(p.suffix == ".tmp" for p in decks.iterdir() if p.name != f"{OUTLINE_ID}.yaml")
+    assert all(p.suffix in (".tmp", ".previous") for p in decks.iterdir()
+               if p.name != f"{OUTLINE_ID}.yaml")
     data = (decks / f"{OUTLINE_ID}.yaml").read_bytes()
     assert data in (old_file, new_file), "a half-written deck file"
     old, new = Version.of(old_file.decode()), Version.of(new_file.decode())
