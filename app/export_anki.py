@@ -195,9 +195,13 @@ def _models() -> tuple[Any, Any]:
 # Text that goes through markdown-it even when it is one paragraph: "<" (cmark drops raw HTML
 # where we escape it), "~" (cmark writes <del>, markdown-it <s>) and whitespace other than
 # space, tab and newlines (the two trim it differently), runs of three or more emphasis
-# delimiters (where the two nest <strong> differently), and images and links that are not
-# plainly to a web host (app.render's policy: no <img>, links to http(s) only; cmark keeps both).
-_SLOW_PATH = re.compile(r"[<~]|[^\S \t\n\r]|\*{3,}|_{3,}|!\[|\]\((?!https?://[^\s/?#()<>\\&])")
+# delimiters and more than four emphasis characters in all (where the two nest <strong> and
+# <em> differently: cmark-gfm follows an older CommonMark on flanking punctuation), and images
+# and links that are not plainly to a web host (app.render's policy: no <img>, links to
+# http(s) only; cmark keeps both).
+_SLOW_PATH = re.compile(r"[<~]|[^\S \t\n\r]|\*{3,}|_{3,}|(?s:(?:[*_].*?){5})|!\[|"
+                        r"\n[ \t]*\n[ \t]*\n|\]\((?!https?://[^\s/?#()<>\\&])")
+_TWO_BLANK_LINES = re.compile(r"\n[ \t]*\n[ \t]*\n")  # cmark-gfm lets a list run on past them
 # The same test, faster: one character class (the characters _SLOW_PATH's first two branches
 # match: "<", "~" and every str.isspace() character but space, tab and newlines), then
 # substring tests for the delimiter runs. tests hold the two equal.
@@ -208,6 +212,9 @@ _SLOW_CHARACTER = re.compile(
 def _slow_path(text: str) -> bool:
     """True when ``text`` needs markdown-it (``_SLOW_PATH`` matches it)."""
     return ("***" in text or "___" in text or "![" in text
+            or text.count("*") + text.count("_") > 4
+            or ("\n\n" in text.replace(" ", "").replace("\t", "")
+                and _TWO_BLANK_LINES.search(text) is not None)
             or _SLOW_CHARACTER.search(text) is not None
             or ("](" in text and LINK_OFF_THE_WEB.search(text) is not None))
 
