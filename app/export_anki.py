@@ -200,8 +200,7 @@ def _models() -> tuple[Any, Any]:
 # and links that are not plainly to a web host (app.render's policy: no <img>, links to
 # http(s) only; cmark keeps both).
 _SLOW_PATH = re.compile(r"[<~]|[^\S \t\n\r]|\*{3,}|_{3,}|(?s:(?:[*_].*?){5})|!\[|"
-                        r"\n[ \t]*\n[ \t]*\n|\]\((?!https?://[^\s/?#()<>\\&])")
-_TWO_BLANK_LINES = re.compile(r"\n[ \t]*\n[ \t]*\n")  # cmark-gfm lets a list run on past them
+                        r"\]\((?!https?://[^\s/?#()<>\\&])")
 # The same test, faster: one character class (the characters _SLOW_PATH's first two branches
 # match: "<", "~" and every str.isspace() character but space, tab and newlines), then
 # substring tests for the delimiter runs. tests hold the two equal.
@@ -213,8 +212,6 @@ def _slow_path(text: str) -> bool:
     """True when ``text`` needs markdown-it (``_SLOW_PATH`` matches it)."""
     return ("***" in text or "___" in text or "![" in text
             or text.count("*") + text.count("_") > 4
-            or ("\n\n" in text.replace(" ", "").replace("\t", "")
-                and _TWO_BLANK_LINES.search(text) is not None)
             or _SLOW_CHARACTER.search(text) is not None
             or ("](" in text and LINK_OFF_THE_WEB.search(text) is not None))
 

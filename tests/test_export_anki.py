@@ -279,7 +279,6 @@ _MARKDOWN_TEXT = st.lists(st.sampled_from(
 @settings(max_examples=1500, deadline=None)
 @given(_MARKDOWN_TEXT)
 @example("!**_**a**a**")  # nested strong beside punctuation: cmark-gfm nests differently
-@example("  *\n\n\n*\n a (.")  # two blank lines: cmark-gfm runs the list on
 def test_the_fast_paths_render_as_markdown_it_does(text: str) -> None:
     from app.render import markdown_parser
 
