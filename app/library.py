@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -104,8 +105,14 @@ class ImportResult:
     reimported: bool  # the deck was there before (the same outline imported again)
 
 
+#: The stages an import reports to ``progress(done, IMPORT_STAGES)``: read and parsed, deck
+#: file and cards made, file written, stored.
+IMPORT_STAGES = 4
+
+
 def import_outline(store: Store, path: Path, data_dir: Path, now: datetime, *,
-                   deck_id: str | None = None, title: str | None = None) -> ImportResult:
+                   deck_id: str | None = None, title: str | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> ImportResult:
     """Turn a Markdown outline into a deck file in the user's decks folder and store it.
 
     Importing the same outline again replaces its deck file and updates the deck in place:
@@ -117,8 +124,14 @@ def import_outline(store: Store, path: Path, data_dir: Path, now: datetime, *,
     from app.cards import generate_cards
     from app.paths import user_decks_dir
 
+    def stage(done: int) -> None:
+        if progress is not None:
+            progress(done, IMPORT_STAGES)
+
     name = str(path)
+    stage(0)
     deck = outline.parse_outline(outline.read_outline(path), name, deck_id=deck_id, title=title)
+    stage(1)
     target = user_decks_dir(data_dir) / f"{deck.id}.yaml"
     source = str(Path(path).absolute())
     _check_import_target(store, deck.id, target, name, source, explicit=deck_id is not None)
@@ -128,11 +141,13 @@ def import_outline(store: Store, path: Path, data_dir: Path, now: datetime, *,
     stored = replace(deck, path=str(target))
     cards = generate_cards(stored)
     data = text.encode("utf-8")
+    stage(2)
     reimported = target.is_file()
     # The old file is kept under a second name (a hard link: no disk space needed) until the
     # store has the new deck, so a refused sync (a full disk) puts everything back as it was.
     previous = _keep_previous(target) if reimported else None
     outline.write_deck_file(target, data)
+    stage(3)
     try:
         synced = store.sync_deck(stored, content_hash=deck_hash(data), origin=USER, now=now,
                                  cards=cards)
@@ -145,6 +160,7 @@ def import_outline(store: Store, path: Path, data_dir: Path, now: datetime, *,
     finally:
         if previous is not None:
             previous.unlink(missing_ok=True)
+    stage(IMPORT_STAGES)
     return ImportResult(deck_id=stored.id, title=stored.title, path=target,
                         topics=stored.topic_count(), cards=len(cards), added=synced.added,
                         updated=synced.updated, retired=synced.retired, reimported=reimported)

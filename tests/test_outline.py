@@ -813,3 +813,24 @@ def test_write_deck_file_replaces_the_file_and_leaves_nothing_else(tmp_path: Pat
     outline.write_deck_file(target, b"two")
     assert target.read_bytes() == b"two"
     assert os.listdir(target.parent) == ["x.yaml"]
+
+
+def test_an_import_reports_its_stages_in_order(tmp_path: Path) -> None:
+    from app.library import IMPORT_STAGES
+
+    source = tmp_path / "notes.md"
+    source.write_text("# Notes\n\n- Alpha\n- Beta\n", encoding="utf-8")
+    seen: list[tuple[int, int]] = []
+    store = Store.open(tmp_path / "data")
+    try:
+        import_outline(store, source, tmp_path / "data", NOW,
+                       progress=lambda done, total: seen.append((done, total)))
+        assert seen == [(done, IMPORT_STAGES) for done in range(IMPORT_STAGES + 1)]
+        seen.clear()
+        source.write_bytes(b"")
+        with pytest.raises(OutlineError):
+            import_outline(store, source, tmp_path / "data", NOW,
+                           progress=lambda done, total: seen.append((done, total)))
+        assert seen == [(0, IMPORT_STAGES)], "a failed parse reports no later stage"
+    finally:
+        store.close()

@@ -105,7 +105,7 @@ class ImportDialog(QDialog):
         self.message.setText(f"Importing {source.name}…")
         self.bar.setRange(0, 0)  # busy: parsing has no meaningful steps to count
 
-        def work(_progress: Progress) -> object:
+        def work(progress: Progress) -> object:
             # Runs in a pool thread: its own connection, no widgets.
             from app.clock import utc_now
             from app.library import import_outline
@@ -114,11 +114,21 @@ class ImportDialog(QDialog):
             store = Store.open(data_dir, check=False)  # checked at start-up
             try:
                 return import_outline(store, source, data_dir, utc_now(), deck_id=deck_id,
-                                      title=title)
+                                      title=title, progress=progress)
             finally:
                 store.close()
 
-        run_in_background(work, on_done=self._done, on_error=self._failed)
+        run_in_background(work, on_done=self._done, on_error=self._failed,
+                          on_progress=self._progress)
+
+    _STAGES = ("Reading and parsing the outline…", "Making the deck file and its cards…",
+               "Writing the deck file…", "Storing the deck…", "Done.")
+
+    def _progress(self, done: int, total: int) -> None:
+        self.bar.setRange(0, total)
+        self.bar.setValue(done)
+        if 0 <= done < len(self._STAGES):
+            self.message.setText(self._STAGES[done])
 
     def _done(self, result: object) -> None:
         self.outcome = result
