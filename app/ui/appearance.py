@@ -27,9 +27,11 @@ _LIGHT = {
     Role.LinkVisited: "#7a3fb4", Role.Accent: "#2f7fd0",
 }
 _DARK = {
-    Role.Window: "#2b2b2b", Role.WindowText: "#e6e6e6", Role.Base: "#1f1f1f",
-    Role.AlternateBase: "#282828", Role.ToolTipBase: "#3a3a3a", Role.ToolTipText: "#e6e6e6",
-    Role.PlaceholderText: "#8c8c8c", Role.Text: "#e6e6e6", Role.Button: "#353535",
+    # Fusion draws check boxes and frames in window.darker(140): the window must be light
+    # enough, and the base dark enough, for an unticked box to show on a list or text field.
+    Role.Window: "#353535", Role.WindowText: "#e6e6e6", Role.Base: "#1c1c1c",
+    Role.AlternateBase: "#262626", Role.ToolTipBase: "#3a3a3a", Role.ToolTipText: "#e6e6e6",
+    Role.PlaceholderText: "#8c8c8c", Role.Text: "#e6e6e6", Role.Button: "#3c3c3c",
     Role.ButtonText: "#e6e6e6", Role.BrightText: "#ffffff", Role.Light: "#4a4a4a",
     Role.Midlight: "#3d3d3d", Role.Mid: "#5a5a5a", Role.Dark: "#1a1a1a", Role.Shadow: "#0d0d0d",
     Role.Highlight: "#3d7bd9", Role.HighlightedText: "#ffffff", Role.Link: "#7ab4ff",

@@ -332,7 +332,8 @@ class InterviewPage(QWidget):
         self.step_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.step_list.itemClicked.connect(
             lambda item: self.jump(self.step_list.row(item)))
-        self.step_list.setMinimumWidth(260)
+        # Wide enough for "9. Scaling, Monitoring, and" at the current font, no wider.
+        self.step_list.setMinimumWidth(self.step_list.fontMetrics().averageCharWidth() * 24)
         self.step_list.setWordWrap(True)
         self.step_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
@@ -379,7 +380,8 @@ class InterviewPage(QWidget):
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(QLabel("<b>Rubric</b> (ticks itself from your notes)"))
+        side_layout.addWidget(QLabel("<b>Rubric</b> (ticks itself from your notes)",
+                                     wordWrap=True))
         side_layout.addWidget(self.rubric, 1)
         side_layout.addWidget(self.followup_button)
         side_layout.addWidget(self.followup_text)
@@ -401,16 +403,15 @@ class InterviewPage(QWidget):
         controls.addStretch(1)
         controls.addWidget(finish)
 
+        # The title has the centre's whole width; the two clocks share the row below it.
         clocks = QHBoxLayout()
-        step_box = QVBoxLayout()
-        step_box.addWidget(self.step_title)
-        step_box.addWidget(self.step_clock)
-        clocks.addLayout(step_box, 1)
+        clocks.addWidget(self.step_clock, 1)
         clocks.addWidget(self.total_clock, 0, Qt.AlignmentFlag.AlignBottom)
 
         centre = QWidget()
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.addWidget(self.step_title)
         centre_layout.addLayout(clocks)
         centre_layout.addWidget(self.status)
         centre_layout.addWidget(self.save_problem)

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.gui
 Button = QDialogButtonBox.StandardButton
 MINUTE = timedelta(minutes=1)
 WINDOW = QPalette.ColorRole.Window
-DARK_WINDOW, LIGHT_WINDOW = QColor("#2b2b2b"), QColor("#efefef")
+DARK_WINDOW, LIGHT_WINDOW = QColor("#353535"), QColor("#efefef")
 CHANGED = AppSettings(
     study=SchedulerSettings(desired_retention=0.85, new_per_day=7, reviews_per_day=150,
                             learning_steps=(5 * MINUTE, 60 * MINUTE), relearning_steps=(),
