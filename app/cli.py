@@ -13,7 +13,7 @@ from app import __version__
 from app.errors import AppError, DatabaseDamaged
 
 if TYPE_CHECKING:
-    from app.store import Store
+    from app.db.store import Store
 
 # Taken at import, before Qt loads: --quit-after-startup reports the time from here.
 STARTED = time.perf_counter()
@@ -97,9 +97,9 @@ EXIT_DAMAGED = 3
 def open_synced(data: Path) -> Store:
     """The store with the deck files synced in; deck problems are printed as warnings."""
     from app.clock import utc_now
-    from app.library import SHIPPED, USER, sync_decks
+    from app.db.store import Store
+    from app.decks.library import SHIPPED, USER, sync_decks
     from app.paths import shipped_decks_dir, user_decks_dir
-    from app.store import Store
 
     store = Store.open(data)
     try:
@@ -114,10 +114,10 @@ def open_synced(data: Path) -> Store:
 
 
 def backup(data: Path) -> int:
-    from app.backup import create_backup, prune
     from app.clock import utc_now
-    from app.settings import load_settings
-    from app.store import Store
+    from app.db.backup import create_backup, prune
+    from app.db.settings import load_settings
+    from app.db.store import Store
 
     store = Store.open(data)
     try:
@@ -132,9 +132,9 @@ def backup(data: Path) -> int:
 
 
 def list_backups(data: Path) -> int:
-    from app.backup import backups_dir
-    from app.backup import list_backups as find
     from app.clock import local_zone
+    from app.db.backup import backups_dir
+    from app.db.backup import list_backups as find
 
     found = find(data)
     if not found:
@@ -149,8 +149,8 @@ def list_backups(data: Path) -> int:
 
 
 def restore(data: Path, which: str) -> int:
-    from app.backup import latest_usable_backup, restore_backup
     from app.clock import utc_now
+    from app.db.backup import latest_usable_backup, restore_backup
 
     if which == "latest":
         latest = latest_usable_backup(data)
@@ -166,8 +166,8 @@ def restore(data: Path, which: str) -> int:
 
 
 def recover(data: Path, choice: str) -> int:
-    from app.backup import recover as run
     from app.clock import utc_now
+    from app.db.backup import recover as run
 
     print(run(data, utc_now(), "restore-latest" if choice == "restore-latest"
               else "start-fresh"))
@@ -176,7 +176,7 @@ def recover(data: Path, choice: str) -> int:
 
 def damaged_message(error: DatabaseDamaged) -> str:
     """The recovery choices the dialog offers, as commands."""
-    from app.backup import latest_usable_backup
+    from app.db.backup import latest_usable_backup
 
     data = error.path.parent
     latest = latest_usable_backup(data)
@@ -192,8 +192,8 @@ def damaged_message(error: DatabaseDamaged) -> str:
 def export_anki(data: Path, output: str, *, deck_id: str | None, topic: str | None,
                 with_progress: bool, questions: bool) -> int:
     from app.clock import utc_now
-    from app.export_anki import export_deck
-    from app.library import load_stored_deck
+    from app.decks.library import load_stored_deck
+    from app.export.anki import export_deck
 
     store = open_synced(data)
     try:
@@ -216,8 +216,8 @@ def export_anki(data: Path, output: str, *, deck_id: str | None, topic: str | No
 
 def import_outline(data: Path, path: str, *, deck_id: str | None, title: str | None) -> int:
     from app.clock import utc_now
+    from app.decks.library import import_outline as run_import
     from app.errors import DeckError
-    from app.library import import_outline as run_import
 
     store = open_synced(data)  # the stored decks tell which ids are taken
     try:
@@ -237,7 +237,7 @@ def import_outline(data: Path, path: str, *, deck_id: str | None, title: str | N
 
 
 def check_deck(paths: Sequence[str]) -> int:
-    from app.decks import iter_problems
+    from app.decks.loader import iter_problems
 
     found = False
     for problem in iter_problems(list(paths)):

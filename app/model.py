@@ -10,7 +10,7 @@ DeckId = NewType("DeckId", str)
 TopicId = NewType("TopicId", str)
 
 STEP_COUNT = 9
-#: Bump when app/cards.py generates different cards: stored decks are then synced again.
+#: Bump when app/decks/cards.py generates different cards: stored decks are then synced again.
 CARD_GENERATOR_VERSION = 1
 
 

@@ -12,7 +12,7 @@ notes a person has typed by then. It stops by itself after MAX_KEYS keystrokes.
 
 ``sync`` syncs the deck files of DECKS_DIR into the store (as at start-up); it prints ``START``
 first, ``WRITING`` when a deck's transaction begins (once the file is parsed and its cards made)
-and ``DONE`` at the end. ``import`` re-imports an outline with ``app.library.import_outline``
+and ``DONE`` at the end. ``import`` re-imports an outline with ``app.decks.library.import_outline``
 and prints ``START``, ``WRITING`` when the deck file is about to be replaced, ``SYNCING`` when
 the store's transaction begins, and ``DONE``. Given HOLD (``WRITING`` or ``SYNCING``) it stops
 right after saying that line and waits on stdin, so the test can kill it at exactly that point
@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script: make ``app`` importable from the source tree
     sys.path.insert(0, str(REPO))
 
-from app.store import Store  # noqa: E402
+from app.db.store import Store  # noqa: E402
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TICK = timedelta(seconds=1)  # the interview page's timer interval
@@ -48,9 +48,9 @@ def _say(line: str) -> None:
 
 
 def interview(data_dir: Path, seed: int, max_keys: int) -> int:
-    from app import interview_store as saved
-    from app.decks import load_text
-    from app.interview import InterviewSession, default_budgets, interview_steps
+    from app.db import interviews as saved
+    from app.decks.loader import load_text
+    from app.interview.session import InterviewSession, default_budgets, interview_steps
 
     rng = random.Random(seed)
     deck = load_text(FLOW, "mini.yaml")
@@ -98,7 +98,7 @@ def _announce(owner: Any, name: str, line: str, hold: str) -> None:
 
 
 def sync(data_dir: Path, decks_dir: Path, hold: str) -> int:
-    from app.library import USER, sync_decks
+    from app.decks.library import USER, sync_decks
 
     _announce(Store, "sync_deck", "WRITING", hold)
     store = Store.open(data_dir)
@@ -110,7 +110,8 @@ def sync(data_dir: Path, decks_dir: Path, hold: str) -> int:
 
 
 def import_outline(data_dir: Path, source: Path, deck_id: str, title: str, hold: str) -> int:
-    from app import library, outline
+    from app.decks import library
+    from app.outline import importer as outline
 
     _announce(outline, "write_deck_file", "WRITING", hold)
     _announce(Store, "sync_deck", "SYNCING", hold)

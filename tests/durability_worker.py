@@ -20,11 +20,11 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script: make ``app`` importable from the source tree
     sys.path.insert(0, str(REPO))
 
-from app.library import SHIPPED, sync_decks  # noqa: E402
-from app.review import ReviewSession  # noqa: E402
-from app.scheduler import Fsrs, Grade, SchedulerSettings  # noqa: E402
-from app.store import Store  # noqa: E402
-from app.study_store import Scope  # noqa: E402
+from app.db.store import Store  # noqa: E402
+from app.db.study import Scope  # noqa: E402
+from app.decks.library import SHIPPED, sync_decks  # noqa: E402
+from app.scheduling.review import ReviewSession  # noqa: E402
+from app.scheduling.scheduler import Fsrs, Grade, SchedulerSettings  # noqa: E402
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 STEP = timedelta(seconds=20)  # per answer: learning cards (1 and 10 minutes) come back soon

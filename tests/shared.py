@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from app.db.study import Scope
 from app.model import DeckId, TopicId
-from app.study_store import Scope
 
 DEMO = DeckId("demo")
 

@@ -71,7 +71,7 @@ def _rel(path: Path) -> str:
 
 def test_the_walk_sees_the_modules_it_guards() -> None:
     names = {_rel(m) for m in MODULES}
-    assert {"app/cli.py", "app/store.py", "app/decks.py", "app/ui/app.py"} <= names
+    assert {"app/cli.py", "app/db/store.py", "app/decks/loader.py", "app/ui/app.py"} <= names
     # The finder sees what it guards: Qt in the UI, and the CLI's one lazy import of the UI.
     ui_imports = {i.module for i in imports_of(UI / "app.py")}
     assert any(_is(m, "PySide6") for m in ui_imports)
@@ -127,13 +127,14 @@ def test_every_module_has_a_docstring(path: Path) -> None:
 def test_importing_the_core_leaves_qt_and_heavy_packages_unloaded() -> None:
     script = (
         "import json, sys\n"
-        "import app.cli, app.store, app.decks, app.library, app.tree\n"
+        "import app.cli, app.db.store, app.decks.loader, app.decks.library, app.decks.tree\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
                             text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     loaded = set(json.loads(result.stdout))
-    assert {"app.cli", "app.store", "app.decks", "app.library", "app.tree"} <= loaded
+    assert {"app.cli", "app.db.store", "app.decks.loader", "app.decks.library",
+            "app.decks.tree"} <= loaded
     for heavy in ("PySide6", "shiboken6", "genanki", "fsrs", "app.ui"):
         assert not any(_is(name, heavy) for name in loaded), heavy

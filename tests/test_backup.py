@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from shared import DECK
 
-from app.backup import (
+from app.db.backup import (
     BackupInfo,
     backup_due,
     backups_dir,
@@ -31,12 +31,12 @@ from app.backup import (
     recover,
     restore_backup,
 )
+from app.db.store import DB_NAME, SCHEMA_VERSION, Store
+from app.db.study import Scope
+from app.decks.library import USER, sync_decks
 from app.errors import DatabaseDamaged, StoreError
-from app.library import USER, sync_decks
-from app.review import ReviewSession
-from app.scheduler import Fsrs, Grade, SchedulerSettings
-from app.store import DB_NAME, SCHEMA_VERSION, Store
-from app.study_store import Scope
+from app.scheduling.review import ReviewSession
+from app.scheduling.scheduler import Fsrs, Grade, SchedulerSettings
 
 NOW = datetime(2026, 11, 28, 17, 5, 1, tzinfo=UTC)
 HOUR = timedelta(hours=1)

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.cards import GENERATOR_VERSION, generate_cards
-from app.decks import load_path, load_text
+from app.decks.cards import GENERATOR_VERSION, generate_cards
+from app.decks.loader import load_path, load_text
 from app.model import AuthoredCard, CardSpec, Deck, DeckId, Topic, TopicId, step_label
 
 REPO = Path(__file__).resolve().parent.parent
@@ -212,12 +212,12 @@ def test_breadcrumbs_use_the_tree_step_labels(shipped: Deck,
 
 
 def test_the_generator_imports_no_store_qt_or_scheduler() -> None:
-    script = "import json, sys\nimport app.cards\nprint(json.dumps(sorted(sys.modules)))\n"
+    script = "import json, sys\nimport app.decks.cards\nprint(json.dumps(sorted(sys.modules)))\n"
     result = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
                             text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     loaded = {name for name in json.loads(result.stdout) if name.startswith("app.")}
-    assert loaded == {"app.cards", "app.model"}
+    assert loaded == {"app.decks", "app.decks.cards", "app.model"}
 
 
 # --- authored cards ----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import pytest
 
 from app import __version__
 from app.cli import build_parser, main
-from app.store import DB_NAME
+from app.db.store import DB_NAME
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED_DECK = REPO / "decks" / "ml-system-design.yaml"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.decks import load_path
+from app.decks.loader import load_path
 from app.model import Deck, Topic
 
 REPO = Path(__file__).resolve().parent.parent

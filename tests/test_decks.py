@@ -12,7 +12,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.decks import MAX_NESTING, decode, iter_problems, load_path, load_text
+from app.decks.loader import MAX_NESTING, decode, iter_problems, load_path, load_text
 from app.errors import DeckError, Problem
 from app.model import (
     AuthoredCard,

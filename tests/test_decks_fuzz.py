@@ -16,7 +16,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.decks import MAX_NESTING, decode, load_text
+from app.decks.loader import MAX_NESTING, decode, load_text
 from app.errors import DeckError
 
 SOURCE = "fuzz.yaml"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from app.store import Store
+from app.db.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 WORKER = Path(__file__).resolve().parent / "durability_worker.py"

@@ -33,17 +33,17 @@ from pathlib import Path
 import pytest
 from durability_more_worker import START, TYPED
 
-from app.cards import generate_cards
 from app.clock import to_ms
-from app.decks import load_text
-from app.interview import AUTOSAVE_AFTER, SEGMENTS
-from app.library import USER, import_outline, sync_decks
+from app.db.store import DB_NAME, Store
+from app.db.study import Scope
+from app.decks.cards import generate_cards
+from app.decks.library import USER, import_outline, sync_decks
+from app.decks.loader import load_text
+from app.interview.session import AUTOSAVE_AFTER, SEGMENTS
 from app.model import Deck
 from app.paths import user_decks_dir
-from app.review import ReviewSession
-from app.scheduler import Fsrs, Grade, SchedulerSettings
-from app.store import DB_NAME, Store
-from app.study_store import Scope
+from app.scheduling.review import ReviewSession
+from app.scheduling.scheduler import Fsrs, Grade, SchedulerSettings
 
 REPO = Path(__file__).resolve().parent.parent
 WORKER = Path(__file__).resolve().parent / "durability_more_worker.py"

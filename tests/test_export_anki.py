@@ -22,14 +22,14 @@ from anki.import_export_pb2 import ImportResponse
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from app import export_anki
-from app import study_store as db
 from app.clock import local_zone, to_ms, utc_now
-from app.export_anki import ExportError, ExportResult, export_deck, note_guid
-from app.library import SHIPPED, USER, load_stored_deck, sync_decks
+from app.db import study as db
+from app.db.store import Store
+from app.decks.library import SHIPPED, USER, load_stored_deck, sync_decks
+from app.export import anki as export_anki
+from app.export.anki import ExportError, ExportResult, export_deck, note_guid
 from app.model import Deck
-from app.scheduler import Fsrs, Grade, Queue, SchedulerSettings, study_day
-from app.store import Store
+from app.scheduling.scheduler import Fsrs, Grade, Queue, SchedulerSettings, study_day
 
 SHIPPED_DECK = Path(__file__).resolve().parent.parent / "decks" / "ml-system-design.yaml"
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # in the past: Anki refuses ids from the future
@@ -280,7 +280,7 @@ _MARKDOWN_TEXT = st.lists(st.sampled_from(
 @given(_MARKDOWN_TEXT)
 @example("!**_**a**a**")  # nested strong beside punctuation: cmark-gfm nests differently
 def test_the_fast_paths_render_as_markdown_it_does(text: str) -> None:
-    from app.render import markdown_parser
+    from app.decks.render import markdown_parser
 
     md = markdown_parser()
     expected = md.render(text).strip() if text.strip() else ""
@@ -288,10 +288,10 @@ def test_the_fast_paths_render_as_markdown_it_does(text: str) -> None:
 
 
 def test_cmark_and_markdown_it_agree_on_every_text_of_the_shipped_deck() -> None:
-    from app.render import markdown_parser
+    from app.decks.render import markdown_parser
 
     md = markdown_parser()
-    from app.decks import load_path
+    from app.decks.loader import load_path
 
     deck = load_path(SHIPPED_DECK)
     texts = [q.prompt for q in deck.questions]

@@ -17,15 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from app import interview_store as saved
-from app.decks import load_text
+from app.db import interviews as saved
+from app.db.store import Store
+from app.db.study import Scope
+from app.decks.library import USER, sync_decks
+from app.decks.loader import load_text
 from app.errors import StoreError
-from app.interview import InterviewSession, default_budgets, interview_steps
-from app.library import USER, sync_decks
-from app.review import ReviewSession, ReviewView
-from app.scheduler import Fsrs, Grade, SchedulerSettings
-from app.store import Store
-from app.study_store import Scope
+from app.interview.session import InterviewSession, default_budgets, interview_steps
+from app.scheduling.review import ReviewSession, ReviewView
+from app.scheduling.scheduler import Fsrs, Grade, SchedulerSettings
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SECOND = timedelta(seconds=1)
@@ -275,7 +275,7 @@ def test_finishing_on_a_full_disk_keeps_the_notes_for_another_try(
 
 def test_settings_and_deck_visibility_writes_on_a_read_only_database_raise_our_error(
         tmp_path: Path) -> None:
-    from app.store import Store
+    from app.db.store import Store
 
     store = Store.open(tmp_path)
     try:
@@ -296,9 +296,9 @@ def test_settings_and_deck_visibility_writes_on_a_read_only_database_raise_our_e
 
 
 def test_an_import_the_store_refuses_leaves_the_deck_file_as_it_was(tmp_path: Path) -> None:
-    from app.library import import_outline
+    from app.db.store import Store
+    from app.decks.library import import_outline
     from app.paths import user_decks_dir
-    from app.store import Store
 
     data = tmp_path / "data"
     source = tmp_path / "notes.md"

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.decks import load_text
-from app.interview import (
+from app.decks.loader import load_text
+from app.interview.session import (
     WRAP_UP,
     Budgets,
     InterviewSession,

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from app import interview_store as saved
-from app.decks import load_text
+from app.db import interviews as saved
+from app.db.store import SCHEMA_VERSION, Store
+from app.decks.loader import load_text
 from app.errors import StoreError
-from app.interview import (
+from app.interview.session import (
     Budgets,
     InterviewSession,
     StepInfo,
@@ -23,7 +24,6 @@ from app.interview import (
     to_markdown,
 )
 from app.model import Deck
-from app.store import SCHEMA_VERSION, Store
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 S = timedelta(seconds=1)

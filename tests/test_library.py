@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from shared import STEP_LABELS
 
-from app.library import SHIPPED, USER, sync_decks
+from app.db.store import Store
+from app.decks.library import SHIPPED, USER, sync_decks
+from app.decks.tree import TreeNode, build_tree, find
 from app.paths import shipped_decks_dir
-from app.store import Store
-from app.tree import TreeNode, build_tree, find
 
 NOW = datetime(2026, 1, 2, tzinfo=UTC)
 LATER = datetime(2026, 1, 3, tzinfo=UTC)

@@ -25,17 +25,17 @@ from conftest import SHIPPED_DECK
 from shared import BRAVO, DECK, DEMO
 from sqlite_utils import Database
 
-from app import interview_store, stats
-from app import study_store as study
-from app.decks import load_path
+from app.db import interviews as interview_store
+from app.db import stats, study
+from app.db.store import DB_NAME, MIGRATIONS, SCHEMA_VERSION, Store
+from app.db.study import Scope
+from app.decks.library import USER, sync_decks
+from app.decks.loader import load_path
 from app.errors import DatabaseDamaged, StoreError
-from app.interview import InterviewSession, StepInfo, default_budgets, interview_steps
-from app.library import USER, sync_decks
+from app.interview.session import InterviewSession, StepInfo, default_budgets, interview_steps
 from app.model import Deck
-from app.review import ReviewSession
-from app.scheduler import Fsrs, Grade, SchedulerSettings
-from app.store import DB_NAME, MIGRATIONS, SCHEMA_VERSION, Store
-from app.study_store import Scope
+from app.scheduling.review import ReviewSession
+from app.scheduling.scheduler import Fsrs, Grade, SchedulerSettings
 
 T0 = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
 LATER = T0 + timedelta(days=3)

@@ -15,15 +15,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from app import outline
-from app import study_store as db
-from app.cards import generate_cards
 from app.cli import main
-from app.decks import MAX_NESTING, load_path, load_text
+from app.db import study as db
+from app.db.store import Store
+from app.decks.cards import generate_cards
+from app.decks.library import SHIPPED, USER, deck_hash, import_outline, sync_decks
+from app.decks.loader import MAX_NESTING, load_path, load_text
 from app.errors import AppError, DeckError, OutlineError
-from app.library import SHIPPED, USER, deck_hash, import_outline, sync_decks
 from app.model import Deck, Topic
-from app.outline import (
+from app.outline import importer as outline
+from app.outline.importer import (
     IMPORT_MARKER,
     MAX_BYTES,
     MAX_DEPTH,
@@ -35,8 +36,7 @@ from app.outline import (
     read_outline,
 )
 from app.paths import shipped_decks_dir, user_decks_dir
-from app.scheduler import Fsrs, Grade, Queue, SchedulerSettings
-from app.store import Store
+from app.scheduling.scheduler import Fsrs, Grade, Queue, SchedulerSettings
 
 DATA = Path(__file__).resolve().parent / "data" / "outlines"
 OUTLINES = sorted(DATA.glob("*.md"))
@@ -816,7 +816,7 @@ def test_write_deck_file_replaces_the_file_and_leaves_nothing_else(tmp_path: Pat
 
 
 def test_an_import_reports_its_stages_in_order(tmp_path: Path) -> None:
-    from app.library import IMPORT_STAGES
+    from app.decks.library import IMPORT_STAGES
 
     source = tmp_path / "notes.md"
     source.write_text("# Notes\n\n- Alpha\n- Beta\n", encoding="utf-8")

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app import export_anki
-from app.render import is_web_link, render_markdown
+from app.decks.render import is_web_link, render_markdown
+from app.export import anki as export_anki
 
 # What sanitised HTML may hold: the tags CommonMark (with tables and strikethrough) writes,
 # each with only the attributes it needs. No <img>, <script>, <iframe>, <style>, no on*=.

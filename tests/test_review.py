@@ -24,14 +24,21 @@ from shared import (
     TWO,
 )
 
-from app import study_store as db
 from app.clock import to_ms
-from app.library import USER, sync_decks
+from app.db import study as db
+from app.db.store import Store
+from app.db.study import Scope, StudyCard
+from app.decks.library import USER, sync_decks
 from app.model import DeckId, TopicId
-from app.review import MAX_DURATION_MS, Counts, Mode, ReviewSession, ReviewView
-from app.scheduler import CardState, Fsrs, Grade, Queue, SchedulerSettings, format_interval
-from app.store import Store
-from app.study_store import Scope, StudyCard
+from app.scheduling.review import MAX_DURATION_MS, Counts, Mode, ReviewSession, ReviewView
+from app.scheduling.scheduler import (
+    CardState,
+    Fsrs,
+    Grade,
+    Queue,
+    SchedulerSettings,
+    format_interval,
+)
 
 EST = timezone(timedelta(hours=-5))
 NOW = datetime(2026, 1, 5, 17, 0, tzinfo=UTC)  # 12:00 in EST

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from fsrs import Card, Rating, Scheduler
 
-from app.scheduler import (
+from app.scheduling.scheduler import (
     CardState,
     Fsrs,
     Grade,
@@ -300,7 +300,7 @@ def test_format_interval_rounds_half_up_into_the_next_unit(delta: timedelta, lab
 def test_known_horizon_agrees_with_fsrs_retrievability(retention: float) -> None:
     from fsrs import Card, Scheduler, State
 
-    from app.scheduler import known_horizon
+    from app.scheduling.scheduler import known_horizon
 
     scheduler = Scheduler()
     k = known_horizon(retention)

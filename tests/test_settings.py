@@ -13,11 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import app.interview as interview
-import app.interview_store as interviews
-from app import study_store
-from app.scheduler import SchedulerSettings
-from app.settings import (
+import app.db.interviews as interviews
+import app.interview.session as interview
+from app.db import study as study_store
+from app.db.settings import (
     INTERVIEW_MINUTES_RANGE,
     Appearance,
     AppSettings,
@@ -31,7 +30,8 @@ from app.settings import (
     remember_interview_minutes,
     save_settings,
 )
-from app.store import Store
+from app.db.store import Store
+from app.scheduling.scheduler import SchedulerSettings
 
 MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
 

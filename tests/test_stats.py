@@ -12,11 +12,11 @@ import pytest
 from fsrs import Card, Scheduler, State
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
-from app import stats
 from app.clock import to_ms
-from app.library import USER, sync_decks
-from app.stats import DayCount, InterviewPoint, StateCounts, StepMastery, WeekRetention
-from app.store import Store
+from app.db import stats
+from app.db.stats import DayCount, InterviewPoint, StateCounts, StepMastery, WeekRetention
+from app.db.store import Store
+from app.decks.library import USER, sync_decks
 
 # A Thursday; Berlin is UTC+1 in January, so study days start at 03:00 UTC.
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)

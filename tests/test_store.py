@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from app import store as store_module
+from app.db import store as store_module
+from app.db.store import DB_NAME, SCHEMA_VERSION, Store, StoredTopic
 from app.errors import StoreError
 from app.model import Deck, DeckId, Source, Topic, TopicId
-from app.store import DB_NAME, SCHEMA_VERSION, Store, StoredTopic
 
 NOW = datetime(2026, 1, 2, tzinfo=UTC)
 LATER = datetime(2026, 1, 3, tzinfo=UTC)

@@ -24,15 +24,15 @@ from shared import (
     TWO,
 )
 
-from app import study_store as db
 from app.clock import to_ms
+from app.db import study as db
+from app.db.store import Store
+from app.db.study import Scope, StudyCard, TopicCounts
+from app.decks.library import USER, sync_decks
+from app.decks.tree import aggregate_counts, build_tree
 from app.errors import StoreError
-from app.library import USER, sync_decks
 from app.model import CardId, DeckId, TopicId
-from app.scheduler import CardState, Fsrs, Grade, Queue, SchedulerSettings
-from app.store import Store
-from app.study_store import Scope, StudyCard, TopicCounts
-from app.tree import aggregate_counts, build_tree
+from app.scheduling.scheduler import CardState, Fsrs, Grade, Queue, SchedulerSettings
 
 NOW = datetime(2026, 1, 5, 17, 0, tzinfo=UTC)
 DAY_END = datetime(2026, 1, 6, 4, 0, tzinfo=UTC)

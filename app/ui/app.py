@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from app import __version__
 from app.clock import local_zone, utc_now
+from app.db.store import Store
+from app.decks.library import SHIPPED, USER, SyncReport, sync_decks
 from app.errors import AppError, DatabaseDamaged
-from app.library import SHIPPED, USER, SyncReport, sync_decks
 from app.paths import APP_ID, app_icon_files, shipped_decks_dir, user_decks_dir
-from app.store import Store
 from app.ui.errors import install_excepthook, show_error
 from app.ui.main_window import MainWindow, settings_for
 
@@ -84,7 +84,7 @@ def open_or_recover(data_dir: Path, ask: Asker | None = None,
     None when the person chose to quit (or an error was shown). The damaged file is always
     moved aside by the core before anything is written in its place.
     """
-    from app.ui.backups import ask_recovery
+    from app.ui.dialogs.backups import ask_recovery
 
     ask = ask or ask_recovery
     while True:
@@ -94,7 +94,7 @@ def open_or_recover(data_dir: Path, ask: Asker | None = None,
             choice = ask(error, data_dir, local_zone(), None)
             if choice == "quit":
                 return None
-            from app.backup import recover
+            from app.db.backup import recover
 
             try:
                 done = recover(data_dir, utc_now(), choice)
@@ -110,7 +110,7 @@ def open_or_recover(data_dir: Path, ask: Asker | None = None,
 if TYPE_CHECKING:
     from datetime import tzinfo
 
-    from app.ui.backups import BackupScheduler, Choice
+    from app.ui.dialogs.backups import BackupScheduler, Choice
 
     Asker = Callable[[DatabaseDamaged, Path, tzinfo, QWidget | None], Choice]
 
@@ -143,7 +143,7 @@ class Controller(QObject):
 
     def restore(self, backup: Path) -> None:
         """Close the window and store, put the backup in place, open everything again."""
-        from app.backup import restore_backup
+        from app.db.backup import restore_backup
 
         if self.store is None or not self.window.close():
             return  # the person kept an interview open
@@ -179,14 +179,14 @@ class Controller(QObject):
     def backup_finished(self, result: object) -> None:
         """A timed backup that failed is said in the status bar (a success is silent)."""
         if isinstance(result, AppError) and self.store is not None:
-            from app.ui.backups import describe_failure
+            from app.ui.dialogs.backups import describe_failure
 
             self.window.statusBar().showMessage(describe_failure(result), 60000)
 
     def backup_on_close(self) -> None:
         """The close backup, then pruning; a failure is reported, never raised."""
-        from app.backup import create_backup, prune
-        from app.settings import load_settings
+        from app.db.backup import create_backup, prune
+        from app.db.settings import load_settings
 
         if self.store is None:
             return  # a restore ended without a database: nothing to back up
@@ -234,7 +234,7 @@ def _run_locked(app: QApplication, data_dir: Path, quit_after_startup: bool,
             return 1
         store, report = opened
     install_excepthook(data_dir)
-    from app.settings import load_settings
+    from app.db.settings import load_settings
     from app.ui.appearance import apply_appearance
 
     settings = load_settings(store)
@@ -255,7 +255,7 @@ def _run_locked(app: QApplication, data_dir: Path, quit_after_startup: bool,
             app.quit()
             return
         # Loaded after the first paint: none of this is needed to show the outline.
-        from app.ui.backups import BackupScheduler
+        from app.ui.dialogs.backups import BackupScheduler
         from app.ui.single_instance import SingleInstance
 
         scheduler = BackupScheduler(data_dir, utc_now, policy, controller)

@@ -8,7 +8,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
-from app.settings import Appearance, Theme
+from app.db.settings import Appearance, Theme
 
 THEME_NAMES: dict[Theme, str] = {"system": "System", "light": "Light", "dark": "Dark"}
 

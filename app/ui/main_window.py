@@ -43,27 +43,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import __version__, interview_store
-from app import study_store as study
+from app import __version__
 from app.clock import local_zone, utc_now
+from app.db import interviews as interview_store
+from app.db import study
+from app.db.store import Store
+from app.db.study import Scope
+from app.decks.library import SHIPPED, SyncReport, interview_deck
+from app.decks.tree import TreeNode, aggregate_counts, build_tree, find
 from app.errors import AppError, DeckError, Problem
-from app.library import SHIPPED, SyncReport, interview_deck
 from app.model import DeckId, TopicId
-from app.scheduler import Fsrs, study_day
-from app.store import Store
-from app.study_store import Scope
-from app.tree import TreeNode, aggregate_counts, build_tree, find
+from app.scheduling.scheduler import Fsrs, study_day
+from app.ui.dialogs.export import ExportChoice
 from app.ui.errors import show_error
-from app.ui.export_dialog import ExportChoice
 from app.ui.review_page import ReviewPage
 from app.ui.safe_text import SafeTextBrowser, as_rich_text
 from app.ui.tree_model import CARDS, DUE, KNOWN, TITLE, TopicFilterModel, TopicTreeModel
 
 if TYPE_CHECKING:  # loaded when first used, keeping them off the start-up path
-    from app.interview import StepInfo
-    from app.review import Mode
-    from app.ui.interview_page import InterviewPage
-    from app.ui.stats_page import StatsPage
+    from app.interview.session import StepInfo
+    from app.scheduling.review import Mode
+    from app.ui.interview.page import InterviewPage
+    from app.ui.stats.page import StatsPage
 
 DEFAULT_SIZE = (1120, 740)
 UPSTREAM = "https://github.com/alirezadir/Machine-Learning-Interviews"
@@ -469,7 +470,7 @@ class MainWindow(QMainWindow):
         self._start_session(self._scope(node), mode, where)
 
     def _start_session(self, scope: Scope, mode: Mode, where: str) -> None:
-        from app.review import ReviewSession
+        from app.scheduling.review import ReviewSession
 
         try:
             fsrs = Fsrs(study.scheduler_settings(self.store))
@@ -544,7 +545,7 @@ class MainWindow(QMainWindow):
     def export_to_anki(self, branch: bool = False) -> None:
         if not self.model.roots or self.store.path is None:
             return
-        from app.ui.export_dialog import ExportDialog
+        from app.ui.dialogs.export import ExportDialog
 
         deck_id, choices = self.export_choices(branch_first=branch)
         dialog = ExportDialog(self.store.path.parent, deck_id, choices, self.settings, self)
@@ -555,7 +556,7 @@ class MainWindow(QMainWindow):
     def import_outline(self, path: str = "") -> None:
         if self.store.path is None:
             return
-        from app.ui.import_dialog import ImportDialog
+        from app.ui.dialogs.import_outline import ImportDialog
 
         dialog = ImportDialog(self.store.path.parent, self.settings, self, path=path)
         dialog.imported.connect(self.reload_decks)
@@ -593,7 +594,7 @@ class MainWindow(QMainWindow):
                 "it stays in the database, hidden: importing the same outline again brings it "
                 "back."):
             return
-        from app.library import remove_deck
+        from app.decks.library import remove_deck
 
         try:
             removed = remove_deck(self.store, root.deck_id, self.store.path.parent, self.clock())
@@ -609,8 +610,8 @@ class MainWindow(QMainWindow):
         """A backup off the GUI thread; the status bar says where it went."""
         if self.store.path is None:
             return
-        from app.settings import load_settings
-        from app.ui.backups import backup_now
+        from app.db.settings import load_settings
+        from app.ui.dialogs.backups import backup_now
         from app.ui.worker import run_in_background
 
         path, now = self.store.path, self.clock()
@@ -632,7 +633,7 @@ class MainWindow(QMainWindow):
     def choose_backup(self) -> None:
         if self.store.path is None:
             return
-        from app.ui.backups import RestoreDialog, describe
+        from app.ui.dialogs.backups import RestoreDialog, describe
 
         dialog = RestoreDialog(self.store.path.parent, self.local, self)
         if not dialog.exec() or dialog.chosen is None:
@@ -648,7 +649,7 @@ class MainWindow(QMainWindow):
 
     def show_statistics(self) -> None:
         """Compute the figures off the GUI thread, then draw them."""
-        from app.ui.stats_page import StatsPage
+        from app.ui.stats.page import StatsPage
         from app.ui.worker import run_in_background
 
         if self.stats_page is None:
@@ -665,7 +666,7 @@ class MainWindow(QMainWindow):
         deck_id = self.model.roots[0].deck_id if self.model.roots else None
 
         def work(_progress: object) -> object:
-            from app.stats import all_figures
+            from app.db.stats import all_figures
 
             if data_dir is None:
                 return all_figures(self.store, now, local, retention, deck_id)
@@ -686,7 +687,7 @@ class MainWindow(QMainWindow):
             deck = interview_deck(self.store)
             if deck is None:
                 return None
-            from app.ui.interview_page import InterviewPage
+            from app.ui.interview.page import InterviewPage
 
             self.interview = InterviewPage(self.store, deck, self.clock, self.settings,
                                            self.close_interview, self.study_steps,
@@ -811,7 +812,7 @@ class MainWindow(QMainWindow):
 
     def edit_settings(self) -> None:
         """Every setting in one dialog; appearance applies live, the rest on OK or Apply."""
-        from app.ui.settings_dialog import SettingsDialog
+        from app.ui.dialogs.settings import SettingsDialog
 
         dialog = SettingsDialog(self.store, self)
         dialog.applied.connect(self._settings_applied)
@@ -840,7 +841,7 @@ class MainWindow(QMainWindow):
                                               "Deck files (*.yaml *.yml);;All files (*)")
         if not path:
             return
-        from app.decks import load_path
+        from app.decks.loader import load_path
 
         try:
             deck = load_path(path)
@@ -900,7 +901,7 @@ class MainWindow(QMainWindow):
 
 
 def _ask_keep_or_discard(parent: QWidget) -> str:
-    from app.ui.interview_page import ask_keep_or_discard
+    from app.ui.interview.page import ask_keep_or_discard
 
     return ask_keep_or_discard(parent)
 

@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import AppError
-from app.scheduler import Grade
+from app.scheduling.scheduler import Grade
 from app.ui.safe_text import SafeTextBrowser
 
 if TYPE_CHECKING:
-    from app.review import ReviewSession, ReviewView
+    from app.scheduling.review import ReviewSession, ReviewView
 
 # Anki's counter colours: new blue, learning red, review green (readable on light and dark).
 NEW_COLOUR, LEARN_COLOUR, REVIEW_COLOUR = "#3b82f6", "#e5484d", "#30a46c"

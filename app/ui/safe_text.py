@@ -8,7 +8,7 @@ from PySide6.QtCore import QByteArray, QEvent, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QHelpEvent, QImage, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QToolTip, QWidget
 
-from app.render import is_web_link, render_markdown
+from app.decks.render import is_web_link, render_markdown
 
 __all__ = ["SafeTextBrowser", "as_rich_text"]
 
@@ -26,7 +26,7 @@ class SafeTextBrowser(QTextBrowser):
     """A read-only text view for deck text, safe whatever the HTML it is given.
 
     - Loads no resource: no image, style sheet or page from a file, ``data:`` URL, ``qrc:``
-      or the network. (The HTML of :func:`app.render.render_markdown` has none anyway.)
+      or the network. (The HTML of :func:`app.decks.render.render_markdown` has none anyway.)
     - Opens no link itself: a click (or Enter on a focused link) on an http(s) link opens it
       in the system browser; any other link is not opened and ``refused`` says which.
     - Shows a link's title tooltip as text, never as HTML.
@@ -42,7 +42,7 @@ class SafeTextBrowser(QTextBrowser):
         self.anchorClicked.connect(self._on_anchor)
 
     def show_markdown(self, text: str) -> None:
-        """Show deck Markdown, sanitised (see :func:`app.render.render_markdown`)."""
+        """Show deck Markdown, sanitised (see :func:`app.decks.render.render_markdown`)."""
         self.setHtml(render_markdown(text))
 
     def setMarkdown(self, markdown: str,

@@ -14,8 +14,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
-from app.study_store import TopicCounts
-from app.tree import TreeNode
+from app.db.study import TopicCounts
+from app.decks.tree import TreeNode
 from app.ui.safe_text import as_rich_text
 
 NodeRole = Qt.ItemDataRole.UserRole + 1

@@ -30,8 +30,8 @@ def build(data: Path, cards: int) -> None:
     """A store with a deck of TOPICS topics and ``cards`` synthetic Q/A cards spread over them."""
     sys.path.insert(0, str(REPO))
     from app.clock import to_ms
-    from app.library import USER, sync_decks
-    from app.store import Store
+    from app.db.store import Store
+    from app.decks.library import USER, sync_decks
 
     decks = data / "decks"
     decks.mkdir(parents=True)
@@ -60,9 +60,9 @@ def build(data: Path, cards: int) -> None:
 
 def child_ours(data: Path, out: Path) -> dict[str, float]:
     sys.path.insert(0, str(REPO))
-    from app.export_anki import export_deck
-    from app.library import load_stored_deck
-    from app.store import Store
+    from app.db.store import Store
+    from app.decks.library import load_stored_deck
+    from app.export.anki import export_deck
 
     store = Store.open(data)
     deck = load_stored_deck(store, "bench")

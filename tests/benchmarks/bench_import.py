@@ -61,8 +61,8 @@ def main() -> None:
     sys.path.insert(0, str(REPO))
     from markdown_it import MarkdownIt
 
-    from app.library import import_outline
-    from app.store import Store
+    from app.db.store import Store
+    from app.decks.library import import_outline
 
     print(f"runs={args.runs} (medians; floor = markdown-it-py tokenising the same text)")
     for kilobytes in args.sizes:

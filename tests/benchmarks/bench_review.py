@@ -39,11 +39,11 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from app.clock import to_iso, to_ms  # noqa: E402
+from app.db.store import DB_NAME, Store  # noqa: E402
+from app.db.study import Scope  # noqa: E402
 from app.model import DeckId  # noqa: E402
-from app.review import ReviewSession  # noqa: E402
-from app.scheduler import Fsrs, Grade, SchedulerSettings, study_day  # noqa: E402
-from app.store import DB_NAME, Store  # noqa: E402
-from app.study_store import Scope  # noqa: E402
+from app.scheduling.review import ReviewSession  # noqa: E402
+from app.scheduling.scheduler import Fsrs, Grade, SchedulerSettings, study_day  # noqa: E402
 
 DECK = DeckId("bench")
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)

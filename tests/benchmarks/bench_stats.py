@@ -8,7 +8,7 @@ sqlite3: one ``SELECT day, COUNT(*), SUM(duration_ms) FROM review_log GROUP BY d
 are within the last 365 days). Target from the issue: the statistics page ready in <= 300 ms
 (compute + paint; this measures the compute part).
 
-Last, a candidate index is created *in the benchmark only* (app/store.py does not have it) and
+Last, a candidate index is created *in the benchmark only* (app/db/store.py does not have it) and
 both are measured again, labelled "with index".
 
     python tests/benchmarks/bench_stats.py [--cards 100000] [--logs 500000] [--runs 5]
@@ -34,8 +34,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from app.clock import to_iso, to_ms  # noqa: E402
-from app.stats import Figures, all_figures  # noqa: E402
-from app.store import DB_NAME, Store  # noqa: E402
+from app.db.stats import Figures, all_figures  # noqa: E402
+from app.db.store import DB_NAME, Store  # noqa: E402
 
 DECK = "bench"
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -177,7 +177,7 @@ def main() -> None:
         paint_ms = measure_paint(figures, data_dir, args.runs)
         from datetime import timedelta
 
-        from app.study_store import topic_counts
+        from app.db.study import topic_counts
 
         tree_ms = median_ms(lambda: topic_counts(store, NOW, NOW + timedelta(hours=12), 0.9),
                             args.runs)
@@ -194,7 +194,7 @@ def measure_paint(figures: Figures, data_dir: Path, runs: int) -> float:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from app.ui.stats_page import StatsPage
+    from app.ui.stats.page import StatsPage
 
     app = QApplication.instance() or QApplication([])
     page = StatsPage(QSettings(str(data_dir / "bench.ini"), QSettings.Format.IniFormat),

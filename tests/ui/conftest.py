@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.store import Store
+from app.db.store import Store
 from app.ui.app import open_data
 from app.ui.main_window import MainWindow, settings_for
 

@@ -15,11 +15,11 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from app.backup import backups_dir, create_backup, list_backups
+from app.db.backup import backups_dir, create_backup, list_backups
+from app.db.store import DB_NAME
 from app.paths import user_decks_dir
-from app.store import DB_NAME
 from app.ui.app import Controller, open_data, open_or_recover
-from app.ui.backups import BackupScheduler, RestoreDialog
+from app.ui.dialogs.backups import BackupScheduler, RestoreDialog
 from app.ui.main_window import MainWindow, settings_for
 from app.ui.single_instance import ALREADY_RUNNING, try_hand_over
 from tests.shared import DECK

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QThread
 from pytestqt.qtbot import QtBot
 
-from app.ui.export_dialog import ExportDialog
+from app.ui.dialogs.export import ExportDialog
 from app.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
@@ -50,7 +50,7 @@ def test_export_runs_in_a_worker_thread(qtbot: QtBot, window: MainWindow,
     from PySide6.QtWidgets import QApplication
 
     seen: list[bool] = []
-    import app.export_anki as exporter
+    import app.export.anki as exporter
 
     real = exporter.export_deck
 

@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction
 from pytestqt.qtbot import QtBot
 
 from app.paths import user_decks_dir
-from app.ui.import_dialog import ImportDialog
+from app.ui.dialogs.import_outline import ImportDialog
 from app.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui

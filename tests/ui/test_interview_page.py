@@ -16,15 +16,15 @@ from PySide6.QtWidgets import QApplication, QComboBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from shared import FakeClock
 
-import app.ui.interview_page as interview_page
+import app.ui.interview.page as interview_page
 import app.ui.main_window as main_window
-from app import interview_store
+from app.db import interviews as interview_store
+from app.db.store import Store
+from app.decks.tree import find
 from app.errors import AppError, StoreError
-from app.interview import deal_question, default_budgets, notes_template
-from app.store import Store
-from app.tree import find
+from app.interview.session import deal_question, default_budgets, notes_template
 from app.ui.app import open_data
-from app.ui.interview_page import FIRM_COLOUR, SOFT_COLOUR, InterviewPage
+from app.ui.interview.page import FIRM_COLOUR, SOFT_COLOUR, InterviewPage
 from app.ui.main_window import MainWindow, settings_for
 
 pytestmark = pytest.mark.gui

@@ -12,10 +12,10 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from shared import FakeClock
 
-from app import study_store
+from app.db import study as study_store
 from app.ui.app import open_data
+from app.ui.dialogs.settings import SettingsDialog
 from app.ui.main_window import MainWindow, settings_for
-from app.ui.settings_dialog import SettingsDialog
 from app.ui.tree_model import DUE
 
 pytestmark = pytest.mark.gui

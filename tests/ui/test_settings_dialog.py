@@ -12,10 +12,8 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-import app.interview_store as interviews
-from app.interview import Budgets, default_budgets
-from app.scheduler import SchedulerSettings
-from app.settings import (
+import app.db.interviews as interviews
+from app.db.settings import (
     Appearance,
     AppSettings,
     BackupSettings,
@@ -23,10 +21,12 @@ from app.settings import (
     load_settings,
     save_settings,
 )
-from app.store import Store
+from app.db.store import Store
+from app.interview.session import Budgets, default_budgets
+from app.scheduling.scheduler import SchedulerSettings
 from app.ui.appearance import apply_appearance, default_font_size
+from app.ui.dialogs.settings import SettingsDialog
 from app.ui.main_window import MainWindow
-from app.ui.settings_dialog import SettingsDialog
 
 pytestmark = pytest.mark.gui
 

@@ -9,9 +9,9 @@ import pytest
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from app.review import ReviewSession
-from app.scheduler import Fsrs, Grade, SchedulerSettings
-from app.study_store import Scope
+from app.db.study import Scope
+from app.scheduling.review import ReviewSession
+from app.scheduling.scheduler import Fsrs, Grade, SchedulerSettings
 from app.ui.app import open_data
 from app.ui.main_window import MainWindow, settings_for
 

@@ -7,8 +7,8 @@ from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.modeltest import ModelTester
 from shared import STEP_LABELS
 
-from app.store import Store
-from app.tree import TreeNode, build_tree, find
+from app.db.store import Store
+from app.decks.tree import TreeNode, build_tree, find
 from app.ui.tree_model import KeyRole, TopicFilterModel, TopicTreeModel
 
 pytestmark = pytest.mark.gui

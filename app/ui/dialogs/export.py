@@ -130,9 +130,9 @@ class ExportDialog(QDialog):
         def work(progress: Progress) -> object:
             # Runs in a pool thread: its own connection, no widgets.
             from app.clock import utc_now
-            from app.export_anki import export_deck
-            from app.library import load_stored_deck
-            from app.store import Store
+            from app.db.store import Store
+            from app.decks.library import load_stored_deck
+            from app.export.anki import export_deck
 
             store = Store.open(data_dir, check=False)  # checked at start-up
             try:

@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any, Literal
 
 from app.clock import from_ms, to_ms
+from app.db.settings import load_study_settings, save_study_settings
+from app.db.store import Store
 from app.model import CardId, CardSpec, DeckId, TopicId
-from app.scheduler import CardState, Grade, Queue, SchedulerSettings, known_horizon
-from app.settings import load_study_settings, save_study_settings
-from app.store import Store
+from app.scheduling.scheduler import CardState, Grade, Queue, SchedulerSettings, known_horizon
 
 _CARD_COLUMNS = ("id, deck_id, topic_id, kind, context, prompt, answer, sibling_group, ord, "
                  "queue, step, stability, difficulty, due, last_review, reps, lapses, suspended, "

@@ -1,6 +1,6 @@
 """Backups in the running app: the periodic timer, File > Restore backup, and the recovery prompt.
 
-The core (``app.backup``) decides when a backup is due and does the copying; the timer here only
+The core (``app.db.backup``) decides when a backup is due and does the copying; the timer here only
 ticks, and the copy runs off the GUI thread on its own connection.
 """
 
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.backup import BackupInfo, latest_usable_backup, list_backups
+from app.db.backup import BackupInfo, latest_usable_backup, list_backups
 from app.errors import AppError, DatabaseDamaged
 from app.ui.worker import Progress, run_in_background
 
@@ -38,8 +38,8 @@ Choice = Literal["restore-latest", "start-fresh", "quit"]
 def backup_now(store_path: Path, now: datetime, reason: str, keep_daily: int,
                keep_weekly: int) -> Path:
     """Take one backup and prune the old ones; opens its own connection (any thread)."""
-    from app.backup import create_backup, prune
-    from app.store import Store
+    from app.db.backup import create_backup, prune
+    from app.db.store import Store
 
     data_dir = store_path.parent
     store = Store.open(data_dir, check=False)
@@ -72,7 +72,7 @@ class BackupScheduler(QObject):
 
     def tick(self) -> bool:
         """Start a backup if one is due; True when one was started."""
-        from app.backup import backup_due, last_backup_time
+        from app.db.backup import backup_due, last_backup_time
 
         every, keep_daily, keep_weekly = self.policy()
         now = self.clock()
@@ -80,7 +80,7 @@ class BackupScheduler(QObject):
                                           timedelta(hours=every)):
             return False
         self.running = True
-        from app.store import DB_NAME
+        from app.db.store import DB_NAME
 
         path = self.data_dir / DB_NAME
 

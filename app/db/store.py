@@ -4,7 +4,7 @@ One file in the data folder, opened with WAL, foreign keys and ``synchronous=FUL
 version lives in ``PRAGMA user_version``; each version has one migration that runs in its own
 transaction. A database written by a newer MLSD Study is refused and left untouched; so is a
 damaged one (``PRAGMA quick_check`` at open), with :class:`DatabaseDamaged` for the recovery
-choices in ``app.backup``.
+choices in ``app.db.backup``.
 """
 
 from __future__ import annotations

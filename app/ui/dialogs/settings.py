@@ -23,10 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import app.interview_store as interviews
-from app.errors import AppError
-from app.scheduler import SchedulerSettings
-from app.settings import (
+import app.db.interviews as interviews
+from app.db.settings import (
     EVERY_HOURS_RANGE,
     FONT_SIZE_RANGE,
     INTERVIEW_MINUTES_RANGE,
@@ -47,7 +45,9 @@ from app.settings import (
     parse_steps,
     save_settings,
 )
-from app.store import Store
+from app.db.store import Store
+from app.errors import AppError
+from app.scheduling.scheduler import SchedulerSettings
 from app.ui.appearance import THEME_NAMES, apply_appearance, default_font_size
 from app.ui.errors import show_error
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from app.model import Topic, TopicId
-from app.outline_markdown import (
+from app.outline.markdown import (
     Block,
     has_links,
     markdown,

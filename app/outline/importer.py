@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 
 from app.errors import DeckError, OutlineError, Problem
 from app.model import Deck, DeckId, Source
-from app.outline_markdown import block_tree, one_line
-from app.outline_text import clean, front_matter, normalise_lists
-from app.outline_tree import (
+from app.outline.deck_file import IMPORT_MARKER, imported_from, outline_to_yaml, printable
+from app.outline.markdown import block_tree, one_line
+from app.outline.text import clean, front_matter, normalise_lists
+from app.outline.tree import (
     MAX_DEPTH,
     MAX_NOTES,
     MAX_TITLE,
@@ -30,7 +31,6 @@ from app.outline_tree import (
     slug,
     topics,
 )
-from app.outline_yaml import IMPORT_MARKER, imported_from, outline_to_yaml, printable
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -81,7 +81,7 @@ def read_outline(path: str | os.PathLike[str]) -> str:
     if b"\x00" in data[:8192]:
         raise OutlineError([Problem(name, 1, 1, "this is a binary file, not a Markdown outline; "
                                     "choose the .md file")])
-    from app.decks import decode
+    from app.decks.loader import decode
 
     try:
         return decode(data, name)
@@ -179,7 +179,7 @@ def parse_outline(text: str, source: str = "<outline>", *, deck_id: str | None =
     ordered, and their numbers leave their titles. Text before the first heading describes the
     deck; a single top-level heading with everything under it becomes the deck itself.
     """
-    from app.decks import ID_PATTERN
+    from app.decks.loader import ID_PATTERN
 
     if len(text) > MAX_BYTES:
         raise OutlineError([Problem(source, 1, 1, f"the outline is longer than {MAX_BYTES:,} "

@@ -27,12 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from app.clock import from_ms, local_zone
+from app.db.store import Store, StoredTopic
+from app.db.study import scheduler_settings
+from app.decks.render import LINK_OFF_THE_WEB
 from app.errors import AppError
 from app.model import Deck, TopicId, step_label
-from app.render import LINK_OFF_THE_WEB
-from app.scheduler import Queue, SchedulerSettings, study_day
-from app.store import Store, StoredTopic
-from app.study_store import scheduler_settings
+from app.scheduling.scheduler import Queue, SchedulerSettings, study_day
 
 __all__ = [
     "BASIC_MODEL_ID",
@@ -197,7 +197,7 @@ def _models() -> tuple[Any, Any]:
 # space, tab and newlines (the two trim it differently), runs of three or more emphasis
 # delimiters and more than four emphasis characters in all (where the two nest <strong> and
 # <em> differently: cmark-gfm follows an older CommonMark on flanking punctuation), and images
-# and links that are not plainly to a web host (app.render's policy: no <img>, links to
+# and links that are not plainly to a web host (app.decks.render's policy: no <img>, links to
 # http(s) only; cmark keeps both).
 _SLOW_PATH = re.compile(r"[<~]|[^\S \t\n\r]|\*{3,}|_{3,}|(?s:(?:[*_].*?){5})|!\[|"
                         r"\]\((?!https?://[^\s/?#()<>\\&])")
@@ -229,7 +229,7 @@ def _markdown() -> Callable[[str], str]:
     import cmarkgfm
     from cmarkgfm import _cmark  # type: ignore[attr-defined]
 
-    from app.render import markdown_parser
+    from app.decks.render import markdown_parser
 
     # The app's own policy: raw HTML shown as text, links only to the web, no images loaded.
     # Tables and strikethrough on, as the app's own (GitHub-flavoured) view shows them.

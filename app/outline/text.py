@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.outline_markdown import one_line
-from app.outline_tree import MAX_DEPTH
+from app.outline.markdown import one_line
+from app.outline.tree import MAX_DEPTH
 
 # Characters no deck file may hold (YAML refuses them) or that only confuse line counting.
 _JUNK = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")

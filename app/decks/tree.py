@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from app.db.store import Store, StoredDeck, StoredTopic
+from app.db.study import TopicCounts
 from app.model import DeckId, TopicId, step_label
-from app.store import Store, StoredDeck, StoredTopic
-from app.study_store import TopicCounts
 
 
 @dataclass(eq=False)

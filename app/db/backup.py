@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
+from app.db.store import DB_NAME, SCHEMA_VERSION, Store, is_damage, quick_check
 from app.errors import StoreError
-from app.store import DB_NAME, SCHEMA_VERSION, Store, is_damage, quick_check
 
 BACKUP_DIR = "backups"
 #: Backups taken for a reason other than these (before a restore, before removing a deck, by

@@ -108,8 +108,8 @@ class ImportDialog(QDialog):
         def work(progress: Progress) -> object:
             # Runs in a pool thread: its own connection, no widgets.
             from app.clock import utc_now
-            from app.library import import_outline
-            from app.store import Store
+            from app.db.store import Store
+            from app.decks.library import import_outline
 
             store = Store.open(data_dir, check=False)  # checked at start-up
             try:

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from app.clock import from_ms, to_ms
-from app.scheduler import DEFAULT_DECAY, known_horizon
-from app.store import Store
-from app.study_store import KNOWN_SQL
+from app.db.store import Store
+from app.db.study import KNOWN_SQL
+from app.scheduling.scheduler import DEFAULT_DECAY, known_horizon
 
 __all__ = [
     "DayCount",
@@ -231,7 +231,7 @@ def cards_by_state(store: Store) -> StateCounts:
 
 def known_multiplier(desired_retention: float, decay: float = FSRS_DECAY) -> float:
     """k such that FSRS retrievability after t days is >= ``desired_retention`` iff t <= S * k
-    (see :func:`app.scheduler.known_horizon`, which computes it)."""
+    (see :func:`app.scheduling.scheduler.known_horizon`, which computes it)."""
     if not 0 < desired_retention <= 1:
         raise ValueError(f"desired retention must be in (0, 1], not {desired_retention}")
     return known_horizon(desired_retention, decay)

@@ -13,12 +13,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from app.clock import from_ms, to_ms
+from app.db.store import Store
 from app.errors import StoreError
 from app.model import STEP_COUNT, DeckId, Question, TopicId
-from app.store import Store
 
 if TYPE_CHECKING:  # the session module is loaded when an interview is opened, not at start-up
-    from app.interview import Budgets, InterviewSession, InterviewSummary, StepInfo
+    from app.interview.session import Budgets, InterviewSession, InterviewSummary, StepInfo
 
 RUNNING, FINISHED, DISCARDED = "running", "finished", "discarded"
 _BUDGETS_KEY = "interview.budgets.{}"
@@ -186,7 +186,7 @@ def _restored(store: Store, interview_id: int, questions: Sequence[Question],
             or _question_from(snapshot, question_id, title, category)
         moment = now if now is not None else from_ms(finished if finished is not None
                                                      else updated)
-        from app.interview import InterviewSession
+        from app.interview.session import InterviewSession
 
         session = InterviewSession.restore(snapshot, question, steps, moment)
     except ValueError as exc:
@@ -244,7 +244,7 @@ def score_trend(store: Store, limit: int = 10) -> dict[int, list[int]]:
 
 def load_budgets(store: Store, total_minutes: int) -> Budgets:
     """The budgets last saved for this total, else :func:`default_budgets`."""
-    from app.interview import SEGMENTS, Budgets, default_budgets
+    from app.interview.session import SEGMENTS, Budgets, default_budgets
 
     minutes = store.setting(_BUDGETS_KEY.format(total_minutes))
     if isinstance(minutes, list) and len(minutes) == SEGMENTS:

@@ -10,9 +10,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from app.db.store import Store
 from app.errors import AppError, DeckError, OutlineError, Problem
 from app.model import CARD_GENERATOR_VERSION, Deck, DeckId
-from app.store import Store
 
 SHIPPED = "shipped"
 USER = "user"
@@ -67,8 +67,8 @@ def sync_decks(store: Store, sources: list[tuple[Path, str]], now: datetime) -> 
                 owners[previous[0]] = name
                 continue
             parsed += 1
-            from app import decks  # YAML is loaded only when a deck file changed
-            from app.cards import generate_cards
+            from app.decks import loader as decks  # YAML is loaded only when a file changed
+            from app.decks.cards import generate_cards
 
             try:
                 deck = decks.load_text(decks.decode(data, name), name)
@@ -120,8 +120,8 @@ def import_outline(store: Store, path: Path, data_dir: Path, now: datetime, *,
     that are gone are retired with their history. Raises :class:`OutlineError` (nothing is
     written) for an unreadable or empty outline, or an id that belongs to another deck.
     """
-    from app import outline
-    from app.cards import generate_cards
+    from app.decks.cards import generate_cards
+    from app.outline import importer as outline
     from app.paths import user_decks_dir
 
     def stage(done: int) -> None:
@@ -184,7 +184,7 @@ def _keep_previous(target: Path) -> Path | None:
 def _check_import_target(store: Store, deck_id: DeckId, target: Path, name: str, source: str,
                          *, explicit: bool) -> None:
     """Refuse an id that names another deck, or a deck file that an import did not write."""
-    from app.outline import imported_from, printable
+    from app.outline.importer import imported_from, printable
 
     def refuse(message: str) -> OutlineError:
         return OutlineError([Problem(name, 1, 1, message)])
@@ -219,7 +219,7 @@ def _check_import_target(store: Store, deck_id: DeckId, target: Path, name: str,
 def load_stored_deck(store: Store, deck_id: str) -> Deck:
     """Parse the file a stored deck was last synced from (for what the store does not keep,
     such as the interview question bank and rubrics). Raises :class:`DeckError`."""
-    from app import decks
+    from app.decks import loader as decks
 
     for stored in store.decks():
         if stored.id == deck_id:
@@ -256,7 +256,7 @@ def remove_deck(store: Store, deck_id: str, data_dir: Path, now: datetime) -> Re
     hidden, so importing the same outline again (same deck id) brings the progress back; the
     file goes to ``backups/removed-decks/``. Built-in decks cannot be removed.
     """
-    from app.backup import backups_dir, create_backup
+    from app.db.backup import backups_dir, create_backup
 
     decks = {d.id: d for d in store.decks()}
     deck = decks.get(DeckId(deck_id))

@@ -1,6 +1,6 @@
 """The mock-interview screens: set-up, the running clock, the summary and the history.
 
-The session (app/interview.py) decides everything and is driven with ``now``; a QTimer only
+The session (app/interview/session.py) decides everything and is driven with ``now``; a QTimer only
 ticks it once a second. Notes are autosaved when the session says so (at most every 5 s and at
 each step change).
 """
@@ -42,9 +42,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-import app.interview_store as saved
+import app.db.interviews as saved
+from app.db.settings import load_settings, remember_interview_minutes
+from app.db.store import Store
 from app.errors import AppError
-from app.interview import (
+from app.interview.session import (
     TICK,
     Budgets,
     InterviewSession,
@@ -59,8 +61,6 @@ from app.interview import (
     to_markdown,
 )
 from app.model import Deck, Question
-from app.settings import load_settings, remember_interview_minutes
-from app.store import Store
 from app.ui.errors import show_error
 from app.ui.safe_text import SafeTextBrowser, as_rich_text
 

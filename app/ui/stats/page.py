@@ -1,4 +1,4 @@
-"""The statistics page: charts drawn with QPainter from the figures app/stats.py computes."""
+"""The statistics page: charts drawn with QPainter from the figures app/db/stats.py computes."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.stats import DayCount, Figures
+from app.db.stats import DayCount, Figures
 
 ACCENT = QColor("#3b82f6")
 GOOD = QColor("#30a46c")

@@ -12,13 +12,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from typing import Literal
 
-from app import study_store as db
 from app.clock import from_ms, to_ms
+from app.db import study as db
+from app.db.store import Store
+from app.db.study import LoggedAnswer, Scope, StudyCard
 from app.errors import StoreError
 from app.model import CardId
-from app.scheduler import CardState, Fsrs, Grade, Queue, format_interval, study_day
-from app.store import Store
-from app.study_store import LoggedAnswer, Scope, StudyCard
+from app.scheduling.scheduler import CardState, Fsrs, Grade, Queue, format_interval, study_day
 
 Mode = Literal["study", "cram"]
 LEARN_AHEAD = timedelta(minutes=20)

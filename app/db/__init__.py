@@ -1,0 +1,1 @@
+"""The one data layer: every SQL statement the app runs."""

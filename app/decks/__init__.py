@@ -1,0 +1,1 @@
+"""Deck files -> validated topic trees -> cards; the library of decks in the store."""

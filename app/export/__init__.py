@@ -1,0 +1,1 @@
+"""Export to Anki: rendering, notes, the collection, progress and the package."""

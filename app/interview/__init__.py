@@ -1,0 +1,1 @@
+"""Mock interviews: budgets, rubric coverage, the session and its report."""

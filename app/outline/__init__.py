@@ -1,0 +1,1 @@
+"""Markdown outline -> deck: text preparation, Markdown tokens, tree building, the deck file."""

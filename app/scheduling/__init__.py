@@ -1,0 +1,1 @@
+"""FSRS scheduling and the review session state machine."""

@@ -1,0 +1,1 @@
+"""The mock-interview screens: set-up, running, review and history."""
