@@ -16,6 +16,7 @@ from typing import Literal
 
 from app.db.store import DB_NAME, SCHEMA_VERSION, Store, is_damage, quick_check
 from app.errors import StoreError
+from app.files import fsync_dir, fsync_file
 
 BACKUP_DIR = "backups"
 #: Backups taken for a reason other than these (before a restore, before removing a deck, by
@@ -125,25 +126,6 @@ def _free_name(folder: Path, stamp: str, label: str) -> Path:
 
 # --- files ---------------------------------------------------------------------------------------
 
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename in ``folder`` durable (POSIX; Windows cannot open a folder this way)."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _sidecar(path: Path, suffix: str) -> Path:
     return path.with_name(path.name + suffix)
 
@@ -199,10 +181,10 @@ def _backup_connection(conn: sqlite3.Connection, data_dir: Path, now: datetime,
             target.execute("PRAGMA journal_mode=DELETE")
         finally:
             target.close()
-        _fsync_file(temp)
+        fsync_file(temp)
         final = _free_name(folder, stamp, label)
         os.replace(temp, final)
-        _fsync_dir(folder)
+        fsync_dir(folder)
     except (sqlite3.Error, OSError) as exc:
         _remove_quietly(_sidecar(temp, s) for s in ("", *_SIDECARS))
         detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
@@ -390,7 +372,7 @@ def move_aside(path: Path, now: datetime) -> Path:
         # fresh database beside a stale -wal would have that log replayed into it.
         for suffix in parts:
             os.rename(_sidecar(path, suffix), _sidecar(target, suffix))
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
     except OSError as exc:
         raise StoreError(f"Could not move {path} aside ({exc.strerror or exc}); nothing was "
                          "deleted. Check the permissions of its folder.") from None
@@ -457,7 +439,7 @@ def _install(source: Path, db_path: Path) -> None:
         os.close(fd)
         temp = Path(name)
         shutil.copyfile(source, temp)
-        _fsync_file(temp)
+        fsync_file(temp)
         health = check_database(temp)
         if not health.ok:
             raise StoreError(f"The copy of {source} does not verify ({health.message}); "
@@ -469,7 +451,7 @@ def _install(source: Path, db_path: Path) -> None:
             _sidecar(db_path, suffix).unlink(missing_ok=True)
         os.replace(temp, db_path)
         temp = None
-        _fsync_dir(folder)
+        fsync_dir(folder)
     except OSError as exc:
         raise StoreError(f"Could not restore {source} into {folder}: {exc.strerror or exc}. "
                          "Check that the disk has free space and the folder is writable.") \

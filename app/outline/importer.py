@@ -7,15 +7,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.errors import DeckError, OutlineError, Problem
+from app.files import write_atomic
 from app.model import Deck, DeckId, Source
 from app.outline.deck_file import IMPORT_MARKER, imported_from, outline_to_yaml, printable
 from app.outline.markdown import block_tree, one_line
@@ -91,40 +90,12 @@ def read_outline(path: str | os.PathLike[str]) -> str:
 
 def write_deck_file(target: Path, data: bytes) -> None:
     """Replace ``target`` atomically: a crash leaves the old file or the new one, never half."""
-    folder = target.parent
-    temp: str | None = None
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        # The temporary name ends in .tmp, which the deck loader never reads.
-        fd, temp = tempfile.mkstemp(prefix=".import-", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-        temp = None
-        _fsync_folder(folder)
+        write_atomic(target, data, make_folder=True)
     except OSError as exc:
         raise OutlineError([Problem(str(target), 1, 1, f"cannot write the deck file: "
                                     f"{exc.strerror or exc}; nothing was changed. Check that the "
                                     "decks folder is writable")]) from None
-    finally:
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename durable; folders cannot be opened for this on Windows, which is fine."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # ---------------------------------------------------------------------------------------------

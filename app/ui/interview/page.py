@@ -46,6 +46,7 @@ import app.db.interviews as saved
 from app.db.settings import load_settings, remember_interview_minutes
 from app.db.store import Store
 from app.errors import AppError
+from app.files import write_atomic
 from app.interview.session import (
     TICK,
     Budgets,
@@ -811,12 +812,9 @@ class InterviewPage(QWidget):
             if not path:
                 return None
         target = Path(path)
-        temporary = target.with_name(f".{target.name}.tmp")
         try:
-            temporary.write_text(to_markdown(self.summary_data), encoding="utf-8")
-            temporary.replace(target)  # atomic: never a half-written file
+            write_atomic(target, to_markdown(self.summary_data).encode("utf-8"))
         except OSError as error:
-            temporary.unlink(missing_ok=True)
             show_error(self, AppError(f"Could not write {target}: {error.strerror or error}. "
                                       "Choose another folder."))
             return None
