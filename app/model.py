@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NewType
+
+#: A cloze deletion, as Anki writes it: ``{{c1::answer}}`` (group 1 the number, 2 the text).
+CLOZE = re.compile(r"\{\{c(\d+)::(.+?)\}\}", re.DOTALL)
 
 DeckId = NewType("DeckId", str)
 TopicId = NewType("TopicId", str)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 from app.model import (
     CARD_GENERATOR_VERSION,
+    CLOZE,
     CardId,
     CardSpec,
     Deck,
@@ -23,7 +24,6 @@ __all__ = ["GENERATOR_VERSION", "generate_cards"]
 GENERATOR_VERSION = CARD_GENERATOR_VERSION
 
 # The same pattern the loader validates cloze text with; the hint is after the first "::".
-_CLOZE = re.compile(r"\{\{c(\d+)::(.+?)\}\}", re.DOTALL)
 _HIDDEN = "[...]"
 _ELIDED = "…"
 
@@ -115,7 +115,7 @@ def _authored(deck: Deck, topic: Topic, context: str) -> Iterator[_Draft]:
             continue
         group = f"{deck.id}/{topic.id}/cloze/{key}"
         # One card per distinct cloze number, as Anki does; the loader refuses text without any.
-        for number in sorted({int(m.group(1)) for m in _CLOZE.finditer(card.cloze)}):
+        for number in sorted({int(m.group(1)) for m in CLOZE.finditer(card.cloze)}):
             prompt, answer = _cloze_sides(card.cloze, number)
             yield _draft(deck, topic.id, "cloze", f"{key}/c{number}", context, prompt, answer,
                          group, authored=True, tag=tag)
@@ -134,7 +134,7 @@ def _cloze_sides(text: str, number: int) -> tuple[str, str]:
         answer = match.group(2).partition("::")[0]
         return _bold(answer) if int(match.group(1)) == number else answer
 
-    return _CLOZE.sub(front, text), _CLOZE.sub(back, text)
+    return CLOZE.sub(front, text), CLOZE.sub(back, text)
 
 
 def _bold(text: str) -> str:

@@ -21,6 +21,7 @@ import yaml
 
 from app.errors import DeckError, Problem
 from app.model import (
+    CLOZE,
     STEP_COUNT,
     AuthoredCard,
     Deck,
@@ -42,7 +43,6 @@ MAX_NESTING = 400
 #: The largest deck version SQLite can store (a signed 64-bit integer).
 MAX_VERSION = 2**63 - 1
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_CLOZE = re.compile(r"\{\{c(\d+)::(.+?)\}\}", re.DOTALL)
 
 _STD = "tag:yaml.org,2002:"
 _TEXT_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -457,7 +457,7 @@ def _build_card(check: _Checker, node: _Node, where: str) -> AuthoredCard | None
         if "q" in entries or "a" in entries:
             check.problem(node, "a card is either 'q'+'a' or 'cloze', not both", where)
         cloze = check.text(entries, "cloze", where, node, required=True)
-        if cloze and not _CLOZE.search(cloze):
+        if cloze and not CLOZE.search(cloze):
             check.problem(entries["cloze"][1], "cloze text has no deletion; mark the hidden part "
                           "as {{c1::answer}}", where)
         return AuthoredCard(cloze=cloze, id=card_id, line=node.line)
