@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import sys
+from importlib import resources
 from pathlib import Path
 
 APP_NAME = "mlsd-study"
@@ -24,30 +24,32 @@ def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
+#: Where the shipped folders are as package data (``app/assets/...`` in a wheel, a ``--user``
+#: or pipx install and the PyInstaller bundle) and where they are in a source checkout (an
+#: editable install or a run from the clone). pyproject.toml maps one onto the other.
+SHIPPED_FOLDERS = {"decks": "decks", "icons": "resources/icons"}
+
+
 def _shipped(name: str) -> Path:
-    """A folder shipped beside the code: source tree, PyInstaller bundle or installed data."""
-    here = Path(__file__).resolve().parent
-    candidates = [here.parent / name, Path(sys.prefix) / "share" / APP_NAME / name]
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        candidates.insert(0, Path(bundle) / name)
-    for candidate in candidates:
-        if candidate.is_dir():
-            return candidate
-    return candidates[0]
+    """A folder shipped with the app, found through the ``app`` package's files."""
+    package = Path(str(resources.files("app")))
+    packaged = package / "assets" / name
+    if packaged.is_dir():
+        return packaged
+    return package.parent / SHIPPED_FOLDERS[name]
 
 
 def shipped_decks_dir() -> Path:
     return _shipped("decks")
 
 
-def resources_dir() -> Path:
-    return _shipped("resources")
+def icons_dir() -> Path:
+    return _shipped("icons")
 
 
 def app_icon_files() -> list[Path]:
     """The app icon as shipped: the PNG renderings, smallest first, then the SVG."""
-    icons = resources_dir() / "icons"
+    icons = icons_dir()
     return [icons / f"{APP_ID}-{size}.png" for size in ICON_SIZES] + [icons / f"{APP_ID}.svg"]
 
 

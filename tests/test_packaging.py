@@ -11,7 +11,9 @@ import subprocess
 import sys
 import tomllib
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
@@ -127,26 +129,63 @@ def test_the_svg_icon_is_square_and_self_contained() -> None:
                 assert value.startswith("#"), f"external reference {value}"
 
 
+def _setuptools() -> dict[str, Any]:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    return cast(dict[str, Any], project["tool"]["setuptools"])
+
+
 def test_the_icons_ship_with_the_app() -> None:
     files = app_icon_files()
     assert [f.name for f in files] == [f"{APP_ID}-{s}.png" for s in ICON_SIZES] + [
         f"{APP_ID}.svg"]
     assert all(f.is_file() for f in files)
-    # A non-editable install gets them where paths.resources_dir() looks: the data-files entry.
-    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
-    data_files = project["tool"]["setuptools"]["data-files"]
-    shipped = {match for pattern in data_files["share/mlsd-study/resources/icons"]
-               for match in REPO.glob(pattern)}
+    # An install gets them as package data of app.assets.icons, where app/paths.py looks.
+    setuptools = _setuptools()
+    folder = REPO / setuptools["package-dir"]["app.assets.icons"]
+    shipped = {match for pattern in setuptools["package-data"]["app.assets.icons"]
+               for match in folder.glob(pattern)}
     assert set(files) == shipped
 
 
-def test_a_bundle_finds_its_own_resources(tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("decks", "resources"):
-        (tmp_path / name).mkdir()
-    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
-    assert paths.resources_dir() == tmp_path / "resources"
-    assert paths.shipped_decks_dir() == tmp_path / "decks"
+def test_every_package_is_listed_for_the_build() -> None:
+    """pyproject lists the packages (the assets are mapped in), so a new one must be added."""
+    on_disk = {".".join(init.parent.relative_to(REPO).parts)
+               for init in (REPO / "app").rglob("__init__.py")}
+    listed = set(_setuptools()["packages"])
+    assert on_disk - listed == set(), "add these packages to pyproject.toml"
+    assert listed - on_disk == {"app.assets.decks", "app.assets.icons"}
+    assert {name: paths.SHIPPED_FOLDERS[name.rsplit(".", 1)[1]]
+            for name in listed - on_disk} == _setuptools()["package-dir"]
+
+
+def test_an_install_finds_the_decks_and_icons_as_package_data(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wheel, --user, pipx or the bundle: app/assets/ beside the code, not the source tree."""
+    package = tmp_path / "site-packages" / "app"
+    for folder in ("decks", "icons"):
+        (package / "assets" / folder).mkdir(parents=True)
+    monkeypatch.setattr(paths.resources, "files", lambda name: package)
+    assert paths.shipped_decks_dir() == package / "assets" / "decks"
+    assert paths.icons_dir() == package / "assets" / "icons"
+
+
+def test_a_source_checkout_finds_the_top_level_folders() -> None:
+    assert paths.shipped_decks_dir() == REPO / "decks"
+    assert paths.icons_dir() == REPO / "resources" / "icons"
+
+
+def test_the_wheel_carries_the_decks_and_icons(tmp_path: Path) -> None:
+    """Build the wheel as pip would and list it: the decks and icons are inside app/assets/."""
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
+                            str(tmp_path / "wheel"), str(REPO)], capture_output=True, text=True,
+                           check=False, timeout=300)
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (tmp_path / "wheel").glob("*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "app/assets/decks/ml-system-design.yaml" in names
+    assert {f"app/assets/icons/{f.name}" for f in app_icon_files()} <= names
+    assert not any(name.startswith(("decks/", "resources/")) or ".data/" in name
+                   for name in names)
 
 
 def test_the_scripts_parse() -> None:
