@@ -193,7 +193,7 @@ def export_anki(data: Path, output: str, *, deck_id: str | None, topic: str | No
                 with_progress: bool, questions: bool) -> int:
     from app.clock import utc_now
     from app.decks.library import load_stored_deck
-    from app.export.anki import export_deck
+    from app.export.package import export_deck
 
     store = open_synced(data)
     try:

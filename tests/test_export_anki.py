@@ -26,8 +26,9 @@ from app.clock import local_zone, to_ms, utc_now
 from app.db import study as db
 from app.db.store import Store
 from app.decks.library import SHIPPED, USER, load_stored_deck, sync_decks
-from app.export import anki as export_anki
-from app.export.anki import ExportError, ExportResult, export_deck, note_guid
+from app.export import note_types, notes, progress, render
+from app.export.notes import note_guid
+from app.export.package import ExportError, ExportResult, export_deck
 from app.model import Deck
 from app.scheduling.scheduler import Fsrs, Grade, Queue, SchedulerSettings, study_day
 
@@ -205,7 +206,7 @@ def test_fields_are_rendered_markdown_with_deck_text_escaped(library: Library, a
     import_package(anki, export(library, out_dir / "demo.apkg").path)
     qa = note_by_key(anki, QA)
     assert qa.note_type()["name"] == "MLSD Study Basic"
-    assert qa.note_type()["id"] == export_anki.BASIC_MODEL_ID
+    assert qa.note_type()["id"] == note_types.BASIC_MODEL_ID
     assert qa["Prompt"] == "<p>What does &lt;b&gt;bold&lt;/b&gt; do?</p>"
     assert qa["Answer"] == "<p>It is <code>code</code> &amp; text.</p>"
     assert qa["Context"] == "Step 1 Problem Formulation"
@@ -232,7 +233,7 @@ def test_a_cloze_note_gives_one_card_per_cloze_number(library: Library, anki: Co
     assert {f"{CLOZE_NOTE}/c1", f"{CLOZE_NOTE}/c2"} <= set(library.card_ids())
     import_package(anki, export(library, out_dir / "demo.apkg").path)
     note = note_by_key(anki, CLOZE_NOTE)  # the GUID of the card id without "/cN"
-    assert note.note_type()["id"] == export_anki.CLOZE_MODEL_ID
+    assert note.note_type()["id"] == note_types.CLOZE_MODEL_ID
     assert note["Text"] == ("<p>Precision = {{c1::TP / (TP + FP)}}; "
                             "recall = {{c2::TP / (TP + FN)}}.</p>")
     cards = sorted(note.cards(), key=lambda c: c.ord)
@@ -258,10 +259,10 @@ def test_reexport_after_an_edit_updates_the_notes_in_place(library: Library, ank
 
 def test_each_topic_deck_has_a_stable_id_and_note_types_are_fixed() -> None:
     name = f"{ROOT}::Step 2 Metrics"
-    assert export_anki.anki_deck_id(name) == export_anki.anki_deck_id(name)
-    assert export_anki.anki_deck_id(name) != export_anki.anki_deck_id(ROOT)
-    assert (1 << 30) <= export_anki.anki_deck_id(name) < (1 << 31)
-    assert (export_anki.BASIC_MODEL_ID, export_anki.CLOZE_MODEL_ID) == (1301562504, 1194083461)
+    assert notes.anki_deck_id(name) == notes.anki_deck_id(name)
+    assert notes.anki_deck_id(name) != notes.anki_deck_id(ROOT)
+    assert (1 << 30) <= notes.anki_deck_id(name) < (1 << 31)
+    assert (note_types.BASIC_MODEL_ID, note_types.CLOZE_MODEL_ID) == (1301562504, 1194083461)
 
 
 def test_the_same_export_twice_is_byte_identical(library: Library, out_dir: Path) -> None:
@@ -284,7 +285,7 @@ def test_the_fast_paths_render_as_markdown_it_does(text: str) -> None:
 
     md = markdown_parser()
     expected = md.render(text).strip() if text.strip() else ""
-    assert export_anki._markdown()(text) == expected
+    assert render.markdown_renderer()(text) == expected
 
 
 def test_cmark_and_markdown_it_agree_on_every_text_of_the_shipped_deck() -> None:
@@ -298,11 +299,11 @@ def test_cmark_and_markdown_it_agree_on_every_text_of_the_shipped_deck() -> None
     for topic, _ in deck.walk():
         texts += [topic.title, topic.notes]
         texts += [t for c in topic.cards for t in (c.question, c.answer, c.cloze)]
-    render = export_anki._markdown()
+    to_html = render.markdown_renderer()
     checked = [t for t in texts if t.strip()]
     assert len(checked) > 900
     for text in checked:
-        assert render(text) == md.render(text).strip(), text
+        assert to_html(text) == md.render(text).strip(), text
 
 
 # --- scope ---------------------------------------------------------------------------------------
@@ -598,10 +599,10 @@ def test_review_due_day_is_the_local_study_day() -> None:
     # 08:30 UTC is 03:30 in New York: still the previous study day (rollover at 4 a.m.).
     new_york = timezone(timedelta(hours=-5))
     moment = datetime(2026, 3, 5, 8, 30, tzinfo=UTC)
-    assert export_anki._study_date(to_ms(moment), new_york, 4) == date(2026, 3, 4)
-    assert export_anki._study_date(to_ms(moment + timedelta(hours=1)), new_york, 4) == \
+    assert progress.study_date(to_ms(moment), new_york, 4) == date(2026, 3, 4)
+    assert progress.study_date(to_ms(moment + timedelta(hours=1)), new_york, 4) == \
         date(2026, 3, 5)
-    assert export_anki._study_date(to_ms(moment), UTC, 4) == date(2026, 3, 5)
+    assert progress.study_date(to_ms(moment), UTC, 4) == date(2026, 3, 5)
 
 
 def test_note_guid_is_genankis_guid() -> None:
@@ -613,7 +614,7 @@ def test_note_guid_is_genankis_guid() -> None:
 def test_slow_path_test_matches_its_pattern() -> None:
     for code in range(0x110000):
         text = f"a{chr(code)}b"
-        assert export_anki._slow_path(text) == bool(export_anki._SLOW_PATH.search(text)), code
+        assert render._slow_path(text) == bool(render._SLOW_PATH.search(text)), code
     for text in ["a**b", "a***b", "a__b", "a___b", "plain text", "x ~ y", "a < b", "![a](b)",
                  "[a](https://x.y)", "[a](http://)", "[a](file:///x)", "[a](b) [c](http://d)"]:
-        assert export_anki._slow_path(text) == bool(export_anki._SLOW_PATH.search(text)), text
+        assert render._slow_path(text) == bool(render._SLOW_PATH.search(text)), text

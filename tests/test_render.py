@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.decks.render import is_web_link, render_markdown
-from app.export import anki as export_anki
+from app.export.render import markdown_renderer
 
 # What sanitised HTML may hold: the tags CommonMark (with tables and strikethrough) writes,
 # each with only the attributes it needs. No <img>, <script>, <iframe>, <style>, no on*=.
@@ -112,7 +112,7 @@ def test_hostile_text_renders_inert(text: str) -> None:
 @pytest.mark.parametrize("text", HOSTILE)
 def test_the_anki_export_renders_hostile_text_inert(text: str) -> None:
     # The export has its own cmark fast path: it must follow the same policy.
-    assert_inert(export_anki._markdown()(text))
+    assert_inert(markdown_renderer()(text))
 
 
 def test_raw_html_is_shown_as_text_not_run() -> None:
@@ -207,7 +207,7 @@ _FRAGMENTS = [
 _HOSTILE_TEXT = st.lists(st.sampled_from(_FRAGMENTS), max_size=16).map("".join)
 
 
-_EXPORT_RENDER: Callable[[str], str] = export_anki._markdown()
+_EXPORT_RENDER: Callable[[str], str] = markdown_renderer()
 
 
 @settings(max_examples=1000, deadline=None)

@@ -62,7 +62,7 @@ def child_ours(data: Path, out: Path) -> dict[str, float]:
     sys.path.insert(0, str(REPO))
     from app.db.store import Store
     from app.decks.library import load_stored_deck
-    from app.export.anki import export_deck
+    from app.export.package import export_deck
 
     store = Store.open(data)
     deck = load_stored_deck(store, "bench")

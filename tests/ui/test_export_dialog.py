@@ -50,7 +50,7 @@ def test_export_runs_in_a_worker_thread(qtbot: QtBot, window: MainWindow,
     from PySide6.QtWidgets import QApplication
 
     seen: list[bool] = []
-    import app.export.anki as exporter
+    import app.export.package as exporter
 
     real = exporter.export_deck
 

@@ -132,7 +132,7 @@ class ExportDialog(QDialog):
             from app.clock import utc_now
             from app.db.store import Store
             from app.decks.library import load_stored_deck
-            from app.export.anki import export_deck
+            from app.export.package import export_deck
 
             store = Store.open(data_dir, check=False)  # checked at start-up
             try:
