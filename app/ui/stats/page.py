@@ -1,13 +1,11 @@
-"""The statistics page: charts drawn with QPainter from the figures app/db/stats.py computes."""
+"""The statistics page: the figures app/db/stats.py computes, shown in charts, saved as PNG."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import date
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QRect, QSettings, QSize, Qt
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
@@ -16,196 +14,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
-from app.db.stats import DayCount, Figures
-
-ACCENT = QColor("#3b82f6")
-GOOD = QColor("#30a46c")
-SCORE_COLOURS = {1: QColor("#e5484d"), 2: QColor("#f59e0b"), 3: QColor("#84cc16"),
-                 4: QColor("#30a46c")}
-
-
-def _text_colour(widget: QWidget) -> QColor:
-    return widget.palette().color(QPalette.ColorRole.WindowText)
-
-
-class BarChart(QWidget):
-    """Vertical bars with a value label on hover; ``values`` may hold None for 'no data'."""
-
-    def __init__(self, unit: str = "", colour: QColor = ACCENT,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.unit = unit
-        self.colour = colour
-        self.labels: list[str] = []
-        self.values: list[float | None] = []
-        self.maximum: float | None = None
-        self.setMinimumSize(QSize(260, 140))
-        self.setMouseTracking(True)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-
-    def set_data(self, labels: Sequence[str], values: Sequence[float | None],
-                 maximum: float | None = None) -> None:
-        self.labels, self.values, self.maximum = list(labels), list(values), maximum
-        self.update()
-
-    def _bar_rect(self, index: int) -> QRect:
-        area = self.rect().adjusted(6, 6, -6, -22)
-        width = area.width() / max(1, len(self.values))
-        top = self.maximum or max((v or 0 for v in self.values), default=0) or 1
-        value = self.values[index] or 0
-        height = int(area.height() * min(1.0, value / top))
-        x = area.left() + int(index * width)
-        return QRect(x + 1, area.bottom() - height, max(1, int(width) - 2), height)
-
-    def paintEvent(self, _event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        text = _text_colour(self)
-        for index, value in enumerate(self.values):
-            if value is None:
-                continue
-            painter.fillRect(self._bar_rect(index), self.colour)
-        painter.setPen(text)
-        metrics = painter.fontMetrics()
-        fits = self.labels and all(metrics.horizontalAdvance(label) <= self._bar_rect(i).width()
-                                   - 4 for i, label in enumerate(self.labels))
-        if fits:  # room under every bar: name each one
-            for index, label in enumerate(self.labels):
-                bar = self._bar_rect(index)
-                painter.drawText(QRect(bar.left() - 20, self.height() - 20, bar.width() + 40,
-                                       18), Qt.AlignmentFlag.AlignCenter, label)
-        elif self.labels:
-            first, last = self.labels[0], self.labels[-1]
-            bottom = self.rect().adjusted(6, 0, -6, -4)
-            painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
-                             first)
-            painter.drawText(bottom, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
-                             last)
-        painter.end()
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if not self.values:
-            return
-        area = self.rect().adjusted(6, 6, -6, -22)
-        index = int((event.position().x() - area.left()) / max(1, area.width())
-                    * len(self.values))
-        if 0 <= index < len(self.values):
-            value = self.values[index]
-            shown = "no data" if value is None else f"{value:g}{self.unit}"
-            QToolTip.showText(event.globalPosition().toPoint(),
-                              f"{self.labels[index]}: {shown}", self)
-
-
-class Heatmap(QWidget):
-    """A year of study days as a GitHub-style grid; hover or click a day for its figures."""
-
-    CELL = 11
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.days: list[DayCount] = []
-        self.selected: DayCount | None = None
-        self.on_select: Callable[[DayCount], None] | None = None
-        self.setMouseTracking(True)
-        self.setMinimumSize(QSize(54 * (self.CELL + 2) + 10, 7 * (self.CELL + 2) + 10))
-
-    def set_days(self, days: list[DayCount]) -> None:
-        self.days = days
-        self.update()
-
-    def _cell(self, index: int) -> QRect:
-        first = self.days[0].day if self.days else date.today()
-        offset = index + first.weekday()
-        column, row = divmod(offset, 7)
-        return QRect(5 + column * (self.CELL + 2), 5 + row * (self.CELL + 2), self.CELL,
-                     self.CELL)
-
-    def _colour(self, reviews: int, most: int) -> QColor:
-        if reviews == 0:
-            base = self.palette().color(QPalette.ColorRole.Mid)
-            base.setAlpha(70)
-            return base
-        colour = QColor(GOOD)
-        colour.setAlphaF(0.3 + 0.7 * min(1.0, reviews / max(1, most)))
-        return colour
-
-    def paintEvent(self, _event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        most = max((d.reviews for d in self.days), default=0)
-        for index, day in enumerate(self.days):
-            painter.fillRect(self._cell(index), self._colour(day.reviews, most))
-        if self.selected is not None and self.selected in self.days:
-            painter.setPen(_text_colour(self))
-            painter.drawRect(self._cell(self.days.index(self.selected)).adjusted(-1, -1, 0, 0))
-        painter.end()
-
-    def day_at(self, point: QPoint) -> DayCount | None:
-        for index, day in enumerate(self.days):
-            if self._cell(index).contains(point):
-                return day
-        return None
-
-    @staticmethod
-    def describe(day: DayCount) -> str:
-        return (f"{day.day:%a %d %b %Y}: {day.reviews} review(s), "
-                f"{day.seconds / 60:.0f} min")
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        day = self.day_at(event.position().toPoint())
-        if day is not None:
-            QToolTip.showText(event.globalPosition().toPoint(), self.describe(day), self)
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        day = self.day_at(event.position().toPoint())
-        if day is not None:
-            self.selected = day
-            self.update()
-            if self.on_select is not None:
-                self.on_select(day)
-
-
-class ScoreGrid(QWidget):
-    """Interview self-scores per step (rows) over time (columns), coloured 1 red .. 4 green,
-    with the rubric coverage written in each cell."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[str] = []
-        self.cells: list[list[tuple[int | None, float | None]]] = []
-        self.setMinimumSize(QSize(300, 9 * 18 + 10))
-
-    def set_data(self, rows: list[str], cells: list[list[tuple[int | None, float | None]]]
-                 ) -> None:
-        self.rows, self.cells = rows, cells
-        self.update()
-
-    def paintEvent(self, _event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        text = _text_colour(self)
-        label_width = 70
-        height = 18
-        columns = max((len(r) for r in self.cells), default=0)
-        width = (self.width() - label_width - 6) / max(1, columns)
-        for row, name in enumerate(self.rows):
-            y = 4 + row * height
-            painter.setPen(text)
-            painter.drawText(QRect(2, y, label_width - 4, height),
-                             Qt.AlignmentFlag.AlignVCenter, name)
-            for column, (score, coverage) in enumerate(self.cells[row]):
-                cell = QRect(label_width + int(column * width), y + 1, max(2, int(width) - 2),
-                             height - 2)
-                if score is not None:
-                    painter.fillRect(cell, SCORE_COLOURS[score])
-                if coverage is not None and width > 28:
-                    painter.setPen(text)
-                    painter.drawText(cell, Qt.AlignmentFlag.AlignCenter, f"{coverage:.0%}")
-        painter.end()
+from app.db.stats import Figures
+from app.ui.stats.charts import GOOD, BarChart, Heatmap, ScoreGrid
 
 
 def _chart_box(title: str, chart: QWidget, save: Callable[[QWidget, str], object],
