@@ -10,6 +10,7 @@ from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from app.db.export import active_cards, cloze_cards
 from app.db.store import Store, StoredTopic
 from app.model import Deck, TopicId, step_label
 
@@ -21,7 +22,6 @@ QUESTIONS_DECK = "Interview questions"
 
 _CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::.+?\}\}", re.DOTALL)
 _CLOZE_CARD = re.compile(r"^(?P<note>.+)/c(?P<number>\d+)$")
-_ACTIVE = "FROM cards WHERE deck_id = ? AND retired = 0"
 
 
 # genanki's (and Anki's) base-91 alphabet for GUIDs.
@@ -191,8 +191,7 @@ def build_notes(store: Store, deck: Deck, tree: DeckTree, scope: set[TopicId],
     # A cloze note stands for its cards only when the written text gives exactly the cards we
     # have; otherwise (a deck edited since the last sync) each card goes as a Basic note.
     groups: defaultdict[str, dict[int, str]] = defaultdict(dict)
-    for card_id, topic_id in store.conn.execute(
-            f"SELECT id, topic_id {_ACTIVE} AND kind = 'cloze'", [deck.id]):
+    for card_id, topic_id in cloze_cards(store, deck.id):
         match = _CLOZE_CARD.match(card_id)
         if match and topic_id in scope:
             groups[match.group("note")][int(match.group("number"))] = card_id
@@ -205,10 +204,7 @@ def build_notes(store: Store, deck: Deck, tree: DeckTree, scope: set[TopicId],
     notes: deque[Note] = deque()
     written: set[str] = set()
     for (card_id, topic_id, kind, context, prompt, answer, queue, step, stability, difficulty,
-         due, last_review, reps, lapses, suspended) in store.conn.execute(
-            "SELECT id, topic_id, kind, context, prompt, answer, queue, step, stability, "
-            f"difficulty, due, last_review, reps, lapses, suspended {_ACTIVE} "
-            "ORDER BY ord, id", [deck.id]):
+         due, last_review, reps, lapses, suspended) in active_cards(store, deck.id):
         if topic_id not in scope:
             continue
         if schedules is not None:

@@ -1,5 +1,8 @@
 """The user's progress in an exported collection: each card's FSRS state and the review log, in
-the columns Anki reads when "Import any learning progress" is ticked."""
+the columns Anki reads when "Import any learning progress" is ticked.
+
+The SQL here writes Anki's collection file; our review log is read through app.db.export.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from datetime import date, tzinfo
 from pathlib import Path
 
 from app.clock import from_ms
+from app.db.export import review_log
 from app.db.store import Store
 from app.export.collection import CREATED, DAY_MS
 from app.export.notes import Schedule
@@ -109,16 +113,11 @@ def _revlog(store: Store, deck_id: str, anki_ids: dict[str, int]) -> list[tuple[
     """Our review log as Anki revlog rows (without usn); ids are unique millisecond stamps."""
     if not anki_ids:
         return []
-    rows = store.conn.execute(
-        "SELECT card_id, reviewed_at, rating, duration_ms, queue_before, due_before, "
-        "last_review_before, queue_after, difficulty_after, due_after FROM review_log "
-        "WHERE card_id IN (SELECT id FROM cards WHERE deck_id = ?) ORDER BY reviewed_at, id",
-        [deck_id])
     kinds = {Queue.NEW: 0, Queue.LEARNING: 0, Queue.REVIEW: 1, Queue.RELEARNING: 2}
     out: list[tuple[int, ...]] = []
     last_id = 0
     for (card_id, at, rating, duration, q_before, due_before, last_before, q_after,
-         difficulty, due_after) in rows:
+         difficulty, due_after) in review_log(store, deck_id):
         anki_id = anki_ids.get(card_id)
         if anki_id is None:
             continue
