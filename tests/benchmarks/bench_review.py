@@ -4,7 +4,8 @@ Builds a store with synthetic cards (~60% review, ~10% learning, ~30% new, thous
 under one deck, sibling groups on some) and review-log rows, then measures
 
 * queue build: constructing a study ``ReviewSession`` for the whole deck (median of several),
-  with limits that queue everything due and with the default limits;
+  with limits that queue everything due and with the default limits, and for one branch (a
+  top-level topic and its subtree, about a ninth of the deck: a scope with explicit topic ids);
 * answer-to-next-card: ``session.answer(grade, now)`` (schedule, commit, next card and its
   button intervals ready), median and p99 over many answers;
 
@@ -41,11 +42,12 @@ if str(REPO) not in sys.path:
 from app.clock import to_iso, to_ms  # noqa: E402
 from app.db.store import DB_NAME, Store  # noqa: E402
 from app.db.study import Scope  # noqa: E402
-from app.model import DeckId  # noqa: E402
+from app.model import DeckId, TopicId  # noqa: E402
 from app.scheduling.review import ReviewSession  # noqa: E402
 from app.scheduling.scheduler import Fsrs, Grade, SchedulerSettings, study_day  # noqa: E402
 
 DECK = DeckId("bench")
+WHOLE_DECK = Scope(deck_id=DECK)
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 DAY_MS = 86_400_000
 TARGET_BUILD_MS = 40.0
@@ -136,15 +138,28 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def time_queue_build(store: Store, settings: SchedulerSettings, runs: int
-                     ) -> tuple[float, int]:
-    """Median wall time of building a study session over the deck, and its queued count."""
+def branch_scope(store: Store, root: str = "t0") -> Scope:
+    """The topic ``root`` and its subtree, as the window scopes a selected branch."""
+    children: dict[str | None, list[str]] = {}
+    for topic in store.topics(DECK):
+        children.setdefault(topic.parent_id, []).append(topic.id)
+    ids, stack = [], [root]
+    while stack:
+        topic_id = stack.pop()
+        ids.append(topic_id)
+        stack.extend(children.get(topic_id, ()))
+    return Scope(deck_id=DECK, topic_ids=frozenset(TopicId(t) for t in ids))
+
+
+def time_queue_build(store: Store, settings: SchedulerSettings, runs: int,
+                     scope: Scope = WHOLE_DECK) -> tuple[float, int]:
+    """Median wall time of building a study session over ``scope``, and its queued count."""
     fsrs = Fsrs(settings)
     times: list[float] = []
     queued = 0
     for _ in range(runs):
         start = time.perf_counter()
-        session = ReviewSession(store, fsrs, Scope(deck_id=DECK), NOW, UTC, "study")
+        session = ReviewSession(store, fsrs, scope, NOW, UTC, "study")
         times.append(time.perf_counter() - start)
         counts = session.view().counts
         queued = counts.new + counts.learning + counts.review  # the card on screen included
@@ -298,6 +313,10 @@ def main() -> None:
         defaults = SchedulerSettings()
         big_ms, big_queued = time_queue_build(store, everything, args.runs)
         small_ms, small_queued = time_queue_build(store, defaults, args.runs)
+        branch = branch_scope(store)
+        branch_big_ms, branch_big_queued = time_queue_build(store, everything, args.runs, branch)
+        branch_small_ms, branch_small_queued = time_queue_build(store, defaults, args.runs,
+                                                                branch)
         sql_floors = {(name, columns): time_queue_sql(floor_dir / DB_NAME, settings, columns,
                                                       args.runs)
                       for name, settings in (("everything", everything), ("defaults", defaults))
@@ -335,6 +354,12 @@ def main() -> None:
               f"{took / TARGET_BUILD_MS:5.2f}x target")
         print(f"    floor: its 3 SELECTs in plain sqlite3  all columns {full:7.2f} ms  "
               f"id+due only {ids:7.2f} ms   session/floor {took / full:5.2f}x")
+    print(f"  one branch ({len(branch.topic_ids or ())} topics, scope by topic ids)")
+    for label, took, queued in (
+            ("limits 100000/1000 (everything due)", branch_big_ms, branch_big_queued),
+            ("default limits 200/20", branch_small_ms, branch_small_queued)):
+        print(f"    {label:34s} {took:7.2f} ms  ({queued} cards queued)   "
+              f"{took / TARGET_BUILD_MS:5.2f}x target")
     print(f"\nanswer-to-next card ({args.answers} answers: grade + commit + next card ready)")
     print(f"  session               median {our_median:7.3f} ms   p90 {our_p90:7.3f} ms   "
           f"p99 {our_p99:7.3f} ms   mean {ms(statistics.fmean(ours)):7.3f} ms")
