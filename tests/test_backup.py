@@ -31,7 +31,8 @@ from app.db.backup import (
     recover,
     restore_backup,
 )
-from app.db.store import DB_NAME, SCHEMA_VERSION, Store
+from app.db.migrations import SCHEMA_VERSION
+from app.db.store import DB_NAME, Store
 from app.db.study import Scope
 from app.decks.library import USER, sync_decks
 from app.errors import DatabaseDamaged, StoreError

@@ -12,17 +12,14 @@ from pathlib import Path
 import pytest
 
 from app.db import interviews as saved
-from app.db.store import SCHEMA_VERSION, Store
+from app.db.migrations import SCHEMA_VERSION
+from app.db.store import Store
 from app.decks.loader import load_text
 from app.errors import StoreError
-from app.interview.session import (
-    Budgets,
-    InterviewSession,
-    StepInfo,
-    default_budgets,
-    interview_steps,
-    to_markdown,
-)
+from app.interview.budgets import Budgets, default_budgets
+from app.interview.report import to_markdown
+from app.interview.session import InterviewSession
+from app.interview.steps import StepInfo, interview_steps
 from app.model import Deck
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -27,12 +27,15 @@ from sqlite_utils import Database
 
 from app.db import interviews as interview_store
 from app.db import stats, study
-from app.db.store import DB_NAME, MIGRATIONS, SCHEMA_VERSION, Store
+from app.db.migrations import MIGRATIONS, SCHEMA_VERSION
+from app.db.store import DB_NAME, Store
 from app.db.study import Scope
 from app.decks.library import USER, sync_decks
 from app.decks.loader import load_path
 from app.errors import DatabaseDamaged, StoreError
-from app.interview.session import InterviewSession, StepInfo, default_budgets, interview_steps
+from app.interview.budgets import default_budgets
+from app.interview.session import InterviewSession
+from app.interview.steps import StepInfo, interview_steps
 from app.model import Deck
 from app.scheduling.review import ReviewSession
 from app.scheduling.scheduler import Fsrs, Grade, SchedulerSettings

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from app.db import store as store_module
-from app.db.store import DB_NAME, SCHEMA_VERSION, Store, StoredTopic
+from app.db import migrations
+from app.db.migrations import SCHEMA_VERSION
+from app.db.store import DB_NAME, Store, StoredTopic
 from app.errors import StoreError
 from app.model import Deck, DeckId, Source, Topic, TopicId
 
@@ -107,9 +108,9 @@ def test_reopening_keeps_data_and_runs_no_migration_again(tmp_path: Path) -> Non
 
 def _with_migrations(monkeypatch: pytest.MonkeyPatch,
                      *extra: Callable[[Database], None]) -> None:
-    migrations = (*store_module.MIGRATIONS, *extra)
-    monkeypatch.setattr(store_module, "MIGRATIONS", migrations)
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", len(migrations))
+    steps = (*migrations.MIGRATIONS, *extra)
+    monkeypatch.setattr(migrations, "MIGRATIONS", steps)
+    monkeypatch.setattr(migrations, "SCHEMA_VERSION", len(steps))
 
 
 def test_a_later_migration_upgrades_an_existing_database(

@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from app.db.store import DB_NAME, SCHEMA_VERSION, Store, is_damage, quick_check
+from app.db.migrations import SCHEMA_VERSION
+from app.db.store import DB_NAME, Store, is_damage, quick_check
 from app.errors import StoreError
 from app.files import fsync_dir, fsync_file
 

@@ -1,17 +1,18 @@
-"""The local SQLite store: schema, migrations and every query the app makes.
+"""The database file: open it safely, migrate it, the one transaction helper; decks and settings."""
 
-One file in the data folder, opened with WAL, foreign keys and ``synchronous=FULL``. The schema
-version lives in ``PRAGMA user_version``; each version has one migration that runs in its own
-transaction. A database written by a newer MLSD Study is refused and left untouched; so is a
-damaged one (``PRAGMA quick_check`` at open), with :class:`DatabaseDamaged` for the recovery
-choices in ``app.db.backup``.
-"""
+# One file in the data folder, opened with WAL, foreign keys and ``synchronous=FULL``. A database
+# written by a newer MLSD Study is refused and left untouched; so is a damaged one (``PRAGMA
+# quick_check`` at open), with :class:`DatabaseDamaged` for the recovery choices in
+# ``app.db.backup``. Every write in app/db/ goes through :meth:`Store.transaction` (raw sqlite3
+# ``BEGIN IMMEDIATE``: it is on the answer path). Reads are raw sqlite3 too, so an unchanged
+# start-up never imports sqlite-utils; deck sync uses sqlite-utils' bulk upserts (inside the same
+# transaction, where they nest as savepoints) and migrations use it for schema work.
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,170 +20,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.clock import to_iso, to_ms
+from app.db import migrations
 from app.errors import DatabaseDamaged, StoreError
 from app.model import CardSpec, Deck, DeckId, Source, TopicId
 
-if TYPE_CHECKING:  # sqlite-utils is imported on first write, keeping it off the start path
+if TYPE_CHECKING:  # sqlite-utils is imported on first use, keeping it off the start path
     from sqlite_utils import Database
 
 DB_NAME = "mlsd-study.db"
 
 
-# --- migrations: one function per schema version, never edited once released -------------------
-
-def _migrate_to_1(db: Database) -> None:
-    db.execute("""
-        CREATE TABLE decks (
-            id TEXT PRIMARY KEY,
-            title TEXT NOT NULL,
-            version INTEGER NOT NULL,
-            description TEXT NOT NULL DEFAULT '',
-            source TEXT NOT NULL DEFAULT '{}',      -- JSON: title, url, author, licence
-            path TEXT NOT NULL DEFAULT '',          -- file it was last synced from
-            content_hash TEXT NOT NULL DEFAULT '',  -- sha256 of that file's bytes
-            origin TEXT NOT NULL DEFAULT 'user',    -- 'shipped' or 'user'
-            missing INTEGER NOT NULL DEFAULT 0,     -- its file was not found at the last start
-            synced_at TEXT NOT NULL
-        )""")
-    db.execute("""
-        CREATE TABLE topics (
-            deck_id TEXT NOT NULL REFERENCES decks(id) ON DELETE CASCADE,
-            id TEXT NOT NULL,
-            parent_id TEXT,                          -- NULL for a top-level topic
-            position INTEGER NOT NULL,               -- order among its siblings
-            title TEXT NOT NULL,
-            notes TEXT NOT NULL DEFAULT '',
-            step INTEGER,                            -- 1..9 for the steps of the flow
-            ordered INTEGER NOT NULL DEFAULT 0,
-            retired INTEGER NOT NULL DEFAULT 0,      -- gone from the deck file; history kept
-            PRIMARY KEY (deck_id, id)
-        )""")
-    db.execute("CREATE INDEX topics_by_parent ON topics (deck_id, parent_id, position)")
-    db.execute("""
-        CREATE TABLE settings (
-            key TEXT PRIMARY KEY,
-            value TEXT NOT NULL                      -- JSON
-        )""")
-
-
-def _migrate_to_2(db: Database) -> None:
-    """Cards with their FSRS state, the review log, and cram practice kept apart from it."""
-    db.execute("""
-        CREATE TABLE cards (
-            id TEXT PRIMARY KEY,                     -- stable: deck/topic/kind/key
-            deck_id TEXT NOT NULL REFERENCES decks(id) ON DELETE CASCADE,
-            topic_id TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            context TEXT NOT NULL,
-            prompt TEXT NOT NULL,
-            answer TEXT NOT NULL,
-            sibling_group TEXT NOT NULL DEFAULT '',
-            ord INTEGER NOT NULL,                    -- outline order, for new cards
-            retired INTEGER NOT NULL DEFAULT 0,      -- gone from the deck; history kept
-            queue INTEGER NOT NULL DEFAULT 0,        -- 0 new, 1 learning, 2 review, 3 relearning
-            step INTEGER,
-            stability REAL,
-            difficulty REAL,
-            due INTEGER,                             -- ms since epoch, UTC; NULL while new
-            last_review INTEGER,                     -- ms since epoch, UTC
-            reps INTEGER NOT NULL DEFAULT 0,
-            lapses INTEGER NOT NULL DEFAULT 0,
-            suspended INTEGER NOT NULL DEFAULT 0,
-            buried_until INTEGER,                    -- ms; hidden from study until then
-            created_at INTEGER NOT NULL
-        )""")
-    db.execute("CREATE INDEX cards_by_due ON cards (queue, due)")
-    db.execute("CREATE INDEX cards_new_in_order ON cards (queue, ord)")
-    db.execute("CREATE INDEX cards_by_topic ON cards (deck_id, topic_id)")
-    db.execute("CREATE INDEX cards_by_sibling_group ON cards (sibling_group) "
-               "WHERE sibling_group != ''")
-    db.execute("""
-        CREATE TABLE review_log (
-            id INTEGER PRIMARY KEY,
-            card_id TEXT NOT NULL REFERENCES cards(id),
-            reviewed_at INTEGER NOT NULL,            -- ms since epoch, UTC
-            rating INTEGER NOT NULL,                 -- 1 again, 2 hard, 3 good, 4 easy
-            duration_ms INTEGER NOT NULL,
-            queue_before INTEGER NOT NULL,
-            step_before INTEGER,
-            stability_before REAL,
-            difficulty_before REAL,
-            due_before INTEGER,
-            last_review_before INTEGER,
-            reps_before INTEGER NOT NULL,
-            lapses_before INTEGER NOT NULL,
-            queue_after INTEGER NOT NULL,
-            step_after INTEGER,
-            stability_after REAL,
-            difficulty_after REAL,
-            due_after INTEGER NOT NULL
-        )""")
-    db.execute("CREATE INDEX review_log_by_card ON review_log (card_id, reviewed_at)")
-    db.execute("CREATE INDEX review_log_by_time ON review_log (reviewed_at)")
-    db.execute("""
-        CREATE TABLE cram_log (
-            id INTEGER PRIMARY KEY,
-            card_id TEXT NOT NULL REFERENCES cards(id),
-            reviewed_at INTEGER NOT NULL,
-            rating INTEGER NOT NULL,
-            duration_ms INTEGER NOT NULL
-        )""")
-
-
-def _migrate_to_3(db: Database) -> None:
-    """Covering partial indexes for building study queues from (due, id) alone."""
-    db.execute("DROP INDEX cards_by_due")
-    db.execute("DROP INDEX cards_new_in_order")
-    db.execute("CREATE INDEX cards_study_due ON cards (queue, due, deck_id, topic_id, "
-               "buried_until, id) WHERE retired = 0 AND suspended = 0")
-    db.execute("CREATE INDEX cards_study_new ON cards (queue, deck_id, ord, topic_id, "
-               "buried_until, id) WHERE retired = 0 AND suspended = 0")
-
-
-def _migrate_to_4(db: Database) -> None:
-    """Mock interviews: one row per interview, one per step (9 steps and the wrap-up)."""
-    db.execute("""
-        CREATE TABLE interviews (
-            id INTEGER PRIMARY KEY,
-            deck_id TEXT NOT NULL,                   -- no foreign key: history outlives decks
-            question_id TEXT NOT NULL,
-            question_title TEXT NOT NULL,
-            category TEXT NOT NULL DEFAULT '',
-            started_at INTEGER NOT NULL,             -- ms since epoch, UTC
-            updated_at INTEGER NOT NULL,             -- ms; the last save
-            finished_at INTEGER,                     -- ms; NULL until finished
-            status TEXT NOT NULL DEFAULT 'running'
-                CHECK (status IN ('running', 'finished', 'discarded')),
-            total_minutes INTEGER NOT NULL,
-            snapshot TEXT NOT NULL DEFAULT '{}',     -- JSON: everything needed to resume
-            overall_score INTEGER                    -- 1..4, NULL when not scored
-        )""")
-    db.execute("CREATE INDEX interviews_by_status ON interviews (status, started_at)")
-    db.execute("""
-        CREATE TABLE interview_steps (
-            interview_id INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
-            step INTEGER NOT NULL CHECK (step BETWEEN 1 AND 10),  -- 10 is the wrap-up
-            notes TEXT NOT NULL DEFAULT '',
-            elapsed_ms INTEGER NOT NULL DEFAULT 0,
-            budget_s INTEGER NOT NULL,
-            score INTEGER,                           -- 1..4 self-score, NULL when not scored
-            covered INTEGER NOT NULL DEFAULT 0,      -- rubric items covered
-            total INTEGER NOT NULL DEFAULT 0,        -- rubric items
-            PRIMARY KEY (interview_id, step)
-        )""")
-
-
-def _migrate_to_5(db: Database) -> None:
-    """A covering index for the statistics page: one small range read per study day."""
-    db.execute("CREATE INDEX review_log_stats ON review_log "
-               "(reviewed_at, queue_before, rating, duration_ms)")
-    db.execute("DROP INDEX review_log_by_time")  # a prefix of the new one
-
-
-MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migrate_to_1, _migrate_to_2,
-                                                      _migrate_to_3, _migrate_to_4,
-                                                      _migrate_to_5)
-SCHEMA_VERSION = len(MIGRATIONS)
 
 
 @dataclass(frozen=True)
@@ -227,10 +74,11 @@ class Store:
 
     @property
     def db(self) -> Database:
-        """sqlite-utils over the same connection, for writes and migrations.
+        """sqlite-utils over the same connection, for migrations and bulk upserts.
 
         Reads go straight to ``conn``: an unchanged start-up then never imports sqlite-utils
-        (about 50 ms and several MiB of modules).
+        (about 50 ms and several MiB of modules). Writes through it belong inside
+        :meth:`transaction` like every other write.
         """
         if self._db is None:
             from sqlite_utils import Database
@@ -277,8 +125,8 @@ class Store:
     def _prepared(cls, conn: sqlite3.Connection, path: Path | None, *,
                   check: bool = False) -> Store:
         # isolation_level=None: no implicit BEGIN before DML. Every write states its own
-        # transaction (``transaction()`` or sqlite-utils' ``atomic()``), so nothing is left
-        # uncommitted by a stray statement, and reads never hold a write transaction open.
+        # transaction (``transaction()``), so nothing is left uncommitted by a stray statement,
+        # and reads never hold a write transaction open.
         where = str(path) if path else "the in-memory database"
         try:
             # Only reads until the version is known good and the file is intact: WAL mode and
@@ -295,6 +143,9 @@ class Store:
             conn.execute("PRAGMA busy_timeout=5000")
             store = cls(conn, path)
             store._migrate(version)
+        except StoreError:  # a migration that failed, already explained
+            conn.close()
+            raise
         except sqlite3.DatabaseError as exc:
             conn.close()
             if path is not None and is_damage(exc):
@@ -303,10 +154,13 @@ class Store:
         return store
 
     def _migrate(self, current: int) -> None:
-        for target in range(current + 1, SCHEMA_VERSION + 1):
-            with self.db.atomic():
-                MIGRATIONS[target - 1](self.db)
-                self.db.execute(f"PRAGMA user_version = {target}")
+        """Run each pending migration in its own transaction, with the version it reaches."""
+        for target in range(current + 1, migrations.SCHEMA_VERSION + 1):
+            # Damage found here must reach ``_prepared`` as the sqlite3 error it is, to become
+            # DatabaseDamaged (the recovery offer): hence the helper without the translation.
+            with _immediate(self.conn):
+                migrations.MIGRATIONS[target - 1](self.db)
+                self.conn.execute(f"PRAGMA user_version = {target}")
 
     @property
     def schema_version(self) -> int:
@@ -317,26 +171,17 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT on the raw connection, for the hot study paths.
+        """The one way the app writes: BEGIN IMMEDIATE ... COMMIT on the raw connection.
 
         Everything inside is committed (and, with synchronous=FULL, on disk) when the block
-        ends, or rolled back if it raises. Errors become :class:`StoreError`.
+        ends, or rolled back if it raises. sqlite3 errors become :class:`StoreError` with a
+        message a person can act on. sqlite-utils calls inside (``self.db``) nest as savepoints.
         """
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            with _immediate(self.conn) as conn:
+                yield conn
         except sqlite3.Error as exc:
             raise StoreError(_explain(exc, str(self.path or "the database"))) from None
-        try:
-            yield self.conn
-            self.conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if self.conn.in_transaction:
-                self.conn.rollback()
-            raise StoreError(_explain(exc, str(self.path or "the database"))) from None
-        except BaseException:
-            if self.conn.in_transaction:
-                self.conn.rollback()
-            raise
 
     # --- decks and topics ------------------------------------------------------------------------
 
@@ -360,35 +205,34 @@ class Store:
         positions = {str(t.id): i for i, t in enumerate(deck.topics)}
         for topic, _ in fresh.values():
             positions.update({str(c.id): i for i, c in enumerate(topic.children)})
-        try:
-            with self.db.atomic():
-                self.db.table("decks").upsert({
-                    "id": deck.id, "title": deck.title, "version": deck.version,
-                    "description": deck.description,
-                    "source": json.dumps(deck.source.__dict__, sort_keys=True),
-                    "path": deck.path, "content_hash": content_hash, "origin": origin,
-                    "missing": 0, "synced_at": to_iso(now),
-                }, pk="id")
-                old = {row[0]: row[1] for row in self.db.execute(
-                    "SELECT id, retired FROM topics WHERE deck_id = ?", [deck.id])}
-                rows = []
-                for topic_id, (topic, ancestors) in fresh.items():
-                    rows.append({
-                        "deck_id": deck.id, "id": topic_id,
-                        "parent_id": str(ancestors[-1].id) if ancestors else None,
-                        "position": positions[topic_id], "title": topic.title,
-                        "notes": topic.notes, "step": topic.step, "ordered": int(topic.ordered),
-                        "retired": 0,
-                    })
-                self.db.table("topics").upsert_all(rows, pk=("deck_id", "id"))
-                gone = [tid for tid, retired in old.items() if tid not in fresh and not retired]
-                if gone:
-                    self.db.execute(
-                        f"UPDATE topics SET retired = 1 WHERE deck_id = ? AND id IN "
-                        f"({','.join('?' * len(gone))})", [deck.id, *gone])
-                self._sync_cards(deck.id, cards, now)
-        except sqlite3.Error as exc:
-            raise StoreError(_explain(exc, str(self.path or "the database"))) from None
+        with self.transaction() as conn:
+            # sqlite-utils for the bulk upserts (the column lists follow the dicts); the rest is
+            # plain SQL on the same connection and transaction.
+            self.db.table("decks").upsert({
+                "id": deck.id, "title": deck.title, "version": deck.version,
+                "description": deck.description,
+                "source": json.dumps(deck.source.__dict__, sort_keys=True),
+                "path": deck.path, "content_hash": content_hash, "origin": origin,
+                "missing": 0, "synced_at": to_iso(now),
+            }, pk="id")
+            old = {row[0]: row[1] for row in conn.execute(
+                "SELECT id, retired FROM topics WHERE deck_id = ?", [deck.id])}
+            rows = []
+            for topic_id, (topic, ancestors) in fresh.items():
+                rows.append({
+                    "deck_id": deck.id, "id": topic_id,
+                    "parent_id": str(ancestors[-1].id) if ancestors else None,
+                    "position": positions[topic_id], "title": topic.title,
+                    "notes": topic.notes, "step": topic.step, "ordered": int(topic.ordered),
+                    "retired": 0,
+                })
+            self.db.table("topics").upsert_all(rows, pk=("deck_id", "id"))
+            gone = [tid for tid, retired in old.items() if tid not in fresh and not retired]
+            if gone:
+                conn.execute(
+                    f"UPDATE topics SET retired = 1 WHERE deck_id = ? AND id IN "
+                    f"({','.join('?' * len(gone))})", [deck.id, *gone])
+            self._sync_cards(deck.id, cards, now)
         return SyncResult(added=len(set(fresh) - set(old)),
                           updated=len(set(fresh) & set(old)), retired=len(gone))
 
@@ -417,12 +261,8 @@ class Store:
                    in self.conn.execute("SELECT id, missing FROM decks").fetchall()
                    if bool(missing) != (deck_id not in keep)]
         if changes:
-            try:
-                with self.db.atomic():
-                    self.db.conn.executemany("UPDATE decks SET missing = ? WHERE id = ?",
-                                             changes)
-            except sqlite3.Error as exc:
-                raise StoreError(_explain(exc, str(self.path or "the database"))) from None
+            with self.transaction() as conn:
+                conn.executemany("UPDATE decks SET missing = ? WHERE id = ?", changes)
 
     def decks(self, *, include_missing: bool = False) -> list[StoredDeck]:
         """Stored decks, shipped ones first, then by title."""
@@ -458,13 +298,27 @@ class Store:
         return default if row is None else json.loads(row[0])
 
     def set_setting(self, key: str, value: Any) -> None:
-        try:
-            with self.db.atomic():
-                self.db.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON "
-                                "CONFLICT(key) DO UPDATE SET value = excluded.value",
-                                [key, json.dumps(value)])
-        except sqlite3.Error as exc:  # a full disk or a read-only file: a message, not a crash
-            raise StoreError(_explain(exc, str(self.path or "the database"))) from None
+        # A full disk or a read-only file: a StoreError (a message), not a crash.
+        with self.transaction() as conn:
+            conn.execute("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) "
+                         "DO UPDATE SET value = excluded.value", [key, json.dumps(value)])
+
+
+@contextmanager
+def _immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back if the block raises; errors pass unchanged.
+
+    Only :meth:`Store.transaction` (which explains errors) and the migrations at open (which
+    must tell damage apart) use it.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.rollback()
+        raise
 
 
 def _has_content(path: Path) -> bool:
@@ -481,10 +335,10 @@ def _vet(conn: sqlite3.Connection, path: Path | None, *, check: bool) -> int:
     """
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     where = str(path) if path else "the in-memory database"
-    if version > SCHEMA_VERSION:
+    if version > migrations.SCHEMA_VERSION:
         raise StoreError(
             f"{where} was written by a newer MLSD Study (schema version {version}; this "
-            f"one understands up to {SCHEMA_VERSION}). It was left untouched: update "
+            f"one understands up to {migrations.SCHEMA_VERSION}). It was left untouched: update "
             "MLSD Study, or use another data folder with --data-dir.")
     if check and path is not None and _has_content(path):
         problems = quick_check(conn)

@@ -1,0 +1,170 @@
+"""Schema migrations, one per version, never edited once released (sqlite-utils: schema work)."""
+
+# Each migration takes sqlite-utils' ``Database``, the project's tool for schema work (creating
+# tables, reading columns and indexes back). The released ones are plain SQL through its
+# ``execute`` and must stay as they shipped: tests/data/schemas/ holds every released version's
+# schema and data, and tests/db/test_frozen_schemas.py fails when one changes. ``Store`` runs each
+# pending migration in its own transaction (``Store.transaction``) when it opens a database.
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # sqlite-utils is imported only when a migration runs
+    from sqlite_utils import Database
+
+
+def _migrate_to_1(db: Database) -> None:
+    db.execute("""
+        CREATE TABLE decks (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '{}',      -- JSON: title, url, author, licence
+            path TEXT NOT NULL DEFAULT '',          -- file it was last synced from
+            content_hash TEXT NOT NULL DEFAULT '',  -- sha256 of that file's bytes
+            origin TEXT NOT NULL DEFAULT 'user',    -- 'shipped' or 'user'
+            missing INTEGER NOT NULL DEFAULT 0,     -- its file was not found at the last start
+            synced_at TEXT NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE topics (
+            deck_id TEXT NOT NULL REFERENCES decks(id) ON DELETE CASCADE,
+            id TEXT NOT NULL,
+            parent_id TEXT,                          -- NULL for a top-level topic
+            position INTEGER NOT NULL,               -- order among its siblings
+            title TEXT NOT NULL,
+            notes TEXT NOT NULL DEFAULT '',
+            step INTEGER,                            -- 1..9 for the steps of the flow
+            ordered INTEGER NOT NULL DEFAULT 0,
+            retired INTEGER NOT NULL DEFAULT 0,      -- gone from the deck file; history kept
+            PRIMARY KEY (deck_id, id)
+        )""")
+    db.execute("CREATE INDEX topics_by_parent ON topics (deck_id, parent_id, position)")
+    db.execute("""
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL                      -- JSON
+        )""")
+
+
+def _migrate_to_2(db: Database) -> None:
+    """Cards with their FSRS state, the review log, and cram practice kept apart from it."""
+    db.execute("""
+        CREATE TABLE cards (
+            id TEXT PRIMARY KEY,                     -- stable: deck/topic/kind/key
+            deck_id TEXT NOT NULL REFERENCES decks(id) ON DELETE CASCADE,
+            topic_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            context TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            sibling_group TEXT NOT NULL DEFAULT '',
+            ord INTEGER NOT NULL,                    -- outline order, for new cards
+            retired INTEGER NOT NULL DEFAULT 0,      -- gone from the deck; history kept
+            queue INTEGER NOT NULL DEFAULT 0,        -- 0 new, 1 learning, 2 review, 3 relearning
+            step INTEGER,
+            stability REAL,
+            difficulty REAL,
+            due INTEGER,                             -- ms since epoch, UTC; NULL while new
+            last_review INTEGER,                     -- ms since epoch, UTC
+            reps INTEGER NOT NULL DEFAULT 0,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            suspended INTEGER NOT NULL DEFAULT 0,
+            buried_until INTEGER,                    -- ms; hidden from study until then
+            created_at INTEGER NOT NULL
+        )""")
+    db.execute("CREATE INDEX cards_by_due ON cards (queue, due)")
+    db.execute("CREATE INDEX cards_new_in_order ON cards (queue, ord)")
+    db.execute("CREATE INDEX cards_by_topic ON cards (deck_id, topic_id)")
+    db.execute("CREATE INDEX cards_by_sibling_group ON cards (sibling_group) "
+               "WHERE sibling_group != ''")
+    db.execute("""
+        CREATE TABLE review_log (
+            id INTEGER PRIMARY KEY,
+            card_id TEXT NOT NULL REFERENCES cards(id),
+            reviewed_at INTEGER NOT NULL,            -- ms since epoch, UTC
+            rating INTEGER NOT NULL,                 -- 1 again, 2 hard, 3 good, 4 easy
+            duration_ms INTEGER NOT NULL,
+            queue_before INTEGER NOT NULL,
+            step_before INTEGER,
+            stability_before REAL,
+            difficulty_before REAL,
+            due_before INTEGER,
+            last_review_before INTEGER,
+            reps_before INTEGER NOT NULL,
+            lapses_before INTEGER NOT NULL,
+            queue_after INTEGER NOT NULL,
+            step_after INTEGER,
+            stability_after REAL,
+            difficulty_after REAL,
+            due_after INTEGER NOT NULL
+        )""")
+    db.execute("CREATE INDEX review_log_by_card ON review_log (card_id, reviewed_at)")
+    db.execute("CREATE INDEX review_log_by_time ON review_log (reviewed_at)")
+    db.execute("""
+        CREATE TABLE cram_log (
+            id INTEGER PRIMARY KEY,
+            card_id TEXT NOT NULL REFERENCES cards(id),
+            reviewed_at INTEGER NOT NULL,
+            rating INTEGER NOT NULL,
+            duration_ms INTEGER NOT NULL
+        )""")
+
+
+def _migrate_to_3(db: Database) -> None:
+    """Covering partial indexes for building study queues from (due, id) alone."""
+    db.execute("DROP INDEX cards_by_due")
+    db.execute("DROP INDEX cards_new_in_order")
+    db.execute("CREATE INDEX cards_study_due ON cards (queue, due, deck_id, topic_id, "
+               "buried_until, id) WHERE retired = 0 AND suspended = 0")
+    db.execute("CREATE INDEX cards_study_new ON cards (queue, deck_id, ord, topic_id, "
+               "buried_until, id) WHERE retired = 0 AND suspended = 0")
+
+
+def _migrate_to_4(db: Database) -> None:
+    """Mock interviews: one row per interview, one per step (9 steps and the wrap-up)."""
+    db.execute("""
+        CREATE TABLE interviews (
+            id INTEGER PRIMARY KEY,
+            deck_id TEXT NOT NULL,                   -- no foreign key: history outlives decks
+            question_id TEXT NOT NULL,
+            question_title TEXT NOT NULL,
+            category TEXT NOT NULL DEFAULT '',
+            started_at INTEGER NOT NULL,             -- ms since epoch, UTC
+            updated_at INTEGER NOT NULL,             -- ms; the last save
+            finished_at INTEGER,                     -- ms; NULL until finished
+            status TEXT NOT NULL DEFAULT 'running'
+                CHECK (status IN ('running', 'finished', 'discarded')),
+            total_minutes INTEGER NOT NULL,
+            snapshot TEXT NOT NULL DEFAULT '{}',     -- JSON: everything needed to resume
+            overall_score INTEGER                    -- 1..4, NULL when not scored
+        )""")
+    db.execute("CREATE INDEX interviews_by_status ON interviews (status, started_at)")
+    db.execute("""
+        CREATE TABLE interview_steps (
+            interview_id INTEGER NOT NULL REFERENCES interviews(id) ON DELETE CASCADE,
+            step INTEGER NOT NULL CHECK (step BETWEEN 1 AND 10),  -- 10 is the wrap-up
+            notes TEXT NOT NULL DEFAULT '',
+            elapsed_ms INTEGER NOT NULL DEFAULT 0,
+            budget_s INTEGER NOT NULL,
+            score INTEGER,                           -- 1..4 self-score, NULL when not scored
+            covered INTEGER NOT NULL DEFAULT 0,      -- rubric items covered
+            total INTEGER NOT NULL DEFAULT 0,        -- rubric items
+            PRIMARY KEY (interview_id, step)
+        )""")
+
+
+def _migrate_to_5(db: Database) -> None:
+    """A covering index for the statistics page: one small range read per study day."""
+    db.execute("CREATE INDEX review_log_stats ON review_log "
+               "(reviewed_at, queue_before, rating, duration_ms)")
+    db.execute("DROP INDEX review_log_by_time")  # a prefix of the new one
+
+
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migrate_to_1, _migrate_to_2,
+                                                      _migrate_to_3, _migrate_to_4,
+                                                      _migrate_to_5)
+SCHEMA_VERSION = len(MIGRATIONS)
