@@ -50,7 +50,9 @@ def _say(line: str) -> None:
 def interview(data_dir: Path, seed: int, max_keys: int) -> int:
     from app.db import interviews as saved
     from app.decks.loader import load_text
-    from app.interview.session import InterviewSession, default_budgets, interview_steps
+    from app.interview.budgets import default_budgets
+    from app.interview.session import InterviewSession
+    from app.interview.steps import interview_steps
 
     rng = random.Random(seed)
     deck = load_text(FLOW, "mini.yaml")

@@ -39,7 +39,8 @@ from app.db.study import Scope
 from app.decks.cards import generate_cards
 from app.decks.library import USER, import_outline, sync_decks
 from app.decks.loader import load_text
-from app.interview.session import AUTOSAVE_AFTER, SEGMENTS
+from app.interview.session import AUTOSAVE_AFTER
+from app.interview.steps import SEGMENTS
 from app.model import Deck
 from app.paths import user_decks_dir
 from app.scheduling.review import ReviewSession

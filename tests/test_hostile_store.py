@@ -23,7 +23,9 @@ from app.db.study import Scope
 from app.decks.library import USER, sync_decks
 from app.decks.loader import load_text
 from app.errors import StoreError
-from app.interview.session import InterviewSession, default_budgets, interview_steps
+from app.interview.budgets import default_budgets
+from app.interview.session import InterviewSession
+from app.interview.steps import interview_steps
 from app.scheduling.review import ReviewSession, ReviewView
 from app.scheduling.scheduler import Fsrs, Grade, SchedulerSettings
 

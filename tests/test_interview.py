@@ -11,22 +11,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.decks.loader import load_text
-from app.interview.session import (
-    WRAP_UP,
-    Budgets,
-    InterviewSession,
-    Level,
-    StepInfo,
-    StepView,
-    coverage,
-    deal_question,
-    default_budgets,
-    format_duration,
-    interview_steps,
-    notes_template,
-    to_markdown,
-    weakest_steps,
-)
+from app.interview.budgets import Budgets, default_budgets
+from app.interview.coverage import coverage
+from app.interview.questions import deal_question
+from app.interview.report import format_duration, to_markdown, weakest_steps
+from app.interview.session import InterviewSession
+from app.interview.steps import WRAP_UP, StepInfo, interview_steps, notes_template
+from app.interview.views import Level, StepView
 from app.model import Question, RubricItem, TopicId
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import app.db.interviews as interviews
-import app.interview.session as interview
+import app.interview.budgets as interview
 from app.db import study as study_store
 from app.db.settings import (
     INTERVIEW_MINUTES_RANGE,

@@ -18,7 +18,10 @@ from app.errors import StoreError
 from app.model import STEP_COUNT, DeckId, Question, TopicId
 
 if TYPE_CHECKING:  # the session module is loaded when an interview is opened, not at start-up
-    from app.interview.session import Budgets, InterviewSession, InterviewSummary, StepInfo
+    from app.interview.budgets import Budgets
+    from app.interview.report import InterviewSummary
+    from app.interview.session import InterviewSession
+    from app.interview.steps import StepInfo
 
 RUNNING, FINISHED, DISCARDED = "running", "finished", "discarded"
 _BUDGETS_KEY = "interview.budgets.{}"
@@ -244,7 +247,8 @@ def score_trend(store: Store, limit: int = 10) -> dict[int, list[int]]:
 
 def load_budgets(store: Store, total_minutes: int) -> Budgets:
     """The budgets last saved for this total, else :func:`default_budgets`."""
-    from app.interview.session import SEGMENTS, Budgets, default_budgets
+    from app.interview.budgets import Budgets, default_budgets
+    from app.interview.steps import SEGMENTS
 
     minutes = store.setting(_BUDGETS_KEY.format(total_minutes))
     if isinstance(minutes, list) and len(minutes) == SEGMENTS:

@@ -24,7 +24,7 @@ ROLLOVER_HOUR_RANGE = (0, 23)
 MAXIMUM_INTERVAL_RANGE = (1, 36500)
 MAX_STEPS = 10
 STEP_RANGE = (timedelta(minutes=1), timedelta(days=7))
-# The same bounds as app.interview.session.MIN/MAX_TOTAL_MINUTES (a test keeps them equal); not
+# The same bounds as app.interview.budgets.MIN/MAX_TOTAL_MINUTES (a test keeps them equal); not
 # imported from there so that reading settings at start-up does not load the interview module.
 INTERVIEW_MINUTES_RANGE = (10, 240)
 FONT_SIZE_RANGE = (8, 24)  # points; 0 means the platform's default size

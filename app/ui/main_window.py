@@ -61,7 +61,7 @@ from app.ui.safe_text import SafeTextBrowser, as_rich_text
 from app.ui.tree_model import CARDS, DUE, KNOWN, TITLE, TopicFilterModel, TopicTreeModel
 
 if TYPE_CHECKING:  # loaded when first used, keeping them off the start-up path
-    from app.interview.session import StepInfo
+    from app.interview.steps import StepInfo
     from app.scheduling.review import Mode
     from app.ui.interview.page import InterviewPage
     from app.ui.stats.page import StatsPage

@@ -22,7 +22,9 @@ from app.db import interviews as interview_store
 from app.db.store import Store
 from app.decks.tree import find
 from app.errors import AppError, StoreError
-from app.interview.session import deal_question, default_budgets, notes_template
+from app.interview.budgets import default_budgets
+from app.interview.questions import deal_question
+from app.interview.steps import notes_template
 from app.ui.app import open_data
 from app.ui.interview.page import FIRM_COLOUR, SOFT_COLOUR, InterviewPage
 from app.ui.main_window import MainWindow, settings_for

@@ -22,7 +22,7 @@ from app.db.settings import (
     save_settings,
 )
 from app.db.store import Store
-from app.interview.session import Budgets, default_budgets
+from app.interview.budgets import Budgets, default_budgets
 from app.scheduling.scheduler import SchedulerSettings
 from app.ui.appearance import apply_appearance, default_font_size
 from app.ui.dialogs.settings import SettingsDialog

@@ -47,20 +47,12 @@ from app.db.settings import load_settings, remember_interview_minutes
 from app.db.store import Store
 from app.errors import AppError
 from app.files import write_atomic
-from app.interview.session import (
-    TICK,
-    Budgets,
-    InterviewSession,
-    InterviewSummary,
-    InterviewView,
-    Level,
-    StepInfo,
-    deal_question,
-    default_budgets,
-    interview_steps,
-    notes_template,
-    to_markdown,
-)
+from app.interview.budgets import Budgets, default_budgets
+from app.interview.questions import deal_question
+from app.interview.report import InterviewSummary, to_markdown
+from app.interview.session import TICK, InterviewSession
+from app.interview.steps import StepInfo, interview_steps, notes_template
+from app.interview.views import InterviewView, Level
 from app.model import Deck, Question
 from app.ui.errors import show_error
 from app.ui.safe_text import SafeTextBrowser, as_rich_text

@@ -1,0 +1,102 @@
+"""The results of an interview: the summary, its weakest steps and the Markdown report."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+
+from app.interview.budgets import Budgets
+from app.interview.views import Level, StepView
+from app.model import STEP_COUNT, Question
+
+
+@dataclass(frozen=True)
+class InterviewSummary:
+    """The results of an interview; ``weakest`` holds 0-based step indexes."""
+
+    question: Question
+    started_at: datetime
+    total_elapsed_s: float
+    budgets: Budgets
+    steps: tuple[StepView, ...]
+    overall: int | None
+    weakest: tuple[int, ...]
+    finished_at: datetime | None = None
+
+
+def weakest_steps(steps: Sequence[StepView], count: int = 3) -> tuple[int, ...]:
+    """The ``count`` weakest of steps 1..9 (0-based indexes), weakest first.
+
+    A self-score counts as itself; an unscored step counts as 1 + 3 x its coverage ratio, so
+    nothing covered ranks with a 1 and everything with a 4 (an unscored step without a rubric
+    sits in the middle, 2.5). Ties go to the step further over its budget, then the earlier.
+    """
+    def strength(view: StepView) -> float:
+        if view.score is not None:
+            return float(view.score)
+        ratio = view.coverage_ratio
+        return 2.5 if ratio is None else 1 + 3 * ratio
+
+    indexes = range(min(len(steps), STEP_COUNT))
+    return tuple(sorted(indexes, key=lambda i: (strength(steps[i]), -steps[i].over_s, i))[:count])
+
+
+def format_duration(seconds: float) -> str:
+    """``m:ss`` (``-m:ss`` when negative), rounding down to the second."""
+    sign = "-" if seconds < 0 else ""
+    whole = int(abs(seconds))
+    return f"{sign}{whole // 60}:{whole % 60:02d}"
+
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_HEADING = re.compile(r"^(#{1,4})(?=\s)")
+
+
+def _demoted(notes: str) -> str:
+    """Notes with their headings two levels down, to sit under the step's heading."""
+    lines, fenced = [], False
+    for line in notes.strip().splitlines():
+        if _FENCE.match(line):
+            fenced = not fenced
+        lines.append(line if fenced else _HEADING.sub(r"##\1", line))
+    return "\n".join(lines)
+
+
+def to_markdown(summary: InterviewSummary, *, zone: tzinfo = UTC) -> str:
+    """The interview as a Markdown report: question, then per step notes, time, coverage and
+    score, then the overall score and the weakest steps."""
+    q = summary.question
+    budget_s = summary.budgets.total_minutes * 60
+    started = summary.started_at.astimezone(zone)
+    out = [f"# Mock interview: {q.title}", ""]
+    facts = [started.strftime("%Y-%m-%d %H:%M"),
+             f"{format_duration(summary.total_elapsed_s)} of {format_duration(budget_s)}"]
+    if q.category:
+        facts.insert(0, f"Category: {q.category}")
+    out += [" · ".join(facts), ""]
+    if q.prompt.strip():
+        out += [f"> {line}".rstrip() for line in q.prompt.strip().splitlines()]
+        out.append("")
+    status = {Level.OK: "", Level.SOFT: " (over budget)", Level.FIRM: " (50% over budget)"}
+    for view in summary.steps:
+        out += [f"## {view.label}", ""]
+        out.append(f"- Time: {format_duration(view.elapsed_s)} of "
+                   f"{format_duration(view.budget_s)}{status[view.level]}")
+        if view.number <= STEP_COUNT:
+            out.append(f"- Score: {view.score}/4" if view.score is not None
+                       else "- Score: not scored")
+        if view.rubric:
+            out.append(f"- Coverage: {sum(view.covered)}/{len(view.rubric)} items")
+            out += [f"  - [{'x' if hit else ' '}] {item.text}"
+                    for item, hit in zip(view.rubric, view.covered, strict=True)]
+        out.append("")
+        out += [_demoted(view.notes), ""] if view.notes.strip() else ["*No notes.*", ""]
+    out += ["## Overall", ""]
+    out.append(f"- Overall score: {summary.overall}/4" if summary.overall is not None
+               else "- Overall score: not scored")
+    if summary.weakest:
+        names = ", ".join(summary.steps[i].label for i in summary.weakest)
+        out.append(f"- Weakest steps: {names}")
+    return "\n".join(out).rstrip() + "\n"
