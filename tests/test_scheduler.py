@@ -312,3 +312,18 @@ def test_known_horizon_agrees_with_fsrs_retrievability(retention: float) -> None
             r = scheduler.get_card_retrievability(card, reviewed + timedelta(days=days))
             if abs(r - retention) > 1e-9:  # exactly on the boundary either way is fine
                 assert (days <= k * stability) == (r >= retention), (stability, days, r)
+
+
+def test_default_decay_is_fsrs_default_and_the_one_our_scheduler_uses() -> None:
+    from app.scheduling.scheduler import DEFAULT_DECAY
+
+    # A new fsrs release with another default decay must fail here, not skew Anki exports and
+    # the "known" horizon silently: DEFAULT_DECAY is hard-coded to keep fsrs off start-up.
+    assert Scheduler().parameters[20] == DEFAULT_DECAY == 0.1542
+    # Fsrs forgets along the curve with that decay: R(t) = (1 + F t / S) ** -decay.
+    factor = 0.9 ** (-1 / DEFAULT_DECAY) - 1
+    for stability, days in [(1.0, 1), (3.7, 10), (90.0, 30), (12.0, 365)]:
+        state = CardState(queue=Queue.REVIEW, step=None, stability=stability, difficulty=5.0,
+                          due=NOW, last_review=NOW)
+        expected = (1 + factor * days / stability) ** -DEFAULT_DECAY
+        assert fsrs().retrievability(state, NOW + days * DAY) == pytest.approx(expected, 1e-9)

@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from app.model import CLOZE
+
 __all__ = ["BASIC_MODEL_ID", "CLOZE_MODEL_ID", "basic_ords", "cloze_fields", "cloze_ords",
            "note_types"]
 
@@ -124,8 +126,7 @@ def cloze_ords(fields: list[str], indexes: list[int]) -> set[int]:
     cloze fields; iterated as genanki iterates them (a set), so card ids come out the same."""
     ords: set[int] = set()
     for index in indexes:
-        ords.update(int(m) - 1 for m in _CLOZE_REFERENCE.findall(fields[index]) if int(m) > 0)
+        numbers = (int(m.group(1)) for m in CLOZE.finditer(fields[index]))
+        ords.update(number - 1 for number in numbers if number > 0)
     return ords
 
-
-_CLOZE_REFERENCE = re.compile(r"{{c(\d+)::.+?}}", re.DOTALL)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from app.db.export import active_cards, cloze_cards
 from app.db.store import Store, StoredTopic
-from app.model import Deck, TopicId, step_label
+from app.model import CLOZE, Deck, TopicId, step_label
 
 __all__ = ["QUESTIONS_DECK", "TAG", "DeckTree", "Note", "Schedule", "anki_deck_id", "build_notes",
            "note_guid", "source_html"]
@@ -20,7 +20,6 @@ __all__ = ["QUESTIONS_DECK", "TAG", "DeckTree", "Note", "Schedule", "anki_deck_i
 TAG = "mlsd"
 QUESTIONS_DECK = "Interview questions"
 
-_CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::.+?\}\}", re.DOTALL)
 _CLOZE_CARD = re.compile(r"^(?P<note>.+)/c(?P<number>\d+)$")
 
 
@@ -179,7 +178,7 @@ def _authored_clozes(deck: Deck) -> dict[str, str]:
 
 
 def _cloze_numbers(text: str) -> set[int]:
-    return {int(m.group(1)) for m in _CLOZE_NUMBER.finditer(text) if int(m.group(1)) > 0}
+    return {int(m.group(1)) for m in CLOZE.finditer(text) if int(m.group(1)) > 0}
 
 
 def build_notes(store: Store, deck: Deck, tree: DeckTree, scope: set[TopicId],

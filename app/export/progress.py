@@ -17,7 +17,7 @@ from app.db.export import review_log
 from app.db.store import Store
 from app.export.collection import CREATED, DAY_MS
 from app.export.notes import Schedule
-from app.scheduling.scheduler import Queue, SchedulerSettings, study_day
+from app.scheduling.scheduler import DEFAULT_DECAY, Queue, SchedulerSettings, study_day
 
 __all__ = ["carry_progress", "study_date"]
 
@@ -30,10 +30,8 @@ def carry_progress(path: Path, store: Store, deck_id: str, settings: SchedulerSe
                    placed: dict[str, tuple[tuple[int, str], ...]],
                    ours: dict[str, Schedule], local: tzinfo) -> None:
     """Give the collection's cards our schedule and review log (genanki writes them all new)."""
-    import fsrs
-
     rollover = settings.rollover_hour
-    decay = float(fsrs.Scheduler().parameters[20])
+    decay = DEFAULT_DECAY  # our scheduler runs FSRS with its default parameters
     retention = settings.desired_retention
     conn = sqlite3.connect(path)
     try:
