@@ -183,11 +183,13 @@ def test_steps_come_from_the_deck_in_order_then_the_wrap_up(steps: tuple[StepInf
     metrics = steps[1]
     assert (metrics.title, metrics.topic_id) == ("Metrics (Offline and Online)", TopicId("s2"))
     assert metrics.label == "Step 2 Metrics (Offline and Online)"
+    assert metrics.short_label == "2. Metrics (Offline and Online)" and metrics.is_step
     assert len(metrics.rubric) == 5 and len(metrics.followups) == 3
     assert metrics.template == ("Offline metrics (e.g. classification, relevance metrics)",
                                 "Online metrics", "Trade-offs b/w metrics")
     assert steps[-1] == StepInfo(10, "Wrap-up", None, (), (), ())
-    assert steps[-1].label == "Wrap-up"
+    assert steps[-1].label == steps[-1].short_label == "Wrap-up"
+    assert [s.is_step for s in steps] == [True] * 9 + [False]
     assert notes_template(steps[7]) == "## A/B Experiments\n- \n\n## Canary release\n- \n\n"
 
 

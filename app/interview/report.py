@@ -84,7 +84,7 @@ def to_markdown(summary: InterviewSummary, *, zone: tzinfo = UTC) -> str:
         out += [f"## {view.label}", ""]
         out.append(f"- Time: {format_duration(view.elapsed_s)} of "
                    f"{format_duration(view.budget_s)}{status[view.level]}")
-        if view.number <= STEP_COUNT:
+        if view.is_step:
             out.append(f"- Score: {view.score}/4" if view.score is not None
                        else "- Score: not scored")
         if view.rubric:

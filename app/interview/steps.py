@@ -19,20 +19,36 @@ STANDARD_STEP_TITLES = (
 
 
 @dataclass(frozen=True)
-class StepInfo:
-    """One segment of an interview: a step of the deck's flow, or the wrap-up (number 10)."""
+class Segment:
+    """A step numbered 1..9 or the wrap-up (number 10), and how each is named."""
 
     number: int
     title: str
-    topic_id: TopicId | None
-    rubric: tuple[RubricItem, ...]
-    followups: tuple[str, ...]
-    template: tuple[str, ...]
+
+    @property
+    def is_step(self) -> bool:
+        """Steps 1..9 carry their number and a self-score; the wrap-up has neither."""
+        return self.number <= STEP_COUNT
 
     @property
     def label(self) -> str:
         """``Step 2 Metrics``; the wrap-up is just ``Wrap-up``."""
-        return step_label(self.title, self.number if self.number <= STEP_COUNT else None)
+        return step_label(self.title, self.number if self.is_step else None)
+
+    @property
+    def short_label(self) -> str:
+        """``2. Metrics``, as lists and tables show a step; the wrap-up is just ``Wrap-up``."""
+        return f"{self.number}. {self.title}" if self.is_step else self.title
+
+
+@dataclass(frozen=True)
+class StepInfo(Segment):
+    """One segment as the deck defines it: its topic, rubric, follow-ups and notes template."""
+
+    topic_id: TopicId | None
+    rubric: tuple[RubricItem, ...]
+    followups: tuple[str, ...]
+    template: tuple[str, ...]
 
 
 def interview_steps(deck: Deck) -> tuple[StepInfo, ...]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from app.model import STEP_COUNT, Question, RubricItem, step_label
+from app.interview.steps import Segment
+from app.model import Question, RubricItem
 
 SOFT_AT, FIRM_AT = 1.0, 1.5  # share of a step's budget that raises each warning
 
@@ -27,11 +28,9 @@ def level_for(elapsed_s: float, budget_s: int) -> Level:
 
 
 @dataclass(frozen=True)
-class StepView:
+class StepView(Segment):
     """One step as shown: time against budget, notes, coverage (after manual ticks), score."""
 
-    number: int
-    title: str
     budget_s: int
     elapsed_s: float
     level: Level
@@ -40,10 +39,6 @@ class StepView:
     auto_covered: tuple[bool, ...]
     rubric: tuple[RubricItem, ...]
     score: int | None
-
-    @property
-    def label(self) -> str:
-        return step_label(self.title, self.number if self.number <= STEP_COUNT else None)
 
     @property
     def coverage_ratio(self) -> float | None:

@@ -162,10 +162,9 @@ class InterviewPage(QWidget):
         self.budget_spins: list[QSpinBox] = []
         grid = QGridLayout()
         for index, step in enumerate(self.steps):
-            label = f"{step.number}. {step.title}" if step.number < 10 else step.title
             spin = QSpinBox(minimum=0, maximum=120, suffix=" min")
             spin.valueChanged.connect(self._budgets_edited)
-            grid.addWidget(QLabel(label, textFormat=Qt.TextFormat.PlainText), index, 0)
+            grid.addWidget(QLabel(step.short_label, textFormat=Qt.TextFormat.PlainText), index, 0)
             grid.addWidget(spin, index, 1)
             self.budget_spins.append(spin)
         self.budget_total = QLabel()
@@ -485,10 +484,9 @@ class InterviewPage(QWidget):
         try:
             for index, step in enumerate(view.steps):
                 item = self.step_list.item(index)
-                label = f"{step.number}. {step.title}" if step.number < 10 else step.title
                 covered = sum(step.covered)
                 rubric = f"  ✓{covered}/{len(step.covered)}" if step.covered else ""
-                item.setText(f"{label}\n{clock_text(step.elapsed_s)} / "
+                item.setText(f"{step.short_label}\n{clock_text(step.elapsed_s)} / "
                              f"{clock_text(step.budget_s)}{rubric}")
                 colour = {Level.SOFT: SOFT_COLOUR, Level.FIRM: FIRM_COLOUR}.get(step.level)
                 item.setForeground(colour if colour is not None else
@@ -499,7 +497,7 @@ class InterviewPage(QWidget):
             self.step_list.setCurrentRow(view.current)
             current = view.steps[view.current]
             self.step_title.setText(
-                (f"Step {current.number} · {current.title}" if current.number < 10
+                (f"Step {current.number} · {current.title}" if current.is_step
                  else current.title) + ("  (paused)" if view.paused else ""))
             self.step_clock.setText(clock_text(view.step_remaining_s))
             colour = {Level.SOFT: SOFT_COLOUR, Level.FIRM: FIRM_COLOUR}.get(current.level)
@@ -725,8 +723,7 @@ class InterviewPage(QWidget):
             + ("" if editable else " · read-only") + "</p>")
         self.summary_table.setRowCount(len(summary.steps))
         for row, step in enumerate(summary.steps):
-            label = f"{step.number}. {step.title}" if step.number < 10 else step.title
-            self.summary_table.setItem(row, 0, QTableWidgetItem(label))
+            self.summary_table.setItem(row, 0, QTableWidgetItem(step.short_label))
             timing = QTableWidgetItem(f"{clock_text(step.elapsed_s)} / "
                                       f"{clock_text(step.budget_s)}")
             colour = {Level.SOFT: SOFT_COLOUR, Level.FIRM: FIRM_COLOUR}.get(step.level)
@@ -735,7 +732,7 @@ class InterviewPage(QWidget):
             self.summary_table.setItem(row, 1, timing)
             rubric = f"{sum(step.covered)}/{len(step.covered)}" if step.covered else "—"
             self.summary_table.setItem(row, 2, QTableWidgetItem(rubric))
-            if step.number < 10:
+            if step.is_step:
                 combo = QComboBox()
                 combo.addItem("–", None)
                 for score, name in SCORE_NAMES.items():
@@ -756,7 +753,7 @@ class InterviewPage(QWidget):
         self.stack.setCurrentWidget(self.summary_page)
 
     def _show_weakest(self, summary: InterviewSummary) -> None:
-        names = [f"{summary.steps[i].number}. {summary.steps[i].title}" for i in summary.weakest]
+        names = [summary.steps[i].short_label for i in summary.weakest]
         self.weakest.setText("<b>Weakest steps:</b> " + html.escape(", ".join(names))
                              if names else "")
         self.study_button.setEnabled(bool(names))
@@ -868,12 +865,12 @@ class InterviewPage(QWidget):
                 self.history_table.setItem(row, column, QTableWidgetItem(text))
         self.history_empty.setVisible(not records)
         trend = saved.score_trend(self.store)
-        steps = [s for s in self.steps if s.number < 10]
+        steps = [s for s in self.steps if s.is_step]
         self.trend.setRowCount(len(steps))
         bars = {1: "▂", 2: "▄", 3: "▆", 4: "█"}
         for row, step in enumerate(steps):
             scores = trend.get(step.number, [])
-            self.trend.setItem(row, 0, QTableWidgetItem(f"{step.number}. {step.title}"))
+            self.trend.setItem(row, 0, QTableWidgetItem(step.short_label))
             text = " ".join(f"{bars[s]}{s}" for s in scores) if scores else "no scores yet"
             self.trend.setItem(row, 1, QTableWidgetItem(text))
         self.stack.setCurrentWidget(self.history_page)
