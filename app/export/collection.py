@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from app.export.note_types import basic_ords, cloze_fields, cloze_ords, note_types
+from app.export.note_types import card_ords, note_types
 from app.export.notes import Note, anki_deck_id, note_guid, source_html
 from app.export.render import markdown_renderer
 from app.model import Deck
@@ -69,8 +69,7 @@ def write_collection(path: Path, deck: Deck, root: str, notes: deque[Note], now:
     credit = source_html(deck)
     anki_deck(root).description = render(deck.description) + (
         f"\n<p>{credit}</p>" if credit else "")
-    ords_of_basic = basic_ords(basic)
-    clozed_fields = cloze_fields(cloze)
+    ords_of = {basic.model_id: card_ords(basic), cloze.model_id: card_ords(cloze)}
     explanations: dict[str, str] = {}
     tag_text: dict[tuple[str, ...], str] = {}
     total = len(notes)
@@ -91,12 +90,8 @@ def write_collection(path: Path, deck: Deck, root: str, notes: deque[Note], now:
             tags = tag_text[note.tags] = _tags_column(note.tags)
         # due: a new card's position, so Anki introduces new cards in outline order.
         guid = note_guid(note.key)
-        if note.cloze:
-            model = cloze
-            ords = list(cloze_ords(fields, clozed_fields))
-        else:
-            model = basic
-            ords = ords_of_basic(fields)
+        model = cloze if note.cloze else basic
+        ords = ords_of[model.model_id](fields)
         if placed is not None:
             placed[guid] = note.cards
         cards += len(ords)

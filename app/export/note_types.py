@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
-from app.model import CLOZE
-
-__all__ = ["BASIC_MODEL_ID", "CLOZE_MODEL_ID", "basic_ords", "cloze_fields", "cloze_ords",
-           "note_types"]
+__all__ = ["BASIC_MODEL_ID", "CLOZE_MODEL_ID", "card_ords", "note_types"]
 
 #: Hard-coded note type ids: never change them, or Anki sees new note types and re-imported
 #: notes stop updating the old ones.
@@ -100,33 +96,30 @@ def note_types() -> tuple[Any, Any]:
     return basic, cloze
 
 
-def basic_ords(model: Any) -> Callable[[list[str]], list[int]]:
-    """genanki's cards of a front/back note: one per template whose required fields are set."""
-    required = [(ordinal, any if how == "any" else all, indexes)
-                for ordinal, how, indexes in model._req]
+def card_ords(model: Any) -> Callable[[list[str]], list[int]]:
+    """The card ordinals genanki makes for a note of ``model`` with these (rendered) fields,
+    in its order: it decides which cards exist, and Anki numbers card ids in that order.
 
-    def ords(fields: list[str]) -> list[int]:
-        return [ordinal for ordinal, test, indexes in required
-                if test(fields[i] for i in indexes)]
+    Asked of genanki's public ``Note.cards``. A Basic note's cards depend only on which fields
+    are empty, so genanki is asked once per pattern; a cloze note's on its cloze numbers, so
+    once per note (a few hundred at most, where Basic notes number up to 100,000).
+    """
+    import genanki
 
-    return ords
+    if model.model_type == genanki.Model.CLOZE:
+        def cloze(fields: list[str]) -> list[int]:
+            return [card.ord for card in genanki.Note(model=model, fields=fields).cards]
 
+        return cloze
 
-def cloze_fields(model: Any) -> list[int]:
-    """The fields genanki reads cloze numbers from: those the first template clozes."""
-    qfmt = model.templates[0]["qfmt"]
-    names = set(re.findall(r"{{[^}]*?cloze:(?:[^}]?:)*(.+?)}}", qfmt)
-                + re.findall("<%cloze:(.+?)%>", qfmt))
-    indexes = {f["name"]: i for i, f in enumerate(model.fields)}
-    return [indexes[name] for name in names if name in indexes]
+    known: dict[tuple[bool, ...], tuple[int, ...]] = {}
 
+    def front_back(fields: list[str]) -> list[int]:
+        filled = tuple(bool(field) for field in fields)
+        ords = known.get(filled)
+        if ords is None:
+            probe = genanki.Note(model=model, fields=["x" if f else "" for f in filled])
+            ords = known[filled] = tuple(card.ord for card in probe.cards)
+        return list(ords)
 
-def cloze_ords(fields: list[str], indexes: list[int]) -> set[int]:
-    """genanki's card ordinals of a cloze note: N - 1 for each {{cN::...}} in the (rendered)
-    cloze fields; iterated as genanki iterates them (a set), so card ids come out the same."""
-    ords: set[int] = set()
-    for index in indexes:
-        numbers = (int(m.group(1)) for m in CLOZE.finditer(fields[index]))
-        ords.update(number - 1 for number in numbers if number > 0)
-    return ords
-
+    return front_back
