@@ -353,6 +353,33 @@ def test_a_lapse_relearns_within_the_session(store: Store) -> None:
     assert_log_chains(store)
 
 
+def test_again_while_relearning_is_not_another_lapse(store: Store) -> None:
+    """Only forgetting a card in review is a lapse; failing its relearning step again is not."""
+    set_state(store, ONE, review_state(NOW - timedelta(days=1)))
+    review = session(store, new_per_day=0)
+    assert current(review.answer(Grade.AGAIN, NOW)) == ONE  # the lapse: relearning
+    assert stored(store, ONE).state.lapses == 1
+    view = review.answer(Grade.AGAIN, NOW + 10 * MINUTE)  # failed again while relearning
+    assert current(view) == ONE
+    state = stored(store, ONE).state
+    assert (state.queue, state.lapses, state.reps) == (Queue.RELEARNING, 1, 5)
+    assert review.answer(Grade.GOOD, NOW + 20 * MINUTE).finished
+    state = stored(store, ONE).state
+    assert (state.queue, state.lapses, state.reps) == (Queue.REVIEW, 1, 6)
+    # The log tells the same story: queue and lapses before each answer, and after the last.
+    assert [(r[5], r[12], r[13]) for r in log_rows(store)] == [
+        (Queue.REVIEW, 0, Queue.RELEARNING), (Queue.RELEARNING, 1, Queue.RELEARNING),
+        (Queue.RELEARNING, 1, Queue.REVIEW)]
+    # Forgetting it again once it is back in review is the second lapse.
+    due = state.due
+    assert due is not None
+    later = session(store, due, new_per_day=0)
+    assert current(later.view()) == ONE
+    later.answer(Grade.AGAIN, due)
+    assert stored(store, ONE).state.lapses == 2
+    assert_log_chains(store)
+
+
 # --- daily limits and the study day ---------------------------------------------------------------
 
 def test_new_per_day_shows_exactly_that_many_new_cards(flat: Store) -> None:

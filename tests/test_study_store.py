@@ -32,6 +32,7 @@ from app.decks.library import USER, sync_decks
 from app.decks.tree import aggregate_counts, build_tree
 from app.errors import StoreError
 from app.model import CardId, DeckId, TopicId
+from app.scheduling.review import Counts, ReviewSession
 from app.scheduling.scheduler import CardState, Fsrs, Grade, Queue, SchedulerSettings
 
 NOW = datetime(2026, 1, 5, 17, 0, tzinfo=UTC)
@@ -209,9 +210,10 @@ def test_a_scope_restricts_to_a_deck_or_a_branch(store: Store, decks_dir: Path) 
     assert ids(new_cards(store, leaf, NOW, 100)) == [TWO]
     assert ids(all_cards(store, leaf)) == [TWO]
     assert db.card_ids(store, leaf) == [TWO]
-    # A second scope replaces the first (the scope table is reused).
+    # Each query carries its own scope: another branch, then the first one again.
     assert ids(new_cards(store, Scope(DEMO, frozenset({TopicId("bravo")})), NOW, 100)) == [
         BRAVO, BRAVO_QA]
+    assert db.card_ids(store, leaf) == [TWO]
     set_state(store, TWO, review(NOW))
     assert ids(review_cards(store, leaf, NOW, DAY_END, 10)) == [TWO]
     assert review_cards(store, Scope(DEMO, frozenset({TopicId("a-one")})), NOW, DAY_END,
@@ -219,6 +221,30 @@ def test_a_scope_restricts_to_a_deck_or_a_branch(store: Store, decks_dir: Path) 
     # The same topic id in another deck is not part of the branch.
     assert new_cards(store, Scope(DeckId("other"), frozenset({TopicId("a-two")})), NOW,
                         10) == []
+
+
+def test_branch_queries_write_nothing(store: Store) -> None:
+    """Building a queue only reads: it works on a connection that refuses every write (a
+    temporary table filled per query would not), and changes no row."""
+    set_state(store, ONE, review(NOW - timedelta(days=1)))
+    set_state(store, TWO, learning(NOW + MINUTE))
+    changes = store.conn.total_changes
+    store.conn.execute("PRAGMA query_only = ON")
+    try:
+        assert ids(new_cards(store, ALPHA_BRANCH, NOW, 100)) == [ALPHA, ENUM_ONE, ENUM_TWO]
+        assert ids(review_cards(store, ALPHA_BRANCH, NOW, DAY_END, 10)) == [ONE]
+        assert ids(learning_cards(store, ALPHA_BRANCH, NOW, DAY_END)) == [TWO]
+        assert set(db.card_ids(store, ALPHA_BRANCH)) == set(IN_ORDER[:5])
+    finally:
+        store.conn.execute("PRAGMA query_only = OFF")
+    assert store.conn.total_changes == changes
+    assert store.conn.execute("SELECT COUNT(*) FROM temp.sqlite_master").fetchone()[0] == 0
+
+
+def test_a_branch_of_thousands_of_topics_is_one_query(store: Store) -> None:
+    """More topic ids than SQLite takes as separate parameters (32766) still work."""
+    many = frozenset({TopicId("a-two"), *(TopicId(f"absent-{i}") for i in range(40_000))})
+    assert db.card_ids(store, Scope(DEMO, many)) == [TWO]
 
 
 # --- answers -------------------------------------------------------------------------------------
@@ -358,6 +384,53 @@ def test_suspend_and_bury_are_reversible(store: Store) -> None:
     assert TWO not in ids(new_cards(store, Scope(), NOW, 100))
     db.unbury(store, [TWO])
     assert [row(store, "cards", "id = ?", c) for c in IN_ORDER] == original
+
+
+def _suspended(store: Store) -> dict[str, bool]:
+    return {str(card_id): bool(flag) for card_id, flag in store.conn.execute(
+        "SELECT id, suspended FROM cards")}
+
+
+def _without_suspended(store: Store) -> dict[str, tuple[Any, ...]]:
+    """Every card row with its suspended flag left out: what suspending must not touch."""
+    columns = [r[1] for r in store.conn.execute("PRAGMA table_info(cards)")
+               if r[1] != "suspended"]
+    return {r[0]: tuple(r) for r in store.conn.execute(
+        f"SELECT {', '.join(columns)} FROM cards")}
+
+
+def test_suspending_a_branch_changes_its_cards_only_and_the_queues_follow(store: Store) -> None:
+    set_state(store, ONE, review(NOW - timedelta(days=1)))  # a due review inside the branch
+    set_state(store, BRAVO, review(NOW - timedelta(days=2)))  # and one outside it
+    db.set_suspended(store, [BRAVO_QA], True)  # suspended on its own, before the branch
+    branch = db.card_ids(store, ALPHA_BRANCH)
+    assert set(branch) == {ALPHA, ENUM_ONE, ENUM_TWO, ONE, TWO}
+    rows = _without_suspended(store)
+
+    db.set_suspended(store, branch, True)
+
+    assert _suspended(store) == {ALPHA: True, ENUM_ONE: True, ENUM_TWO: True, ONE: True,
+                                 TWO: True, BRAVO: False, BRAVO_QA: True}
+    assert _without_suspended(store) == rows
+    assert new_cards(store, Scope(), NOW, 100) == []
+    assert ids(review_cards(store, Scope(), NOW, DAY_END, 10)) == [BRAVO]
+    assert ids(all_cards(store, Scope())) == [BRAVO]
+    assert ids(all_cards(store, ALPHA_BRANCH)) == []
+    study = ReviewSession(store, Fsrs(SchedulerSettings(fuzz=False)), Scope(), NOW, UTC)
+    assert study.view().counts == Counts(new=0, learning=0, review=1)
+    assert study.view().card is not None and study.view().card.id == BRAVO
+    counts = aggregate_counts(build_tree(store), db.topic_counts(store, NOW, DAY_END))
+    assert counts["demo/alpha"] == TopicCounts(total=0, due=0, new=0)
+    assert counts["demo"] == TopicCounts(total=1, due=1, new=0)
+    # Suspended cards stay in the branch, so the same selection unsuspends them.
+    assert db.card_ids(store, ALPHA_BRANCH) == branch
+
+    db.set_suspended(store, db.card_ids(store, ALPHA_BRANCH), False)
+
+    assert _suspended(store) == {c: c == BRAVO_QA for c in IN_ORDER}
+    assert _without_suspended(store) == rows
+    assert ids(new_cards(store, Scope(), NOW, 100)) == [ALPHA, ENUM_ONE, ENUM_TWO, TWO]
+    assert ids(review_cards(store, Scope(), NOW, DAY_END, 10)) == [BRAVO, ONE]
 
 
 # --- counts for the tree -------------------------------------------------------------------------

@@ -1,12 +1,12 @@
-"""Card rows and the review log: every query that studying makes, on the raw connection.
+"""Card rows and the review log: every query studying makes (raw sqlite3: the hot paths)."""
 
-The answer path (update the card, log the review, bury siblings, commit) is the hottest write in
-the app, so it uses plain sqlite3 statements inside :meth:`Store.transaction` rather than
-sqlite-utils' table helpers.
-"""
+# The answer path (update the card, log the review, bury siblings, commit) is the hottest write in
+# the app and the queue build the hottest read, both measured by tests/benchmarks/bench_review.py:
+# plain sqlite3 statements inside Store.transaction, not sqlite-utils' table helpers.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -74,17 +74,18 @@ def _card(row: Any) -> StudyCard:
         suspended=bool(suspended), buried_until=_dt(buried))
 
 
-def _scope_sql(store: Store, scope: Scope) -> str:
-    """A WHERE fragment (prefixed with AND) restricting cards to the scope (``:deck``)."""
+def _scope_where(scope: Scope) -> tuple[str, dict[str, Any]]:
+    """A WHERE fragment (prefixed with AND) restricting cards to the scope, and its parameters.
+
+    A pure query: the topic ids travel as one JSON parameter read by ``json_each``, so nothing
+    is written and two scopes can be queried at once (no SQLITE_MAX_VARIABLE_NUMBER either).
+    """
     if scope.deck_id is None:
-        return ""
+        return "", {}
     if scope.topic_ids is None:
-        return " AND deck_id = :deck"
-    conn = store.conn
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS study_scope (topic_id TEXT PRIMARY KEY)")
-    conn.execute("DELETE FROM temp.study_scope")
-    conn.executemany("INSERT INTO temp.study_scope VALUES (?)", [(t,) for t in scope.topic_ids])
-    return " AND deck_id = :deck AND topic_id IN (SELECT topic_id FROM temp.study_scope)"
+        return " AND deck_id = :deck", {"deck": scope.deck_id}
+    return (" AND deck_id = :deck AND topic_id IN (SELECT value FROM json_each(:topics))",
+            {"deck": scope.deck_id, "topics": json.dumps(sorted(scope.topic_ids))})
 
 
 # The literal "retired = 0 AND suspended = 0" lets SQLite use the partial study indexes.
@@ -101,11 +102,12 @@ _QUEUES: dict[str, tuple[str, str]] = {
 def _select(store: Store, scope: Scope, kind: QueueKind, columns: str, now: datetime,
             before: datetime | None, limit: int | None) -> list[Any]:
     condition, order = _QUEUES[kind]
-    sql = (f"SELECT {columns} FROM cards WHERE {condition}{_scope_sql(store, scope)} "
+    where, params = _scope_where(scope)
+    sql = (f"SELECT {columns} FROM cards WHERE {condition}{where} "
            f"ORDER BY {order}" + (" LIMIT :limit" if limit is not None else ""))
     return store.conn.execute(sql, {
-        "now": to_ms(now), "before": None if before is None else to_ms(before),
-        "deck": scope.deck_id, "limit": limit}).fetchall()
+        **params, "now": to_ms(now), "before": None if before is None else to_ms(before),
+        "limit": limit}).fetchall()
 
 
 def queue_ids(store: Store, scope: Scope, kind: QueueKind, now: datetime,
@@ -124,9 +126,9 @@ def queue_ids(store: Store, scope: Scope, kind: QueueKind, now: datetime,
 
 def card_ids(store: Store, scope: Scope) -> list[CardId]:
     """Ids of every active card of the scope, suspended ones included."""
-    where = _scope_sql(store, scope)
+    where, params = _scope_where(scope)
     return [CardId(r[0]) for r in store.conn.execute(
-        f"SELECT id FROM cards WHERE retired = 0{where}", {"deck": scope.deck_id})]
+        f"SELECT id FROM cards WHERE retired = 0{where}", params)]
 
 
 def get_card(store: Store, card_id: str) -> StudyCard | None:
