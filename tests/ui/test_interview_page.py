@@ -26,7 +26,8 @@ from app.interview.budgets import default_budgets
 from app.interview.questions import deal_question
 from app.interview.steps import notes_template
 from app.ui.app import open_data
-from app.ui.interview.page import FIRM_COLOUR, SOFT_COLOUR, InterviewPage
+from app.ui.interview.display import FIRM_COLOUR, SOFT_COLOUR
+from app.ui.interview.page import InterviewPage
 from app.ui.main_window import MainWindow, settings_for
 
 pytestmark = pytest.mark.gui
@@ -148,25 +149,25 @@ def open_setup(qtbot: QtBot, window: MainWindow) -> InterviewPage:
 
 def start(qtbot: QtBot, window: MainWindow, question_id: str = VIDEO) -> InterviewPage:
     page = open_setup(qtbot, window)
-    page.select_question(question_id)
-    qtbot.keyClick(page.question_tree, Qt.Key.Key_Return, CTRL)
+    page.setup.select_question(question_id)
+    qtbot.keyClick(page.setup.question_tree, Qt.Key.Key_Return, CTRL)
     assert page.stack.currentWidget() is page.running
     assert page.session is not None and page.session.question.id == question_id
     return page
 
 
 def type_line(qtbot: QtBot, page: InterviewPage, text: str) -> None:
-    qtbot.keyClicks(page.notes, text)
-    qtbot.keyClick(page.notes, Qt.Key.Key_Return)
+    qtbot.keyClicks(page.running.notes, text)
+    qtbot.keyClick(page.running.notes, Qt.Key.Key_Return)
 
 
 def checked(page: InterviewPage) -> list[bool]:
-    return [page.rubric.item(row).checkState() == Qt.CheckState.Checked
-            for row in range(page.rubric.count())]
+    return [page.running.rubric.item(row).checkState() == Qt.CheckState.Checked
+            for row in range(page.running.rubric.count())]
 
 
 def spins(page: InterviewPage) -> tuple[int, ...]:
-    return tuple(spin.value() for spin in page.budget_spins)
+    return tuple(spin.value() for spin in page.setup.budget_spins)
 
 
 def elapsed(page: InterviewPage, index: int, clock: FakeClock) -> float:
@@ -175,7 +176,7 @@ def elapsed(page: InterviewPage, index: int, clock: FakeClock) -> float:
 
 
 def score_combo(page: InterviewPage, row: int) -> QComboBox:
-    combo = page.summary_table.cellWidget(row, 3)
+    combo = page.summary.table.cellWidget(row, 3)
     assert isinstance(combo, QComboBox)
     return combo
 
@@ -204,12 +205,12 @@ def statuses(data_dir: Path) -> list[str]:
 def test_an_interview_end_to_end_from_the_keyboard(qtbot: QtBot, window: MainWindow,
                                                    clock: FakeClock, data_dir: Path) -> None:
     page = open_setup(qtbot, window)
-    first = page.selected_question()
-    assert first is not None and page.start_button.isEnabled()
-    assert first.title in page.question_prompt.toPlainText()
-    assert page.duration_buttons.checkedId() == 45
+    first = page.setup.selected_question()
+    assert first is not None and page.setup.start_button.isEnabled()
+    assert first.title in page.setup.question_prompt.toPlainText()
+    assert page.setup.duration_buttons.checkedId() == 45
     assert spins(page) == PRESETS[45]
-    assert page.budget_total.text() == "Total: 45 min"
+    assert page.setup.budget_total.text() == "Total: 45 min"
 
     questions = page.deck.questions
     seed = next(s for s in range(100)
@@ -217,39 +218,41 @@ def test_an_interview_end_to_end_from_the_keyboard(qtbot: QtBot, window: MainWin
     dealt = deal_question(questions, {}, random.Random(seed))
     page.rng = random.Random(seed)
     click(qtbot, button(page.setup, "Deal me a question"))
-    chosen = page.selected_question()
-    assert chosen == dealt and dealt.title in page.question_prompt.toPlainText()
+    chosen = page.setup.selected_question()
+    assert chosen == dealt and dealt.title in page.setup.question_prompt.toPlainText()
 
-    qtbot.keyClick(page.question_tree, Qt.Key.Key_Return, CTRL)
+    qtbot.keyClick(page.setup.question_tree, Qt.Key.Key_Return, CTRL)
     session = page.session
     assert session is not None and session.question == dealt
-    assert page.stack.currentWidget() is page.running and page.notes.hasFocus()
-    assert page.step_title.text() == "Step 1 · Problem Formulation"
-    assert page.step_clock.text() == "6:00" and page.total_clock.text() == "Total left 45:00"
-    assert page.status.text() == ""
+    assert page.stack.currentWidget() is page.running and page.running.notes.hasFocus()
+    assert page.running.step_title.text() == "Step 1 · Problem Formulation"
+    assert page.running.step_clock.text() == "6:00"
+    assert page.running.total_clock.text() == "Total left 45:00"
+    assert page.running.status.text() == ""
 
     # Step 1: the rubric ticks itself as the notes name what it listens for.
     assert checked(page) == [False] * 6
     type_line(qtbot, page, STEP1_GOAL)
     assert checked(page) == [True, False, False, False, False, False]
-    qtbot.keyClicks(page.notes, STEP1_SCALE)
+    qtbot.keyClicks(page.running.notes, STEP1_SCALE)
     assert checked(page) == [True, True, False, False, False, False]
-    assert page.step_list.item(0).text().endswith("✓2/6")
+    assert page.running.step_list.item(0).text().endswith("✓2/6")
     step1_notes = f"{STEP1_GOAL}\n{STEP1_SCALE}"
     assert session.notes(0) == step1_notes
     clock.advance(90)
     page.tick()
-    assert page.step_clock.text() == "4:30" and page.total_clock.text() == "Total left 43:30"
+    assert page.running.step_clock.text() == "4:30"
+    assert page.running.total_clock.text() == "Total left 43:30"
 
     # Step 2: an empty editor whose placeholder is the step's outline; headings earn nothing.
-    qtbot.keyClick(page.notes, Qt.Key.Key_Right, CTRL)
+    qtbot.keyClick(page.running.notes, Qt.Key.Key_Right, CTRL)
     assert session.current == 1, "Ctrl+Right in the notes did not move to step 2"
-    assert page.step_title.text() == "Step 2 · Metrics (Offline and Online)"
-    assert page.notes.toPlainText() == ""
-    placeholder = page.notes.placeholderText()
+    assert page.running.step_title.text() == "Step 2 · Metrics (Offline and Online)"
+    assert page.running.notes.toPlainText() == ""
+    placeholder = page.running.notes.placeholderText()
     assert placeholder == notes_template(session.steps[1])
     assert "## Offline metrics" in placeholder and "## Online metrics" in placeholder
-    assert page.notes.hasFocus()
+    assert page.running.notes.hasFocus()
     for heading in STEP2_HEADINGS:
         type_line(qtbot, page, heading)
     assert session.notes(1) == "\n".join(STEP2_HEADINGS) + "\n"
@@ -258,37 +261,38 @@ def test_an_interview_end_to_end_from_the_keyboard(qtbot: QtBot, window: MainWin
     # The clock: under budget, then a soft warning past 100%, a firm one past 150%.
     clock.advance(179)
     page.tick()
-    assert page.status.text() == "" and page.step_clock.text() == "0:01"
+    assert page.running.status.text() == "" and page.running.step_clock.text() == "0:01"
     clock.advance(2)
     page.tick()
-    assert page.status.text() == "Step 2 Metrics (Offline and Online) is over its 3 min budget"
-    assert page.step_clock.text() == "-0:01"
-    assert page.step_list.item(1).foreground().color() == SOFT_COLOUR
+    assert page.running.status.text() == ("Step 2 Metrics (Offline and Online) is over its 3 "
+                                          "min budget")
+    assert page.running.step_clock.text() == "-0:01"
+    assert page.running.step_list.item(1).foreground().color() == SOFT_COLOUR
     clock.advance(90)
     page.tick()
-    assert page.status.text() == ("Step 2 Metrics (Offline and Online) is 50% over its 3 min "
-                                  "budget: move on")
-    assert page.step_clock.text() == "-1:31"
-    assert page.step_list.item(1).foreground().color() == FIRM_COLOUR
+    assert page.running.status.text() == ("Step 2 Metrics (Offline and Online) is 50% over its "
+                                          "3 min budget: move on")
+    assert page.running.step_clock.text() == "-1:31"
+    assert page.running.step_list.item(1).foreground().color() == FIRM_COLOUR
     assert elapsed(page, 1, clock) == 271
 
     # Ctrl+P: no time accrues while paused.
-    qtbot.keyClick(page.notes, Qt.Key.Key_P, CTRL)
-    assert session.paused and page.step_title.text().endswith("(paused)")
-    assert page.pause_button.text() == "Resume"
+    qtbot.keyClick(page.running.notes, Qt.Key.Key_P, CTRL)
+    assert session.paused and page.running.step_title.text().endswith("(paused)")
+    assert page.running.pause_button.text() == "Resume"
     clock.advance(600)
     page.tick()
-    assert elapsed(page, 1, clock) == 271 and page.step_clock.text() == "-1:31"
-    qtbot.keyClick(page.notes, Qt.Key.Key_P, CTRL)
-    assert not session.paused and page.pause_button.text() == "Pause"
+    assert elapsed(page, 1, clock) == 271 and page.running.step_clock.text() == "-1:31"
+    qtbot.keyClick(page.running.notes, Qt.Key.Key_P, CTRL)
+    assert not session.paused and page.running.pause_button.text() == "Pause"
     clock.advance(9)
     page.tick()
     assert elapsed(page, 1, clock) == 280
 
     # Ctrl+Left: back on step 1, its notes as they were.
-    qtbot.keyClick(page.notes, Qt.Key.Key_Left, CTRL)
+    qtbot.keyClick(page.running.notes, Qt.Key.Key_Left, CTRL)
     assert session.current == 0, "Ctrl+Left in the notes did not move back to step 1"
-    assert page.notes.toPlainText() == step1_notes
+    assert page.running.notes.toPlainText() == step1_notes
     assert checked(page) == [True, True, False, False, False, False]
     assert elapsed(page, 0, clock) == 90
     clock.advance(30)
@@ -300,35 +304,35 @@ def test_an_interview_end_to_end_from_the_keyboard(qtbot: QtBot, window: MainWin
     asked: list[str] = []
     for _ in session.steps[0].followups:
         click(qtbot, ask)
-        text = page.followup_text.text()
+        text = page.running.followup_text.text()
         assert text.startswith("<i>Interviewer:</i> ")
         asked.append(text.removeprefix("<i>Interviewer:</i> "))
     assert len(set(asked)) == len(asked) == 5
     assert set(asked) == {html.escape(f) for f in session.steps[0].followups}
     click(qtbot, ask)
-    assert page.followup_text.text() == "No more follow-ups for this step."
+    assert page.running.followup_text.text() == "No more follow-ups for this step."
 
     # Ticking by hand beats the notes, until the tick agrees with them again.
-    page.rubric.setFocus()
-    page.rubric.setCurrentRow(0)
-    qtbot.keyClick(page.rubric, Qt.Key.Key_Space)
+    page.running.rubric.setFocus()
+    page.running.rubric.setCurrentRow(0)
+    qtbot.keyClick(page.running.rubric, Qt.Key.Key_Space)
     assert checked(page)[0] is False
-    assert page.rubric.item(0).text().endswith("(unticked by hand)")
-    page.rubric.setCurrentRow(5)
-    qtbot.keyClick(page.rubric, Qt.Key.Key_Space)
+    assert page.running.rubric.item(0).text().endswith("(unticked by hand)")
+    page.running.rubric.setCurrentRow(5)
+    qtbot.keyClick(page.running.rubric, Qt.Key.Key_Space)
     assert checked(page)[5] is True
-    assert page.rubric.item(5).text().endswith("(ticked by hand)")
-    page.notes.setFocus()
-    page.notes.moveCursor(page.notes.textCursor().MoveOperation.End)
-    qtbot.keyClicks(page.notes, ", retention too")  # the notes still say "engagement"
+    assert page.running.rubric.item(5).text().endswith("(ticked by hand)")
+    page.running.notes.setFocus()
+    page.running.notes.moveCursor(page.running.notes.textCursor().MoveOperation.End)
+    qtbot.keyClicks(page.running.notes, ", retention too")  # the notes still say "engagement"
     assert checked(page) == [False, True, False, False, False, True]
-    assert page.step_list.item(0).text().endswith("✓2/6")
+    assert page.running.step_list.item(0).text().endswith("✓2/6")
 
     # Finish: the summary shows time against budget and coverage per step.
     click(qtbot, button(page.running, "Finish interview"))
-    assert page.stack.currentWidget() is page.summary_page
-    assert dealt.title in page.summary_title.text()
-    table = page.summary_table
+    assert page.stack.currentWidget() is page.summary
+    assert dealt.title in page.summary.title.text()
+    table = page.summary.table
     assert table.rowCount() == 10
     assert table.item(0, 1).text() == "2:00 / 6:00" and table.item(0, 2).text() == "2/6"
     assert table.item(1, 1).text() == "4:40 / 3:00" and table.item(1, 2).text() == "0/6"
@@ -339,23 +343,24 @@ def test_an_interview_end_to_end_from_the_keyboard(qtbot: QtBot, window: MainWin
     for row in range(9):
         combo = score_combo(page, row)
         assert combo.isEnabled() and combo.currentData() is None
-    assert page.overall.isEnabled()
+    assert page.summary.overall.isEnabled()
     assert statuses(data_dir) == ["finished"]
 
     # Weakest: the least covered, the step furthest over budget first; scores move them.
     assert page.summary_data is not None and page.summary_data.weakest == (1, 2, 7)
-    assert page.weakest.text().startswith("<b>Weakest steps:</b> 2. Metrics")
+    assert page.summary.weakest.text().startswith("<b>Weakest steps:</b> 2. Metrics")
     for row in (1, 2, 7):
         score_combo(page, row).setCurrentIndex(4)  # 4 strong
-    page.overall.setCurrentIndex(3)
+    page.summary.overall.setCurrentIndex(3)
     assert page.summary_data.weakest == (6, 8, 3)
-    assert page.weakest.text() == ("<b>Weakest steps:</b> 7. Prediction Service, 9. Scaling, "
-                                   "Monitoring, and Updates, 4. Data Collection and Preparation")
+    assert page.summary.weakest.text() == (
+        "<b>Weakest steps:</b> 7. Prediction Service, 9. Scaling, Monitoring, and Updates, "
+        "4. Data Collection and Preparation")
     assert stored_steps(data_dir)[2][2] == 4
     assert interview_store.history(window.store)[0].overall_score == 3
 
     # Study weak steps: a review of the cards under those steps.
-    click(qtbot, button(page.summary_page, "Study weak steps"))
+    click(qtbot, button(page.summary, "Study weak steps"))
     review = window.review
     assert window.pages.currentWidget() is review
     assert review.title.text() == "Studying: weak steps (Step 7, Step 9, Step 4)"
@@ -369,51 +374,51 @@ def test_an_interview_end_to_end_from_the_keyboard(qtbot: QtBot, window: MainWin
 def test_presets_and_a_custom_duration(qtbot: QtBot, window: MainWindow) -> None:
     page = open_setup(qtbot, window)
     for minutes in (30, 60, 45):
-        qtbot.mouseClick(page.duration_buttons.button(minutes), Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(page.setup.duration_buttons.button(minutes), Qt.MouseButton.LeftButton)
         assert spins(page) == PRESETS[minutes]
-        assert page.budget_total.text() == f"Total: {minutes} min"
-    qtbot.mouseClick(page.duration_buttons.button(0), Qt.MouseButton.LeftButton)
-    assert page.duration_buttons.checkedId() == 0
-    page.custom_minutes.setValue(90)
+        assert page.setup.budget_total.text() == f"Total: {minutes} min"
+    qtbot.mouseClick(page.setup.duration_buttons.button(0), Qt.MouseButton.LeftButton)
+    assert page.setup.duration_buttons.checkedId() == 0
+    page.setup.custom_minutes.setValue(90)
     assert spins(page) == default_budgets(90).minutes
-    assert sum(spins(page)) == 90 and page.budget_total.text() == "Total: 90 min"
+    assert sum(spins(page)) == 90 and page.setup.budget_total.text() == "Total: 90 min"
     assert spins(page)[5] == max(spins(page))  # model development stays the longest step
     assert all(b >= a for a, b in zip(PRESETS[45], spins(page), strict=True))
-    page.custom_minutes.setValue(12)
+    page.setup.custom_minutes.setValue(12)
     assert sum(spins(page)) == 12 and min(spins(page)) >= 1
 
 
 def test_an_edited_split_is_remembered_for_its_duration(qtbot: QtBot, window: MainWindow,
                                                         clock: FakeClock) -> None:
     page = open_setup(qtbot, window)
-    model_dev = page.budget_spins[5]
+    model_dev = page.setup.budget_spins[5]
     model_dev.setFocus()
     qtbot.keyClick(model_dev, Qt.Key.Key_Up)
     qtbot.keyClick(model_dev, Qt.Key.Key_Up)
-    assert model_dev.value() == 12 and page.budget_total.text() == "Total: 47 min"
+    assert model_dev.value() == 12 and page.setup.budget_total.text() == "Total: 47 min"
     qtbot.keyClick(model_dev, Qt.Key.Key_Return, CTRL)
     session = page.session
     assert session is not None
     assert session.budgets.minutes == (6, 3, 3, 5, 5, 12, 4, 3, 4, 2)
     assert session.budgets.total_minutes == 47
-    assert page.total_clock.text() == "Total left 47:00"
+    assert page.running.total_clock.text() == "Total left 47:00"
     clock.advance(60)
     page.finish()
 
     page = open_setup(qtbot, window)
-    assert page.duration_buttons.checkedId() == 0 and page.custom_minutes.value() == 47
+    assert page.setup.duration_buttons.checkedId() == 0 and page.setup.custom_minutes.value() == 47
     assert spins(page) == (6, 3, 3, 5, 5, 12, 4, 3, 4, 2)
-    assert page.budget_total.text() == "Total: 47 min"
-    qtbot.mouseClick(page.duration_buttons.button(45), Qt.MouseButton.LeftButton)
+    assert page.setup.budget_total.text() == "Total: 47 min"
+    qtbot.mouseClick(page.setup.duration_buttons.button(45), Qt.MouseButton.LeftButton)
     assert spins(page) == PRESETS[45]  # the preset itself is untouched
 
     # A split that keeps the total is remembered for the duration chosen.
-    page.budget_spins[0].setValue(8)
-    page.budget_spins[5].setValue(8)
-    click(qtbot, page.start_button)
+    page.setup.budget_spins[0].setValue(8)
+    page.setup.budget_spins[5].setValue(8)
+    click(qtbot, page.setup.start_button)
     page.finish()
     page = open_setup(qtbot, window)
-    assert page.duration_buttons.checkedId() == 45
+    assert page.setup.duration_buttons.checkedId() == 45
     assert spins(page) == (8, 3, 3, 5, 5, 8, 4, 3, 4, 2)
     click(qtbot, button(page.setup, "Reset to defaults"))
     assert spins(page) == PRESETS[45]
@@ -422,8 +427,8 @@ def test_an_edited_split_is_remembered_for_its_duration(qtbot: QtBot, window: Ma
 def test_a_step_without_minutes_is_refused(qtbot: QtBot, window: MainWindow,
                                            errors: list[str]) -> None:
     page = open_setup(qtbot, window)
-    page.budget_spins[9].setValue(0)
-    qtbot.keyClick(page.question_tree, Qt.Key.Key_Return, CTRL)
+    page.setup.budget_spins[9].setValue(0)
+    qtbot.keyClick(page.setup.question_tree, Qt.Key.Key_Return, CTRL)
     assert errors == ["every step of an interview needs at least 1 minute"]
     errors.clear()
     assert page.session is None and page.stack.currentWidget() is page.setup
@@ -439,8 +444,8 @@ def _crashed_interview(qtbot: QtBot, windows: Windows, clock: FakeClock,
     page = start(qtbot, window)
     type_line(qtbot, page, STEP1_GOAL)
     clock.advance(20)
-    qtbot.keyClick(page.notes, Qt.Key.Key_Right, CTRL)  # a step change saves at once
-    qtbot.keyClicks(page.notes, "Offline: recall@100 and nDCG@10")
+    qtbot.keyClick(page.running.notes, Qt.Key.Key_Right, CTRL)  # a step change saves at once
+    qtbot.keyClicks(page.running.notes, "Offline: recall@100 and nDCG@10")
     clock.advance(3)
     page.tick()
     assert stored_steps(data_dir)[2][0] == "", "saved before 4 s passed"
@@ -449,7 +454,7 @@ def _crashed_interview(qtbot: QtBot, windows: Windows, clock: FakeClock,
     saved = stored_steps(data_dir)
     assert saved[1] == (f"{STEP1_GOAL}\n", 20_000, None)
     assert saved[2] == ("Offline: recall@100 and nDCG@10", 6_000, None)
-    qtbot.keyClicks(page.notes, ", log loss")  # typed after the last save: lost
+    qtbot.keyClicks(page.running.notes, ", log loss")  # typed after the last save: lost
     clock.advance(3)
     windows.crash(window)
     clock.advance(3600)  # the app is restarted an hour later
@@ -468,20 +473,20 @@ def test_resume_after_a_crash(qtbot: QtBot, windows: Windows, clock: FakeClock,
     assert not window.resume_bar.isVisible()
     session = page.session
     assert session is not None and session.paused and session.current == 1
-    assert page.notes.toPlainText() == "Offline: recall@100 and nDCG@10"
+    assert page.running.notes.toPlainText() == "Offline: recall@100 and nDCG@10"
     assert session.notes(0) == f"{STEP1_GOAL}\n"
-    assert page.step_title.text() == "Step 2 · Metrics (Offline and Online)  (paused)"
+    assert page.running.step_title.text() == "Step 2 · Metrics (Offline and Online)  (paused)"
     assert elapsed(page, 0, clock) == 20 and elapsed(page, 1, clock) == 6
-    assert page.step_clock.text() == "2:54"
+    assert page.running.step_clock.text() == "2:54"
     clock.advance(120)
     page.tick()
     assert elapsed(page, 1, clock) == 6  # paused until the person resumes
-    qtbot.keyClick(page.notes, Qt.Key.Key_P, CTRL)
+    qtbot.keyClick(page.running.notes, Qt.Key.Key_P, CTRL)
     clock.advance(10)
     page.tick()
     assert elapsed(page, 1, clock) == 16
-    qtbot.keyClick(page.notes, Qt.Key.Key_Left, CTRL)
-    assert page.notes.toPlainText() == f"{STEP1_GOAL}\n"
+    qtbot.keyClick(page.running.notes, Qt.Key.Key_Left, CTRL)
+    assert page.running.notes.toPlainText() == f"{STEP1_GOAL}\n"
     assert checked(page)[0] is True
 
 
@@ -508,7 +513,7 @@ def test_resume_bar_while_another_interview_runs(qtbot: QtBot, windows: Windows,
     type_line(qtbot, page, "typed a second ago")
     window.resume_interview()
     assert page.session is running
-    assert page.notes.toPlainText() == "typed a second ago\n"
+    assert page.running.notes.toPlainText() == "typed a second ago\n"
 
 
 def test_a_failed_autosave_says_so(qtbot: QtBot, window: MainWindow, clock: FakeClock,
@@ -523,12 +528,12 @@ def test_a_failed_autosave_says_so(qtbot: QtBot, window: MainWindow, clock: Fake
         patch.setattr(interview_store, "save_interview", locked)
         clock.advance(6)
         page.tick()
-        assert page.save_problem.isVisible()
-        assert page.save_problem.text().startswith(
+        assert page.running.save_problem.isVisible()
+        assert page.running.save_problem.text().startswith(
             "Your notes are not saved: The database is locked by another program.")
     clock.advance(1)
     page.tick()  # the next tick tries again
-    assert not page.save_problem.isVisible()
+    assert not page.running.save_problem.isVisible()
     assert stored_steps(data_dir)[1] == (f"{STEP1_GOAL}\n", 7_000, None)
 
 
@@ -555,23 +560,23 @@ def test_a_full_disk_keeps_the_notes_in_the_page_and_saving_resumes(
     page.tick()
     assert stored_steps(data_dir)[1][0] == f"{STEP1_GOAL}\n"
     fill_disk(window)
-    page.notes.insertPlainText(LONG_NOTES)  # pasted
+    page.running.notes.insertPlainText(LONG_NOTES)  # pasted
     for _ in range(3):  # every tick tries again, and says so until a save works
         clock.advance(6)
         page.tick()
-        assert page.save_problem.isVisible()
-        text = page.save_problem.text()
+        assert page.running.save_problem.isVisible()
+        text = page.running.save_problem.text()
         assert text.startswith("Your notes are not saved: The disk holding ")
         assert "is full" in text and "Free some space" in text
-        assert page.notes.toPlainText() == f"{STEP1_GOAL}\n{LONG_NOTES}"
+        assert page.running.notes.toPlainText() == f"{STEP1_GOAL}\n{LONG_NOTES}"
         assert stored_steps(data_dir)[1][0] == f"{STEP1_GOAL}\n"
-    qtbot.keyClicks(page.notes, "typed while full")
-    assert page.save_problem.isVisible()  # redrawing the page does not hide it
+    qtbot.keyClicks(page.running.notes, "typed while full")
+    assert page.running.save_problem.isVisible()  # redrawing the page does not hide it
 
     free_space(window)
     clock.advance(1)
     page.tick()
-    assert not page.save_problem.isVisible()
+    assert not page.running.save_problem.isVisible()
     assert stored_steps(data_dir)[1][0] == f"{STEP1_GOAL}\n{LONG_NOTES}typed while full"
 
 
@@ -581,22 +586,22 @@ def test_finishing_on_a_full_disk_stays_on_the_notes_until_it_is_saved(
     type_line(qtbot, page, STEP1_GOAL)
     clock.advance(30)
     fill_disk(window)
-    page.notes.insertPlainText(LONG_NOTES)
+    page.running.notes.insertPlainText(LONG_NOTES)
     click(qtbot, button(page.running, "Finish interview"))
     assert page.stack.currentWidget() is page.running
-    assert page.save_problem.isVisible()
-    assert page.save_problem.text().startswith("The interview is not saved as finished: The "
-                                               "disk holding ")
-    assert "press Finish interview again" in page.save_problem.text()
-    assert page.notes.toPlainText() == f"{STEP1_GOAL}\n{LONG_NOTES}"
+    assert page.running.save_problem.isVisible()
+    assert page.running.save_problem.text().startswith(
+        "The interview is not saved as finished: The disk holding ")
+    assert "press Finish interview again" in page.running.save_problem.text()
+    assert page.running.notes.toPlainText() == f"{STEP1_GOAL}\n{LONG_NOTES}"
     assert statuses(data_dir) == ["running"]  # the last autosave, offered for resumption
     assert page.has_running_interview()  # closing the window still asks keep or discard
 
     free_space(window)
     clock.advance(10)
     click(qtbot, button(page.running, "Finish interview"))
-    assert page.stack.currentWidget() is page.summary_page
-    assert not page.save_problem.isVisible() and not page.has_running_interview()
+    assert page.stack.currentWidget() is page.summary
+    assert not page.running.save_problem.isVisible() and not page.has_running_interview()
     assert statuses(data_dir) == ["finished"]
     assert stored_steps(data_dir)[1] == (f"{STEP1_GOAL}\n{LONG_NOTES}", 30_000, None)
 
@@ -610,7 +615,7 @@ def test_closing_on_a_full_disk_keeps_the_window_and_the_notes_until_space_is_fr
     clock.advance(6)
     page.tick()
     fill_disk(window)
-    page.notes.insertPlainText(LONG_NOTES)
+    page.running.notes.insertPlainText(LONG_NOTES)
     window.ask_interview_close = lambda _parent: "keep"
     assert not windows.close(window), "a failed save keeps the window open"
     [message] = errors
@@ -619,7 +624,7 @@ def test_closing_on_a_full_disk_keeps_the_window_and_the_notes_until_space_is_fr
     errors.clear()
     assert stored_steps(data_dir)[1][0] == f"{STEP1_GOAL}\n"
     assert page.has_running_interview() and page.timer.isActive()
-    assert page.notes.toPlainText().endswith(LONG_NOTES)
+    assert page.running.notes.toPlainText().endswith(LONG_NOTES)
     free_space(window)
     assert windows.close(window)
     assert stored_steps(data_dir)[1][0] == f"{STEP1_GOAL}\n{LONG_NOTES}"
@@ -648,7 +653,7 @@ def test_closing_mid_interview_keep_discard_or_cancel(qtbot: QtBot, windows: Win
     window.resume_interview()
     page = window.interview
     assert page is not None and page.session is not None and page.session.paused
-    assert page.notes.toPlainText() == f"{STEP1_GOAL}\n"
+    assert page.running.notes.toPlainText() == f"{STEP1_GOAL}\n"
     assert elapsed(page, 0, clock) == 42
 
     window.ask_interview_close = lambda _parent: "discard"
@@ -728,7 +733,7 @@ def test_history_lists_newest_first_and_opens_read_only(qtbot: QtBot, window: Ma
                                                         clock: FakeClock) -> None:
     page = _finished(qtbot, window, clock)
     score_combo(page, 0).setCurrentIndex(2)
-    page.overall.setCurrentIndex(3)
+    page.summary.overall.setCurrentIndex(3)
     clock.advance(3600)
     page = _finished(qtbot, window, clock, "q-people-you-may-know")
     score_combo(page, 0).setCurrentIndex(3)
@@ -736,16 +741,16 @@ def test_history_lists_newest_first_and_opens_read_only(qtbot: QtBot, window: Ma
 
     qtbot.keyClick(window, Qt.Key.Key_H, CTRL)
     assert window.pages.currentWidget() is page
-    assert page.stack.currentWidget() is page.history_page
-    table = page.history_table
-    assert table.rowCount() == 2 and not page.history_empty.isVisible()
+    assert page.stack.currentWidget() is page.history
+    table = page.history.table
+    assert table.rowCount() == 2 and not page.history.empty.isVisible()
     assert table.item(0, 1).text() == "People you may know (LinkedIn)"
     assert table.item(1, 1).text() == "Video recommendation (Netflix, YouTube)"
     assert table.item(0, 3).text() == "–" and table.item(1, 3).text() == "3 solid"
     assert table.item(1, 2).text() == "2 min"  # 90 s
     assert table.item(1, 4).text() == "2%"  # 1 of 51 rubric items over steps 1..9
 
-    trend = page.trend
+    trend = page.history.trend
     assert trend.rowCount() == 9
     assert trend.item(0, 0).text() == "1. Problem Formulation"
     assert trend.item(0, 1).text() == "▄2 ▆3"
@@ -755,21 +760,21 @@ def test_history_lists_newest_first_and_opens_read_only(qtbot: QtBot, window: Ma
     table.setFocus()
     table.setCurrentCell(1, 0)
     qtbot.keyClick(table, Qt.Key.Key_Return)
-    assert page.stack.currentWidget() is page.summary_page
-    assert "Video recommendation" in page.summary_title.text()
-    assert "read-only" in page.summary_title.text()
+    assert page.stack.currentWidget() is page.summary
+    assert "Video recommendation" in page.summary.title.text()
+    assert "read-only" in page.summary.title.text()
     assert score_combo(page, 0).currentData() == 2
     assert not any(score_combo(page, row).isEnabled() for row in range(9))
-    assert not page.overall.isEnabled() and page.overall.currentData() == 3
-    assert page.summary_table.item(0, 1).text() == "1:30 / 6:00"
+    assert not page.summary.overall.isEnabled() and page.summary.overall.currentData() == 3
+    assert page.summary.table.item(0, 1).text() == "1:30 / 6:00"
 
 
 def test_history_when_empty(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.keyClick(window, Qt.Key.Key_H, CTRL)
     page = window.interview
-    assert page is not None and page.stack.currentWidget() is page.history_page
-    assert page.history_table.rowCount() == 0 and page.history_empty.isVisible()
-    assert page.trend.item(0, 1).text() == "no scores yet"
+    assert page is not None and page.stack.currentWidget() is page.history
+    assert page.history.table.rowCount() == 0 and page.history.empty.isVisible()
+    assert page.history.trend.item(0, 1).text() == "no scores yet"
 
 
 # --- 7. screenshots ------------------------------------------------------------------------------
@@ -783,17 +788,17 @@ def test_screenshots(qtbot: QtBot, window: MainWindow, clock: FakeClock) -> None
     """PNGs of the three screens for a person to look at (outside the repository)."""
     page = open_setup(qtbot, window)
     screenshot(window, "setup")
-    page.select_question(VIDEO)
-    qtbot.keyClick(page.question_tree, Qt.Key.Key_Return, CTRL)
+    page.setup.select_question(VIDEO)
+    qtbot.keyClick(page.setup.question_tree, Qt.Key.Key_Return, CTRL)
     type_line(qtbot, page, STEP1_GOAL)
     type_line(qtbot, page, STEP1_SCALE)
     clock.advance(300)
-    qtbot.keyClick(page.notes, Qt.Key.Key_Right, CTRL)
+    qtbot.keyClick(page.running.notes, Qt.Key.Key_Right, CTRL)
     type_line(qtbot, page, "## Offline metrics")
     type_line(qtbot, page, "- nDCG@10 and log loss for the ranker")
     clock.advance(290)
     page.tick()
-    assert page.status.text().endswith("move on")
+    assert page.running.status.text().endswith("move on")
     click(qtbot, button(page.running, "Ask me a follow-up"))
     screenshot(window, "running")
     click(qtbot, button(page.running, "Finish interview"))

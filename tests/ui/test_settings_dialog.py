@@ -339,5 +339,5 @@ def test_the_new_interview_form_starts_at_the_default_length(qtbot: QtBot,
     qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     page = window.interview
     assert page is not None
-    assert page.duration_buttons.checkedId() == 60
-    assert sum(s.value() for s in page.budget_spins) == 60
+    assert page.setup.duration_buttons.checkedId() == 60
+    assert sum(s.value() for s in page.setup.budget_spins) == 60

@@ -1,0 +1,104 @@
+"""The history screen of mock interviews: past interviews, newest first, and the score trend."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import tzinfo
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.interview.steps import StepInfo
+from app.ui.interview.display import SCORE_NAMES
+
+if TYPE_CHECKING:
+    from app.db.interviews import InterviewRecord
+
+BARS = {1: "▂", 2: "▄", 3: "▆", 4: "█"}
+
+
+class HistoryScreen(QWidget):
+    """Finished interviews, each opened (``open_requested`` with its id) by Enter or a double
+    click, and each step's self-scores, oldest to newest."""
+
+    open_requested = Signal(int)  # the interview's id
+    new_requested = Signal()
+    back_requested = Signal()
+
+    def __init__(self, local: tzinfo | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.local = local  # the zone dates are shown in (None: the system's)
+        self._ids: list[int] = []
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["Date", "Question", "Duration", "Overall",
+                                              "Rubric"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.cellActivated.connect(lambda row, _c: self._open(row))
+        self.table.cellDoubleClicked.connect(lambda row, _c: self._open(row))
+        self.trend = QTableWidget(0, 2)
+        self.trend.setHorizontalHeaderLabels(["Step", "Self-scores, oldest → newest"])
+        self.trend.verticalHeader().setVisible(False)
+        self.trend.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.trend.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.trend.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.ResizeToContents)
+        self.empty = QLabel("No finished interviews yet: start one from "
+                            "Interview > New mock interview.")
+        new = QPushButton("New interview")
+        new.clicked.connect(self.new_requested)
+        back = QPushButton("Back to outline")
+        back.clicked.connect(self.back_requested)
+        buttons = QHBoxLayout()
+        buttons.addWidget(back)
+        buttons.addStretch(1)
+        buttons.addWidget(new)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("<h2>Interview history</h2>"))
+        layout.addWidget(self.empty)
+        layout.addWidget(self.table, 3)
+        layout.addWidget(QLabel("<b>Score trend per step</b>"))
+        layout.addWidget(self.trend, 2)
+        layout.addLayout(buttons)
+        self.setFocusProxy(self.table)
+
+    def show_history(self, records: Sequence[InterviewRecord],
+                     trend: Mapping[int, Sequence[int]], steps: Sequence[StepInfo]) -> None:
+        """``records`` newest first; ``trend`` maps a step number to its scores."""
+        self._ids = [r.id for r in records]
+        self.table.setRowCount(len(records))
+        for row, record in enumerate(records):
+            overall = SCORE_NAMES.get(record.overall_score or 0, "–")
+            coverage = "—" if record.coverage is None else f"{record.coverage:.0%}"
+            started = record.started_at.astimezone(self.local)
+            cells = [f"{started:%Y-%m-%d %H:%M}", record.question_title,
+                     f"{record.duration_s / 60:.0f} min", overall, coverage]
+            for column, text in enumerate(cells):
+                self.table.setItem(row, column, QTableWidgetItem(text))
+        self.empty.setVisible(not records)
+        scored = [s for s in steps if s.is_step]
+        self.trend.setRowCount(len(scored))
+        for row, step in enumerate(scored):
+            scores = trend.get(step.number, [])
+            self.trend.setItem(row, 0, QTableWidgetItem(step.short_label))
+            text = " ".join(f"{BARS[s]}{s}" for s in scores) if scores else "no scores yet"
+            self.trend.setItem(row, 1, QTableWidgetItem(text))
+
+    def _open(self, row: int) -> None:
+        if 0 <= row < len(self._ids):
+            self.open_requested.emit(self._ids[row])

@@ -1,0 +1,265 @@
+"""The running screen of a mock interview: the clocks, the steps, the notes, rubric, follow-ups."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.interview.steps import StepInfo
+from app.interview.views import InterviewView
+from app.model import Question, RubricItem
+from app.ui.interview.display import clock_text, level_colour
+from app.ui.safe_text import as_rich_text
+
+NOTES_PLACEHOLDER = "Your answer for this step, as you would say it…"
+
+
+class RunningScreen(QWidget):
+    """One step at a time: its clock and the total's, the step list, notes and rubric.
+
+    It only shows an InterviewView and reports what the person does; the page drives the
+    session.
+    """
+
+    next_requested = Signal()
+    previous_requested = Signal()
+    jump_requested = Signal(int)
+    pause_requested = Signal()
+    finish_requested = Signal()
+    followup_requested = Signal()
+    notes_edited = Signal(str)
+    rubric_ticked = Signal(int, bool)  # row, checked
+
+    def __init__(self, steps: Sequence[StepInfo], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.steps = tuple(steps)
+        self._rendering = False
+        self.question_label = QLabel(wordWrap=True)
+        self.question_label.setTextFormat(Qt.TextFormat.RichText)
+        self.question_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.step_list = QListWidget()
+        self.step_list.setAccessibleName("Steps")
+        self.step_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.step_list.itemClicked.connect(
+            lambda item: self.jump_requested.emit(self.step_list.row(item)))
+        # Wide enough for "9. Scaling, Monitoring, and" at the current font, no wider.
+        self.step_list.setMinimumWidth(self.step_list.fontMetrics().averageCharWidth() * 24)
+        self.step_list.setWordWrap(True)
+        self.step_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        self.step_title = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
+        self.step_clock = QLabel()
+        self.total_clock = QLabel()
+        big = self.step_clock.font()
+        big.setPointSizeF(big.pointSizeF() * 2.6)
+        big.setBold(True)
+        self.step_clock.setFont(big)
+        title_font = self.step_title.font()
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.3)
+        title_font.setBold(True)
+        self.step_title.setFont(title_font)
+        medium = self.total_clock.font()
+        medium.setPointSizeF(medium.pointSizeF() * 1.3)
+        self.total_clock.setFont(medium)
+        self.status = QLabel(wordWrap=True)
+        self.status.setAccessibleName("Warning")
+        # A save that failed (a full disk, a read-only database) stays said until one works;
+        # the time warnings above are redrawn every second and would hide it.
+        self.save_problem = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
+        self.save_problem.setAccessibleName("Not saved")
+        self.save_problem.setStyleSheet("background: #fef2f2; color: #991b1b; padding: 6px; "
+                                        "border: 1px solid #fca5a5; border-radius: 4px")
+        self.save_problem.hide()
+
+        self.notes = QPlainTextEdit()
+        self.notes.setAccessibleName("Notes for this step")
+        self.notes.setPlaceholderText(NOTES_PLACEHOLDER)
+        self.notes.textChanged.connect(self._notes_changed)
+        self.notes.installEventFilter(self)
+
+        self.rubric = QListWidget()
+        self.rubric.setAccessibleName("Rubric")
+        self.rubric.itemChanged.connect(self._rubric_ticked)
+        self.rubric.setWordWrap(True)
+        self.rubric.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.followup_button = QPushButton("Ask me a follow-up")
+        self.followup_button.clicked.connect(self.followup_requested)
+        self.followup_text = QLabel(wordWrap=True)
+        self.followup_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(QLabel("<b>Rubric</b> (ticks itself from your notes)",
+                                     wordWrap=True))
+        side_layout.addWidget(self.rubric, 1)
+        side_layout.addWidget(self.followup_button)
+        side_layout.addWidget(self.followup_text)
+
+        self.previous_button = QPushButton("◀ Previous")
+        self.previous_button.setToolTip("Ctrl+Left")
+        self.previous_button.clicked.connect(self.previous_requested)
+        self.pause_button = QPushButton("Pause")
+        self.pause_button.setToolTip("Ctrl+P")
+        self.pause_button.clicked.connect(self.pause_requested)
+        self.next_button = QPushButton("Next ▶")
+        self.next_button.setToolTip("Ctrl+Right")
+        self.next_button.clicked.connect(self.next_requested)
+        finish = QPushButton("Finish interview")
+        finish.clicked.connect(self.finish_requested)
+        controls = QHBoxLayout()
+        for button in (self.previous_button, self.pause_button, self.next_button):
+            controls.addWidget(button)
+        controls.addStretch(1)
+        controls.addWidget(finish)
+
+        # The title has the centre's whole width; the two clocks share the row below it.
+        clocks = QHBoxLayout()
+        clocks.addWidget(self.step_clock, 1)
+        clocks.addWidget(self.total_clock, 0, Qt.AlignmentFlag.AlignBottom)
+
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.addWidget(self.step_title)
+        centre_layout.addLayout(clocks)
+        centre_layout.addWidget(self.status)
+        centre_layout.addWidget(self.save_problem)
+        centre_layout.addWidget(self.notes, 1)
+
+        splitter = QSplitter(childrenCollapsible=False)
+        splitter.addWidget(self.step_list)
+        splitter.addWidget(centre)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([270, 560, 300])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.question_label)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(controls)
+
+        for keys, signal in (("Ctrl+Right", self.next_requested),
+                             ("Ctrl+Left", self.previous_requested),
+                             ("Ctrl+P", self.pause_requested)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(signal)
+        self.setFocusProxy(self.notes)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The editor claims Ctrl+Left/Right (word moves) before shortcuts see them; the notes
+        # have the focus while an interview runs, so the step keys would never work.
+        if (watched is self.notes and event.type() == QEvent.Type.ShortcutOverride
+                and isinstance(event, QKeyEvent)
+                and event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+                == Qt.KeyboardModifier.ControlModifier
+                and event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right)):
+            event.ignore()
+            return True
+        return super().eventFilter(watched, event)
+
+    def begin(self, question: Question) -> None:
+        """Set up for an interview on ``question``: one row per step, no follow-up yet."""
+        self.followup_text.clear()
+        self.question_label.setText(
+            f"<b>{html.escape(question.title)}</b> — {html.escape(question.prompt)}")
+        self.step_list.clear()
+        for _ in self.steps:
+            self.step_list.addItem(QListWidgetItem())
+
+    def say_not_saved(self, message: str) -> None:
+        """Show why the notes are not saved; an empty message hides it."""
+        self.save_problem.setText(message)
+        self.save_problem.setVisible(bool(message))
+
+    def show_view(self, view: InterviewView) -> None:
+        self._rendering = True
+        try:
+            for index, step in enumerate(view.steps):
+                item = self.step_list.item(index)
+                covered = sum(step.covered)
+                rubric = f"  ✓{covered}/{len(step.covered)}" if step.covered else ""
+                item.setText(f"{step.short_label}\n{clock_text(step.elapsed_s)} / "
+                             f"{clock_text(step.budget_s)}{rubric}")
+                colour = level_colour(step.level)
+                item.setForeground(colour if colour is not None else
+                                   self.step_list.palette().text().color())
+                font = item.font()
+                font.setBold(index == view.current)
+                item.setFont(font)
+            self.step_list.setCurrentRow(view.current)
+            current = view.steps[view.current]
+            self.step_title.setText(
+                (f"Step {current.number} · {current.title}" if current.is_step
+                 else current.title) + ("  (paused)" if view.paused else ""))
+            self.step_clock.setText(clock_text(view.step_remaining_s))
+            colour = level_colour(current.level)
+            self.step_clock.setStyleSheet(f"color: {colour.name()}" if colour else "")
+            self.total_clock.setText(f"Total left {clock_text(view.total_remaining_s)}")
+            self.status.setText(view.message)
+            self.status.setStyleSheet(f"color: {colour.name()}" if colour else "")
+            self.pause_button.setText("Resume" if view.paused else "Pause")
+            self.previous_button.setEnabled(view.current > 0)
+            self.next_button.setEnabled(view.current < len(view.steps) - 1)
+            self._render_rubric(current.rubric, current.covered, current.auto_covered)
+            self.followup_button.setEnabled(bool(self.steps[view.current].followups))
+        finally:
+            self._rendering = False
+
+    def _render_rubric(self, rubric: tuple[RubricItem, ...], covered: tuple[bool, ...],
+                       auto: tuple[bool, ...]) -> None:
+        if self.rubric.count() != len(rubric):
+            self.rubric.clear()
+            for _ in rubric:
+                item = QListWidgetItem()
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+                self.rubric.addItem(item)
+        for row, (entry, on, by_notes) in enumerate(zip(rubric, covered, auto, strict=True)):
+            item = self.rubric.item(row)
+            text = entry.text
+            terms = ", ".join(entry.terms[:6])
+            item.setText(text if on == by_notes else f"{text} (ticked by hand)"
+                         if on else f"{text} (unticked by hand)")
+            item.setToolTip(as_rich_text(f"Counts when your notes mention: {terms}…"))
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
+    def show_notes(self, notes: str, template: str) -> None:
+        """A step's notes; its outline ``template`` as the placeholder, never mistaken for an
+        answer. A follow-up shown for the step before is cleared."""
+        self._rendering = True
+        self.notes.setPlainText(notes)
+        self.notes.setPlaceholderText(template or NOTES_PLACEHOLDER)
+        self._rendering = False
+        self.followup_text.clear()
+
+    def show_followup(self, question: str | None) -> None:
+        self.followup_text.setText(
+            f"<i>Interviewer:</i> {html.escape(question)}" if question else
+            "No more follow-ups for this step.")
+
+    def _notes_changed(self) -> None:
+        if not self._rendering:
+            self.notes_edited.emit(self.notes.toPlainText())
+
+    def _rubric_ticked(self, item: QListWidgetItem) -> None:
+        if not self._rendering:
+            self.rubric_ticked.emit(self.rubric.row(item),
+                                    item.checkState() == Qt.CheckState.Checked)

@@ -1,0 +1,222 @@
+"""The set-up screen of a mock interview: pick or deal a question, choose the length and split."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.interview.budgets import Budgets, default_budgets
+from app.interview.steps import StepInfo
+from app.model import Question
+from app.ui.safe_text import SafeTextBrowser
+
+CATEGORY_NAMES = {"nlp": "NLP", "trust-and-safety": "Trust and safety"}
+PRESET_MINUTES = (30, 45, 60)
+
+
+class SetupScreen(QWidget):
+    """The question bank by category, the duration and the editable budget per step.
+
+    ``load_budgets`` gives the split remembered for a length; the page starts the interview.
+    """
+
+    start_requested = Signal()
+    deal_requested = Signal()
+    history_requested = Signal()
+    back_requested = Signal()
+
+    def __init__(self, questions: Sequence[Question], steps: Sequence[StepInfo],
+                 load_budgets: Callable[[int], Budgets], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.questions = tuple(questions)
+        self.load_budgets = load_budgets
+        self._rendering = False
+
+        self.question_tree = QTreeWidget()
+        self.question_tree.setHeaderHidden(True)
+        self.question_tree.setAccessibleName("Questions")
+        self.question_tree.currentItemChanged.connect(self._on_question)
+        by_category: dict[str, QTreeWidgetItem] = {}
+        for question in self.questions:
+            category = question.category or "other"
+            if category not in by_category:
+                group = QTreeWidgetItem([CATEGORY_NAMES.get(
+                    category, category.replace("-", " ").capitalize())])
+                group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                by_category[category] = group
+                self.question_tree.addTopLevelItem(group)
+            item = QTreeWidgetItem([question.title])
+            item.setData(0, Qt.ItemDataRole.UserRole, question.id)
+            by_category[category].addChild(item)
+        self.question_tree.expandAll()
+        self.question_prompt = SafeTextBrowser()
+        deal = QPushButton("Deal me a question")
+        deal.setToolTip("A random question, favouring the categories you have practised least")
+        deal.clicked.connect(self.deal_requested)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(QLabel("<b>Pick a question</b>"))
+        left_layout.addWidget(self.question_tree, 3)
+        left_layout.addWidget(deal)
+        left_layout.addWidget(self.question_prompt, 2)
+
+        self.duration_buttons = QButtonGroup(self)
+        durations = QHBoxLayout()
+        for minutes in PRESET_MINUTES:
+            radio = QRadioButton(f"{minutes} min")
+            self.duration_buttons.addButton(radio, minutes)
+            durations.addWidget(radio)
+        custom = QRadioButton("Custom")
+        self.duration_buttons.addButton(custom, 0)
+        self.custom_minutes = QSpinBox(minimum=10, maximum=240, suffix=" min", value=50)
+        durations.addWidget(custom)
+        durations.addWidget(self.custom_minutes)
+        durations.addStretch(1)
+        self.duration_buttons.idToggled.connect(self._duration_toggled)
+        self.custom_minutes.valueChanged.connect(lambda _v: self._custom_changed())
+        self.custom_minutes.setEnabled(False)
+
+        self.budget_spins: list[QSpinBox] = []
+        grid = QGridLayout()
+        for index, step in enumerate(steps):
+            spin = QSpinBox(minimum=0, maximum=120, suffix=" min")
+            spin.valueChanged.connect(self._budgets_edited)
+            grid.addWidget(QLabel(step.short_label, textFormat=Qt.TextFormat.PlainText), index, 0)
+            grid.addWidget(spin, index, 1)
+            self.budget_spins.append(spin)
+        self.budget_total = QLabel()
+        reset = QPushButton("Reset to defaults")
+        reset.clicked.connect(self._reset_budgets)
+        grid.addWidget(self.budget_total, len(steps), 0)
+        grid.addWidget(reset, len(steps), 1)
+        budgets = QGroupBox("Time budget per step (remembered)")
+        budgets.setLayout(grid)
+
+        self.start_button = QPushButton("Start interview")
+        self.start_button.setDefault(True)
+        self.start_button.setToolTip("Ctrl+Enter")
+        self.start_button.clicked.connect(self.start_requested)
+        history = QPushButton("History…")
+        history.clicked.connect(self.history_requested)
+        back = QPushButton("Back to outline")
+        back.clicked.connect(self.back_requested)
+        buttons = QHBoxLayout()
+        buttons.addWidget(back)
+        buttons.addWidget(history)
+        buttons.addStretch(1)
+        buttons.addWidget(self.start_button)
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(QLabel("<b>Duration</b>"))
+        right_layout.addLayout(durations)
+        right_layout.addWidget(budgets)
+        right_layout.addStretch(1)
+        right_layout.addLayout(buttons)
+
+        splitter = QSplitter(childrenCollapsible=False)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setSizes([520, 480])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("<h2>New mock interview</h2>"))
+        layout.addWidget(splitter, 1)
+        start = QShortcut(QKeySequence("Ctrl+Return"), self)
+        start.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        start.activated.connect(self.start_requested)
+        self.setFocusProxy(self.question_tree)
+
+    def prepare(self, minutes: int) -> None:
+        """Ready for a new interview of ``minutes`` with its remembered split; a question is
+        selected (the first, unless one already is)."""
+        button = self.duration_buttons.button(minutes if minutes in PRESET_MINUTES else 0)
+        if minutes not in PRESET_MINUTES:
+            self.custom_minutes.setValue(minutes)
+        button.setChecked(True)
+        self._load_budgets()
+        if self.question_tree.currentItem() is None:
+            first = self.question_tree.topLevelItem(0)
+            child = first.child(0) if first is not None and first.childCount() else None
+            if child is not None:
+                self.question_tree.setCurrentItem(child)
+
+    def selected_question(self) -> Question | None:
+        item = self.question_tree.currentItem()
+        question_id = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    def select_question(self, question_id: str) -> None:
+        for top in range(self.question_tree.topLevelItemCount()):
+            group = self.question_tree.topLevelItem(top)
+            if group is None:
+                continue
+            for row in range(group.childCount()):
+                item = group.child(row)
+                if item is not None and item.data(0, Qt.ItemDataRole.UserRole) == question_id:
+                    self.question_tree.setCurrentItem(item)
+                    return
+
+    def _on_question(self, *_: object) -> None:
+        question = self.selected_question()
+        self.question_prompt.show_markdown(
+            f"**{question.title}**\n\n{question.prompt}" if question else
+            "Choose a question on the left, or let the app deal one.")
+        self.start_button.setEnabled(question is not None)
+
+    def _minutes(self) -> int:
+        chosen = self.duration_buttons.checkedId()
+        return chosen if chosen > 0 else self.custom_minutes.value()
+
+    def _load_budgets(self) -> None:
+        self._show_budgets(self.load_budgets(self._minutes()))
+
+    def _duration_toggled(self, _id: int, on: bool) -> None:
+        self.custom_minutes.setEnabled(self.duration_buttons.checkedId() == 0)
+        if on:
+            self._load_budgets()
+
+    def _custom_changed(self) -> None:
+        if self.duration_buttons.checkedId() == 0:
+            self._load_budgets()
+
+    def _reset_budgets(self) -> None:
+        self._show_budgets(default_budgets(self._minutes()))
+
+    def _show_budgets(self, budgets: Budgets) -> None:
+        self._rendering = True
+        for spin, minutes in zip(self.budget_spins, budgets.minutes, strict=True):
+            spin.setValue(minutes)
+        self._rendering = False
+        self._budgets_edited()
+
+    def _budgets_edited(self) -> None:
+        if self._rendering:
+            return
+        total = sum(s.value() for s in self.budget_spins)
+        self.budget_total.setText(f"Total: {total} min")
+
+    def current_budgets(self) -> Budgets:
+        """The split as edited; raises ValueError for one an interview cannot run with."""
+        minutes = tuple(s.value() for s in self.budget_spins)
+        return Budgets(total_minutes=sum(minutes), minutes=minutes)
