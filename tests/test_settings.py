@@ -31,7 +31,7 @@ from app.db.settings import (
     save_settings,
 )
 from app.db.store import Store
-from app.scheduling.scheduler import SchedulerSettings
+from app.scheduling.scheduler import Fsrs, SchedulerSettings
 
 MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
 
@@ -168,6 +168,21 @@ def test_out_of_range_values_are_clamped(store: Store, key: str, value: Any, fie
     store.set_setting(key, value)
     group, name = field.split(".")
     assert getattr(getattr(load_settings(store), group), name) == expected
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("desired_retention", 1.2), ("desired_retention", 0.1), ("new_per_day", -4),
+    ("new_per_day", 10**6), ("reviews_per_day", 10**6), ("reviews_per_day", -1),
+    ("rollover_hour", 30), ("rollover_hour", -2),
+])
+def test_the_scheduler_and_the_store_clamp_study_values_alike(store: Store, name: str,
+                                                              value: Any) -> None:
+    """One set of bounds: what the session's scheduler accepts is what loading keeps."""
+    store.set_setting(f"study.{name}", value)
+    loaded = getattr(load_settings(store).study, name)
+    validated = getattr(SchedulerSettings(**{name: value}).validated(), name)
+    assert loaded == validated != value
+    assert getattr(Fsrs(SchedulerSettings(**{name: value})).settings, name) == loaded
 
 
 @pytest.mark.parametrize("junk", ["lots", None, True, [1, 2], {"a": 1}, float("nan"),

@@ -11,19 +11,22 @@ from datetime import timedelta
 from typing import Any, Literal, cast, get_args
 
 from app.db.store import Store
-from app.scheduling.scheduler import SchedulerSettings
+from app.scheduling.scheduler import (
+    MAX_STEPS,
+    MAXIMUM_INTERVAL_RANGE,
+    NEW_PER_DAY_RANGE,
+    RETENTION_RANGE,
+    REVIEWS_PER_DAY_RANGE,
+    ROLLOVER_HOUR_RANGE,
+    STEP_RANGE,
+    SchedulerSettings,
+)
 
 Theme = Literal["system", "light", "dark"]
 THEMES: tuple[Theme, ...] = get_args(Theme)
 
-# Bounds of each number, shared by loading (a hand-edited value is clamped) and the dialog.
-RETENTION_RANGE = (0.70, 0.99)
-NEW_PER_DAY_RANGE = (0, 9999)
-REVIEWS_PER_DAY_RANGE = (0, 99999)
-ROLLOVER_HOUR_RANGE = (0, 23)
-MAXIMUM_INTERVAL_RANGE = (1, 36500)
-MAX_STEPS = 10
-STEP_RANGE = (timedelta(minutes=1), timedelta(days=7))
+# Bounds of each number, shared by loading (a hand-edited value is clamped) and the dialog. The
+# study settings' bounds belong to their value type (app.scheduling.scheduler); these are the rest.
 # The same bounds as app.interview.budgets.MIN/MAX_TOTAL_MINUTES (a test keeps them equal); not
 # imported from there so that reading settings at start-up does not load the interview module.
 INTERVIEW_MINUTES_RANGE = (10, 240)

@@ -16,6 +16,13 @@ if TYPE_CHECKING:  # fsrs is imported when a session starts, not to paint the fi
     from fsrs import Card
 
 __all__ = [
+    "MAXIMUM_INTERVAL_RANGE",
+    "MAX_STEPS",
+    "NEW_PER_DAY_RANGE",
+    "RETENTION_RANGE",
+    "REVIEWS_PER_DAY_RANGE",
+    "ROLLOVER_HOUR_RANGE",
+    "STEP_RANGE",
     "CardState",
     "Fsrs",
     "Grade",
@@ -45,6 +52,21 @@ class Queue(IntEnum):
     RELEARNING = 3
 
 
+# The bounds of each study setting: SchedulerSettings.validated() clamps into them, and
+# app.db.settings (loading a stored value) and the settings dialog use the same ones.
+RETENTION_RANGE = (0.70, 0.99)
+NEW_PER_DAY_RANGE = (0, 9999)
+REVIEWS_PER_DAY_RANGE = (0, 99999)
+ROLLOVER_HOUR_RANGE = (0, 23)
+MAXIMUM_INTERVAL_RANGE = (1, 36500)
+MAX_STEPS = 10
+STEP_RANGE = (timedelta(minutes=1), timedelta(days=7))
+
+
+def _clamp(value: float, bounds: tuple[float, float]) -> float:
+    return min(bounds[1], max(bounds[0], value))
+
+
 @dataclass(frozen=True)
 class SchedulerSettings:
     desired_retention: float = 0.9
@@ -57,13 +79,13 @@ class SchedulerSettings:
     maximum_interval_days: int = 36500
 
     def validated(self) -> SchedulerSettings:
-        """The same settings with values clamped to what FSRS and the queue accept."""
+        """The same settings with values clamped into their ranges (``RETENTION_RANGE``...)."""
         return replace(
             self,
-            desired_retention=min(0.99, max(0.7, float(self.desired_retention))),
-            new_per_day=max(0, int(self.new_per_day)),
-            reviews_per_day=max(0, int(self.reviews_per_day)),
-            rollover_hour=min(23, max(0, int(self.rollover_hour))),
+            desired_retention=_clamp(float(self.desired_retention), RETENTION_RANGE),
+            new_per_day=int(_clamp(int(self.new_per_day), NEW_PER_DAY_RANGE)),
+            reviews_per_day=int(_clamp(int(self.reviews_per_day), REVIEWS_PER_DAY_RANGE)),
+            rollover_hour=int(_clamp(int(self.rollover_hour), ROLLOVER_HOUR_RANGE)),
         )
 
 

@@ -30,11 +30,6 @@ from app.db.settings import (
     INTERVIEW_MINUTES_RANGE,
     KEEP_DAILY_RANGE,
     KEEP_WEEKLY_RANGE,
-    MAXIMUM_INTERVAL_RANGE,
-    NEW_PER_DAY_RANGE,
-    RETENTION_RANGE,
-    REVIEWS_PER_DAY_RANGE,
-    ROLLOVER_HOUR_RANGE,
     THEMES,
     Appearance,
     AppSettings,
@@ -47,7 +42,14 @@ from app.db.settings import (
 )
 from app.db.store import Store
 from app.errors import AppError
-from app.scheduling.scheduler import SchedulerSettings
+from app.scheduling.scheduler import (
+    MAXIMUM_INTERVAL_RANGE,
+    NEW_PER_DAY_RANGE,
+    RETENTION_RANGE,
+    REVIEWS_PER_DAY_RANGE,
+    ROLLOVER_HOUR_RANGE,
+    SchedulerSettings,
+)
 from app.ui.appearance import THEME_NAMES, apply_appearance, default_font_size
 from app.ui.errors import show_error
 
