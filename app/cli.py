@@ -115,18 +115,15 @@ def open_synced(data: Path) -> Store:
 
 def backup(data: Path) -> int:
     from app.clock import utc_now
-    from app.db.backup import create_backup, prune
+    from app.db.backup import backup_and_prune
     from app.db.settings import load_settings
     from app.db.store import Store
 
     store = Store.open(data)
     try:
-        now = utc_now()
-        path = create_backup(store, data, now, reason="manual")
-        policy = load_settings(store).backups
+        path = backup_and_prune(store, data, utc_now(), load_settings(store).backups, "manual")
     finally:
         store.close()
-    prune(data, now, keep_daily=policy.keep_daily, keep_weekly=policy.keep_weekly)
     print(f"Backed up to {path}")
     return 0
 

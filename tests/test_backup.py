@@ -20,6 +20,7 @@ from shared import DECK
 
 from app.db.backup import (
     BackupInfo,
+    backup_and_prune,
     backup_due,
     backups_dir,
     check_database,
@@ -32,6 +33,7 @@ from app.db.backup import (
     restore_backup,
 )
 from app.db.migrations import SCHEMA_VERSION
+from app.db.settings import BackupSettings
 from app.db.store import DB_NAME, Store
 from app.db.study import Scope
 from app.decks.library import USER, sync_decks
@@ -259,6 +261,25 @@ def test_prune_keeps_daily_weekly_and_young_safety_backups(data: Path) -> None:
     # the half-written copy: no backup takes a month.
     prune(data, now + 30 * DAY, keep_daily=1, keep_weekly=0)
     assert set(names(folder)) == {made["2026-03-20 11"], "notes.txt", "removed-decks"}
+
+
+def test_backup_and_prune_takes_one_backup_then_prunes_by_the_policy(data: Path,
+                                                                      store: Store) -> None:
+    folder = backups_dir(data)
+    folder.mkdir()
+    old = [_make(folder, NOW - n * DAY, "auto") for n in (1, 2, 3)]
+    safety = _make(folder, NOW - 2 * DAY, "before-restore")  # young: kept whatever the policy
+
+    path = backup_and_prune(store, data, NOW, BackupSettings(keep_daily=2, keep_weekly=0),
+                            "manual")
+
+    assert path == folder / "mlsd-study-20261128-170501-manual.db"
+    assert count(path, "cards") == count(data / DB_NAME, "cards") > 0
+    # Two days kept: today's new copy and yesterday's; the older routine copies are gone.
+    assert set(names(folder)) == {path.name, old[0], safety}
+    # The policy is the user's: with the defaults, nothing more goes.
+    again = backup_and_prune(store, data, NOW + HOUR, BackupSettings(), "close")
+    assert set(names(folder)) == {path.name, old[0], safety, again.name}
 
 
 def test_prune_refuses_to_keep_nothing(data: Path) -> None:

@@ -1,4 +1,7 @@
-"""Backups of the database: taken with SQLite's backup API, listed, pruned, restored, recovered."""
+"""Backups with SQLite's backup API: take, list, prune, restore, recover (raw sqlite3)."""
+
+# Raw sqlite3 because the work is file-level: the backup API, read-only connections to count a
+# backup's rows and check it, an exclusive lock before a restore. Nothing here is a table write.
 
 from __future__ import annotations
 
@@ -12,12 +15,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from app.db.migrations import SCHEMA_VERSION
 from app.db.store import DB_NAME, Store, is_damage, quick_check
 from app.errors import StoreError
 from app.files import fsync_dir, fsync_file
+
+if TYPE_CHECKING:
+    from app.db.settings import BackupSettings
 
 BACKUP_DIR = "backups"
 #: Backups taken for a reason other than these (before a restore, before removing a deck, by
@@ -157,6 +163,18 @@ def create_backup(store: Store, data_dir: Path, now: datetime, *, reason: str = 
     backup behind. ``reason`` goes into the name ("auto", "close", "before-restore", ...).
     """
     return _backup_connection(store.conn, data_dir, now, reason)
+
+
+def backup_and_prune(store: Store, data_dir: Path, now: datetime, policy: BackupSettings,
+                     reason: str) -> Path:
+    """Take a backup (:func:`create_backup`), then :func:`prune` by the user's ``policy``.
+
+    The one routine behind the timed, the on-close and the manual backups. Returns the new
+    file; if pruning fails the backup is still there and the :class:`StoreError` says why.
+    """
+    path = create_backup(store, data_dir, now, reason=reason)
+    prune(data_dir, now, keep_daily=policy.keep_daily, keep_weekly=policy.keep_weekly)
+    return path
 
 
 def _backup_connection(conn: sqlite3.Connection, data_dir: Path, now: datetime,

@@ -185,17 +185,14 @@ class Controller(QObject):
 
     def backup_on_close(self) -> None:
         """The close backup, then pruning; a failure is reported, never raised."""
-        from app.db.backup import create_backup, prune
+        from app.db.backup import backup_and_prune
         from app.db.settings import load_settings
 
         if self.store is None:
             return  # a restore ended without a database: nothing to back up
         try:
-            policy = load_settings(self.store).backups
-            now = utc_now()
-            create_backup(self.store, self.data_dir, now, reason="close")
-            prune(self.data_dir, now, keep_daily=policy.keep_daily,
-                  keep_weekly=policy.keep_weekly)
+            backup_and_prune(self.store, self.data_dir, utc_now(),
+                             load_settings(self.store).backups, "close")
         except AppError as error:
             print(f"mlsd-study: the backup on close failed: {error}", file=sys.stderr)
 

@@ -38,17 +38,17 @@ Choice = Literal["restore-latest", "start-fresh", "quit"]
 def backup_now(store_path: Path, now: datetime, reason: str, keep_daily: int,
                keep_weekly: int) -> Path:
     """Take one backup and prune the old ones; opens its own connection (any thread)."""
-    from app.db.backup import create_backup, prune
+    from app.db.backup import backup_and_prune
+    from app.db.settings import BackupSettings
     from app.db.store import Store
 
     data_dir = store_path.parent
     store = Store.open(data_dir, check=False)
     try:
-        path = create_backup(store, data_dir, now, reason=reason)
+        return backup_and_prune(store, data_dir, now, BackupSettings(
+            keep_daily=keep_daily, keep_weekly=keep_weekly), reason)
     finally:
         store.close()
-    prune(data_dir, now, keep_daily=keep_daily, keep_weekly=keep_weekly)
-    return path
 
 
 class BackupScheduler(QObject):
