@@ -12,7 +12,6 @@ import errno
 import os
 import shutil
 import sqlite3
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from app.errors import AppError
 from app.export.collection import create_indexes, write_collection
 from app.export.notes import DeckTree, Schedule, build_notes
 from app.export.progress import carry_progress
+from app.files import replace_durably, temporary_beside
 from app.model import Deck, TopicId
 
 __all__ = ["ExportError", "ExportResult", "export_deck"]
@@ -97,7 +97,7 @@ def export_deck(store: Store, deck: Deck, out: Path, *, now: datetime,
                                local or local_zone())
             create_indexes(collection_path, indexes)
             _write_package(collection_path, package_path, now)
-            os.replace(package_path, out)
+            replace_durably(package_path, out)
             size = out.stat().st_size
         except OSError as exc:
             raise ExportError(_explain(exc, out)) from None
@@ -113,20 +113,12 @@ def _scratch(out: Path) -> Iterator[tuple[Path, Path]]:
 
     Made first, so an unwritable or missing folder is reported before any work is done.
     """
-    made: list[Path] = []
     try:
-        for suffix in (".collection", ".part"):
-            handle, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=suffix,
-                                            dir=out.parent)
-            os.close(handle)
-            made.append(Path(name))
-        yield made[0], made[1]
+        with temporary_beside(out, suffix=".collection.tmp") as collection, \
+                temporary_beside(out, suffix=".package.tmp") as package:
+            yield collection, package
     except OSError as exc:
         raise ExportError(_explain(exc, out)) from None
-    finally:
-        for path in made:  # the package was moved into place on success
-            with contextlib.suppress(OSError):
-                path.unlink()
 
 
 def _write_package(collection: Path, package: Path, now: datetime) -> None:
