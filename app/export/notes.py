@@ -1,5 +1,8 @@
-"""The notes an export writes: the deck tree as Anki deck names and tags, stable GUIDs and deck
-ids, and one note per card (one per cloze text) or interview question, in outline order."""
+"""The notes an export writes, in outline order, with their Anki decks, tags and stable ids.
+
+One note per card (one per cloze text whose cards are all there) or interview question; the
+deck tree gives Anki deck names and tags; GUIDs and deck ids never change between exports.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
-"""The user's progress in an exported collection: each card's FSRS state and the review log, in
-the columns Anki reads when "Import any learning progress" is ticked.
+"""The user's progress in an exported collection: FSRS state per card and the review log.
 
-The SQL here writes Anki's collection file; our review log is read through app.db.export.
+Written in the columns Anki reads when "Import any learning progress" is ticked. The SQL here
+writes Anki's collection file; our review log is read through app.db.export.
 """
 
 from __future__ import annotations
