@@ -45,10 +45,65 @@ SEED_PROSE = [
                   "can be used as part of the logic of the system. Here are some of the important "
                   "ones:"),
 ]
-#: Deliberate wording changes in the deck: topic id -> the seed's title it stands for.
-DEVIATIONS = {
-    "s3-more-models": "...",  # the bare "..." bullet became "... (more models as needed)"
+#: Deliberate wording changes in the deck: topic id -> the seed's title it stands for. Each one
+#: spells out shorthand, names a placeholder or pointer, shortens a heading a learner cannot
+#: recall, tells two same-named topics apart, or keeps a card's answer out of its breadcrumb.
+RETITLED = {
+    "s1-ml-decision": "if Yes, we choose an ML system to design. If No, follow a general system "
+                      "design flow.",
+    "s1-assume-ml": "Note: in an ML system design interview we can assume we need ML.",
+    "s2-metric-tradeoffs": "Trade-offs b/w metrics",
+    "s2-ads-metrics": "ads: CPE, etc",
+    "s3-non-ml-interactions": "user, app server, DBs, KGs, etc and their interactions",
+    "s3-modeling-modules": "Modeling modules (e.g. candidate generator, ranker, ect)",
+    "s3-model-1": "Model 1 architecture (e.g. candidate generation)",
+    "s3-model-2": "Model 2 architecture (e.g. ranker, filter)",
+    "s3-more-models": "...",
+    "s4-feature-generation": "Feature generation (next)",
+    "s4-weak-supervision": "Weak supervision (encode heuristics e.g. keywords, regex, db, output of "
+                           "other ML models)",
+    "s5-text-features": "Example text features: n-grams (uni,bi), intent, topic, frequency, "
+                        "length, embeddings",
+    "s5-user-item-features": "Example user-item features: user-video watch history, user search "
+                             "history, user-ad interactions(view, like)",
+    "s5-embedding-uses": "e.g. for text, image, graphs, users (how), stores, etc",
+    "s5-text-tokenize": "Text: Tokenize (Normalize, pre-tokenize, tokenizer model "
+                        "(ch/word/subword level), post-process (add special tokens))",
+    "s6-kiss": "Note: Always start as simple as possible (KISS) and iterate over",
+    "s6-sampling-methods": "random, stratified, reservoir, importance sampling",
+    "s6-weighted-loss": "weighted loss fcn",
+    "s6-training-approach": "Model training",
+    "s6-data-augmentation": "Data augmentation",
+    "s7-ann-methods": "Tree based, LSH, Clustering based",
+    "s9-scaling-sw": "Scaling general SW system (distributed servers, load balancer, sharding, "
+                     "replication, caching, etc)",
+    "s9-data-partitioning": "Train data / KB partitioning",
+    "s9-dt-variants": "Data parallel DT, RPC based DT",
+    "s9-monitoring-pointer": "Monitoring, failure tolerance, updating (below)",
+    "s9-automl": "Auto ML (soft: HP tuning, hard: arch search (NAS))",
+    "s9-sw-metrics": "SW system metrics",
+    "s9-sw-failure": "SW system failure",
+    "s9-active-learning": "Active learning",
+    "mt-recsys-ranking": "Ranking",
+    "mt-ltr-approaches": "point-wise (simplest), pairwise, list-wise",
+    "mt-nlp-seq2seq": "Sequence 2 Sequence models",
+    "mt-nlp-dialog": "[Adv] Dialog and chatbots",
+    "mt-speech-hmm": "HMMs for AM",
+    "intro-open-ended": "In an ML system design interview you are exposed to open ended questions "
+                        "with no single correct answer",
+    "intro-goal": "The goal of the ML system design interview is to evaluate your ability to zoom "
+                  "out and design a production-level ML system that can be deployed as a service "
+                  "within a company's ML infrastructure",
 }
+#: Topics the seed places elsewhere: topic id -> the id of its parent in the seed. The seed nests
+#: the SGD variants under model parallelism; they say how data-parallel workers combine updates.
+MOVED = {
+    "s9-async-sgd": "s9-model-parallelism",
+    "s9-sync-sgd": "s9-model-parallelism",
+}
+#: Topics the deck adds to the seed (each with everything below it): what interviewers ask
+#: beyond the outline.
+ADDED: set[str] = set()
 
 
 def normalise(title: str) -> str:
@@ -97,13 +152,20 @@ def deck() -> Deck:
     return load_path(SHIPPED_DECK)
 
 
-def subtree(topic: Topic) -> list[tuple[int, str]]:
-    """The topic's descendants in outline order as (depth below it, seed-comparable title)."""
+def seed_children(topic: Topic, deck: Deck) -> list[Topic]:
+    """The topic's children as the seed lists them: additions left out, moved topics put back."""
+    by_id = {str(t.id): t for t, _ in deck.walk()}
+    kept = [c for c in topic.children if c.id not in ADDED and c.id not in MOVED]
+    return kept + [by_id[moved] for moved, parent in MOVED.items() if parent == topic.id]
+
+
+def subtree(topic: Topic, deck: Deck) -> list[tuple[int, str]]:
+    """The topic's descendants in seed order as (depth below it, seed-comparable title)."""
     found: list[tuple[int, str]] = []
 
     def visit(node: Topic, depth: int) -> None:
-        for child in node.children:
-            found.append((depth, normalise(DEVIATIONS.get(child.id, child.title))))
+        for child in seed_children(node, deck):
+            found.append((depth, normalise(RETITLED.get(child.id, child.title))))
             visit(child, depth + 1)
 
     visit(topic, 1)
@@ -143,15 +205,20 @@ def test_deck_section_matches_the_seed_outline(deck: Deck, topic_id: str) -> Non
     [topic] = [t for t in deck.topics if t.id == topic_id]
 
     expected = [(depth, normalise(title)) for depth, title in sections[topic_id]]
-    assert subtree(topic) == expected
+    assert subtree(topic, deck) == expected
 
 
 def test_deviations_name_real_topics(deck: Deck) -> None:
-    titles = {str(topic.id): topic.title for topic, _ in deck.walk()}
+    topics = {str(topic.id): topic for topic, _ in deck.walk()}
+    parents = {str(child.id): str(topic.id) for topic, _ in deck.walk() for child in topic.children}
 
-    for topic_id, seed_title in DEVIATIONS.items():
-        assert topic_id in titles
-        assert normalise(titles[topic_id]) != normalise(seed_title), "no longer a deviation"
+    for topic_id, seed_title in RETITLED.items():
+        assert topic_id in topics
+        assert normalise(topics[topic_id].title) != normalise(seed_title), "no longer a deviation"
+    for topic_id, seed_parent in MOVED.items():
+        assert seed_parent in topics and parents[topic_id] != seed_parent
+    assert ADDED <= set(topics)
+    assert not ADDED & (set(RETITLED) | set(MOVED))
 
 
 def test_the_nine_steps_come_first_in_order_with_the_seed_names(deck: Deck) -> None:
