@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import random
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -349,6 +349,7 @@ def test_unrelated_notes_score_low(steps: tuple[StepInfo, ...]) -> None:
     ("recall", "I recalled it", False),
     ("ctr", "press ctrl-c", False),
     ("query", "two queries per second", True),
+    ("queries", "one query per second", True),
     ("embeddings", "one embedding per user", True),
     ("loss", "losses", True),
     ("click-through rate", "Click through rates (CTR)", True),
@@ -544,6 +545,7 @@ def test_restore_drops_ticks_and_follow_ups_the_deck_no_longer_has(
     restored = InterviewSession.restore(session.snapshot(), question, edited, T0 + MIN)
     assert restored.tick(T0 + MIN).steps[1].covered == (True, False)
     assert restored.asked(1) == (steps[1].followups[0],)
+    assert restored.snapshot()["overrides"][1] == {"0": True}  # item 4 is gone for good
 
 
 @pytest.mark.parametrize(("change", "message"), [
@@ -584,12 +586,17 @@ def test_deal_question_favours_the_least_practised_categories() -> None:
     assert dealt["r1"] == pytest.approx(dealt["r2"], rel=0.2)  # uniform within a category
     with pytest.raises(ValueError, match="no interview questions"):
         deal_question([], {}, rng)
+    # A count below zero (a damaged store) counts as none practised.
+    assert deal_question(questions, {"search": -1, "ads": -5}, rng).id in {"r1", "r2", "a1", "s1"}
 
 
-def test_deal_question_is_reproducible_with_a_seed() -> None:
+def test_deal_question_draws_only_from_the_given_rng() -> None:
     questions = [Question(f"q{i}", f"Q{i}", f"c{i % 3}") for i in range(9)]
-    first = [deal_question(questions, {}, random.Random(5)).id for _ in range(3)]
-    assert first == [deal_question(questions, {}, random.Random(5)).id for _ in range(3)]
+    first, second = random.Random(5), random.Random(5)
+    dealt = [deal_question(questions, {}, first).id for _ in range(20)]
+    random.seed(99)  # the global generator plays no part
+    assert dealt == [deal_question(questions, {}, second).id for _ in range(20)]
+    assert len(set(dealt)) > 3
 
 
 # --- the Markdown report -------------------------------------------------------------------------
@@ -625,6 +632,16 @@ def test_markdown_export_holds_question_notes_timings_coverage_and_scores(
     assert "- Weakest steps: Step 8 Online Testing and Deployment, " \
            "Step 6 Model Development and Offline Evaluation, " \
            "Step 2 Metrics (Offline and Online)" in text
+
+
+def test_markdown_keeps_headings_in_code_and_shows_the_local_time(
+        question: Question, steps: tuple[StepInfo, ...]) -> None:
+    session = new_session(question, steps)
+    session.set_notes(0, "# Goal\n```python\n# not a heading\n```\n## After", T0 + S)
+    session.finish(T0 + 2 * S)
+    text = to_markdown(session.summary(), zone=timezone(timedelta(hours=-5)))
+    assert "### Goal\n```python\n# not a heading\n```\n#### After" in text
+    assert "Category: recommendation · 2026-03-02 04:00 · 0:02 of 45:00" in text
 
 
 def test_format_duration() -> None:

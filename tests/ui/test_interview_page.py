@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QComboBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from shared import FakeClock
@@ -24,9 +25,10 @@ from app.decks.tree import find
 from app.errors import AppError, StoreError
 from app.interview.budgets import default_budgets
 from app.interview.questions import deal_question
-from app.interview.steps import notes_template
+from app.interview.steps import SEGMENTS, notes_template
+from app.model import STEP_COUNT
 from app.ui.app import open_data
-from app.ui.interview.display import FIRM_COLOUR, SOFT_COLOUR
+from app.ui.interview.display import FIRM_COLOUR, SOFT_COLOUR, clock_text
 from app.ui.interview.page import InterviewPage
 from app.ui.main_window import MainWindow, settings_for
 
@@ -166,6 +168,11 @@ def checked(page: InterviewPage) -> list[bool]:
             for row in range(page.running.rubric.count())]
 
 
+def ticked(rubric_size: int, *rows: int) -> list[bool]:
+    """The rubric's check states with only ``rows`` ticked."""
+    return [row in rows for row in range(rubric_size)]
+
+
 def spins(page: InterviewPage) -> tuple[int, ...]:
     return tuple(spin.value() for spin in page.setup.budget_spins)
 
@@ -231,12 +238,14 @@ def test_an_interview_end_to_end_from_the_keyboard(qtbot: QtBot, window: MainWin
     assert page.running.status.text() == ""
 
     # Step 1: the rubric ticks itself as the notes name what it listens for.
-    assert checked(page) == [False] * 6
+    rubric1, rubric2 = len(session.steps[0].rubric), len(session.steps[1].rubric)
+    assert rubric1 > 2 and rubric2 > 0 and page.running.rubric.count() == rubric1
+    assert checked(page) == ticked(rubric1)
     type_line(qtbot, page, STEP1_GOAL)
-    assert checked(page) == [True, False, False, False, False, False]
+    assert checked(page) == ticked(rubric1, 0)
     qtbot.keyClicks(page.running.notes, STEP1_SCALE)
-    assert checked(page) == [True, True, False, False, False, False]
-    assert page.running.step_list.item(0).text().endswith("✓2/6")
+    assert checked(page) == ticked(rubric1, 0, 1)
+    assert page.running.step_list.item(0).text().endswith(f"✓2/{rubric1}")
     step1_notes = f"{STEP1_GOAL}\n{STEP1_SCALE}"
     assert session.notes(0) == step1_notes
     clock.advance(90)
@@ -256,7 +265,7 @@ def test_an_interview_end_to_end_from_the_keyboard(qtbot: QtBot, window: MainWin
     for heading in STEP2_HEADINGS:
         type_line(qtbot, page, heading)
     assert session.notes(1) == "\n".join(STEP2_HEADINGS) + "\n"
-    assert checked(page) == [False] * 6
+    assert checked(page) == ticked(rubric2)
 
     # The clock: under budget, then a soft warning past 100%, a firm one past 150%.
     clock.advance(179)
@@ -293,7 +302,7 @@ def test_an_interview_end_to_end_from_the_keyboard(qtbot: QtBot, window: MainWin
     qtbot.keyClick(page.running.notes, Qt.Key.Key_Left, CTRL)
     assert session.current == 0, "Ctrl+Left in the notes did not move back to step 1"
     assert page.running.notes.toPlainText() == step1_notes
-    assert checked(page) == [True, True, False, False, False, False]
+    assert checked(page) == ticked(rubric1, 0, 1)
     assert elapsed(page, 0, clock) == 90
     clock.advance(30)
     page.tick()
@@ -307,7 +316,7 @@ def test_an_interview_end_to_end_from_the_keyboard(qtbot: QtBot, window: MainWin
         text = page.running.followup_text.text()
         assert text.startswith("<i>Interviewer:</i> ")
         asked.append(text.removeprefix("<i>Interviewer:</i> "))
-    assert len(set(asked)) == len(asked) == 5
+    assert len(set(asked)) == len(asked) == len(session.steps[0].followups) > 1
     assert set(asked) == {html.escape(f) for f in session.steps[0].followups}
     click(qtbot, ask)
     assert page.running.followup_text.text() == "No more follow-ups for this step."
@@ -318,24 +327,25 @@ def test_an_interview_end_to_end_from_the_keyboard(qtbot: QtBot, window: MainWin
     qtbot.keyClick(page.running.rubric, Qt.Key.Key_Space)
     assert checked(page)[0] is False
     assert page.running.rubric.item(0).text().endswith("(unticked by hand)")
-    page.running.rubric.setCurrentRow(5)
+    last = rubric1 - 1
+    page.running.rubric.setCurrentRow(last)
     qtbot.keyClick(page.running.rubric, Qt.Key.Key_Space)
-    assert checked(page)[5] is True
-    assert page.running.rubric.item(5).text().endswith("(ticked by hand)")
+    assert checked(page)[last] is True
+    assert page.running.rubric.item(last).text().endswith("(ticked by hand)")
     page.running.notes.setFocus()
     page.running.notes.moveCursor(page.running.notes.textCursor().MoveOperation.End)
     qtbot.keyClicks(page.running.notes, ", retention too")  # the notes still say "engagement"
-    assert checked(page) == [False, True, False, False, False, True]
-    assert page.running.step_list.item(0).text().endswith("✓2/6")
+    assert checked(page) == ticked(rubric1, 1, last)
+    assert page.running.step_list.item(0).text().endswith(f"✓2/{rubric1}")
 
     # Finish: the summary shows time against budget and coverage per step.
     click(qtbot, button(page.running, "Finish interview"))
     assert page.stack.currentWidget() is page.summary
     assert dealt.title in page.summary.title.text()
     table = page.summary.table
-    assert table.rowCount() == 10
-    assert table.item(0, 1).text() == "2:00 / 6:00" and table.item(0, 2).text() == "2/6"
-    assert table.item(1, 1).text() == "4:40 / 3:00" and table.item(1, 2).text() == "0/6"
+    assert table.rowCount() == SEGMENTS
+    assert table.item(0, 1).text() == "2:00 / 6:00" and table.item(0, 2).text() == f"2/{rubric1}"
+    assert table.item(1, 1).text() == "4:40 / 3:00" and table.item(1, 2).text() == f"0/{rubric2}"
     assert table.item(1, 1).foreground().color() == FIRM_COLOUR
     assert table.item(2, 1).text() == "0:00 / 3:00"
     assert table.item(9, 0).text() == "Wrap-up" and table.item(9, 2).text() == "—"
@@ -369,6 +379,32 @@ def test_an_interview_end_to_end_from_the_keyboard(qtbot: QtBot, window: MainWin
     assert review.view.card.topic_id in subtree
 
 
+def test_clicking_a_step_jumps_there_and_the_ends_disable_their_buttons(
+        qtbot: QtBot, window: MainWindow, clock: FakeClock) -> None:
+    page = start(qtbot, window)
+    session = page.session
+    assert session is not None
+    running = page.running
+    assert not running.previous_button.isEnabled() and running.next_button.isEnabled()
+    assert running.followup_button.isEnabled()  # step 1 has follow-ups
+    clock.advance(20)
+    wrap_up = running.step_list.item(SEGMENTS - 1)
+    qtbot.mouseClick(running.step_list.viewport(), Qt.MouseButton.LeftButton,
+                     pos=running.step_list.visualItemRect(wrap_up).center())
+    assert session.current == SEGMENTS - 1 and running.notes.hasFocus()
+    assert running.step_title.text() == "Wrap-up"
+    assert running.previous_button.isEnabled() and not running.next_button.isEnabled()
+    assert not running.followup_button.isEnabled()  # the wrap-up has none
+    assert running.step_list.item(0).text() == (
+        f"{session.steps[0].short_label}\n0:20 / 6:00  ✓0/{len(session.steps[0].rubric)}")
+    assert wrap_up.text() == "Wrap-up\n0:00 / 2:00" and wrap_up.font().bold()
+    assert not running.step_list.item(0).font().bold()
+    qtbot.keyClick(running.notes, Qt.Key.Key_Right, CTRL)  # at the wrap-up: stays
+    assert session.current == SEGMENTS - 1
+    click(qtbot, running.previous_button)  # a click moves, and the notes keep the keyboard
+    assert session.current == SEGMENTS - 2 and running.notes.hasFocus()
+
+
 # --- 2. budgets ----------------------------------------------------------------------------------
 
 def test_presets_and_a_custom_duration(qtbot: QtBot, window: MainWindow) -> None:
@@ -377,8 +413,10 @@ def test_presets_and_a_custom_duration(qtbot: QtBot, window: MainWindow) -> None
         qtbot.mouseClick(page.setup.duration_buttons.button(minutes), Qt.MouseButton.LeftButton)
         assert spins(page) == PRESETS[minutes]
         assert page.setup.budget_total.text() == f"Total: {minutes} min"
+        assert not page.setup.custom_minutes.isEnabled()
     qtbot.mouseClick(page.setup.duration_buttons.button(0), Qt.MouseButton.LeftButton)
     assert page.setup.duration_buttons.checkedId() == 0
+    assert page.setup.custom_minutes.isEnabled()
     page.setup.custom_minutes.setValue(90)
     assert spins(page) == default_budgets(90).minutes
     assert sum(spins(page)) == 90 and page.setup.budget_total.text() == "Total: 90 min"
@@ -514,6 +552,27 @@ def test_resume_bar_while_another_interview_runs(qtbot: QtBot, windows: Windows,
     window.resume_interview()
     assert page.session is running
     assert page.running.notes.toPlainText() == "typed a second ago\n"
+
+
+def test_pausing_and_resuming_are_saved_at_once(qtbot: QtBot, window: MainWindow,
+                                               clock: FakeClock, data_dir: Path) -> None:
+    page = start(qtbot, window)
+    clock.advance(2)  # well short of the 5 s autosave
+    qtbot.keyClick(page.running.notes, Qt.Key.Key_P, CTRL)
+    assert stored_steps(data_dir)[1][1] == 2_000
+    assert statuses(data_dir) == ["running"]
+    clock.advance(60)
+    qtbot.keyClick(page.running.notes, Qt.Key.Key_P, CTRL)
+    clock.advance(1)
+    qtbot.keyClick(page.running.notes, Qt.Key.Key_P, CTRL)
+    assert stored_steps(data_dir)[1][1] == 3_000
+
+
+def test_the_countdown_rounds_to_the_nearest_second() -> None:
+    assert [clock_text(s) for s in (360, 359.6, 359.4, 0.4, 0)] == \
+        ["6:00", "6:00", "5:59", "0:00", "0:00"]
+    # Over time it counts up from the moment the budget is spent: -0:00 for the first second.
+    assert [clock_text(s) for s in (-0.6, -1, -90.9)] == ["-0:00", "-0:01", "-1:30"]
 
 
 def test_a_failed_autosave_says_so(qtbot: QtBot, window: MainWindow, clock: FakeClock,
@@ -699,7 +758,8 @@ def test_export_to_markdown(qtbot: QtBot, window: MainWindow, clock: FakeClock,
     assert text.startswith("# Mock interview: Video recommendation (Netflix, YouTube)\n")
     assert STEP1_GOAL in text
     assert "## Step 1 Problem Formulation\n\n- Time: 1:30 of 6:00\n- Score: 3/4\n" in text
-    assert "- Coverage: 1/6 items\n  - [x] States the business objective" in text
+    rubric = page.steps[0].rubric
+    assert f"- Coverage: 1/{len(rubric)} items\n  - [x] {rubric[0].text}\n" in text
     assert "## Step 2 Metrics (Offline and Online)\n\n- Time: 0:00 of 3:00" in text
     assert "1:30 of 45:00" in text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "x.md"]
@@ -748,10 +808,12 @@ def test_history_lists_newest_first_and_opens_read_only(qtbot: QtBot, window: Ma
     assert table.item(1, 1).text() == "Video recommendation (Netflix, YouTube)"
     assert table.item(0, 3).text() == "–" and table.item(1, 3).text() == "3 solid"
     assert table.item(1, 2).text() == "2 min"  # 90 s
-    assert table.item(1, 4).text() == "2%"  # 1 of 51 rubric items over steps 1..9
+    # 1 rubric item covered of all those of steps 1..9
+    items = sum(len(step.rubric) for step in page.steps if step.is_step)
+    assert table.item(1, 4).text() == f"{1 / items:.0%}"
 
     trend = page.history.trend
-    assert trend.rowCount() == 9
+    assert trend.rowCount() == STEP_COUNT
     assert trend.item(0, 0).text() == "1. Problem Formulation"
     assert trend.item(0, 1).text() == "▄2 ▆3"
     assert trend.item(5, 1).text() == "▂1"
@@ -775,19 +837,23 @@ def test_history_when_empty(qtbot: QtBot, window: MainWindow) -> None:
     assert page is not None and page.stack.currentWidget() is page.history
     assert page.history.table.rowCount() == 0 and page.history.empty.isVisible()
     assert page.history.trend.item(0, 1).text() == "no scores yet"
+    click(qtbot, button(page.history, "New interview"))
+    assert page.stack.currentWidget() is page.setup
 
 
 # --- 7. screenshots ------------------------------------------------------------------------------
 
-def screenshot(window: MainWindow, name: str) -> None:
+def screenshot(window: MainWindow, path: Path) -> QImage:
     QApplication.processEvents()  # lay out the texts just set, as the event loop would
-    assert window.grab().save(f"/tmp/iv-{name}.png")
+    assert window.grab().save(str(path))
+    return QImage(str(path))
 
 
-def test_screenshots(qtbot: QtBot, window: MainWindow, clock: FakeClock) -> None:
-    """PNGs of the three screens for a person to look at (outside the repository)."""
+def test_screenshots(qtbot: QtBot, window: MainWindow, clock: FakeClock, tmp_path: Path) -> None:
+    """PNGs of the three screens (under tmp_path, for a person to look at when one fails): each
+    is the whole window and shows its own screen."""
     page = open_setup(qtbot, window)
-    screenshot(window, "setup")
+    shots = {"setup": screenshot(window, tmp_path / "setup.png")}
     page.setup.select_question(VIDEO)
     qtbot.keyClick(page.setup.question_tree, Qt.Key.Key_Return, CTRL)
     type_line(qtbot, page, STEP1_GOAL)
@@ -800,8 +866,13 @@ def test_screenshots(qtbot: QtBot, window: MainWindow, clock: FakeClock) -> None
     page.tick()
     assert page.running.status.text().endswith("move on")
     click(qtbot, button(page.running, "Ask me a follow-up"))
-    screenshot(window, "running")
+    shots["running"] = screenshot(window, tmp_path / "running.png")
     click(qtbot, button(page.running, "Finish interview"))
     score_combo(page, 0).setCurrentIndex(3)
     score_combo(page, 1).setCurrentIndex(2)
-    screenshot(window, "summary")
+    shots["summary"] = screenshot(window, tmp_path / "summary.png")
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == ["running.png", "setup.png",
+                                                               "summary.png"]
+    size = window.size() * window.devicePixelRatio()
+    assert all(image.size() == size for image in shots.values())
+    assert shots["setup"] != shots["running"] != shots["summary"] != shots["setup"]
