@@ -1,10 +1,10 @@
-"""Upgrades from every earlier schema version with data in every table; refusals of newer and
+"""Upgrades from every released schema version, frozen with its data; refusals of newer and
 damaged files.
 
-Each old database is built the way that version built it: the migrations up to it (they are never
-edited once released), WAL mode, then rows in every table that existed then. The rows come from
-a database filled through today's APIs (a synced deck, answered and crammed cards, a finished
-and a running mock interview, settings), copied column by column into the old schema.
+tests/data/schemas/vN.sql is a database as version N of the app built and filled it, made once by
+tests/data/schemas/freeze.py with that version's own code. Each must upgrade to today's schema with
+every row kept and stay usable, and today's migrations up to N must still build exactly N's
+schema: editing a released migration fails here, whatever the edit.
 """
 
 from __future__ import annotations
@@ -12,17 +12,16 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import re
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from conftest import SHIPPED_DECK
-from shared import BRAVO, DECK, DEMO
+from shared import DECK, DEMO
 from sqlite_utils import Database
 
 from app.db import interviews as interview_store
@@ -32,212 +31,188 @@ from app.db.store import DB_NAME, Store
 from app.db.study import Scope
 from app.decks.library import USER, sync_decks
 from app.decks.loader import load_path
+from app.decks.tree import build_tree
 from app.errors import DatabaseDamaged, StoreError
-from app.interview.budgets import default_budgets
-from app.interview.session import InterviewSession
-from app.interview.steps import StepInfo, interview_steps
-from app.model import Deck
+from app.interview.steps import interview_steps
 from app.scheduling.review import ReviewSession
 from app.scheduling.scheduler import Fsrs, Grade, SchedulerSettings
 
-T0 = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
-LATER = T0 + timedelta(days=3)
-MINUTE = timedelta(minutes=1)
+SCHEMAS = Path(__file__).resolve().parent / "data" / "schemas"
+RELEASED = range(1, SCHEMA_VERSION + 1)
+T0 = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)  # when the frozen databases were filled
+LATER = datetime(2026, 2, 9, 9, 0, tzinfo=UTC)  # a week on
 PAGE = 4096
 
-
-@dataclass(frozen=True)
-class Source:
-    """A current database filled through the app's APIs, and what it needs to be read."""
-
-    data_dir: Path
-    decks_dir: Path
-    interview_deck: Deck
-    steps: tuple[StepInfo, ...]
+Rows = dict[str, tuple[list[str], list[tuple[object, ...]]]]
 
 
-def _interview(store: Store, deck: Deck, steps: tuple[StepInfo, ...], at: datetime,
-               *, finish: bool) -> None:
-    session = InterviewSession(deck.questions[3], steps, default_budgets(45), at,
-                               rng=random.Random(3))
-    interview_store.create_interview(store, session, deck.id, at)
-    now = at
-    for index in range(10 if finish else 3):
-        session.jump(index, now)
-        session.set_notes(index, f"## Notes for segment {index}\n- precision, recall, A/B test",
-                          now + MINUTE)
-        now += 3 * MINUTE
-    if finish:
-        interview_store.finish_interview(store, session, now)
-        for index in range(9):
-            session.set_score(index, 1 + index % 4)
-        session.set_overall(3)
-        interview_store.finish_interview(store, session, now + MINUTE)
-    else:
-        interview_store.save_interview(store, session, now)
+def frozen(version: int) -> Path:
+    """The frozen database of a released version; fails, saying what to do, if there is none."""
+    path = SCHEMAS / f"v{version}.sql"
+    if not path.exists():
+        pytest.fail(f"schema version {version} has no frozen database ({path} is missing). Once "
+                    f"migration {version} is released, freeze it: run `python "
+                    f"tests/data/schemas/freeze.py {version} --worktree` (then add its commit to "
+                    "RELEASED there) and commit the .sql file.")
+    return path
 
 
-@pytest.fixture(scope="module")
-def source(tmp_path_factory: pytest.TempPathFactory) -> Source:
-    root = tmp_path_factory.mktemp("source")
-    decks_dir = root / "decks"
-    decks_dir.mkdir()
-    (decks_dir / "demo.yaml").write_text(DECK, encoding="utf-8")
-    deck = load_path(SHIPPED_DECK)
-    steps = interview_steps(deck)
-    store = Store.open(root / "data")
-    try:
-        assert sync_decks(store, [(decks_dir, USER)], T0).problems == ()
-        store.set_setting("last_topic", "demo/alpha")
-        study.save_scheduler_settings(store, SchedulerSettings(new_per_day=15))
-        fsrs = Fsrs(SchedulerSettings(fuzz=False))
-        session = ReviewSession(store, fsrs, Scope(), T0, UTC)
-        for grade in (Grade.GOOD, Grade.AGAIN, Grade.EASY, Grade.HARD, Grade.GOOD):
-            session.reveal(T0)
-            session.answer(grade, T0)
-        cram = ReviewSession(store, fsrs, Scope(), T0, UTC, mode="cram")
-        cram.reveal(T0)
-        cram.answer(Grade.GOOD, T0 + MINUTE)
-        _interview(store, deck, steps, T0, finish=True)
-        _interview(store, deck, steps, T0 + timedelta(days=1), finish=False)
-    finally:
-        store.close()
-    return Source(root / "data", decks_dir, deck, steps)
-
-
-@pytest.fixture
-def original(source: Source) -> Iterator[Store]:
-    opened = Store.open(source.data_dir)
-    yield opened
-    opened.close()
-
-
-Dump = dict[str, tuple[list[str], list[tuple[object, ...]]]]
-
-
-def _tables(conn: sqlite3.Connection) -> list[str]:
-    return [name for (name,) in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-
-
-def _rows(conn: sqlite3.Connection, table: str, columns: list[str]) -> list[tuple[object, ...]]:
-    return conn.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY rowid").fetchall()
-
-
-def build_old_database(data_dir: Path, version: int, source: Path) -> Dump:
-    """A database at schema ``version`` with the source's rows in every table it has."""
+def load(version: int, data_dir: Path) -> Path:
+    """A database file made from the frozen dump, in WAL mode as every released version left it."""
     data_dir.mkdir(parents=True)
-    conn = sqlite3.connect(data_dir / DB_NAME, isolation_level=None)
+    path = data_dir / DB_NAME
+    conn = sqlite3.connect(path, isolation_level=None)
     try:
-        conn.execute("PRAGMA journal_mode=WAL")  # as every released version left its file
-        db = Database(conn)
-        for number, migration in enumerate(MIGRATIONS[:version], start=1):
-            with db.atomic():
-                migration(db)
-                db.execute(f"PRAGMA user_version = {number}")
-        conn.execute("ATTACH DATABASE ? AS src", [str(source)])
-        dump: Dump = {}
-        conn.execute("BEGIN")
-        for table in _tables(conn):
-            columns = [row[1] for row in conn.execute(f"PRAGMA main.table_info({table})")]
-            listed = ", ".join(columns)
-            conn.execute(f"INSERT INTO main.{table} ({listed}) SELECT {listed} FROM src.{table}")
-        if version == 1:
-            # Before cards existed the sync hash had another format: the deck is read again.
-            conn.execute("UPDATE decks SET content_hash = 'synced-by-schema-1'")
-        conn.execute("COMMIT")
-        conn.execute("DETACH DATABASE src")
-        for table in _tables(conn):
-            columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
-            dump[table] = (columns, _rows(conn, table, columns))
+        conn.executescript(frozen(version).read_text(encoding="utf-8"))
+        conn.execute("PRAGMA journal_mode=WAL")
         assert conn.execute("PRAGMA user_version").fetchone()[0] == version
     finally:
         conn.close()
-    return dump
+    return path
 
 
-def _schema(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
-    return conn.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE "
-                        "'sqlite_%' ORDER BY type, name").fetchall()
+def _normalised(sql: str) -> str:
+    """SQL without comments and with single spaces: a reindented migration is still the same."""
+    sql = re.sub(r"--[^\n]*", "", sql)  # no '--' inside the schema's string literals
+    return " ".join(sql.split())
 
 
-@pytest.mark.parametrize("version", range(SCHEMA_VERSION))
-def test_every_earlier_version_upgrades_with_its_data_intact_and_usable(
-        tmp_path: Path, source: Source, original: Store, version: int) -> None:
-    data = tmp_path / f"v{version}"
-    dump = build_old_database(data, version, source.data_dir / DB_NAME)
-    for table, (_, rows) in dump.items():
-        assert rows, f"schema {version}: table {table} has no rows to carry forward"
-    expected_tables = {0: set(), 1: {"decks", "topics", "settings"}}.get(version)
-    if expected_tables is not None:
-        assert set(dump) == expected_tables
+def schema(conn: sqlite3.Connection) -> list[tuple[str, str, str, str]]:
+    return [(kind, name, table, _normalised(sql)) for kind, name, table, sql in conn.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+        "AND name NOT LIKE 'sqlite_%' ORDER BY type, name")]
 
-    store = Store.open(data)
+
+def rows(conn: sqlite3.Connection) -> Rows:
+    """Every row of every table, by table: its columns, and the rows in rowid order."""
+    found: Rows = {}
+    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                 "AND name NOT LIKE 'sqlite_%' ORDER BY name").fetchall():
+        columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+        found[table] = (columns, conn.execute(
+            f"SELECT {', '.join(columns)} FROM {table} ORDER BY rowid").fetchall())
+    return found
+
+
+# --- the frozen databases ------------------------------------------------------------------------
+
+def test_every_released_version_has_a_frozen_database_and_no_other() -> None:
+    for version in RELEASED:
+        frozen(version)
+    unknown = sorted(p.name for p in SCHEMAS.glob("v*.sql")
+                     if int(p.stem[1:]) not in RELEASED)
+    assert not unknown, (f"{unknown} freeze schema versions that MIGRATIONS does not have (it "
+                         f"has 1..{SCHEMA_VERSION}): a released migration was removed. Put it "
+                         "back; later changes go in a new migration.")
+
+
+@pytest.mark.parametrize("version", RELEASED)
+def test_released_migrations_still_build_the_frozen_schema(tmp_path: Path, version: int) -> None:
+    old = sqlite3.connect(load(version, tmp_path / "frozen"))
+    built = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        db = Database(built)
+        for migration in MIGRATIONS[:version]:
+            with db.atomic():
+                migration(db)
+        assert schema(built) == schema(old), (
+            f"today's migrations 1..{version} no longer build the schema that version {version} "
+            "shipped: a released migration was edited. Undo that, and make the change in a new "
+            "migration.")
+    finally:
+        old.close()
+        built.close()
+
+
+@pytest.mark.parametrize("version", RELEASED)
+def test_a_frozen_database_upgrades_with_every_row_kept(tmp_path: Path, version: int) -> None:
+    path = load(version, tmp_path / "data")
+    conn = sqlite3.connect(path)
+    try:
+        before = rows(conn)
+    finally:
+        conn.close()
+    for table, (_, found) in before.items():
+        assert found, f"v{version}.sql has no rows in {table}: its upgrade would go untested"
+
+    store = Store.open(tmp_path / "data")
     try:
         assert store.schema_version == SCHEMA_VERSION
-        # Every row of every old table, column for column, is still there.
-        for table, (columns, rows) in dump.items():
-            assert _rows(store.conn, table, columns) == rows, table
-        # The upgraded schema is exactly a new database's.
-        fresh = Store.open(tmp_path / "fresh")
+        after = rows(store.conn)
+        for table, (columns, found) in before.items():
+            kept = store.conn.execute(f"SELECT {', '.join(columns)} FROM {table} "
+                                      "ORDER BY rowid").fetchall()
+            assert kept == found, f"{table}: rows changed by the upgrade from version {version}"
+        fresh = Store.in_memory()
         try:
-            assert _schema(store.conn) == _schema(fresh.conn)
+            assert schema(store.conn) == schema(fresh.conn)
+            assert set(after) == set(rows(fresh.conn))
         finally:
             fresh.close()
         assert store.conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        _check_usable(store, original, source, version)
+        _check_usable(store, tmp_path, version, before)
     finally:
         store.close()
-    assert Store.open(data).schema_version == SCHEMA_VERSION  # and it reopens as it is
+    reopened = Store.open(tmp_path / "data")  # and it opens again as it is, without migrating
+    try:
+        assert reopened.schema_version == SCHEMA_VERSION
+    finally:
+        reopened.close()
 
 
-def _check_usable(store: Store, original: Store, source: Source, version: int) -> None:
-    if version >= 1:
-        assert store.decks() == original.decks()
-        assert store.topics(DEMO, include_retired=True) == \
-            original.topics(DEMO, include_retired=True)
-        assert store.setting("last_topic") == "demo/alpha"
-        assert study.scheduler_settings(store).new_per_day == 15
-    # Starting the app syncs the deck file: the cards are there (made now if schema 1 had
-    # none) and answered cards keep their schedule.
-    report = sync_decks(store, [(source.decks_dir, USER)], LATER)
-    assert report.problems == ()
-    everything = Scope()
-    ids = study.card_ids(store, everything)
-    assert ids == study.card_ids(original, everything)
+def _check_usable(store: Store, tmp_path: Path, version: int, before: Rows) -> None:
+    """The app reads the upgraded database, syncs its deck into it and studies on."""
+    assert [(d.id, d.missing) for d in store.decks(include_missing=True)] == [
+        ("demo", False), ("other", True)]
+    assert [node.title for node in build_tree(store)[0].children] == ["Alpha", "Bravo"]
+    assert store.setting("last_topic") == "demo/alpha"
     if version >= 2:
-        for card_id in ids:
-            assert study.get_card(store, card_id) == study.get_card(original, card_id)
+        assert study.scheduler_settings(store).new_per_day == 15
+    schedules = {r[0]: r[9:] for r in store.conn.execute(
+        "SELECT id, deck_id, topic_id, kind, context, prompt, answer, sibling_group, ord, "
+        "queue, step, stability, difficulty, due, last_review, reps, lapses, suspended, "
+        "buried_until FROM cards")}
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    (decks / "demo.yaml").write_text(DECK, encoding="utf-8")
+    assert sync_decks(store, [(decks, USER)], LATER).problems == ()
+    # Syncing today's cards keeps every stored card's schedule (new or changed text aside).
+    for card_id, schedule in schedules.items():
+        card = store.conn.execute(
+            "SELECT queue, step, stability, difficulty, due, last_review, reps, lapses, "
+            "suspended, buried_until FROM cards WHERE id = ?", [card_id]).fetchone()
+        assert card == schedule, card_id
+    if version >= 2:
+        logged = len(before["review_log"][1])
         figures = stats.all_figures(store, LATER, UTC, 0.9, DEMO)
-        expected = stats.all_figures(original, LATER, UTC, 0.9, DEMO)
-        if version < 4:  # no interviews were kept before schema 4
-            expected = replace(expected, interviews=[])
-        assert figures == expected
-        assert figures.total_reviews == 5
-        assert store.conn.execute("SELECT COUNT(*) FROM cram_log").fetchone()[0] == 1
+        assert figures.total_reviews == logged > 0
+        columns, cards = before["cards"]
+        active = [dict(zip(columns, card, strict=True)) for card in cards]
+        assert figures.states.suspended == sum(
+            1 for c in active if c["suspended"] and not c["retired"]) > 0
+        assert sum(d.reviews for d in figures.heatmap) == logged
     if version >= 4:
-        assert interview_store.history(store) == interview_store.history(original)
-        assert len(interview_store.history(store)) == 1
+        deck = load_path(SHIPPED_DECK)
+        steps = interview_steps(deck)
+        [finished] = interview_store.history(store)
+        assert finished.overall_score == 3
+        assert finished.step_scores == tuple(1 + i % 4 for i in range(9))
+        summary = interview_store.load_summary(store, finished.id, deck.questions, steps)
+        assert summary.overall == 3
         [running] = interview_store.unfinished_interviews(store)
-        assert running == interview_store.unfinished_interviews(original)[0]
-        finished = interview_store.history(store)[0].id
-        deck = source.interview_deck
-        assert interview_store.load_summary(store, finished, deck.questions, source.steps) == \
-            interview_store.load_summary(original, finished, deck.questions, source.steps)
-        resumed = interview_store.load_session(store, running.id, deck.questions,
-                                               source.steps, LATER)
+        resumed = interview_store.load_session(store, running.id, deck.questions, steps, LATER)
         assert resumed.interview_id == running.id
-    # Studying goes on: a migrated (or freshly made) card is answered and logged.
-    before = store.conn.execute("SELECT COUNT(*) FROM review_log").fetchone()[0]
-    session = ReviewSession(store, Fsrs(SchedulerSettings(fuzz=False)), everything, LATER, UTC)
+        assert resumed.view(LATER).steps[0].notes.startswith("## Notes for segment 0")
+    # Studying goes on: a card is answered and logged.
+    count = store.conn.execute("SELECT COUNT(*) FROM review_log").fetchone()[0]
+    session = ReviewSession(store, Fsrs(SchedulerSettings(fuzz=False)), Scope(), LATER, UTC)
     shown = session.view().card
     assert shown is not None
     session.reveal(LATER)
     session.answer(Grade.GOOD, LATER)
-    assert store.conn.execute("SELECT COUNT(*) FROM review_log").fetchone()[0] == before + 1
+    assert store.conn.execute("SELECT COUNT(*) FROM review_log").fetchone()[0] == count + 1
     assert study.get_card(store, shown.id) is not None
-    assert study.get_card(store, BRAVO) is not None
 
 
 # --- refusals ------------------------------------------------------------------------------------

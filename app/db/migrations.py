@@ -3,7 +3,7 @@
 # Each migration takes sqlite-utils' ``Database``, the project's tool for schema work (creating
 # tables, reading columns and indexes back). The released ones are plain SQL through its
 # ``execute`` and must stay as they shipped: tests/data/schemas/ holds every released version's
-# schema and data, and tests/db/test_frozen_schemas.py fails when one changes. ``Store`` runs each
+# schema and data, and tests/test_migrations.py fails when one changes. ``Store`` runs each
 # pending migration in its own transaction (``Store.transaction``) when it opens a database.
 
 from __future__ import annotations

@@ -1,0 +1,131 @@
+-- An MLSD Study database at schema version 3, frozen: never edit.
+-- Made by tests/data/schemas/freeze.py with the code of commit 7ec1613 Study queues hold ids, not rows; covering partial indexes (schema v3); previews on reveal.
+PRAGMA user_version = 3;
+BEGIN;
+CREATE TABLE decks (
+            id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '{}',      -- JSON: title, url, author, licence
+            path TEXT NOT NULL DEFAULT '',          -- file it was last synced from
+            content_hash TEXT NOT NULL DEFAULT '',  -- sha256 of that file's bytes
+            origin TEXT NOT NULL DEFAULT 'user',    -- 'shipped' or 'user'
+            missing INTEGER NOT NULL DEFAULT 0,     -- its file was not found at the last start
+            synced_at TEXT NOT NULL
+        );
+CREATE TABLE topics (
+            deck_id TEXT NOT NULL REFERENCES decks(id) ON DELETE CASCADE,
+            id TEXT NOT NULL,
+            parent_id TEXT,                          -- NULL for a top-level topic
+            position INTEGER NOT NULL,               -- order among its siblings
+            title TEXT NOT NULL,
+            notes TEXT NOT NULL DEFAULT '',
+            step INTEGER,                            -- 1..9 for the steps of the flow
+            ordered INTEGER NOT NULL DEFAULT 0,
+            retired INTEGER NOT NULL DEFAULT 0,      -- gone from the deck file; history kept
+            PRIMARY KEY (deck_id, id)
+        );
+CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL                      -- JSON
+        );
+CREATE TABLE cards (
+            id TEXT PRIMARY KEY,                     -- stable: deck/topic/kind/key
+            deck_id TEXT NOT NULL REFERENCES decks(id) ON DELETE CASCADE,
+            topic_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            context TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            sibling_group TEXT NOT NULL DEFAULT '',
+            ord INTEGER NOT NULL,                    -- outline order, for new cards
+            retired INTEGER NOT NULL DEFAULT 0,      -- gone from the deck; history kept
+            queue INTEGER NOT NULL DEFAULT 0,        -- 0 new, 1 learning, 2 review, 3 relearning
+            step INTEGER,
+            stability REAL,
+            difficulty REAL,
+            due INTEGER,                             -- ms since epoch, UTC; NULL while new
+            last_review INTEGER,                     -- ms since epoch, UTC
+            reps INTEGER NOT NULL DEFAULT 0,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            suspended INTEGER NOT NULL DEFAULT 0,
+            buried_until INTEGER,                    -- ms; hidden from study until then
+            created_at INTEGER NOT NULL
+        );
+CREATE TABLE review_log (
+            id INTEGER PRIMARY KEY,
+            card_id TEXT NOT NULL REFERENCES cards(id),
+            reviewed_at INTEGER NOT NULL,            -- ms since epoch, UTC
+            rating INTEGER NOT NULL,                 -- 1 again, 2 hard, 3 good, 4 easy
+            duration_ms INTEGER NOT NULL,
+            queue_before INTEGER NOT NULL,
+            step_before INTEGER,
+            stability_before REAL,
+            difficulty_before REAL,
+            due_before INTEGER,
+            last_review_before INTEGER,
+            reps_before INTEGER NOT NULL,
+            lapses_before INTEGER NOT NULL,
+            queue_after INTEGER NOT NULL,
+            step_after INTEGER,
+            stability_after REAL,
+            difficulty_after REAL,
+            due_after INTEGER NOT NULL
+        );
+CREATE TABLE cram_log (
+            id INTEGER PRIMARY KEY,
+            card_id TEXT NOT NULL REFERENCES cards(id),
+            reviewed_at INTEGER NOT NULL,
+            rating INTEGER NOT NULL,
+            duration_ms INTEGER NOT NULL
+        );
+INSERT INTO "decks" VALUES('demo', 'Demo', 1, 'A small deck frozen with the schema.', '{"author": "Ann", "licence": "MIT", "title": "Notes", "url": "https://example.org/notes"}', 'decks/demo.yaml', '52942bc3428febab9eb4db298747d3d3db68c35e3f8268cc0c9fd69318406623', 'user', 0, '2026-02-02T11:00:00+00:00');
+INSERT INTO "decks" VALUES('other', 'Other', 1, '', '{"author": "", "licence": "", "title": "", "url": ""}', 'decks/other.yaml', '5a0bb962f8bc0c7674a6e8c7ed75107f80c5c15e9c7d446c11f40ce4e5f12bd2', 'user', 1, '2026-02-02T09:00:00+00:00');
+INSERT INTO "topics" VALUES('demo', 'alpha', NULL, 0, 'Alpha', 'Alpha notes.', NULL, 0, 0);
+INSERT INTO "topics" VALUES('demo', 'a-one', 'alpha', 0, 'One', 'First child.', NULL, 0, 0);
+INSERT INTO "topics" VALUES('demo', 'a-two', 'alpha', 1, 'Two', 'Second child.', NULL, 0, 0);
+INSERT INTO "topics" VALUES('demo', 'a-three', 'alpha', 2, 'Three', 'Third child, removed later.', NULL, 0, 1);
+INSERT INTO "topics" VALUES('demo', 'bravo', NULL, 1, 'Bravo', 'Bravo notes.', NULL, 0, 0);
+INSERT INTO "topics" VALUES('other', 'x', NULL, 0, 'Ex', 'Ex notes.', NULL, 0, 0);
+INSERT INTO "settings" VALUES('last_topic', '"demo/alpha"');
+INSERT INTO "settings" VALUES('window.splitter', '[220, 680]');
+INSERT INTO "settings" VALUES('study.desired_retention', '0.9');
+INSERT INTO "settings" VALUES('study.new_per_day', '15');
+INSERT INTO "settings" VALUES('study.reviews_per_day', '200');
+INSERT INTO "cards" VALUES('demo/alpha/explain', 'demo', 'alpha', 'explain', 'Demo', 'Explain: Alpha', 'Alpha notes.', '', 0, 0, 1, 1, 2.3065, 2.118103970459016, 1770023400000, 1770022800000, 1, 0, 0, NULL, 1770022800000);
+INSERT INTO "cards" VALUES('demo/alpha/enum/a-one', 'demo', 'alpha', 'enum', 'Alpha', 'Alpha, item 1 of 2:
+
+1. **[...]**
+2. Two', 'One', 'demo/alpha/enum', 1, 0, 1, 0, 0.212, 7.604209769076838, 1770023310000, 1770022980000, 2, 0, 0, NULL, 1770022800000);
+INSERT INTO "cards" VALUES('demo/alpha/enum/a-two', 'demo', 'alpha', 'enum', 'Alpha', 'Alpha, item 2 of 2:
+
+1. One
+2. **[...]**', 'Two', 'demo/alpha/enum', 2, 0, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 1770091200000, 1770022800000);
+INSERT INTO "cards" VALUES('demo/alpha/enum/a-three', 'demo', 'alpha', 'enum', 'Alpha', 'Alpha, item 3 of 3:
+
+…
+
+2. Two
+3. **[...]**', 'Three', 'demo/alpha/enum', 3, 1, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 1770091200000, 1770022800000);
+INSERT INTO "cards" VALUES('demo/a-one/explain', 'demo', 'a-one', 'explain', 'Alpha', 'Explain: One', 'First child.', '', 3, 0, 2, NULL, 8.2956, 1.0, 1770714120000, 1770022920000, 1, 0, 0, NULL, 1770022800000);
+INSERT INTO "cards" VALUES('demo/a-two/explain', 'demo', 'a-two', 'explain', 'Alpha', 'Explain: Two', 'Second child.', '', 4, 0, 1, 1, 2.3065, 2.118103970459016, 1770023640000, 1770023040000, 1, 0, 0, NULL, 1770022800000);
+INSERT INTO "cards" VALUES('demo/a-three/explain', 'demo', 'a-three', 'explain', 'Alpha', 'Explain: Three', 'Third child, removed later.', '', 6, 1, 1, 0, 0.212, 6.4133, 1770023160000, 1770023100000, 1, 0, 0, 1770091200000, 1770022800000);
+INSERT INTO "cards" VALUES('demo/bravo/explain', 'demo', 'bravo', 'explain', 'Demo', 'Explain: Bravo', 'Bravo notes.', '', 5, 0, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, 1, NULL, 1770022800000);
+INSERT INTO "cards" VALUES('other/x/explain', 'other', 'x', 'explain', 'Other', 'Explain: Ex', 'Ex notes.', '', 0, 0, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL, 1770022800000);
+INSERT INTO "review_log" VALUES(1, 'demo/alpha/explain', 1770022800000, 3, 0, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, 1, 1, 2.3065, 2.118103970459016, 1770023400000);
+INSERT INTO "review_log" VALUES(2, 'demo/alpha/enum/a-one', 1770022860000, 1, 60000, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, 1, 0, 0.212, 6.4133, 1770022920000);
+INSERT INTO "review_log" VALUES(3, 'demo/a-one/explain', 1770022920000, 4, 60000, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, 2, NULL, 8.2956, 1.0, 1770714120000);
+INSERT INTO "review_log" VALUES(4, 'demo/alpha/enum/a-one', 1770022980000, 2, 60000, 1, 0, 0.212, 6.4133, 1770022920000, 1770022860000, 1, 0, 1, 0, 0.212, 7.604209769076838, 1770023310000);
+INSERT INTO "review_log" VALUES(5, 'demo/a-two/explain', 1770023040000, 3, 60000, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, 1, 1, 2.3065, 2.118103970459016, 1770023640000);
+INSERT INTO "review_log" VALUES(6, 'demo/a-three/explain', 1770023100000, 1, 60000, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, 1, 0, 0.212, 6.4133, 1770023160000);
+INSERT INTO "cram_log" VALUES(1, 'demo/alpha/explain', 1770023220000, 1, 60000);
+INSERT INTO "cram_log" VALUES(2, 'demo/alpha/enum/a-one', 1770023220000, 3, 0);
+CREATE INDEX topics_by_parent ON topics (deck_id, parent_id, position);
+CREATE INDEX cards_by_topic ON cards (deck_id, topic_id);
+CREATE INDEX cards_by_sibling_group ON cards (sibling_group) WHERE sibling_group != '';
+CREATE INDEX review_log_by_card ON review_log (card_id, reviewed_at);
+CREATE INDEX review_log_by_time ON review_log (reviewed_at);
+CREATE INDEX cards_study_due ON cards (queue, due, deck_id, topic_id, buried_until, id) WHERE retired = 0 AND suspended = 0;
+CREATE INDEX cards_study_new ON cards (queue, deck_id, ord, topic_id, buried_until, id) WHERE retired = 0 AND suspended = 0;
+COMMIT;
