@@ -1,8 +1,9 @@
-"""Mock interviews in the store: autosave, resume after a crash, history, trends and budgets.
+"""Mock interviews in the store: autosave, resume, history, trends, budgets (raw sqlite3)."""
 
-Each save writes the interview's row (with a JSON snapshot that restores the session) and its
-ten step rows in one transaction, so a crash loses at most the time since the last save.
-"""
+# Raw sqlite3 in Store.transaction: a handful of fixed statements, and an autosave every few
+# seconds while an interview runs. Each save writes the interview's row (with a JSON snapshot that
+# restores the session) and its ten step rows in one transaction, so a crash loses at most the
+# time since the last save.
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Every user setting in one value: load it safely from the store, save it in one transaction."""
+"""Every user setting in one value, loaded safely and saved in one transaction (raw sqlite3)."""
+
+# Raw sqlite3: settings are read at start-up, before the first paint, where sqlite-utils is not
+# imported; saving is one executemany in Store.transaction.
 
 from __future__ import annotations
 

@@ -1,12 +1,13 @@
-"""Figures for the statistics page, computed in SQL over the review log, cards and interviews.
+"""Statistics page figures, in SQL over the review log, cards and interviews (raw sqlite3)."""
 
-Study days start at ``rollover_hour`` (4 a.m.) local time, like the scheduler's. To group in SQL
-each timestamp is shifted by the local UTC offset *at ``now``* minus the rollover hours and then
-integer-divided into days. That is exact for every day on the same side of the last daylight-saving
-change as ``now``; across a change, reviews within an hour of the rollover can fall into the
-neighbouring day (the same approximation Anki's statistics make). Retrievability uses FSRS-6's
-default decay without ``pow()`` in SQL: the threshold is turned into a multiple of stability here.
-"""
+# Raw sqlite3: read-only aggregates tuned to the covering indexes (see _daily), measured by
+# tests/benchmarks/bench_stats.py. Study days start at ``rollover_hour`` (4 a.m.) local time,
+# like the scheduler's. To group in SQL each timestamp is shifted by the local UTC offset *at
+# ``now``* minus the rollover hours and then integer-divided into days. That is exact for every day
+# on the same side of the last daylight-saving change as ``now``; across a change, reviews within
+# an hour of the rollover can fall into the neighbouring day (the same approximation Anki's
+# statistics make). Retrievability uses FSRS-6's default decay without ``pow()`` in SQL: the
+# threshold is turned into a multiple of stability here.
 
 from __future__ import annotations
 
