@@ -131,20 +131,23 @@ _DAY_FIGURES = ("COUNT(*), TOTAL(duration_ms), TOTAL(queue_before = 2), "
                 "TOTAL(queue_before = 2 AND rating >= 2)")
 
 
+# One range of the covering index review_log_stats (schema 5) per day, walked in order: no scan
+# or sort of the whole log. Parameters :first and :last (day indexes), :day (ms), :shift (ms).
+DAILY_SQL = f"""
+    WITH RECURSIVE days(day) AS (
+        SELECT :first UNION ALL SELECT day + 1 FROM days WHERE day < :last)
+    SELECT day, (SELECT json_array({_DAY_FIGURES}) FROM review_log
+                 WHERE reviewed_at >= day * :day - :shift
+                 AND reviewed_at < (day + 1) * :day - :shift)
+    FROM days"""
+
+
 def _daily(store: Store, shift: int, first: int, last: int
            ) -> dict[int, tuple[int, int, int, int]]:
     """Per study day in [first, last]: (answers, duration ms, review-state answers, passed)."""
     params = {"shift": shift, "day": DAY_MS, "first": first, "last": last}
-    # One range of the covering index review_log_stats (schema 5) per day, walked in order:
-    # no scan or sort of the whole log.
-    sql = f"""
-        WITH RECURSIVE days(day) AS (
-            SELECT :first UNION ALL SELECT day + 1 FROM days WHERE day < :last)
-        SELECT day, (SELECT json_array({_DAY_FIGURES}) FROM review_log
-                     WHERE reviewed_at >= day * :day - :shift
-                     AND reviewed_at < (day + 1) * :day - :shift)
-        FROM days"""
-    rows = [(day, *json.loads(figures)) for day, figures in store.conn.execute(sql, params)]
+    rows = [(day, *json.loads(figures)) for day, figures
+            in store.conn.execute(DAILY_SQL, params)]
     return {day: (int(count), int(ms), int(mature), int(passed))
             for day, count, ms, mature, passed in rows if count}
 
