@@ -216,14 +216,24 @@ def _check_import_target(store: Store, deck_id: DeckId, target: Path, name: str,
                      "choose another deck id")
 
 
+# Decks parsed for what the store does not keep, by file and stored content hash: a deck
+# file is parsed once per version however often the question bank or rubrics are asked for.
+_parsed: dict[tuple[str, str], Deck] = {}
+
+
 def load_stored_deck(store: Store, deck_id: str) -> Deck:
-    """Parse the file a stored deck was last synced from (for what the store does not keep,
-    such as the interview question bank and rubrics). Raises :class:`DeckError`."""
+    """The deck as last synced from its file (for what the store does not keep, such as the
+    interview question bank and rubrics), parsed once per file version. Raises
+    :class:`DeckError`."""
     from app.decks import loader as decks
 
+    hashes = store.deck_hashes()
     for stored in store.decks():
         if stored.id == deck_id:
-            return decks.load_path(stored.path)
+            key = (stored.path, hashes.get(stored.path, (deck_id, ""))[1])
+            if key not in _parsed:
+                _parsed[key] = decks.load_path(stored.path)
+            return _parsed[key]
     raise DeckError([Problem(deck_id, 1, 1, f"no deck with id '{deck_id}' is loaded")])
 
 

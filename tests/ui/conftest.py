@@ -7,12 +7,18 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
+from shipped_deck import ShippedDeck, load_shipped
 
 from app.db.store import Store
 from app.ui.app import open_data
 from app.ui.main_window import MainWindow, settings_for
 
 pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="session")
+def shipped() -> ShippedDeck:
+    return load_shipped()
 
 
 @pytest.fixture

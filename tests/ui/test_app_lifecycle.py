@@ -148,11 +148,11 @@ def test_an_imported_deck_is_removed_after_asking_and_its_progress_kept(
     window.confirm = lambda _parent, title, text: asked.append(text) or True
     try:
         assert window.open_key("ml-system-design")
-        window.remove_deck()
+        window.files.remove_deck()
         assert asked == [], "the built-in deck is not removable, so nobody is asked"
         assert "cannot be removed" in window.statusBar().currentMessage()
         assert window.open_key("demo")
-        window.remove_deck()
+        window.files.remove_deck()
         assert len(asked) == 1 and "backup" in asked[0]
         assert [root.deck_id for root in window.model.roots] == ["ml-system-design"]
         assert not deck_file.exists()

@@ -1,0 +1,174 @@
+"""The actions table: every menu command with its keys, read by the menus and the shortcut help."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
+
+Key = str | QKeySequence.StandardKey
+#: "always", or only while the outline is the page shown (not while reviewing, in an
+#: interview or on the statistics page).
+EnabledWhen = Literal["always", "outline"]
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One command: where it sits in the menus, its keys, and the window method it calls."""
+
+    id: str
+    menu: str
+    text: str
+    handler: str  # an attribute path on the window: "files.remove_deck", "outline.focus_filter"
+    args: tuple[object, ...] = ()
+    shortcuts: tuple[Key, ...] = ()
+    tip: str = ""
+    enabled_when: EnabledWhen = "always"
+    separator_before: bool = False
+    role: QAction.MenuRole | None = None
+    #: Keys that do the same elsewhere (handled by a page, not by the action), for the help.
+    also: str = ""
+
+
+FILE, VIEW, STUDY, INTERVIEW, HELP = "&File", "&View", "&Study", "&Interview", "&Help"
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("import_outline", FILE, "&Import outline…", "files.import_outline",
+               shortcuts=("Ctrl+O",),
+               tip="Make a deck from a Markdown outline (headings and lists)"),
+    ActionSpec("remove_deck", FILE, "&Remove this deck…", "files.remove_deck"),
+    ActionSpec("check_deck", FILE, "&Check a deck file…", "files.check_deck_file",
+               separator_before=True),
+    ActionSpec("export", FILE, "&Export to Anki…", "export_to_anki", shortcuts=("Ctrl+E",)),
+    ActionSpec("back_up", FILE, "&Back up now", "files.back_up_now", separator_before=True),
+    ActionSpec("restore", FILE, "Restore &backup…", "files.choose_backup"),
+    ActionSpec("data_folder", FILE, "Open &data folder", "files.open_data_folder"),
+    ActionSpec("settings", FILE, "Se&ttings…", "edit_settings",
+               shortcuts=(QKeySequence.StandardKey.Preferences,), separator_before=True,
+               role=QAction.MenuRole.PreferencesRole),
+    ActionSpec("quit", FILE, "&Quit", "close", shortcuts=(QKeySequence.StandardKey.Quit,),
+               separator_before=True),
+
+    ActionSpec("find", VIEW, "&Find topic", "outline.focus_filter",
+               shortcuts=(QKeySequence.StandardKey.Find,)),
+    ActionSpec("expand", VIEW, "&Expand all", "outline.tree.expandAll"),
+    ActionSpec("statistics", VIEW, "&Statistics", "show_statistics",
+               shortcuts=("Ctrl+Shift+T",)),
+    ActionSpec("collapse", VIEW, "&Collapse to steps", "outline.collapse_to_roots"),
+
+    ActionSpec("study_branch", STUDY, "&Study this branch", "start_review", args=("study",),
+               tip="Due and new cards of the selected topic and everything below it "
+                   "(Space in the outline)",
+               enabled_when="outline", also="Space in the outline"),
+    ActionSpec("cram_branch", STUDY, "&Cram this branch", "start_review", args=("cram",),
+               tip="Practise every card of the branch now, without changing any schedule "
+                   "(Shift+Space in the outline)",
+               enabled_when="outline", also="Shift+Space in the outline"),
+    ActionSpec("study_all", STUDY, "Study &everything due", "start_review",
+               args=("study", True), shortcuts=("Ctrl+Shift+S",), enabled_when="outline"),
+    ActionSpec("suspend", STUDY, "S&uspend cards of this branch", "set_branch_suspended",
+               args=(True,), enabled_when="outline", separator_before=True),
+    ActionSpec("unsuspend", STUDY, "U&nsuspend cards of this branch", "set_branch_suspended",
+               args=(False,), enabled_when="outline"),
+    ActionSpec("unbury", STUDY, "Un&bury cards of this branch", "unbury_branch",
+               enabled_when="outline"),
+
+    ActionSpec("new_interview", INTERVIEW, "&New mock interview…", "new_interview",
+               shortcuts=("Ctrl+I",)),
+    ActionSpec("history", INTERVIEW, "Interview &history", "interview_history",
+               shortcuts=("Ctrl+H",)),
+
+    ActionSpec("shortcuts", HELP, "&Keyboard shortcuts", "show_shortcuts",
+               shortcuts=("F1",)),
+    ActionSpec("about", HELP, "&About MLSD Study", "show_about"),
+)
+
+
+@dataclass(frozen=True)
+class PageKey:
+    """A key a page handles itself (not a menu command); listed in the shortcut help."""
+
+    where: str
+    keys: str
+    what: str
+
+
+PAGE_KEYS: tuple[PageKey, ...] = (
+    PageKey("In the outline", "Enter", "Open or close the selected branch"),
+    PageKey("In the outline", "Space", "Study the selected branch"),
+    PageKey("In the outline", "Shift+Space", "Cram the selected branch"),
+    PageKey("In the outline", "Esc", "Clear the filter"),
+    PageKey("While reviewing", "Space, Enter", "Show the answer; on the answer: Good"),
+    PageKey("While reviewing", "1, 2, 3, 4", "Again, Hard, Good, Easy"),
+    PageKey("While reviewing", "Ctrl+Z", "Undo the last answer"),
+    PageKey("While reviewing", "-", "Bury the card until tomorrow"),
+    PageKey("While reviewing", "@", "Suspend the card"),
+    PageKey("While reviewing", "Esc", "Back to the outline"),
+    PageKey("In a mock interview", "Ctrl+Return", "Start the interview (set-up screen)"),
+    PageKey("In a mock interview", "Ctrl+Right, Ctrl+Left", "Next or previous step"),
+    PageKey("In a mock interview", "Ctrl+P", "Pause or resume"),
+)
+
+
+def resolve(owner: object, path: str) -> Callable[..., object]:
+    """The callable an action's ``handler`` names, looked up from ``owner``."""
+    target = owner
+    for name in path.split("."):
+        target = getattr(target, name)
+    if not callable(target):
+        raise TypeError(f"action handler {path!r} is not callable")
+    return target
+
+
+def _sequences(spec: ActionSpec) -> list[QKeySequence]:
+    found: list[QKeySequence] = []
+    for key in spec.shortcuts:
+        if isinstance(key, QKeySequence.StandardKey):
+            found.extend(QKeySequence.keyBindings(key))  # none on some platforms
+        else:
+            found.append(QKeySequence(key))
+    return found
+
+
+def build_menus(window: QWidget, menu_bar: QMenuBar,
+                specs: Iterable[ActionSpec] = ACTIONS) -> dict[str, QAction]:
+    """Make the menus and their actions from the table; the actions by id."""
+    menus: dict[str, QMenu] = {}
+    actions: dict[str, QAction] = {}
+    for spec in specs:
+        menu = menus.get(spec.menu)
+        if menu is None:
+            menu = menus[spec.menu] = menu_bar.addMenu(spec.menu)
+        action = QAction(spec.text, window)
+        action.setShortcuts(_sequences(spec))
+        if spec.tip:
+            action.setToolTip(spec.tip)
+        if spec.role is not None:
+            action.setMenuRole(spec.role)
+        handler, args = resolve(window, spec.handler), spec.args
+        # `triggered` passes `checked`; the handlers take only the table's arguments.
+        action.triggered.connect(lambda *_, h=handler, a=args: h(*a))
+        if spec.separator_before:
+            menu.addSeparator()
+        menu.addAction(action)
+        actions[spec.id] = action
+    return actions
+
+
+def shortcut_rows(specs: Iterable[ActionSpec] = ACTIONS,
+                  page_keys: Iterable[PageKey] = PAGE_KEYS) -> list[tuple[str, str, str]]:
+    """(where, keys, what) for every command that has keys, menus first, as the help shows
+    them; keys are in the platform's native text."""
+    rows: list[tuple[str, str, str]] = []
+    for spec in specs:
+        keys = [s.toString(QKeySequence.SequenceFormat.NativeText) for s in _sequences(spec)]
+        if spec.also:
+            keys.append(spec.also)
+        if keys:
+            where = spec.menu.replace("&", "") + " menu"
+            rows.append((where, ", ".join(keys), spec.text.replace("&", "").rstrip("…")))
+    rows.extend((k.where, k.keys, k.what) for k in page_keys)
+    return rows
