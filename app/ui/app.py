@@ -18,7 +18,7 @@ from app.db.store import Store
 from app.decks.library import SHIPPED, USER, SyncReport, sync_decks
 from app.errors import AppError, DatabaseDamaged
 from app.paths import APP_ID, app_icon_files, shipped_decks_dir, user_decks_dir
-from app.ui.errors import install_excepthook, show_error
+from app.ui.errors import install_excepthook, report_exception, show_error
 from app.ui.main_window import MainWindow, settings_for
 
 
@@ -163,6 +163,8 @@ class Controller(QObject):
                 said = f"Nothing was restored: {error.message}"
             except Exception as error:  # the app must come back whatever happened
                 said = f"Nothing was restored: {error}"
+                report_exception(None, error, "The backup could not be restored because of "
+                                 "an unexpected error; nothing was restored.")
             opened = open_or_recover(self.data_dir)
             if opened is None:
                 self.app.quit()
@@ -269,7 +271,7 @@ def _run_locked(app: QApplication, data_dir: Path, quit_after_startup: bool,
         scheduler.start()
         scheduler.tick()
 
-    FirstPaint(window.tree.viewport(), after_first_paint)
+    FirstPaint(window.outline.tree.viewport(), after_first_paint)
     window.show()
     try:
         code = app.exec()

@@ -3,6 +3,8 @@
 The work function runs in a pool thread and must not touch widgets; it gets a ``progress``
 callable. ``on_done``/``on_error``/``on_progress`` run on the GUI thread (queued signals).
 A sqlite3 connection belongs to the thread that opened it, so the work opens its own store.
+An unexpected exception is logged with its traceback and shown with a Details section before
+``on_error`` gets it as an :class:`UnexpectedError`.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtWidgets import QApplication
 
 from app.errors import AppError
+from app.ui.errors import UnexpectedError, show_unexpected
 
 Progress = Callable[[int, int], None]
 
@@ -34,9 +38,8 @@ class _Job(QRunnable):
             result = self.work(self.signals.progressed.emit)
         except AppError as error:
             self.signals.failed.emit(error)
-        except Exception as error:  # reported as a message, never a traceback dialog
-            self.signals.failed.emit(AppError(f"Unexpected error: {error}. Nothing was "
-                                              "changed; please report this."))
+        except Exception as error:  # the traceback is formatted here, where it is still whole
+            self.signals.failed.emit(UnexpectedError.from_exception(error))
         else:
             self.signals.done.emit(result)
 
@@ -57,6 +60,8 @@ def run_in_background(work: Callable[[Progress], Any], *, on_done: Callable[[Any
     def failed(error: object) -> None:
         _running.discard(signals)
         on_error(error if isinstance(error, AppError) else AppError(str(error)))
+        if isinstance(error, UnexpectedError):  # after the caller has put its screen back
+            show_unexpected(QApplication.activeWindow(), error.details)
 
     signals.done.connect(finished)
     signals.failed.connect(failed)
