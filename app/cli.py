@@ -268,6 +268,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         folder = data_dir(args.data_dir)
         if args.command is None:
+            from app.desktop_check import check_desktop  # a message, not Qt's abort
+
+            if (refused := check_desktop()) is not None:
+                return refused
             from app.ui.app import run_gui  # Qt is loaded only when a window is wanted
 
             return run_gui(folder, quit_after_startup=args.quit_after_startup, started=STARTED)
