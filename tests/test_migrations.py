@@ -202,8 +202,9 @@ def _check_usable(store: Store, tmp_path: Path, version: int, before: Rows) -> N
         assert summary.overall == 3
         [running] = interview_store.unfinished_interviews(store)
         resumed = interview_store.load_session(store, running.id, deck.questions, steps, LATER)
-        assert resumed.interview_id == running.id
-        assert resumed.view(LATER).steps[0].notes.startswith("## Notes for segment 0")
+        assert resumed.paused and resumed.current == 2
+        assert [s.notes[:23] for s in resumed.view(LATER).steps[:4]] == [
+            "## Notes for segment 0\n", "## Notes for segment 1\n", "## Notes for segment 2\n", ""]
     # Studying goes on: a card is answered and logged.
     count = store.conn.execute("SELECT COUNT(*) FROM review_log").fetchone()[0]
     session = ReviewSession(store, Fsrs(SchedulerSettings(fuzz=False)), Scope(), LATER, UTC)
