@@ -88,3 +88,45 @@ def test_an_unwritable_target_is_a_message_not_a_crash(qtbot: QtBot, window: Mai
     assert str(target.parent) in dialog.message.text()
     assert not target.parent.exists()
     assert dialog.export_button.isEnabled()
+
+
+def test_the_weak_steps_choice_builds_no_interview_page_and_reads_no_deck_file(
+        window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import app.decks.loader
+    from app.db.interviews import create_interview, finish_interview
+    from app.decks.library import interview_deck
+    from app.decks.tree import find
+    from app.interview.budgets import default_budgets
+    from app.interview.session import InterviewSession
+    from app.interview.steps import interview_steps
+
+    deck = interview_deck(window.store)
+    assert deck is not None
+    steps = interview_steps(deck)
+    start = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    session = InterviewSession(deck.questions[0], steps, default_budgets(45), start)
+    for index, score in enumerate((4, 1, 4, 4, 2, 4, 3, 4, 4)):  # steps 2, 5, 7 weakest
+        session.set_score(index, score)
+    create_interview(window.store, session, deck.id, start)
+    finish_interview(window.store, session, start + timedelta(minutes=45))
+
+    def no_yaml(*_args: object) -> None:
+        pytest.fail("listing the export choices read a deck file")
+
+    monkeypatch.setattr(app.decks.loader, "load_path", no_yaml)
+    assert window.open_key("ml-system-design/s3")
+    deck_id, choices = window.export_choices()
+    assert window.interview is None  # the interview page was not built for this
+    assert deck_id == deck.id
+    assert [c.label for c in choices] == [
+        "The whole deck: Machine Learning System Design",
+        "This branch: Step 3 Architectural Components (MVP Logic)",
+        "Only the weakest steps of your last interview (Step 2, Step 5, Step 7)"]
+    expected: set[str] = set()
+    for step in (steps[1], steps[4], steps[6]):
+        node = find(window.model.roots, f"{deck.id}/{step.topic_id}")
+        assert node is not None
+        expected |= {str(n.topic_id) for n in node.walk() if n.topic_id}
+    assert choices[-1].topic_ids == expected
