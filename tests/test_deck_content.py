@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections import Counter
 import sys
 from pathlib import Path
 
 import pytest
 
 from app.decks.loader import load_path
-from app.model import Deck, Topic
+from app.model import CLOZE, Deck, Topic, step_label
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED_DECK = REPO / "decks" / "ml-system-design.yaml"
@@ -103,7 +104,17 @@ MOVED = {
 }
 #: Topics the deck adds to the seed (each with everything below it): what interviewers ask
 #: beyond the outline.
-ADDED: set[str] = set()
+ADDED = {
+    "s1-capacity", "s2-normalized-entropy", "s2-ads-calibration", "s2-gauc", "s2-llm-evaluation",
+    "s6-recalibrate-downsampling", "s6-bias-variance", "s7-serving-performance", "s8-cuped",
+    "s8-multiple-testing", "s8-interleaving", "s8-long-term-holdout", "s8-ope", "s9-ml-cicd",
+    "s9-backfills", "mt-sampled-softmax", "mt-fm", "mt-deepfm", "mt-dcn", "mt-sequence-models",
+    "mt-multi-task",
+}
+#: Lists whose order is the point (a pipeline, a funnel): their cards may ask for positions.
+ORDERED = {
+    "intro-flow", "s3-modular-design", "s4-data-pipeline", "mt-two-stage", "s9-ml-cicd",
+}
 
 
 #: An explanation (a topic's notes) is one card's answer: readable in a glance.
@@ -112,7 +123,7 @@ MAX_EXPLAIN_WORDS = 60
 
 def words_in(markdown: str) -> int:
     """Words as a reader counts them: Markdown emphasis and code marks are not words."""
-    return len(re.sub(r"[*`]", "", markdown).split())
+    return sum(1 for word in markdown.split() if re.search(r"\w", word))
 
 
 def normalise(title: str) -> str:
@@ -181,10 +192,78 @@ def subtree(topic: Topic, deck: Deck) -> list[tuple[int, str]]:
     return found
 
 
+def card_text(topic: Topic) -> list[str]:
+    """The topic's authored cards as plain text: question, answer, cloze with its deletions shown."""
+    shown = [CLOZE.sub(lambda m: m.group(2).partition("::")[0], card.cloze) for card in topic.cards]
+    return [text for card in topic.cards for text in (card.question, card.answer)] + shown
+
+
 def explained_text(deck: Deck) -> str:
-    """The notes of every topic, each with its title: a title names what its notes explain."""
-    return "\n\n".join(f"{topic.title}\n{topic.notes}" for topic, _ in deck.walk()
-                       if topic.notes.strip())
+    """Everything the deck teaches: each topic's title, notes and authored cards."""
+    return "\n\n".join("\n".join([topic.title, topic.notes, *card_text(topic)])
+                       for topic, _ in deck.walk())
+
+
+# --- words, compared loosely: "labelled" teaches "labeled as", "savings" teaches "cost saving" --
+
+TOKEN = re.compile(r"[^\W_]+|&")
+STOPWORDS = frozenset("""
+a an the and or of to in on at by for with from as is are be it its this that than then vs e g
+""".split())
+SPELLINGS = (("isation", "ization"), ("ised", "ized"), ("ising", "izing"), ("yse", "yze"),
+             ("lled", "led"), ("lling", "ling"))
+
+
+def stem(token: str) -> str:
+    """A crude stem, the same on both sides of a comparison: British spellings and endings go."""
+    if token == "&":
+        return "and"
+    for british, american in SPELLINGS:
+        if token.endswith(british):
+            token = token[: -len(british)] + american
+    if token.endswith("ise") and len(token) > 5:
+        token = token[:-3] + "ize"
+    for _ in range(2):
+        suffix = next((s for s in ("ing", "ed", "s", "e") if token.endswith(s)
+                       and not token.endswith("ss") and len(token) - len(s) >= 3), None)
+        if suffix is None:
+            break
+        token = token[: -len(suffix)]
+    return token
+
+
+def stems(text: str) -> list[str]:
+    return [stem(token) for token in TOKEN.findall(text.casefold())]
+
+
+def content_stems(text: str) -> set[str]:
+    return {s for s in stems(text) if s not in STOPWORDS}
+
+
+def joined(text: str, stemmed: bool) -> list[str]:
+    tokens = TOKEN.findall(text.casefold())
+    return [stem(t) for t in tokens] if stemmed else ["and" if t == "&" else t for t in tokens]
+
+
+def joined_runs(text: str, longest: int = 6) -> set[str]:
+    """Every run of up to ``longest`` words, joined without spaces ("real-time" == "realtime"),
+    as written and as stems ("labelling functions" == "labeling function")."""
+    runs: set[str] = set()
+    for stemmed in (False, True):
+        found = joined(text, stemmed)
+        runs |= {("~" if stemmed else "") + "".join(found[i:j]) for i in range(len(found))
+                 for j in range(i + 1, min(len(found), i + longest) + 1)}
+    return runs
+
+
+def is_taught(term: str, runs: set[str]) -> bool:
+    return "".join(joined(term, False)) in runs or "~" + "".join(joined(term, True)) in runs
+
+
+def breadcrumbs(deck: Deck) -> dict[str, str]:
+    """Each topic's path as a card shows it above an authored card: ancestors and the topic."""
+    return {str(topic.id): " > ".join(step_label(t.title, t.step) for t in (*above, topic))
+            for topic, above in deck.walk()}
 
 
 def test_shipped_deck_loads_and_credits_its_source(deck: Deck) -> None:
@@ -298,3 +377,140 @@ def test_check_deck_accepts_the_shipped_deck_silently() -> None:
         cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
 
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+NEW_KEY_TERMS = [
+    "shared-bottom", "MMoE", "sampled softmax", "logQ", "Deep Interest Network", "SASRec",
+    "BERT4Rec", "factori[sz]ation machine", "DeepFM", "Deep & Cross", "off-policy",
+    "inverse propensity", "replay", "CUPED", "multiple testing", "Bonferroni", "interleaving",
+    "long-term holdout", "back-of-the-envelope", "QPS", "request batching|dynamic batching",
+    "ONNX", "TensorRT", "SLO", "error budget", "CI/CD", "data-validation", "backfill",
+    "normali[sz]ed entropy", "GAUC", "bias-variance", "underfitting", "overfitting", "grounded",
+    "hallucinat", "guardrail", "all-reduce", "pipeline parallel", "tensor parallel", "FSDP",
+]
+
+
+@pytest.mark.parametrize("term", NEW_KEY_TERMS)
+def test_what_interviewers_ask_beyond_the_outline_is_taught(deck: Deck, term: str) -> None:
+    pattern = re.compile(rf"(?<![\w-])(?:{term})", re.IGNORECASE)
+
+    assert pattern.search(explained_text(deck)), f"the deck does not teach {term!r}"
+
+
+def rubric_terms() -> list[tuple[str, str]]:
+    shipped = load_path(SHIPPED_DECK)
+    return [(str(topic.id), term) for topic, _ in shipped.walk() for item in topic.rubric
+            for term in item.terms]
+
+
+@pytest.fixture(scope="module")
+def taught(deck: Deck) -> set[str]:
+    return joined_runs(explained_text(deck))
+
+
+@pytest.mark.parametrize(("step", "term"), rubric_terms())
+def test_every_rubric_term_is_taught_by_some_topic(taught: set[str], step: str, term: str) -> None:
+    # A mock interview credits a term only when the learner says it: the deck must teach it
+    # (in a title, notes or authored card), in some spelling or word form.
+    assert is_taught(term, taught), f"{step}: nothing teaches {term!r}"
+
+
+def test_rubric_terms_are_matched_by_word_form_not_by_substring() -> None:
+    runs = joined_runs("Labelling functions vote; cost savings; a real-time feature; A/B tests")
+
+    for term in ("labeling function", "cost saving", "realtime", "a/b test", "ab test"):
+        assert is_taught(term, runs), term
+    assert not is_taught("ads", runs)  # "A/B tests" does not teach "ads"
+    assert not is_taught("function labeling", runs)
+
+
+def test_every_explanation_fits_one_card(deck: Deck) -> None:
+    long = {str(t.id): words_in(t.notes) for t, _ in deck.walk()
+            if words_in(t.notes) > MAX_EXPLAIN_WORDS}
+
+    assert not long
+
+
+def test_authored_answers_are_read_in_a_glance(deck: Deck) -> None:
+    long = [(str(t.id), card.question or card.cloze) for t, _ in deck.walk() for card in t.cards
+            if words_in(card.answer or card.cloze) > 40]
+
+    assert not long
+
+
+def test_headings_are_short_enough_to_recall(deck: Deck) -> None:
+    long = [t.title for t, _ in deck.walk() if len(t.title.split()) > 12]
+
+    assert not long
+
+
+PLACEHOLDER = re.compile(r"^\W*(?:\.\.\.|…)|as needed\)|\btbd\b|\btodo\b", re.IGNORECASE)
+POINTER = re.compile(r"\((?:see\s+)?(?:below|above|next)\)|\b(?:see|children|sections?|siblings?"
+                     r"|setup|fixes|variants|detailed|described|listed|covered)\s+(?:below|above)\b"
+                     r"|\bnext\s+siblings?\b|\bin\s+the\s+outline\b", re.IGNORECASE)
+SHORTHAND = re.compile(r"\bb/w\b|\bw/o?\s|\bect\b|\bfcn\b|\be\.g(?![.])|\b(?:DT|SW|KB|HP|AM)\b")
+
+
+def test_no_placeholder_pointer_or_shorthand(deck: Deck) -> None:
+    bad = []
+    for topic, _ in deck.walk():
+        for text in (topic.title, topic.notes, *card_text(topic)):
+            for rule in (PLACEHOLDER, POINTER, SHORTHAND):
+                if match := rule.search(text):
+                    bad.append((str(topic.id), match.group(0)))
+
+    assert not bad
+
+
+def hidden_and_front(cloze: str, number: int) -> tuple[str, str]:
+    hidden = " ".join(m.group(2).partition("::")[0] for m in CLOZE.finditer(cloze)
+                      if int(m.group(1)) == number)
+    front = CLOZE.sub(lambda m: "[...]" if int(m.group(1)) == number
+                      else m.group(2).partition("::")[0], cloze)
+    return hidden, front
+
+
+def test_no_authored_cloze_shows_its_answer_above_the_line(deck: Deck) -> None:
+    paths = breadcrumbs(deck)
+    leaks = []
+    for topic, _ in deck.walk():
+        for card in topic.cards:
+            for number in {int(m.group(1)) for m in CLOZE.finditer(card.cloze)}:
+                hidden, front = hidden_and_front(card.cloze, number)
+                answer = content_stems(hidden)
+                run = [s for s in stems(hidden) if s not in STOPWORDS]
+                shown = [s for s in stems(front) if s not in STOPWORDS]
+                in_prompt = any(shown[i:i + len(run)] == run for i in range(len(shown)))
+                if answer <= content_stems(paths[topic.id]) or in_prompt:
+                    leaks.append((str(topic.id), hidden))
+
+    assert not leaks
+
+
+def test_the_reservoir_card_no_longer_shows_reservoir_in_its_breadcrumb(deck: Deck) -> None:
+    path = breadcrumbs(deck)["s6-sampling-methods"]
+
+    assert "reservoir" not in path.casefold()
+    assert any("{{c1::Reservoir sampling}}" in card.cloze
+               for topic, _ in deck.walk() if topic.id == "s6-sampling-methods"
+               for card in topic.cards)
+
+
+def test_every_front_is_asked_once(deck: Deck) -> None:
+    labels = Counter(step_label(t.title, t.step).casefold() for t, _ in deck.walk())
+    questions = Counter(" ".join(card.question.split()).casefold()
+                        for t, _ in deck.walk() for card in t.cards if card.question)
+    clozes = Counter(hidden_and_front(card.cloze, int(m.group(1)))[1].casefold()
+                     for t, _ in deck.walk() for card in t.cards
+                     for m in CLOZE.finditer(card.cloze))
+
+    assert [label for label, n in labels.items() if n > 1] == []
+    assert [q for q, n in questions.items() if n > 1] == []
+    assert [c for c, n in clozes.items() if n > 1] == []
+
+
+def test_only_real_sequences_are_ordered(deck: Deck) -> None:
+    ordered = {str(t.id) for t, _ in deck.walk() if t.ordered}
+
+    assert ordered == ORDERED
+    assert not {"s2-online-metrics", "s2-offline-metrics", "sample-questions"} & ordered
