@@ -447,7 +447,8 @@ def test_headings_are_short_enough_to_recall(deck: Deck) -> None:
 PLACEHOLDER = re.compile(r"^\W*(?:\.\.\.|…)|as needed\)|\btbd\b|\btodo\b", re.IGNORECASE)
 POINTER = re.compile(r"\((?:see\s+)?(?:below|above|next)\)|\b(?:see|children|sections?|siblings?"
                      r"|setup|fixes|variants|detailed|described|listed|covered)\s+(?:below|above)\b"
-                     r"|\bnext\s+siblings?\b|\bin\s+the\s+outline\b", re.IGNORECASE)
+                     r"|\bnext\s+siblings?\b|\bin\s+the\s+outline\b"
+                     r"|\(steps? \d[^)]*\)|\bin step \d", re.IGNORECASE)
 SHORTHAND = re.compile(r"\bb/w\b|\bw/o?\s|\bect\b|\bfcn\b|\be\.g(?![.])|\b(?:DT|SW|KB|HP|AM)\b")
 
 
