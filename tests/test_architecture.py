@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -138,3 +139,53 @@ def test_importing_the_core_leaves_qt_and_heavy_packages_unloaded() -> None:
             "app.decks.tree"} <= loaded
     for heavy in ("PySide6", "shiboken6", "genanki", "fsrs", "app.ui"):
         assert not any(_is(name, heavy) for name in loaded), heavy
+
+
+# Starts the GUI as `mlsd-study --quit-after-startup` does and lists the modules loaded when
+# the outline is first painted.
+_AT_FIRST_PAINT = """
+import json, sys
+from pathlib import Path
+import app.ui.app as gui
+seen = []
+
+class Spy(gui.FirstPaint):
+    def __init__(self, widget, then):
+        def at_first_paint():
+            seen.extend(sorted(sys.modules))
+            then()
+        super().__init__(widget, at_first_paint)
+
+gui.FirstPaint = Spy
+gui.run_gui(Path(sys.argv[1]), quit_after_startup=True)
+print(json.dumps(seen))
+"""
+
+#: Loaded when first used, never on the way to the first paint: only the window shell, the
+#: outline pane and the data they show are.
+NOT_AT_FIRST_PAINT = (
+    "app.ui.interview", "app.interview", "app.ui.stats", "app.db.stats", "app.ui.dialogs",
+    "app.export", "app.ui.export_choices", "app.ui.review_page", "app.scheduling.review",
+    "app.ui.file_commands", "app.ui.worker", "app.ui.about", "app.outline", "genanki", "fsrs",
+)
+
+
+def _loaded_at_first_paint(data_dir: Path) -> set[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run([sys.executable, "-c", _AT_FIRST_PAINT, str(data_dir)], cwd=REPO,
+                            env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def test_the_first_paint_needs_only_the_shell_and_the_outline(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    first = _loaded_at_first_paint(data_dir)  # a new data folder: the decks are synced
+    again = _loaded_at_first_paint(data_dir)  # as most starts are: no deck file changed
+    for loaded in (first, again):
+        assert {"app.ui.main_window", "app.ui.outline_pane", "app.ui.actions",
+                "app.ui.tree_model", "PySide6.QtWidgets"} <= loaded
+        early = sorted(name for name in loaded if any(_is(name, lazy)
+                                                      for lazy in NOT_AT_FIRST_PAINT))
+        assert early == []
+    assert "yaml" in first and "yaml" not in again  # unchanged deck files are not parsed

@@ -148,9 +148,10 @@ def build_menus(window: QWidget, menu_bar: QMenuBar,
             action.setToolTip(spec.tip)
         if spec.role is not None:
             action.setMenuRole(spec.role)
-        handler, args = resolve(window, spec.handler), spec.args
-        # `triggered` passes `checked`; the handlers take only the table's arguments.
-        action.triggered.connect(lambda *_, h=handler, a=args: h(*a))
+        # Looked up when triggered, so a command's module loads when it is first used;
+        # `triggered` passes `checked`, which the handlers do not take.
+        action.triggered.connect(
+            lambda *_, path=spec.handler, args=spec.args: resolve(window, path)(*args))
         if spec.separator_before:
             menu.addSeparator()
         menu.addAction(action)

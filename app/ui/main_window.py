@@ -36,13 +36,13 @@ from app.model import DeckId, TopicId
 from app.scheduling.scheduler import study_day
 from app.ui.actions import ACTIONS, build_menus
 from app.ui.errors import show_error
-from app.ui.file_commands import FileCommands
 from app.ui.outline_pane import OutlinePane
 
 if TYPE_CHECKING:  # loaded when first used, keeping them off the start-up path
     from app.interview.steps import StepInfo
     from app.scheduling.review import Mode
     from app.ui.dialogs.export import ExportChoice
+    from app.ui.file_commands import FileCommands
     from app.ui.interview.page import InterviewPage
     from app.ui.review_page import ReviewPage
     from app.ui.stats.page import StatsPage
@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
         self.confirm: Callable[[QWidget, str, str], bool] = _confirm
 
         self._build_shell()
-        self.files = FileCommands(self)
+        self._files: FileCommands | None = None
         self.actions_by_id: dict[str, QAction] = build_menus(self, self.menuBar())
         self.show_problems(list(report.problems))
         # The counts fill in right after the first paint: the outline itself comes first.
@@ -153,6 +153,15 @@ class MainWindow(QMainWindow):
             self._review.closed.connect(self.close_review)
             self.pages.addWidget(self._review)
         return self._review
+
+    @property
+    def files(self) -> FileCommands:
+        """The File menu's deck and backup commands, loaded when first used."""
+        if self._files is None:
+            from app.ui.file_commands import FileCommands
+
+            self._files = FileCommands(self)
+        return self._files
 
     # --- state -----------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from app.db import study
 from app.db.study import Scope
 from app.model import DeckId, TopicId
 from app.ui.about import about_html
-from app.ui.actions import ACTIONS, PAGE_KEYS, shortcut_rows
+from app.ui.actions import ACTIONS, PAGE_KEYS, resolve, shortcut_rows
 from app.ui.app import open_data
 from app.ui.dialogs.shortcuts import ShortcutsDialog
 from app.ui.main_window import MainWindow, settings_for
@@ -236,6 +236,14 @@ def test_study_commands_are_off_while_reviewing_and_back_after(qtbot: QtBot,
     qtbot.keyClick(window.review, Qt.Key.Key_Escape)
     assert window.pages.currentWidget() is window.outline
     assert all(window.actions_by_id[i].isEnabled() for i in outline_only)
+
+
+def test_every_command_in_the_table_reaches_the_window(window: MainWindow) -> None:
+    for spec in ACTIONS:
+        assert callable(resolve(window, spec.handler)), spec.id
+        assert window.actions_by_id[spec.id].text() == spec.text
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert menus == ["&File", "&View", "&Study", "&Interview", "&Help"]
 
 
 def test_no_two_commands_share_a_key(window: MainWindow) -> None:
