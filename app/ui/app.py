@@ -185,6 +185,34 @@ class Controller(QObject):
 
             self.window.statusBar().showMessage(describe_failure(result), 60000)
 
+    def start_services(self) -> None:
+        """Timed backups and the single-instance listener, started after the first paint:
+        none of this is needed to show the outline, so it is loaded only then."""
+        from app.ui.dialogs.backups import BackupScheduler
+        from app.ui.single_instance import SingleInstance
+
+        scheduler = BackupScheduler(self.data_dir, utc_now, self._backup_policy, self)
+        scheduler.finished.connect(self.backup_finished)
+        self.scheduler = scheduler
+
+        # Later launches knock here; the lock already makes this process the only writer.
+        instance = SingleInstance(self.data_dir, self)
+        try:
+            instance.listen()
+        except AppError as error:
+            print(f"mlsd-study: {error}", file=sys.stderr)
+        instance.activated.connect(self.bring_to_front)
+        scheduler.start()
+        scheduler.tick()
+
+    def _backup_policy(self) -> tuple[int, int, int]:
+        from app.db.settings import load_settings
+
+        # The timer is stopped while a restore has the store closed.
+        assert self.store is not None
+        backups = load_settings(self.store).backups
+        return backups.every_hours, backups.keep_daily, backups.keep_weekly
+
     def backup_on_close(self) -> None:
         """The close backup, then pruning; a failure is reported, never raised."""
         from app.db.backup import backup_and_prune
@@ -236,16 +264,9 @@ def _run_locked(app: QApplication, data_dir: Path, quit_after_startup: bool,
     from app.db.settings import load_settings
     from app.ui.appearance import apply_appearance
 
-    settings = load_settings(store)
-    apply_appearance(app, settings.appearance)
+    apply_appearance(app, load_settings(store).appearance)
     controller = Controller(app, data_dir, store, report)
     window = controller.window
-
-    def policy() -> tuple[int, int, int]:
-        # The timer is stopped while a restore has the store closed.
-        assert controller.store is not None
-        backups = load_settings(controller.store).backups
-        return backups.every_hours, backups.keep_daily, backups.keep_weekly
 
     def after_first_paint() -> None:
         if quit_after_startup:
@@ -253,23 +274,7 @@ def _run_locked(app: QApplication, data_dir: Path, quit_after_startup: bool,
             controller.window.close()
             app.quit()
             return
-        # Loaded after the first paint: none of this is needed to show the outline.
-        from app.ui.dialogs.backups import BackupScheduler
-        from app.ui.single_instance import SingleInstance
-
-        scheduler = BackupScheduler(data_dir, utc_now, policy, controller)
-        scheduler.finished.connect(controller.backup_finished)
-        controller.scheduler = scheduler
-
-        # Later launches knock here; the lock already makes this process the only writer.
-        instance = SingleInstance(data_dir, controller)
-        try:
-            instance.listen()
-        except AppError as error:
-            print(f"mlsd-study: {error}", file=sys.stderr)
-        instance.activated.connect(controller.bring_to_front)
-        scheduler.start()
-        scheduler.tick()
+        controller.start_services()
 
     FirstPaint(window.outline.tree.viewport(), after_first_paint)
     window.show()

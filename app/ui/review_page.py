@@ -46,6 +46,25 @@ class ReviewPage(QWidget):
         self.view: ReviewView | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_header())
+        layout.addWidget(self.problem)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._build_card_page())
+        self.pages.addWidget(self._build_done_page())
+        layout.addWidget(self.pages, 1)
+
+        # On the finished screen, learning cards still due today are picked up when their time
+        # comes, as in Anki; the session decides, the timer only ticks.
+        self.poll_timer = QTimer(self)
+        self.poll_timer.setInterval(15_000)
+        self.poll_timer.timeout.connect(self.poll)
+
+        undo = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
+        undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        undo.activated.connect(self.undo)
+
+    def _build_header(self) -> QHBoxLayout:
         self.title = QLabel(textFormat=Qt.TextFormat.PlainText)  # deck text is never HTML
         title_font = self.title.font()
         title_font.setBold(True)
@@ -63,7 +82,9 @@ class ReviewPage(QWidget):
         self.problem.setStyleSheet("background: #fef2f2; color: #991b1b; padding: 6px; "
                                    "border: 1px solid #fca5a5; border-radius: 4px")
         self.problem.hide()
+        return header
 
+    def _build_card_page(self) -> QWidget:
         self.context = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
         self.context.setEnabled(False)  # muted, from the palette
         # One pane for the card, as in Anki: the question, then a rule and the answer below it.
@@ -100,7 +121,9 @@ class ReviewPage(QWidget):
         card_layout.addWidget(self.context)
         card_layout.addWidget(self.card_view, 1)
         card_layout.addWidget(self.bottom)
+        return card_page
 
+    def _build_done_page(self) -> QWidget:
         self.summary = QLabel(wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         back = QPushButton("Back to the outline")
@@ -112,25 +135,7 @@ class ReviewPage(QWidget):
         done_layout.addWidget(self.summary)
         done_layout.addWidget(back, 0, Qt.AlignmentFlag.AlignHCenter)
         done_layout.addStretch(2)
-
-        self.pages = QStackedWidget()
-        self.pages.addWidget(card_page)
-        self.pages.addWidget(done_page)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(header)
-        layout.addWidget(self.problem)
-        layout.addWidget(self.pages, 1)
-
-        # On the finished screen, learning cards still due today are picked up when their time
-        # comes, as in Anki; the session decides, the timer only ticks.
-        self.poll_timer = QTimer(self)
-        self.poll_timer.setInterval(15_000)
-        self.poll_timer.timeout.connect(self.poll)
-
-        undo = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
-        undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        undo.activated.connect(self.undo)
+        return done_page
 
     # --- driving the session ---------------------------------------------------------------------
 
