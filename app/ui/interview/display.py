@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from PySide6.QtCore import SignalInstance
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QPushButton,
+    QTableWidget,
+    QWidget,
+)
 
 from app.interview.views import Level
 
@@ -20,3 +30,32 @@ def clock_text(seconds: float) -> str:
 def level_colour(level: Level) -> QColor | None:
     """The colour of a step at or over its budget; None while under it."""
     return {Level.SOFT: SOFT_COLOUR, Level.FIRM: FIRM_COLOUR}.get(level)
+
+
+def push_button(text: str, clicked: SignalInstance, tip: str = "") -> QPushButton:
+    """A button that emits ``clicked`` (a screen's own signal, without arguments)."""
+    button = QPushButton(text)
+    if tip:
+        button.setToolTip(tip)
+    button.clicked.connect(clicked)
+    return button
+
+
+def button_row(left: Sequence[QWidget], right: Sequence[QWidget]) -> QHBoxLayout:
+    """A screen's bottom row: ``left`` at its left edge, ``right`` at its right edge."""
+    row = QHBoxLayout()
+    for widget in left:
+        row.addWidget(widget)
+    row.addStretch(1)
+    for widget in right:
+        row.addWidget(widget)
+    return row
+
+
+def read_only_table(headers: Sequence[str]) -> QTableWidget:
+    """A table of ``headers`` columns without row numbers that cannot be edited."""
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(list(headers))
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    return table

@@ -9,18 +9,15 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app.interview.steps import StepInfo
-from app.ui.interview.display import SCORE_NAMES
+from app.ui.interview.display import SCORE_NAMES, button_row, push_button, read_only_table
 
 if TYPE_CHECKING:
     from app.db.interviews import InterviewRecord
@@ -40,33 +37,20 @@ class HistoryScreen(QWidget):
         super().__init__(parent)
         self.local = local  # the zone dates are shown in (None: the system's)
         self._ids: list[int] = []
-        self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["Date", "Question", "Duration", "Overall",
-                                              "Rubric"])
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = read_only_table(["Date", "Question", "Duration", "Overall", "Rubric"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.cellActivated.connect(lambda row, _c: self._open(row))
         self.table.cellDoubleClicked.connect(lambda row, _c: self._open(row))
-        self.trend = QTableWidget(0, 2)
-        self.trend.setHorizontalHeaderLabels(["Step", "Self-scores, oldest → newest"])
-        self.trend.verticalHeader().setVisible(False)
-        self.trend.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.trend = read_only_table(["Step", "Self-scores, oldest → newest"])
         self.trend.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.trend.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.ResizeToContents)
         self.empty = QLabel("No finished interviews yet: start one from "
                             "Interview > New mock interview.")
-        new = QPushButton("New interview")
-        new.clicked.connect(self.new_requested)
-        back = QPushButton("Back to outline")
-        back.clicked.connect(self.back_requested)
-        buttons = QHBoxLayout()
-        buttons.addWidget(back)
-        buttons.addStretch(1)
-        buttons.addWidget(new)
+        buttons = button_row([push_button("Back to outline", self.back_requested)],
+                             [push_button("New interview", self.new_requested)])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("<h2>Interview history</h2>"))

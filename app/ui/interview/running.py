@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 from app.interview.steps import StepInfo
 from app.interview.views import InterviewView
 from app.model import Question, RubricItem
-from app.ui.interview.display import clock_text, level_colour
+from app.ui.interview.display import button_row, clock_text, level_colour, push_button
 from app.ui.safe_text import as_rich_text
 
 NOTES_PLACEHOLDER = "Your answer for this step, as you would say it…"
@@ -98,8 +97,7 @@ class RunningScreen(QWidget):
         self.rubric.itemChanged.connect(self._rubric_ticked)
         self.rubric.setWordWrap(True)
         self.rubric.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.followup_button = QPushButton("Ask me a follow-up")
-        self.followup_button.clicked.connect(self.followup_requested)
+        self.followup_button = push_button("Ask me a follow-up", self.followup_requested)
         self.followup_text = QLabel(wordWrap=True)
         self.followup_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -112,22 +110,11 @@ class RunningScreen(QWidget):
         side_layout.addWidget(self.followup_button)
         side_layout.addWidget(self.followup_text)
 
-        self.previous_button = QPushButton("◀ Previous")
-        self.previous_button.setToolTip("Ctrl+Left")
-        self.previous_button.clicked.connect(self.previous_requested)
-        self.pause_button = QPushButton("Pause")
-        self.pause_button.setToolTip("Ctrl+P")
-        self.pause_button.clicked.connect(self.pause_requested)
-        self.next_button = QPushButton("Next ▶")
-        self.next_button.setToolTip("Ctrl+Right")
-        self.next_button.clicked.connect(self.next_requested)
-        finish = QPushButton("Finish interview")
-        finish.clicked.connect(self.finish_requested)
-        controls = QHBoxLayout()
-        for button in (self.previous_button, self.pause_button, self.next_button):
-            controls.addWidget(button)
-        controls.addStretch(1)
-        controls.addWidget(finish)
+        self.previous_button = push_button("◀ Previous", self.previous_requested, "Ctrl+Left")
+        self.pause_button = push_button("Pause", self.pause_requested, "Ctrl+P")
+        self.next_button = push_button("Next ▶", self.next_requested, "Ctrl+Right")
+        controls = button_row([self.previous_button, self.pause_button, self.next_button],
+                              [push_button("Finish interview", self.finish_requested)])
 
         # The title has the centre's whole width; the two clocks share the row below it.
         clocks = QHBoxLayout()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.interview.budgets import Budgets, default_budgets
 from app.interview.steps import StepInfo
 from app.model import Question
+from app.ui.interview.display import button_row, push_button
 from app.ui.safe_text import SafeTextBrowser
 
 CATEGORY_NAMES = {"nlp": "NLP", "trust-and-safety": "Trust and safety"}
@@ -67,9 +68,9 @@ class SetupScreen(QWidget):
             by_category[category].addChild(item)
         self.question_tree.expandAll()
         self.question_prompt = SafeTextBrowser()
-        deal = QPushButton("Deal me a question")
-        deal.setToolTip("A random question, favouring the categories you have practised least")
-        deal.clicked.connect(self.deal_requested)
+        deal = push_button(
+            "Deal me a question", self.deal_requested,
+            "A random question, favouring the categories you have practised least")
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -111,19 +112,11 @@ class SetupScreen(QWidget):
         budgets = QGroupBox("Time budget per step (remembered)")
         budgets.setLayout(grid)
 
-        self.start_button = QPushButton("Start interview")
+        self.start_button = push_button("Start interview", self.start_requested, "Ctrl+Enter")
         self.start_button.setDefault(True)
-        self.start_button.setToolTip("Ctrl+Enter")
-        self.start_button.clicked.connect(self.start_requested)
-        history = QPushButton("History…")
-        history.clicked.connect(self.history_requested)
-        back = QPushButton("Back to outline")
-        back.clicked.connect(self.back_requested)
-        buttons = QHBoxLayout()
-        buttons.addWidget(back)
-        buttons.addWidget(history)
-        buttons.addStretch(1)
-        buttons.addWidget(self.start_button)
+        buttons = button_row([push_button("Back to outline", self.back_requested),
+                              push_button("History…", self.history_requested)],
+                             [self.start_button])
 
         right = QWidget()
         right_layout = QVBoxLayout(right)

@@ -7,20 +7,23 @@ from datetime import tzinfo
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from app.interview.report import InterviewSummary
-from app.ui.interview.display import SCORE_NAMES, clock_text, level_colour
+from app.ui.interview.display import (
+    SCORE_NAMES,
+    button_row,
+    clock_text,
+    level_colour,
+    push_button,
+    read_only_table,
+)
 
 
 class SummaryScreen(QWidget):
@@ -42,10 +45,7 @@ class SummaryScreen(QWidget):
         self.editable = False
         self.title = QLabel(wordWrap=True)
         self.title.setTextFormat(Qt.TextFormat.RichText)
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Step", "Time / budget", "Rubric", "Self-score"])
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = read_only_table(["Step", "Time / budget", "Rubric", "Self-score"])
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2, 3):
@@ -58,20 +58,12 @@ class SummaryScreen(QWidget):
         self.weakest = QLabel(wordWrap=True)
         self.weakest.setTextFormat(Qt.TextFormat.RichText)
 
-        self.study_button = QPushButton("Study weak steps")
-        self.study_button.setToolTip("Review the cards of the weakest steps now")
-        self.study_button.clicked.connect(self.study_requested)
-        export = QPushButton("Export to Markdown…")
-        export.clicked.connect(self.export_requested)
-        history = QPushButton("History…")
-        history.clicked.connect(self.history_requested)
-        done = QPushButton("Back to outline")
-        done.clicked.connect(self.back_requested)
-        buttons = QHBoxLayout()
-        for button in (self.study_button, export, history):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(done)
+        self.study_button = push_button("Study weak steps", self.study_requested,
+                                        "Review the cards of the weakest steps now")
+        buttons = button_row([self.study_button,
+                              push_button("Export to Markdown…", self.export_requested),
+                              push_button("History…", self.history_requested)],
+                             [push_button("Back to outline", self.back_requested)])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
