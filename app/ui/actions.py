@@ -29,8 +29,6 @@ class ActionSpec:
     enabled_when: EnabledWhen = "always"
     separator_before: bool = False
     role: QAction.MenuRole | None = None
-    #: Keys that do the same elsewhere (handled by a page, not by the action), for the help.
-    also: str = ""
 
 
 FILE, VIEW, STUDY, INTERVIEW, HELP = "&File", "&View", "&Study", "&Interview", "&Help"
@@ -62,11 +60,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("study_branch", STUDY, "&Study this branch", "start_review", args=("study",),
                tip="Due and new cards of the selected topic and everything below it "
                    "(Space in the outline)",
-               enabled_when="outline", also="Space in the outline"),
+               enabled_when="outline"),
     ActionSpec("cram_branch", STUDY, "&Cram this branch", "start_review", args=("cram",),
                tip="Practise every card of the branch now, without changing any schedule "
                    "(Shift+Space in the outline)",
-               enabled_when="outline", also="Shift+Space in the outline"),
+               enabled_when="outline"),
     ActionSpec("study_all", STUDY, "Study &everything due", "start_review",
                args=("study", True), shortcuts=("Ctrl+Shift+S",), enabled_when="outline"),
     ActionSpec("suspend", STUDY, "S&uspend cards of this branch", "set_branch_suspended",
@@ -124,13 +122,9 @@ def resolve(owner: object, path: str) -> Callable[..., object]:
 
 
 def _sequences(spec: ActionSpec) -> list[QKeySequence]:
-    found: list[QKeySequence] = []
-    for key in spec.shortcuts:
-        if isinstance(key, QKeySequence.StandardKey):
-            found.extend(QKeySequence.keyBindings(key))  # none on some platforms
-        else:
-            found.append(QKeySequence(key))
-    return found
+    # A standard key is its platform's primary binding, and none on some platforms.
+    sequences = (QKeySequence(key) for key in spec.shortcuts)
+    return [sequence for sequence in sequences if not sequence.isEmpty()]
 
 
 def build_menus(window: QWidget, menu_bar: QMenuBar,
@@ -166,8 +160,6 @@ def shortcut_rows(specs: Iterable[ActionSpec] = ACTIONS,
     rows: list[tuple[str, str, str]] = []
     for spec in specs:
         keys = [s.toString(QKeySequence.SequenceFormat.NativeText) for s in _sequences(spec)]
-        if spec.also:
-            keys.append(spec.also)
         if keys:
             where = spec.menu.replace("&", "") + " menu"
             rows.append((where, ", ".join(keys), spec.text.replace("&", "").rstrip("…")))
