@@ -18,6 +18,7 @@ topics:
   - id: alpha
     title: Alpha
     notes: Alpha notes.
+    ordered: true  # its children are asked in order (enum cards)
     children:
       - id: a-one
         title: One

@@ -594,10 +594,10 @@ OUTLINE = """\
 ## Metrics
 Choose them before modelling.
 
-- Precision
-  The share of predicted positives that are right.
-- Recall
-- Calibration
+1. Precision
+   The share of predicted positives that are right.
+2. Recall
+3. Calibration
 
 ## Serving
 - Batch
@@ -669,7 +669,7 @@ def test_reimport_keeps_progress_of_unchanged_nodes_and_retires_the_rest(
 
     # Edit: new notes on a kept node, a renamed node, a removed node, a new node.
     _write(source, OUTLINE.replace("The share of", "The fraction of")
-           .replace("- Calibration", "- Calibration error")
+           .replace("3. Calibration", "3. Calibration error")
            .replace("- Batch\n", "")
            .replace("- Online", "- Online\n- Streaming"))
     result = import_outline(store, source, data, LATER)

@@ -1,4 +1,4 @@
-"""Topics -> flashcards with stable ids: authored cards, enumerations, the steps, explanations."""
+"""Topics -> flashcards with stable ids: explanations, terms, authored cards, lists, the steps."""
 
 from __future__ import annotations
 
@@ -7,6 +7,15 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from app.decks.words import (
+    HIDDEN,
+    STOPWORDS,
+    content_stems,
+    fits,
+    hide_term,
+    shown_in,
+    words,
+)
 from app.model import (
     CARD_GENERATOR_VERSION,
     CLOZE,
@@ -18,14 +27,28 @@ from app.model import (
     step_label,
 )
 
-__all__ = ["GENERATOR_VERSION", "generate_cards"]
+__all__ = ["GENERATOR_VERSION", "MAX_EXPLAIN_WORDS", "MAX_SET", "generate_cards", "is_term"]
 
 #: Bump whenever the cards generated for an unchanged deck change (text, ids, order or kinds).
 GENERATOR_VERSION = CARD_GENERATOR_VERSION
 
-# The same pattern the loader validates cloze text with; the hint is after the first "::".
-_HIDDEN = "[...]"
+#: An explanation longer than this gives no card: it is never cut mid-sentence, and the card
+#: linter asks for focused cards written in the deck instead.
+MAX_EXPLAIN_WORDS = 60
+#: A "name the N" card is made only for sets this small ("avoid sets": larger ones are noise).
+MAX_SET = 5
+# A title longer than this is a heading to read, not a term to recall from its description.
+_TERM_WORDS = 5
+_SET_ITEM_WORDS = 4
+# Titles that list examples, join two ideas or ask something are not one term to recall:
+# "Loss functions (MSE, etc)", "Web app and serving system", "how often?".
+_NOT_A_TERM = re.compile(r"\be\.?g\b|\betc\b|\bi\.?e\b|\band\b|[,?:;&…]|\.\.\.",
+                         re.IGNORECASE)
+# The cloze marker; a hint replaces it ("[r...]").
+_HIDDEN = HIDDEN
 _ELIDED = "…"
+# Step cards ask with a fixed template whose words ("step", "flow") carry no cue.
+_TEMPLATED = frozenset({"step-number", "step-after"})
 
 
 @dataclass(frozen=True)
@@ -46,9 +69,13 @@ class _Draft:
 def generate_cards(deck: Deck) -> list[CardSpec]:
     """Every card of the deck, in outline order, with unique ids and unique (context, prompt).
 
-    Per topic, in pre-order: its explanation, its authored cards, the enumeration of its
-    children (when it has two or more and is not the deck itself), then, for a step of the
-    flow, the step cards. ``order`` is the position in the returned list.
+    Per topic, in pre-order: its explanation ("Explain: X", when the notes have at most
+    :data:`MAX_EXPLAIN_WORDS` words) and the same fact the other way round (the notes with the
+    term hidden: "concept" cards), its authored cards, then its children as a list: positional
+    cloze when their order matters (``ordered:``), else at most one "name the N" card for a
+    small set of short terms; then, for a step of the flow, the step cards. Generated cards
+    whose answer shows in their front (compared by word stems) are dropped. ``order`` is the
+    position in the returned list.
     """
     labels = _labels(deck)
     steps = {topic.step: topic for topic, _ in deck.walk() if topic.step}
@@ -62,12 +89,21 @@ def generate_cards(deck: Deck) -> list[CardSpec]:
         above = [labels[a.id] for a in ancestors]
         label = labels[topic.id]
         here = _context(deck, [*above, label])
-        if topic.notes.strip():
+        notes = topic.notes.strip()
+        if notes and fits(notes, MAX_EXPLAIN_WORDS):
+            # One fact asked both ways: the two cards bury each other for the day.
+            meaning = f"{deck.id}/{topic.id}/meaning"
+            concept = [] if topic.step else list(
+                _concept(deck, topic, _context(deck, above), notes, meaning))
             drafts.append(_draft(deck, topic.id, "explain", "", _context(deck, above),
-                                 f"Explain: {label}", topic.notes.strip()))
+                                 f"Explain: {label}", notes, meaning if concept else ""))
+            drafts.extend(concept)
         drafts.extend(_authored(deck, topic, here))
         if len(topic.children) >= 2:
-            drafts.extend(_enumeration(deck, topic, label, here))
+            if topic.ordered:
+                drafts.extend(_enumeration(deck, topic, label, here))
+            else:
+                drafts.extend(_name_all(deck, topic, label, here))
         if topic.step:
             drafts.extend(_step_cards(deck, topic, steps, covering))
 
@@ -86,6 +122,17 @@ def _draft(deck: Deck, topic_id: TopicId, kind: str, key: str, context: str, pro
 
 def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
+
+
+def is_term(title: str, max_words: int = _TERM_WORDS) -> bool:
+    """A short name worth recalling ("Reservoir sampling"), not a heading or a list of examples."""
+    return (len(title.split()) <= max_words and not _NOT_A_TERM.search(title)
+            and bool(content_stems(title)))
+
+
+def shares_a_word(first: str, second: str) -> bool:
+    """Whether two texts share a content word, in any of its forms ("features", "Feature")."""
+    return bool(content_stems(first) & content_stems(second))
 
 
 def _context(deck: Deck, path: list[str]) -> str:
@@ -146,8 +193,47 @@ def _bold(text: str) -> str:
     return f"{text[:start]}**{core}**{text[start + len(core):]}"
 
 
+def _concept(deck: Deck, topic: Topic, context: str, notes: str,
+             group: str) -> Iterator[_Draft]:
+    """The term from its description: the notes with every form of the term hidden."""
+    if not is_term(topic.title):
+        return
+    described = hide_term(notes, topic.title)
+    if described.shown < 6:  # what is left must still describe something
+        return
+    yield _draft(deck, topic.id, "concept", "", context, f"Name the term:\n\n{described.text}",
+                 topic.title, group)
+
+
+def _name_all(deck: Deck, parent: Topic, label: str, context: str) -> Iterator[_Draft]:
+    """One "name the N" card for a small set of short terms, with their initials as cues.
+
+    Made only where the set itself is worth knowing: at most :data:`MAX_SET` members, each a
+    short term with nothing below it (sub-headings of a section are no set), under a parent
+    that names the set (not a step, a question or a list of examples). Position plays no part:
+    the answer is the set, in any order.
+    """
+    items = parent.children
+    if parent.step or not 2 <= len(items) <= MAX_SET or not is_term(parent.title, 6):
+        return
+    if not all(is_term(item.title, _SET_ITEM_WORDS) and not item.children for item in items):
+        return
+    if len({_norm(item.title) for item in items}) < len(items):
+        return
+    cues = ", ".join(f"{_initial(item.title)}…" for item in items)
+    yield _draft(deck, parent.id, "name-all", "", context,
+                 f"{label}: name all {len(items)}.\n\nCues: {cues}",
+                 "\n".join(f"- {item.title}" for item in items))
+
+
+def _initial(title: str) -> str:
+    first = next((w for w in words(title) if w not in STOPWORDS), title)
+    return first[:1].upper()
+
+
 def _enumeration(deck: Deck, parent: Topic, label: str, context: str) -> Iterator[_Draft]:
-    """Overlapping cloze over the children: each card hides one and shows only its neighbours."""
+    """Overlapping cloze over an ordered list: each card hides one item and shows only its
+    neighbours, for lists whose order is worth knowing (a pipeline, the steps of a method)."""
     items = parent.children
     count = len(items)
     group = f"{deck.id}/{parent.id}/enum"
@@ -189,14 +275,23 @@ def _step_cards(deck: Deck, topic: Topic, steps: dict[int, Topic],
             continue  # the same title under two steps: the question has no single answer
         if title in asked:
             continue  # the same title twice under this step: one card asks it
+        if shares_a_word(child.title, topic.title):
+            continue  # "Choosing features" -> Feature Engineering: guessed from the word
         asked.add(title)
         yield _draft(deck, topic.id, "step-covers", child.id, deck.title,
                      f"Which step of the flow covers '{child.title}'?", label)
 
 
 def _gives_away(draft: _Draft) -> bool:
-    """The answer already shows above the line: such generated cards are dropped, authored kept."""
-    return _norm(draft.answer) in _norm(f"{draft.context}\n{draft.prompt}")
+    """The answer already shows above the line: such generated cards are dropped, authored kept.
+
+    Shown means the answer's text as it is, or its words in some form as the card linter
+    compares them (:func:`~app.decks.words.shown_in`).
+    """
+    if _norm(draft.answer) in _norm(f"{draft.context}\n{draft.prompt}"):
+        return True
+    return draft.kind not in _TEMPLATED and shown_in(draft.answer, draft.context,
+                                                      draft.prompt) is not None
 
 
 def _unique_prompts(drafts: list[_Draft]) -> list[_Draft]:

@@ -1,0 +1,231 @@
+"""Card text as words: plain text from Markdown and cloze, content-word stems, hiding a term."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+from typing import NamedTuple
+
+from snowballstemmer.english_stemmer import EnglishStemmer
+
+from app.model import CLOZE
+
+__all__ = ["HIDDEN", "STOPWORDS", "Hidden", "content_stems", "fits", "hide_term", "plain_text",
+           "shown_in", "stem", "word_count", "words"]
+
+#: What the learner sees where text is hidden.
+HIDDEN = "[...]"
+
+# A number keeps its decimal point ("0.5"); a word keeps its apostrophe ("model's").
+_WORD = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*")
+# Function words and the filler of titles: sharing one of these says nothing about the answer.
+_STOPWORDS = """
+a an the and or nor but of to in on at by for with from into onto over under about as than
+then so if is are was were be been being it its this that these those there their they them
+we our you your i me my he she his her vs versus via per e g eg i.e ie etc s t not no do does
+did can could should would will may might must what which who whom whose how why when where
+each all any some more most other such own same also just only very up out off both
+"""
+STOPWORDS = frozenset(_STOPWORDS.split())
+
+_stemmer = EnglishStemmer()
+# A run of non-space characters with a letter or digit in it: a word as a reader counts one.
+_COUNTED = re.compile(r"[^\s\w]*\w\S*")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """The Snowball (Porter 2) stem of one lower-case word: "features" -> "featur"."""
+    return str(_stemmer.stemWord(word))
+
+
+def words(text: str) -> list[str]:
+    """The words and numbers of ``text``, case-folded, in order."""
+    return _WORD.findall(text.casefold())
+
+
+def word_count(text: str) -> int:
+    """Words as a reader counts them in the plain text (Markdown markers are not words)."""
+    return len(_COUNTED.findall(plain_text(text)))
+
+
+def fits(text: str, limit: int) -> bool:
+    """``word_count(text) <= limit``, without reading Markdown when the raw text is short
+    enough (dropping markup never adds a word)."""
+    return len(_COUNTED.findall(text)) <= limit or word_count(text) <= limit
+
+
+@lru_cache(maxsize=16384)
+def content_stems(text: str) -> frozenset[str]:
+    """The stems of the words that carry meaning: "Choosing features" -> {"choos", "featur"}."""
+    return frozenset(stem(w) for w in words(text) if w not in STOPWORDS)
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in words(text) if w not in STOPWORDS]
+
+
+def shown_in(answer: str, breadcrumb: str, prompt: str) -> str | None:
+    """Where a card's front already shows its answer, compared by word stems, or None.
+
+    The breadcrumb shows it when it has every content word of the answer, in any form and
+    order ("random, stratified, reservoir, importance sampling" shows "Reservoir sampling");
+    the prompt when it has the answer's content words in a row ("... the same training batch
+    as negatives" shows "In-batch negatives", while "CBOW predicts the centre word from its
+    context" does not show "the context words from the centre word").
+    """
+    wanted = _content_words(answer)
+    if not wanted:
+        return None
+    # A stem starts with its word's first letter: words without a partner are not stemmed.
+    crumbs = content_stems(breadcrumb)
+    initials = {s[:1] for s in crumbs}
+    if all(w[:1] in initials for w in wanted) and {stem(w) for w in wanted} <= crumbs:
+        return "breadcrumb"
+    shown = _content_words(prompt)
+    heads = {w[:1] for w in wanted}
+    if len(wanted) > len(shown) or not heads <= {w[:1] for w in shown}:
+        return None
+    run = [stem(w) for w in wanted]
+    hay = [stem(w) if w[:1] in heads else "" for w in shown]
+    size = len(run)
+    if any(hay[i:i + size] == run for i in range(len(hay) - size + 1)):
+        return "prompt"
+    return None
+
+
+# --- plain text --------------------------------------------------------------------------------
+
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+_CODE = re.compile(r"(`+)(.+?)\1", re.DOTALL)
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~)(?=\S)(.+?)(?<=\S)\1", re.DOTALL)
+_HEADING = re.compile(r"^ {0,3}#{1,6}\s+", re.MULTILINE)
+_QUOTE = re.compile(r"^ {0,3}> ?", re.MULTILINE)
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])")
+# Any character that can start markup; text without one is already plain.
+_MARKUP = re.compile(r"[*_`\[\]{}#>~!<\\]")
+
+
+@lru_cache(maxsize=4096)
+def plain_text(markdown: str) -> str:
+    """Text without Markdown or cloze markup, as a reader would say it.
+
+    Emphasis, code ticks, heading and quote markers, link targets and escapes go; list markers
+    and line breaks stay (a list still reads as a list). A cloze deletion shows its answer.
+    """
+    # Most titles and many answers have no markup: nothing to strip.
+    text = _strip(markdown) if _MARKUP.search(markdown) else markdown
+    # Spaces inside a line collapse; the indent of a nested list item stays.
+    lines = [line[:len(line) - len(line.lstrip())] + " ".join(line.split())
+             for line in text.strip("\n").rstrip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines).strip())
+
+
+def _strip(markdown: str) -> str:
+    text = CLOZE.sub(lambda m: m.group(2).partition("::")[0], markdown)
+    text = _IMAGE.sub(r"\1", text)
+    text = _LINK.sub(r"\1", text)
+    text = _AUTOLINK.sub(r"\1", text)
+    text = _CODE.sub(lambda m: m.group(2).strip(), text)
+    previous = None
+    while previous != text:  # nested emphasis: ***x*** -> *x* -> x
+        previous, text = text, _EMPHASIS.sub(r"\2", text)
+    text = _HEADING.sub("", text)
+    text = _QUOTE.sub("", text)
+    return _ESCAPE.sub(r"\1", text)
+
+
+# --- hiding a term -----------------------------------------------------------------------------
+
+# A link target or an inline code span is never cut: hiding a word there would break it.
+_KEEP = re.compile(r"\]\([^)]*\)|`[^`]*`")
+# Between two hidden words, only these may be swallowed into one "[...]".
+_JOIN = re.compile(r"^[\s\-/]*$")
+
+
+def _acronyms(term: str) -> set[str]:
+    """The initials a term is abbreviated to: "Click-through rate" -> {"ctr"}."""
+    every = words(term)
+    content = [w for w in every if w not in STOPWORDS]
+    return {"".join(w[0] for w in group) for group in (every, content) if len(group) >= 2}
+
+
+class Hidden(NamedTuple):
+    """Text with a term hidden: how many places were hidden, how many content words show."""
+
+    text: str
+    places: int
+    shown: int
+
+
+def hide_term(text: str, term: str) -> Hidden:
+    """``text`` with every word form of ``term`` hidden.
+
+    A word is hidden when its stem is one of the term's content stems ("Ranking" for "rank")
+    or it is the term's acronym ("CTR" for "Click-through rate"). Hidden words next to each
+    other (or with only stop words between them: "learning to rank") become one "[...]".
+    """
+    targets = content_stems(term)
+    initials = _acronyms(term)
+    initials |= {a + "s" for a in initials}
+
+    firsts = {t[:1] for t in targets}  # a stem starts with its word's first letter
+
+    def hidden(word: str) -> bool:
+        folded = word.casefold()
+        return folded in initials or (folded[:1] in firsts and folded not in STOPWORDS
+                                      and stem(folded) in targets)
+
+    out: list[str] = []
+    places = shown = 0
+    position = 0
+    for keep in [*_KEEP.finditer(text), None]:
+        end = keep.start() if keep is not None else len(text)
+        part = _hide_in(text[position:end], hidden)
+        out.append(part.text)
+        places += part.places
+        shown += part.shown
+        if keep is not None:
+            out.append(keep.group(0))
+            position = keep.end()
+    return Hidden("".join(out), places, shown)
+
+
+def _hide_in(text: str, hidden: Callable[[str], bool]) -> Hidden:
+    pieces: list[str] = []  # the gaps around the words: gap, (word), gap, ..., gap
+    found: list[str] = []
+    position = 0
+    for match in _WORD.finditer(text):
+        pieces.append(text[position:match.start()])
+        found.append(match.group(0))
+        position = match.end()
+    pieces.append(text[position:])
+    marks = [hidden(w) for w in found]
+    shown = sum(1 for w, mark in zip(found, marks, strict=True)
+                if not mark and w.casefold() not in STOPWORDS)
+    if not any(marks):
+        return Hidden(text, 0, shown)
+    out: list[str] = [pieces[0]]
+    places = 0
+    index = 0
+    while index < len(marks):
+        if not marks[index]:
+            out += [found[index], pieces[index + 1]]
+            index += 1
+            continue
+        # Extend the run over hidden words joined by spaces, dashes, slashes or stop words.
+        last = index
+        probe = index + 1
+        while probe < len(marks) and _JOIN.match(pieces[probe]):
+            if marks[probe]:
+                last = probe
+            elif found[probe].casefold() not in STOPWORDS:
+                break
+            probe += 1
+        out += [HIDDEN, pieces[last + 1]]
+        places += 1
+        index = last + 1
+    return Hidden("".join(out), places, shown)
