@@ -461,10 +461,13 @@ class MainWindow(QMainWindow):
         self.outline.focus_tree()
 
     def save_state(self) -> None:
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/splitter", self.outline.saveState())
+        state: dict[str, object] = {"window/geometry": self.saveGeometry(),
+                                    "window/splitter": self.outline.saveState()}
         if self.current_node is not None:
-            self.settings.setValue("outline/last_topic", self.current_node.key)
+            state["outline/last_topic"] = self.current_node.key
+        for key, value in state.items():
+            if self.settings.value(key) != value:  # unchanged: the file is not written again
+                self.settings.setValue(key, value)
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

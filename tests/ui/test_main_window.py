@@ -136,6 +136,24 @@ def test_last_topic_geometry_and_splitter_are_remembered(qtbot: QtBot, data_dir:
     store.close()
 
 
+def test_closing_unchanged_leaves_the_state_file_alone(qtbot: QtBot, data_dir: Path) -> None:
+    state = data_dir / "ui-state.ini"
+    written = []
+    # The second start may still move the window once (its first placement is the platform's).
+    for go_to in ("", "", "", "ml-system-design/s4"):
+        store, report = open_data(data_dir)
+        window = MainWindow(store, report, settings_for(data_dir))
+        qtbot.addWidget(window)
+        window.show()
+        assert not go_to or window.open_key(go_to)
+        window.close()
+        store.close()
+        written.append(state.stat().st_ino)  # a rewrite puts a new file in place
+    _, settled, unchanged, moved = written
+    assert unchanged == settled  # nothing moved: not written again
+    assert moved != settled  # another topic opened: saved
+
+
 def test_a_bad_user_deck_is_shown_and_the_rest_still_loads(qtbot: QtBot, data_dir: Path) -> None:
     decks = data_dir / "decks"
     decks.mkdir(parents=True)
