@@ -37,6 +37,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="Validate deck files. Prints PATH:LINE:COL: message for each problem and "
                     "exits 1 if there is any; prints nothing and exits 0 when all are valid.")
     check.add_argument("paths", nargs="+", metavar="PATH", help="deck file(s) to check")
+    check.add_argument("--cards", action="store_true",
+                       help="also lint the cards each valid deck generates: prints PATH:LINE: "
+                            "card-id: rule: message per defect (placeholders, pointers, answers "
+                            "the front shows, long answers, repeated fronts...)")
+    cards = commands.add_parser(
+        "cards", help="print every generated card as plain text",
+        description="Print every card generated from the built-in deck and your decks (id, "
+                    "kind, deck, topic, breadcrumb, front and back, Markdown stripped), to "
+                    "read or check a deck outside the app. Reads the deck files only.")
+    cards.add_argument("--deck", metavar="ID", help="only this deck's cards")
+    cards.add_argument("--json", action="store_true",
+                       help="a JSON list with one object per card instead of text blocks")
     export = commands.add_parser(
         "export-anki", help="export the deck (or a branch) as an Anki package",
         description="Write an .apkg file that Anki imports with the deck tree, note types and "
@@ -58,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "is written as YAML into the decks folder of your data folder, stored, and "
                     "shown beside the built-in deck. Importing the same outline again updates "
                     "the deck and keeps your progress on every unchanged topic. Prints the "
-                    "counts; problems are printed as PATH:LINE:COL: message, exit code 1.")
+                    "counts, and card defects as warnings (as check-deck --cards does); "
+                    "problems are printed as PATH:LINE:COL: message, exit code 1.")
     outline.add_argument("path", metavar="FILE.md", help="the Markdown outline to import")
     outline.add_argument("--id", dest="deck_id", metavar="ID",
                          help="the deck's id: lowercase letters, digits and dashes (default: "
@@ -230,17 +243,78 @@ def import_outline(data: Path, path: str, *, deck_id: str | None, title: str | N
                if result.reimported else "")
     print(f"Imported '{result.title}' as deck '{result.deck_id}': {result.topics} topics, "
           f"{result.cards} cards{changes} -> {result.path}")
+    for finding in result.findings:  # the card linter's, as check-deck --cards prints them
+        print(f"warning: {finding}", file=sys.stderr)
     return 0
 
 
-def check_deck(paths: Sequence[str]) -> int:
+def check_deck(paths: Sequence[str], *, cards: bool = False) -> int:
     from app.decks.loader import iter_problems
 
     found = False
     for problem in iter_problems(list(paths)):
         print(problem)
         found = True
+    if cards:
+        found = lint_decks(paths) or found
     return 1 if found else 0
+
+
+def lint_decks(paths: Sequence[str]) -> bool:
+    """Print the card linter's findings for each valid deck; True if there were any."""
+    from app.decks.cards import generate_cards
+    from app.decks.lint import lint_cards
+    from app.decks.loader import load_path
+    from app.errors import DeckError
+
+    found = False
+    for path in paths:
+        try:
+            deck = load_path(path)
+        except DeckError:
+            continue  # printed as problems already
+        for finding in lint_cards(deck, generate_cards(deck)):
+            print(finding)
+            found = True
+    return found
+
+
+def list_cards(data: Path, deck_id: str | None, *, as_json: bool) -> int:
+    """Print the cards of the deck files (built-in, then the user's), as text or JSON."""
+    import json
+    import os
+
+    from app.decks.card_text import card_block, card_record
+    from app.decks.cards import generate_cards
+    from app.decks.library import deck_files
+    from app.decks.loader import load_path
+    from app.errors import DeckError
+    from app.model import Deck
+    from app.paths import shipped_decks_dir, user_decks_dir
+
+    decks: dict[str, Deck] = {}
+    for folder in (shipped_decks_dir(), user_decks_dir(data)):
+        for path in deck_files(folder):
+            try:
+                deck = load_path(path)
+            except DeckError as error:
+                for problem in error.problems:
+                    print(f"warning: {problem}", file=sys.stderr)
+                continue
+            decks.setdefault(deck.id, deck)  # as at start-up, the first file of an id wins
+    if deck_id is not None and deck_id not in decks:
+        raise AppError(f"No deck '{deck_id}'. The decks are: {', '.join(sorted(decks))}.")
+    chosen = [decks[deck_id]] if deck_id is not None else list(decks.values())
+    records = [card_record(card) for deck in chosen for card in generate_cards(deck)]
+    try:
+        if as_json:
+            print(json.dumps(records, ensure_ascii=False, indent=1))
+        else:
+            print("\n\n".join(card_block(record) for record in records))
+        sys.stdout.flush()
+    except BrokenPipeError:  # `mlsd-study cards | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
 
 
 def run_command(args: argparse.Namespace, folder: Path) -> int:
@@ -263,7 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "check-deck":
-            return check_deck(args.paths)
+            return check_deck(args.paths, cards=args.cards)
         from app.paths import data_dir
 
         folder = data_dir(args.data_dir)
@@ -277,6 +351,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_gui(folder, quit_after_startup=args.quit_after_startup, started=STARTED)
         if args.command == "list-backups":  # reads backups only: fine while the app runs
             return list_backups(folder)
+        if args.command == "cards":  # reads deck files only: fine while the app runs
+            return list_cards(folder, args.deck, as_json=args.json)
         from app.instance_lock import InstanceLock
 
         with InstanceLock.acquire(folder):  # never two writers on one database

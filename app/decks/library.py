@@ -9,10 +9,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.db.store import Store
 from app.errors import AppError, DeckError, OutlineError, Problem
 from app.model import CARD_GENERATOR_VERSION, Deck, DeckId
+
+if TYPE_CHECKING:
+    from app.decks.lint import Finding
 
 SHIPPED = "shipped"
 USER = "user"
@@ -103,6 +107,7 @@ class ImportResult:
     updated: int  # topics kept, with their progress
     retired: int  # topics gone from the outline, kept hidden with their history
     reimported: bool  # the deck was there before (the same outline imported again)
+    findings: tuple[Finding, ...] = ()  # the card linter's warnings, at lines of the outline
 
 
 #: The stages an import reports to ``progress(done, IMPORT_STAGES)``: read and parsed, deck
@@ -121,6 +126,7 @@ def import_outline(store: Store, path: Path, data_dir: Path, now: datetime, *,
     written) for an unreadable or empty outline, or an id that belongs to another deck.
     """
     from app.decks.cards import generate_cards
+    from app.decks.lint import lint_cards
     from app.outline import importer as outline
     from app.paths import user_decks_dir
 
@@ -163,7 +169,8 @@ def import_outline(store: Store, path: Path, data_dir: Path, now: datetime, *,
     stage(IMPORT_STAGES)
     return ImportResult(deck_id=stored.id, title=stored.title, path=target,
                         topics=stored.topic_count(), cards=len(cards), added=synced.added,
-                        updated=synced.updated, retired=synced.retired, reimported=reimported)
+                        updated=synced.updated, retired=synced.retired, reimported=reimported,
+                        findings=tuple(lint_cards(deck, cards)))
 
 
 def _keep_previous(target: Path) -> Path | None:
