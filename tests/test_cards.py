@@ -21,7 +21,7 @@ from app.decks import words
 from app.decks.cards import GENERATOR_VERSION, MAX_EXPLAIN_WORDS, generate_cards, shares_a_word
 from app.decks.library import SHIPPED
 from app.decks.loader import load_path, load_text
-from app.decks.words import shown_in, word_count
+from app.decks.words import hide_term, shown_in, word_count
 from app.model import AuthoredCard, CardId, CardSpec, Deck, DeckId, Topic, TopicId, step_label
 from app.scheduling.scheduler import Fsrs, Grade, SchedulerSettings
 
@@ -241,6 +241,11 @@ def test_concept_cards_need_a_term_and_a_description_left_to_read() -> None:
     assert "demo/goal/concept" not in cards and "demo/goal/explain" in cards
     # ... and a step is asked by the step cards, not from its essay.
     assert not any(c.kind == "concept" and c.topic_id in ("s1", "s2") for c in cards.values())
+    # A top-level topic is a part of the deck, not a term: "Other topics" from its notes is noise.
+    described = demo_with(DEMO.replace("notes: Loose ends.", "notes: Cross-cutting concerns that "
+                                       "come up near the end of an interview, as follow-ups."))
+    assert "demo/extra/explain" in by_id(generate_cards(described))
+    assert "demo/extra/concept" not in by_id(generate_cards(described))
     long_title = demo_with(DEMO.replace("title: Stratified sampling",
                                         "title: Stratified sampling, by groups, etc"))
     assert "demo/stratified/concept" not in by_id(generate_cards(long_title))
@@ -295,6 +300,13 @@ def test_explain_cards_only_from_notes_of_at_most_60_words() -> None:
     assert "demo/goal/explain" not in cards  # 61: never cut, no card (the linter says so)
     assert "demo/goal/concept" not in cards
     assert max(word_count(c.answer) for c in of_kind(list(cards.values()), "explain")) == 60
+
+
+def test_hidden_words_merge_across_one_stop_word_only() -> None:
+    assert hide_term("LTR: learning to rank; ranking metrics.", "Learning to rank (LTR)").text \
+        == "[...]: [...]; [...] metrics."
+    assert hide_term("a mixture of topics and each topic as words", "Topic modeling").text \
+        == "a mixture of [...] and each [...] as words"
 
 
 def test_markdown_markers_are_not_words() -> None:

@@ -93,7 +93,8 @@ def generate_cards(deck: Deck) -> list[CardSpec]:
         if notes and fits(notes, MAX_EXPLAIN_WORDS):
             # One fact asked both ways: the two cards bury each other for the day.
             meaning = f"{deck.id}/{topic.id}/meaning"
-            concept = [] if topic.step else list(
+            # A top-level topic is a part of the deck ("Other topics"), not a term to recall.
+            concept = [] if not ancestors else list(
                 _concept(deck, topic, _context(deck, above), notes, meaning))
             drafts.append(_draft(deck, topic.id, "explain", "", _context(deck, above),
                                  f"Explain: {label}", notes, meaning if concept else ""))

@@ -166,7 +166,7 @@ def hide_term(text: str, term: str) -> Hidden:
 
     A word is hidden when its stem is one of the term's content stems ("Ranking" for "rank")
     or it is the term's acronym ("CTR" for "Click-through rate"). Hidden words next to each
-    other (or with only stop words between them: "learning to rank") become one "[...]".
+    other (or with one stop word between them: "learning to rank") become one "[...]".
     """
     targets = content_stems(term)
     initials = _acronyms(term)
@@ -216,10 +216,11 @@ def _hide_in(text: str, hidden: Callable[[str], bool]) -> Hidden:
             out += [found[index], pieces[index + 1]]
             index += 1
             continue
-        # Extend the run over hidden words joined by spaces, dashes, slashes or stop words.
+        # Extend the run over hidden words joined by spaces, dashes, slashes or one stop word
+        # ("learning to rank"); more would swallow text ("topics and each topic").
         last = index
         probe = index + 1
-        while probe < len(marks) and _JOIN.match(pieces[probe]):
+        while probe < len(marks) and _JOIN.match(pieces[probe]) and probe - last <= 2:
             if marks[probe]:
                 last = probe
             elif found[probe].casefold() not in STOPWORDS:
