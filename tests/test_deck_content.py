@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections import Counter
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -61,8 +61,8 @@ RETITLED = {
     "s3-model-2": "Model 2 architecture (e.g. ranker, filter)",
     "s3-more-models": "...",
     "s4-feature-generation": "Feature generation (next)",
-    "s4-weak-supervision": "Weak supervision (encode heuristics e.g. keywords, regex, db, output of "
-                           "other ML models)",
+    "s4-weak-supervision": "Weak supervision (encode heuristics e.g. keywords, regex, db, "
+                           "output of other ML models)",
     "s5-text-features": "Example text features: n-grams (uni,bi), intent, topic, frequency, "
                         "length, embeddings",
     "s5-user-item-features": "Example user-item features: user-video watch history, user search "
@@ -193,7 +193,7 @@ def subtree(topic: Topic, deck: Deck) -> list[tuple[int, str]]:
 
 
 def card_text(topic: Topic) -> list[str]:
-    """The topic's authored cards as plain text: question, answer, cloze with its deletions shown."""
+    """The topic's authored cards as text: question, answer, cloze with its deletions shown."""
     shown = [CLOZE.sub(lambda m: m.group(2).partition("::")[0], card.cloze) for card in topic.cards]
     return [text for card in topic.cards for text in (card.question, card.answer)] + shown
 
@@ -207,9 +207,10 @@ def explained_text(deck: Deck) -> str:
 # --- words, compared loosely: "labelled" teaches "labeled as", "savings" teaches "cost saving" --
 
 TOKEN = re.compile(r"[^\W_]+|&")
-STOPWORDS = frozenset("""
-a an the and or of to in on at by for with from as is are be it its this that than then vs e g
-""".split())
+STOPWORDS = frozenset({
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as",
+    "is", "are", "be", "it", "its", "this", "that", "than", "then", "vs", "e", "g",
+})
 SPELLINGS = (("isation", "ization"), ("ised", "ized"), ("ising", "izing"), ("yse", "yze"),
              ("lled", "led"), ("lling", "ling"))
 
@@ -305,7 +306,7 @@ def test_deviations_name_real_topics(deck: Deck) -> None:
         assert normalise(topics[topic_id].title) != normalise(seed_title), "no longer a deviation"
     for topic_id, seed_parent in MOVED.items():
         assert seed_parent in topics and parents[topic_id] != seed_parent
-    assert ADDED <= set(topics)
+    assert set(topics) >= ADDED
     assert not ADDED & (set(RETITLED) | set(MOVED))
 
 
