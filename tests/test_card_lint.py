@@ -269,8 +269,6 @@ def shipped_findings() -> list[Finding]:
     return lint_cards(deck, generate_cards(deck))
 
 
-@pytest.mark.xfail(strict=False, reason="issue 15: the deck content is being rewritten to pass "
-                                        "the card linter; remove this mark when it does")
 def test_the_shipped_deck_has_no_card_defects() -> None:
     assert [str(f) for f in shipped_findings()] == []
 
