@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
 from app.db.store import Store
 from app.decks.cards import generate_cards
 from app.decks.library import import_outline
