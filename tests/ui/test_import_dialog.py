@@ -58,6 +58,24 @@ def test_an_outline_becomes_a_deck_beside_the_built_in_one(
     assert dialog.import_button.isEnabled()
 
 
+def test_the_summary_names_the_card_warnings_and_how_to_list_them(
+        qtbot: QtBot, window: MainWindow, tmp_path: Path, data_dir: Path) -> None:
+    source = tmp_path / "pointers.md"
+    source.write_text("# Pointers\n\n## Caching\n\nSee the sections below for details.\n\n"
+                      "## Sharding\n\nSplit the keys over many machines by a hash.\n",
+                      encoding="utf-8")
+    dialog = _dialog(qtbot, window, source)
+    with qtbot.waitSignal(dialog.imported, timeout=30000):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    result = dialog.outcome
+    findings = getattr(result, "findings", ())
+    assert any(f.rule == "pointer" for f in findings)
+    text = dialog.message.text()
+    assert f"{len(findings)} card warning" in text
+    assert f"line {findings[0].line}: {findings[0].message}" in text
+    assert f"check-deck --cards {getattr(result, 'path', '')}" in text
+
+
 def test_a_bad_outline_changes_nothing_and_says_why(qtbot: QtBot, window: MainWindow,
                                                    tmp_path: Path, data_dir: Path) -> None:
     source = tmp_path / "empty.md"

@@ -160,4 +160,15 @@ def describe_import(result: object) -> str:
     written = getattr(result, "path", None)
     if written:
         text += f" Saved as {written}."
+    findings = getattr(result, "findings", ())
+    if findings:  # the card linter's, so the user knows which cards to fix in the deck file
+        shown = "; ".join(f"line {f.line}: {f.message}" for f in findings[:_SHOWN_FINDINGS])
+        hidden = len(findings) - _SHOWN_FINDINGS
+        more = f" (and {hidden} more)" if hidden > 0 else ""
+        text += (f"\n\n{len(findings)} card warning{'s' if len(findings) != 1 else ''}: "
+                 f"{shown}{more}. List them all with: mlsd-study check-deck --cards "
+                 f"{written or 'DECK.yaml'}")
     return text
+
+
+_SHOWN_FINDINGS = 3
