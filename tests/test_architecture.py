@@ -149,14 +149,12 @@ from pathlib import Path
 import app.ui.app as gui
 seen = []
 
-class Spy(gui.FirstPaint):
-    def __init__(self, widget, then):
-        def at_first_paint():
-            seen.extend(sorted(sys.modules))
-            then()
-        super().__init__(widget, at_first_paint)
+class Spy(gui.Controller):
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.window.outline.first_painted.connect(lambda: seen.extend(sorted(sys.modules)))
 
-gui.FirstPaint = Spy
+gui.Controller = Spy
 gui.run_gui(Path(sys.argv[1]), quit_after_startup=True)
 print(json.dumps(seen))
 """

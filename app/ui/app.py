@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -20,21 +20,6 @@ from app.errors import AppError, DatabaseDamaged
 from app.paths import APP_ID, app_icon_files, shipped_decks_dir, user_decks_dir
 from app.ui.errors import install_excepthook, report_exception, show_error
 from app.ui.main_window import MainWindow, settings_for
-
-
-class FirstPaint(QObject):
-    """Calls ``then`` once, after ``widget`` has been painted for the first time."""
-
-    def __init__(self, widget: QObject, then: Callable[[], None]) -> None:
-        super().__init__(widget)
-        self._then: Callable[[], None] | None = then
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and self._then is not None:
-            then, self._then = self._then, None
-            QTimer.singleShot(0, then)  # after this paint has finished
-        return False
 
 
 def app_icon() -> QIcon:
@@ -276,7 +261,7 @@ def _run_locked(app: QApplication, data_dir: Path, quit_after_startup: bool,
             return
         controller.start_services()
 
-    FirstPaint(window.outline.tree.viewport(), after_first_paint)
+    window.outline.first_painted.connect(after_first_paint)
     window.show()
     try:
         code = app.exec()

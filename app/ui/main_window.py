@@ -87,7 +87,7 @@ class MainWindow(QMainWindow):
         # The counts fill in right after the first paint: the outline itself comes first.
         self._counts_timer = QTimer(self, singleShot=True, interval=0)
         self._counts_timer.timeout.connect(self.refresh_counts)
-        self._counts_timer.start()
+        self.outline.first_painted.connect(self._count_when_shown)
         self._offer_resume()
         self._restore()
 
@@ -199,6 +199,10 @@ class MainWindow(QMainWindow):
         self._show_page(self.outline)
         self.refresh_counts()
         self.outline.focus_tree()
+
+    def _count_when_shown(self) -> None:
+        if self.isVisible():  # not once closed: the store may be closed too
+            self._counts_timer.start()
 
     def refresh_counts(self) -> None:
         now = self.clock()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +35,9 @@ class OutlinePane(QSplitter):
     menu_requested = Signal(QPoint, object)
     #: A link in an explanation that was not opened (only web links open).
     link_refused = Signal(str)
+    #: Once, right after the outline has been painted for the first time: what is not needed
+    #: to show it (counts, background services) starts then.
+    first_painted = Signal()
 
     def __init__(self, roots: list[TreeNode], parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent, childrenCollapsible=False)
@@ -42,6 +45,7 @@ class OutlinePane(QSplitter):
         self.proxy = TopicFilterModel(self)
         self.proxy.setSourceModel(self.model)
         self._current: TreeNode | None = None
+        self._painted = False
         self.addWidget(self._build_browser())
         self.addWidget(self._build_explanation())
         self.setStretchFactor(0, 2)
@@ -71,6 +75,7 @@ class OutlinePane(QSplitter):
         self.tree.selectionModel().currentChanged.connect(self._on_current)
         self.tree.activated.connect(self._on_activated)
         self.tree.installEventFilter(self)
+        self.tree.viewport().installEventFilter(self)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._on_menu)
         self.no_match = QLabel("No topic matches. Press Esc to clear the filter.", wordWrap=True)
@@ -260,6 +265,10 @@ class OutlinePane(QSplitter):
                                  self.proxy.node(index))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (event.type() == QEvent.Type.Paint and not self._painted
+                and watched is self.tree.viewport()):
+            self._painted = True
+            QTimer.singleShot(0, self, self.first_painted.emit)  # after this paint is done
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             if event.key() == Qt.Key.Key_Escape and self.filter.text():
                 self.filter.clear()

@@ -196,6 +196,23 @@ def test_card_counts_fill_in_right_after_the_first_paint(qtbot: QtBot, window: M
     assert root.siblingAtColumn(KNOWN).data() == "0%"  # nothing studied yet
 
 
+def test_nothing_is_counted_before_the_outline_is_painted(qtbot: QtBot, data_dir: Path,
+                                                          shipped: ShippedDeck) -> None:
+    store, report = open_data(data_dir)
+    window = MainWindow(store, report, settings_for(data_dir))
+    qtbot.addWidget(window)
+    painted: list[bool] = []
+    window.outline.first_painted.connect(lambda: painted.append(True))
+    cards = window.outline.proxy.index(0, 0).siblingAtColumn(CARDS)
+    QApplication.processEvents()
+    assert painted == [] and cards.data() == ""  # not shown yet: not counted either
+    window.show()
+    qtbot.waitUntil(lambda: cards.data() == str(len(shipped.cards)), timeout=5000)
+    assert painted == [True]
+    window.close()
+    store.close()
+
+
 # --- the actions table ---------------------------------------------------------------------------
 
 def _branch(window: MainWindow, key: str) -> tuple[set[str], int]:
@@ -232,6 +249,7 @@ def test_suspend_and_unsuspend_act_on_the_selected_branch_only(
 
 
 def test_unbury_frees_the_branch(window: MainWindow, data_dir: Path) -> None:
+    window.refresh_counts()
     assert window.open_key(S8)
     topics, _ = _branch(window, S8)
     scope = Scope(DeckId("ml-system-design"), frozenset(TopicId(t) for t in topics))
