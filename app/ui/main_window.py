@@ -372,7 +372,7 @@ class MainWindow(QMainWindow):
             from app.ui.interview.page import InterviewPage
 
             self.interview = InterviewPage(self.store, deck, self.clock, self.settings,
-                                           self.close_interview, self.study_steps,
+                                           self.close_review, self.study_steps,
                                            local=self.local)
             self.pages.addWidget(self.interview)
         return self.interview
@@ -395,9 +395,6 @@ class MainWindow(QMainWindow):
         if not page.has_running_interview():
             show(page)
         self._show_interview(page)
-
-    def close_interview(self) -> None:
-        self.close_review()
 
     def study_steps(self, steps: list[StepInfo]) -> None:
         """Study the cards of the given interview steps (the weakest ones)."""
