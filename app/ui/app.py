@@ -115,6 +115,7 @@ class Controller(QObject):
     def _window(self, store: Store, report: SyncReport) -> MainWindow:
         window = MainWindow(store, report, settings_for(self.data_dir))
         window.restore_requested.connect(self.restore)
+        fit_to_screen(window)
         return window
 
     def bring_to_front(self, _argv: object = None) -> None:
@@ -271,3 +272,11 @@ def _run_locked(app: QApplication, data_dir: Path, quit_after_startup: bool,
     finally:
         if controller.store is not None:
             controller.store.close()
+
+
+def fit_to_screen(window: QWidget) -> None:
+    """Shrink a first window that is larger than its screen's free area (a laptop screen at a
+    scale factor of 2 has 640x400 of logical room); a remembered geometry already fits."""
+    room = window.screen().availableGeometry().size()
+    if window.width() > room.width() or window.height() > room.height():
+        window.resize(window.size().boundedTo(room))

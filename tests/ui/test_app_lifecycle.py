@@ -12,13 +12,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.db.backup import backups_dir, create_backup, list_backups
 from app.db.store import DB_NAME
 from app.paths import user_decks_dir
-from app.ui.app import Controller, open_data, open_or_recover
+from app.ui.app import Controller, fit_to_screen, open_data, open_or_recover
 from app.ui.dialogs.backups import BackupScheduler, RestoreDialog
 from app.ui.main_window import MainWindow, settings_for
 from app.ui.single_instance import ALREADY_RUNNING, try_hand_over
@@ -194,3 +194,16 @@ def test_the_application_identity_is_set_once_from_the_package(qapp: QApplicatio
     assert qapp.desktopFileName() == APP_ID
     sizes = {(s.width(), s.height()) for s in qapp.windowIcon().availableSizes()}
     assert {(48, 48), (256, 256)} <= sizes
+
+
+def test_a_first_window_larger_than_the_screen_is_shrunk_to_fit(qtbot: QtBot) -> None:
+    big, small = QWidget(), QWidget()
+    qtbot.addWidget(big)
+    qtbot.addWidget(small)
+    room = big.screen().availableGeometry().size()
+    big.resize(room.width() + 500, room.height() + 300)
+    small.resize(room.width() - 100, room.height() - 100)
+    fit_to_screen(big)
+    fit_to_screen(small)
+    assert (big.width(), big.height()) == (room.width(), room.height())
+    assert (small.width(), small.height()) == (room.width() - 100, room.height() - 100)
