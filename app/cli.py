@@ -160,7 +160,7 @@ def list_backups(data: Path) -> int:
 
 def restore(data: Path, which: str) -> int:
     from app.clock import utc_now
-    from app.db.backup import latest_usable_backup, restore_backup
+    from app.db.restore import latest_usable_backup, restore_backup
 
     if which == "latest":
         latest = latest_usable_backup(data)
@@ -177,7 +177,7 @@ def restore(data: Path, which: str) -> int:
 
 def recover(data: Path, choice: str) -> int:
     from app.clock import utc_now
-    from app.db.backup import recover as run
+    from app.db.restore import recover as run
 
     print(run(data, utc_now(), "restore-latest" if choice == "restore-latest"
               else "start-fresh"))
@@ -186,7 +186,7 @@ def recover(data: Path, choice: str) -> int:
 
 def damaged_message(error: DatabaseDamaged) -> str:
     """The recovery choices the dialog offers, as commands."""
-    from app.db.backup import latest_usable_backup
+    from app.db.restore import latest_usable_backup
 
     data = error.path.parent
     latest = latest_usable_backup(data)

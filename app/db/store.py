@@ -3,7 +3,7 @@
 # One file in the data folder, opened with WAL, foreign keys and ``synchronous=FULL``. A database
 # written by a newer MLSD Study is refused and left untouched; so is a damaged one (``PRAGMA
 # quick_check`` at open), with :class:`DatabaseDamaged` for the recovery choices in
-# ``app.db.backup``. Every write in app/db/ goes through :meth:`Store.transaction` (raw sqlite3
+# ``app.db.restore``. Every write in app/db/ goes through :meth:`Store.transaction` (raw sqlite3
 # ``BEGIN IMMEDIATE``: it is on the answer path). Reads are raw sqlite3 too, so an unchanged
 # start-up never imports sqlite-utils; deck sync uses sqlite-utils' bulk upserts (inside the same
 # transaction, where they nest as savepoints) and migrations use it for schema work.

@@ -79,7 +79,7 @@ def open_or_recover(data_dir: Path, ask: Asker | None = None,
             choice = ask(error, data_dir, local_zone(), None)
             if choice == "quit":
                 return None
-            from app.db.backup import recover
+            from app.db.restore import recover
 
             try:
                 done = recover(data_dir, utc_now(), choice)
@@ -129,7 +129,7 @@ class Controller(QObject):
 
     def restore(self, backup: Path) -> None:
         """Close the window and store, put the backup in place, open everything again."""
-        from app.db.backup import restore_backup
+        from app.db.restore import restore_backup
 
         if self.store is None or not self.window.close():
             return  # the person kept an interview open

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-import app.db.backup
+import app.db.restore
 import app.ui.dialogs.backups
 from app.db.backup import create_backup
 from app.errors import AppError
@@ -142,7 +142,7 @@ def test_an_unexpected_failure_while_restoring_is_logged_and_the_app_comes_back(
     def broken(*_args: object) -> None:
         _fail_deep()
 
-    monkeypatch.setattr(app.db.backup, "restore_backup", broken)
+    monkeypatch.setattr(app.db.restore, "restore_backup", broken)
     try:
         controller.restore(backup)
         qtbot.addWidget(controller.window)

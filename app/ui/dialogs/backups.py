@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.db.backup import BackupInfo, latest_usable_backup, list_backups
+from app.db.backup import BackupInfo, list_backups
+from app.db.restore import latest_usable_backup
 from app.errors import AppError, DatabaseDamaged
 from app.ui.worker import Progress, run_in_background
 
