@@ -12,7 +12,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.decks.loader import MAX_NESTING, decode, iter_problems, load_path, load_text
+from app.decks.loader import decode, iter_problems, load_path, load_text
+from app.decks.yaml_nodes import MAX_NESTING
 from app.errors import DeckError, Problem
 from app.model import (
     AuthoredCard,

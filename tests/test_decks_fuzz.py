@@ -16,7 +16,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.decks.loader import MAX_NESTING, decode, load_text
+from app.decks.loader import decode, load_text
+from app.decks.yaml_nodes import MAX_NESTING
 from app.errors import DeckError
 
 SOURCE = "fuzz.yaml"

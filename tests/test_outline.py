@@ -20,7 +20,8 @@ from app.db import study as db
 from app.db.store import Store
 from app.decks.cards import generate_cards
 from app.decks.library import SHIPPED, USER, deck_hash, import_outline, sync_decks
-from app.decks.loader import MAX_NESTING, load_path, load_text
+from app.decks.loader import load_path, load_text
+from app.decks.yaml_nodes import MAX_NESTING
 from app.errors import AppError, DeckError, OutlineError
 from app.model import Deck, Topic
 from app.outline import importer as outline

@@ -1,10 +1,4 @@
-"""Deck text -> a validated :class:`~app.model.Deck`; every problem is named by file:line:col.
-
-Only safe YAML is read. We do not let PyYAML build Python objects at all: the event stream of
-the (C, when available) safe loader is turned into plain nodes here, without recursion, so that
-tags which build objects, aliases (``*name``, the billion-laughs bomb) and absurd nesting are
-refused with a location instead of being expanded.
-"""
+"""Deck text -> a validated :class:`~app.model.Deck`; every problem is named by file:line:col."""
 
 from __future__ import annotations
 
@@ -12,13 +6,11 @@ import codecs
 import difflib
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-import yaml
-
+from app.decks.yaml_nodes import STD, TEXT_TAGS, Node, read_nodes
 from app.errors import DeckError, Problem
 from app.model import (
     CLOZE,
@@ -33,20 +25,11 @@ from app.model import (
     TopicId,
 )
 
-# The C loader when PyYAML was built with libyaml; typed Any as the stubs do not cover events.
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+__all__ = ["ID_PATTERN", "load_path", "load_text"]
 
-__all__ = ["ID_PATTERN", "MAX_NESTING", "load_path", "load_text"]
-
-#: YAML nesting deeper than this is refused (a topic level costs two: mapping + children list).
-MAX_NESTING = 400
 #: The largest deck version SQLite can store (a signed 64-bit integer).
 MAX_VERSION = 2**63 - 1
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-
-_STD = "tag:yaml.org,2002:"
-_TEXT_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
-_ALLOWED_EXPLICIT = {_STD + t for t in ("str", "int", "float", "bool", "null", "seq", "map")}
 
 DECK_KEYS = ("id", "title", "version", "description", "source")
 SOURCE_KEYS = ("title", "url", "author", "licence")
@@ -55,98 +38,6 @@ CARD_KEYS = ("id", "q", "a", "cloze")
 RUBRIC_KEYS = ("text", "terms")
 QUESTION_KEYS = ("id", "title", "category", "prompt", "topic")
 TOP_KEYS = ("deck", "topics", "questions")
-
-
-@dataclass
-class _Node:
-    """A YAML node with its 1-based position; ``value`` is str, list[_Node] or list of pairs."""
-
-    kind: str  # "scalar" | "seq" | "map"
-    line: int
-    column: int
-    tag: str
-    value: Any = None
-    items: list[Any] = field(default_factory=list)
-    quoted: bool = False
-
-
-class _Refused(Exception):
-    """Raised inside the reader to stop at a problem that makes the rest unreadable."""
-
-    def __init__(self, line: int, column: int, message: str) -> None:
-        super().__init__(message)
-        self.line, self.column, self.message = line, column, message
-
-
-def _pos(mark: Any) -> tuple[int, int]:
-    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-
-
-def _tag_message(tag: str) -> str:
-    shown = "!!" + tag[len(_STD):] if tag.startswith(_STD) else tag
-    return (f"the YAML tag '{shown}' is not allowed: decks hold only text, numbers, "
-            "true/false, lists and mappings")
-
-
-def _read_nodes(text: str) -> _Node | None:
-    """Parse YAML text into plain nodes: no object construction, no aliases, bounded depth."""
-    loader = _Loader(text)
-    try:
-        stack: list[_Node] = []
-        pending_key: list[_Node | None] = []
-        root: _Node | None = None
-        documents = 0
-
-        def attach(node: _Node) -> None:
-            nonlocal root
-            if not stack:
-                root = node
-                return
-            parent = stack[-1]
-            if parent.kind == "seq":
-                parent.items.append(node)
-            elif pending_key[-1] is None:
-                pending_key[-1] = node
-            else:
-                parent.items.append((pending_key[-1], node))
-                pending_key[-1] = None
-
-        while loader.check_event():
-            event = loader.get_event()
-            line, column = _pos(event.start_mark)
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    raise _Refused(line, column, "a deck file holds one YAML document; remove the "
-                                   "second '---' and what follows or move it to its own file")
-            elif isinstance(event, yaml.AliasEvent):
-                raise _Refused(line, column, f"aliases (*{event.anchor}) are not allowed in a "
-                               "deck; write the text out in full")
-            elif isinstance(event, yaml.ScalarEvent):
-                tag = event.tag
-                if tag is None or tag == "!":
-                    tag = str(loader.resolve(yaml.ScalarNode, event.value, event.implicit))
-                elif tag not in _ALLOWED_EXPLICIT:
-                    raise _Refused(line, column, _tag_message(tag))
-                attach(_Node("scalar", line, column, tag, event.value,
-                             quoted=bool(event.style)))
-            elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                kind = "seq" if isinstance(event, yaml.SequenceStartEvent) else "map"
-                if event.tag not in (None, "!") and event.tag not in _ALLOWED_EXPLICIT:
-                    raise _Refused(line, column, _tag_message(event.tag))
-                if len(stack) >= MAX_NESTING:
-                    raise _Refused(line, column, f"nesting deeper than {MAX_NESTING} levels; "
-                                   "flatten the outline")
-                node = _Node(kind, line, column, _STD + kind)
-                attach(node)
-                stack.append(node)
-                pending_key.append(None)
-            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                stack.pop()
-                pending_key.pop()
-        return root
-    finally:
-        loader.dispose()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,18 +51,18 @@ class _Checker:
         self.path = path
         self.problems: list[Problem] = []
 
-    def problem(self, node: _Node, message: str, where: str = "") -> None:
+    def problem(self, node: Node, message: str, where: str = "") -> None:
         prefix = f"{where}: " if where else ""
         self.problems.append(Problem(self.path, node.line, node.column, prefix + message))
 
-    def mapping(self, node: _Node, keys: tuple[str, ...], what: str, where: str
-                ) -> dict[str, tuple[_Node, _Node]] | None:
+    def mapping(self, node: Node, keys: tuple[str, ...], what: str, where: str
+                ) -> dict[str, tuple[Node, Node]] | None:
         """The mapping's entries by key, after reporting unknown and duplicate keys."""
         if node.kind != "map":
             self.problem(node, f"{what} must be a mapping of keys (like `title: ...`), "
                          f"not {_describe(node)}", where)
             return None
-        entries: dict[str, tuple[_Node, _Node]] = {}
+        entries: dict[str, tuple[Node, Node]] = {}
         for key_node, value_node in node.items:
             if key_node.kind != "scalar":
                 self.problem(key_node, f"{what} has a key that is {_describe(key_node)}; keys are "
@@ -192,29 +83,29 @@ class _Checker:
             entries[key] = (key_node, value_node)
         return entries
 
-    def text(self, entries: dict[str, tuple[_Node, _Node]], key: str, where: str, owner: _Node,
+    def text(self, entries: dict[str, tuple[Node, Node]], key: str, where: str, owner: Node,
              *, required: bool = False, one_line: bool = False) -> str:
         if key not in entries:
             if required:
                 self.problem(owner, f"missing '{key}'", where)
             return ""
         node = entries[key][1]
-        if node.kind != "scalar" or node.tag not in _TEXT_TAGS:
+        if node.kind != "scalar" or node.tag not in TEXT_TAGS:
             self.problem(node, f"'{key}' must be text, not {_describe(node)}", where)
             return ""
-        value = "" if (node.tag == _STD + "null" and not node.quoted) else str(node.value)
+        value = "" if (node.tag == STD + "null" and not node.quoted) else str(node.value)
         if required and not value.strip():
             self.problem(node, f"'{key}' is empty; write a {key}", where)
         if one_line and "\n" in value.strip():
             self.problem(node, f"'{key}' must fit on one line; put longer text in 'notes'", where)
         return value.strip() if one_line else value.strip("\n")
 
-    def integer(self, entries: dict[str, tuple[_Node, _Node]], key: str, where: str,
+    def integer(self, entries: dict[str, tuple[Node, Node]], key: str, where: str,
                 lowest: int, highest: int | None = None) -> int | None:
         if key not in entries:
             return None
         node = entries[key][1]
-        if node.kind != "scalar" or node.tag != _STD + "int":
+        if node.kind != "scalar" or node.tag != STD + "int":
             self.problem(node, f"'{key}' must be a whole number, not {_describe(node)}", where)
             return None
         try:
@@ -228,21 +119,21 @@ class _Checker:
             return None
         return value
 
-    def boolean(self, entries: dict[str, tuple[_Node, _Node]], key: str, where: str) -> bool:
+    def boolean(self, entries: dict[str, tuple[Node, Node]], key: str, where: str) -> bool:
         if key not in entries:
             return False
         node = entries[key][1]
-        if node.kind != "scalar" or node.tag != _STD + "bool":
+        if node.kind != "scalar" or node.tag != STD + "bool":
             self.problem(node, f"'{key}' must be true or false, not {_describe(node)}", where)
             return False
         return str(node.value).lower() in ("true", "yes", "on", "y")
 
-    def sequence(self, entries: dict[str, tuple[_Node, _Node]], key: str, where: str
-                 ) -> list[_Node]:
+    def sequence(self, entries: dict[str, tuple[Node, Node]], key: str, where: str
+                 ) -> list[Node]:
         if key not in entries:
             return []
         node = entries[key][1]
-        if node.kind == "scalar" and node.tag == _STD + "null" and not node.quoted:
+        if node.kind == "scalar" and node.tag == STD + "null" and not node.quoted:
             return []  # `children:` with nothing after it
         if node.kind != "seq":
             self.problem(node, f"'{key}' must be a list (items start with '- '), not "
@@ -250,7 +141,7 @@ class _Checker:
             return []
         return list(node.items)
 
-    def identifier(self, entries: dict[str, tuple[_Node, _Node]], where: str, owner: _Node
+    def identifier(self, entries: dict[str, tuple[Node, Node]], where: str, owner: Node
                    ) -> str:
         ident = self.text(entries, "id", where, owner, required=True, one_line=True)
         if ident and not ID_PATTERN.match(ident):
@@ -259,7 +150,7 @@ class _Checker:
         return ident
 
 
-def _describe(node: _Node) -> str:
+def _describe(node: Node) -> str:
     if node.kind == "map":
         return "a mapping"
     if node.kind == "seq":
@@ -270,7 +161,7 @@ def _describe(node: _Node) -> str:
     return names.get(kind, kind)
 
 
-def _build_deck(root: _Node | None, path: str) -> Deck:
+def _build_deck(root: Node | None, path: str) -> Deck:
     check = _Checker(path)
     if root is None or (root.kind == "scalar" and not str(root.value).strip()):
         raise DeckError([Problem(path, 1, 1, "the deck is empty; start it with a `deck:` "
@@ -304,8 +195,8 @@ def _build_deck(root: _Node | None, path: str) -> Deck:
                     source = Source(*(check.text(src, k, "deck source", src_node, one_line=True)
                                       for k in SOURCE_KEYS))
 
-    seen: dict[str, _Node] = {}
-    steps: dict[int, _Node] = {}
+    seen: dict[str, Node] = {}
+    steps: dict[int, Node] = {}
     topics: tuple[Topic, ...] = ()
     if "topics" in top:
         topic_nodes = check.sequence(top, "topics", "")
@@ -315,7 +206,7 @@ def _build_deck(root: _Node | None, path: str) -> Deck:
         topics = _build_topics(check, topic_nodes, (), seen, steps)
 
     questions: list[Question] = []
-    question_ids: dict[str, _Node] = {}
+    question_ids: dict[str, Node] = {}
     for q_node in check.sequence(top, "questions", "") if "questions" in top else []:
         q = check.mapping(q_node, QUESTION_KEYS, "a question", "questions")
         if q is None:
@@ -345,8 +236,8 @@ def _build_deck(root: _Node | None, path: str) -> Deck:
                 description=description, source=source, questions=tuple(questions), path=path)
 
 
-def _build_topics(check: _Checker, nodes: list[_Node], ancestors: tuple[str, ...],
-                  seen: dict[str, _Node], steps: dict[int, _Node]) -> tuple[Topic, ...]:
+def _build_topics(check: _Checker, nodes: list[Node], ancestors: tuple[str, ...],
+                  seen: dict[str, Node], steps: dict[int, Node]) -> tuple[Topic, ...]:
     built: list[Topic] = []
     parent_where = "topic " + " > ".join(ancestors) if ancestors else "topics"
     for node in nodes:
@@ -399,7 +290,7 @@ def _build_topics(check: _Checker, nodes: list[_Node], ancestors: tuple[str, ...
     return tuple(built)
 
 
-def _peek_id(node: _Node) -> str:
+def _peek_id(node: Node) -> str:
     """The topic's id as written, to name it in messages about its other keys."""
     if node.kind == "map":
         for key, value in node.items:
@@ -408,20 +299,20 @@ def _peek_id(node: _Node) -> str:
     return ""
 
 
-def _build_list(check: _Checker, entries: dict[str, tuple[_Node, _Node]], key: str, where: str,
-                build: Callable[[_Node], T | None]) -> list[T]:
+def _build_list(check: _Checker, entries: dict[str, tuple[Node, Node]], key: str, where: str,
+                build: Callable[[Node], T | None]) -> list[T]:
     return [item for item in (build(n) for n in check.sequence(entries, key, where))
             if item is not None]
 
 
-def _scalar_text(check: _Checker, node: _Node, what: str, where: str) -> str | None:
-    if node.kind != "scalar" or node.tag not in _TEXT_TAGS or not str(node.value).strip():
+def _scalar_text(check: _Checker, node: Node, what: str, where: str) -> str | None:
+    if node.kind != "scalar" or node.tag not in TEXT_TAGS or not str(node.value).strip():
         check.problem(node, f"{what} must be non-empty text, not {_describe(node)}", where)
         return None
     return str(node.value).strip()
 
 
-def _build_rubric_item(check: _Checker, node: _Node, where: str) -> RubricItem | None:
+def _build_rubric_item(check: _Checker, node: Node, where: str) -> RubricItem | None:
     entries = check.mapping(node, RUBRIC_KEYS, "a rubric item", where)
     if entries is None:
         return None
@@ -448,7 +339,7 @@ def _unique_card_ids(check: _Checker, cards: list[AuthoredCard], where: str
     return tuple(cards)
 
 
-def _build_card(check: _Checker, node: _Node, where: str) -> AuthoredCard | None:
+def _build_card(check: _Checker, node: Node, where: str) -> AuthoredCard | None:
     entries = check.mapping(node, CARD_KEYS, "a card", where)
     if entries is None:
         return None
@@ -468,47 +359,7 @@ def _build_card(check: _Checker, node: _Node, where: str) -> AuthoredCard | None
 
 def load_text(text: str, source: str = "<deck>") -> Deck:
     """Validate deck text; ``source`` names it in messages. Raises :class:`DeckError` only."""
-    try:
-        root = _read_nodes(text)
-    except _Refused as refused:
-        raise DeckError([Problem(source, refused.line, refused.column, refused.message)]) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = _pos(mark)
-        what = exc.problem or exc.context or "not valid YAML"
-        context = exc.context_mark
-        if exc.problem and exc.context and context is not None and _pos(context) != (line, column):
-            # e.g. an unclosed quote is noticed at the end of the file; say where it opened
-            what += (f" ({exc.context} started at line {context.line + 1}, "
-                     f"column {context.column + 1})")
-        hint = "check indentation and quoting around this spot"
-        lines = text.splitlines()
-        if mark is not None and mark.line < len(lines) and "\t" in lines[mark.line]:
-            hint = "YAML indentation must use spaces, not tabs"
-        raise DeckError([Problem(source, line, column,
-                                 f"YAML syntax error: {what}; {hint}")]) from None
-    except yaml.reader.ReaderError as exc:  # control characters and the like
-        offset = max(0, int(exc.position))
-        if isinstance(exc.character, int):  # libyaml counts UTF-8 bytes, not characters
-            offset = len(text.encode("utf-8")[:offset].decode("utf-8", "ignore"))
-        line = text.count("\n", 0, offset) + 1
-        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        raise DeckError([Problem(source, line, column,
-                                 f"character U+{char:04X} is not allowed in a deck "
-                                 "(a control character); remove it")]) from None
-    except yaml.YAMLError as exc:
-        raise DeckError([Problem(source, 1, 1, "not a readable YAML text: "
-                                 + " ".join(str(exc).split()))]) from None
-    except RecursionError:
-        raise DeckError([Problem(source, 1, 1, "the file nests too deeply to read")]) from None
-    except UnicodeEncodeError as exc:  # a lone surrogate: text that no file can hold
-        line = text.count("\n", 0, exc.start) + 1
-        column = exc.start - (text.rfind("\n", 0, exc.start) + 1) + 1
-        raise DeckError([Problem(source, line, column,
-                                 f"character U+{ord(text[exc.start]):04X} is not valid text "
-                                 "(a lone surrogate); remove it")]) from None
-    return _build_deck(root, source)
+    return _build_deck(read_nodes(text, source), source)
 
 
 def load_path(path: str | Path) -> Deck:
