@@ -8,7 +8,7 @@ import random
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,13 +25,6 @@ from app.errors import DatabaseDamaged, StoreError
 @pytest.fixture
 def data(tmp_path: Path) -> Path:
     return make_data(tmp_path)
-
-
-@pytest.fixture
-def store(data: Path) -> Iterator[Store]:
-    opened = Store.open(data)
-    yield opened
-    opened.close()
 
 
 def sha(path: Path) -> str:
@@ -88,16 +81,17 @@ def test_restore_keeps_answers_still_in_the_write_ahead_log(data: Path) -> None:
     assert names(data) == ["backups", DB_NAME]
 
 
-def test_restore_refuses_while_the_database_is_open(data: Path, store: Store) -> None:
-    answer(store, 2, NOW - HOUR)
-    taken = create_backup(store, data, NOW - HOUR)
-    answer(store, 1, NOW - HOUR)
+def test_restore_refuses_while_the_database_is_open(data: Path) -> None:
+    with closing(Store.open(data)) as store:
+        answer(store, 2, NOW - HOUR)
+        taken = create_backup(store, data, NOW - HOUR)
+        answer(store, 1, NOW - HOUR)
 
-    with pytest.raises(StoreError, match="still open"):
-        restore_backup(taken, data, NOW)
+        with pytest.raises(StoreError, match="still open"):
+            restore_backup(taken, data, NOW)
 
-    assert [b.path for b in list_backups(data)] == [taken]
-    assert store.conn.execute("SELECT COUNT(*) FROM review_log").fetchone()[0] == 3
+        assert [b.path for b in list_backups(data)] == [taken]
+        assert store.conn.execute("SELECT COUNT(*) FROM review_log").fetchone()[0] == 3
 
 
 def test_restore_over_a_damaged_database_moves_it_aside(data: Path) -> None:
