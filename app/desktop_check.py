@@ -429,8 +429,10 @@ def preflight(environ: Mapping[str, str], platform: str = sys.platform, *,
     why = no_x or f"Qt's X11 plugin lacks {', '.join(m.soname for m in missing)}"
     if not forced and wayland_problem(environ) is None and not plugin_problems(WAYLAND, qt,
                                                                                  load):
-        return Verdict(start=True, platform=WAYLAND.name,
-                       message=f"mlsd-study: {why}; opening the window with Wayland instead.")
+        # A Wayland session without XWayland is the normal case there, not news for the user.
+        quiet = no_x and environ.get("XDG_SESSION_TYPE", "").strip().lower() == "wayland"
+        return Verdict(start=True, platform=WAYLAND.name, message=None if quiet else
+                       f"mlsd-study: {why}; opening the window with Wayland instead.")
     if no_x:
         return Verdict(start=False, message=f"mlsd-study: cannot open the window: {no_x}. "
                                             f"{HEADLESS}; {OFFSCREEN}.")

@@ -437,6 +437,9 @@ def test_wayland_is_tried_when_x11_cannot_be_used(qt: Path, x_server: tuple[str,
     assert no_x.start and no_x.platform == "wayland"
     assert no_x.message == ("mlsd-study: DISPLAY is not set; opening the window with Wayland "
                             "instead.")
+    session = preflight({**compositor, "XDG_SESSION_TYPE": "wayland"}, "linux", qt=qt,
+                        socket_dir=folder, load=FakeLoader())
+    assert session.start and session.platform == "wayland" and session.message is None
 
 
 def test_wayland_is_not_tried_when_it_cannot_work_or_xcb_was_chosen(
