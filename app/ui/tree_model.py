@@ -39,14 +39,12 @@ class TopicTreeModel(QAbstractItemModel):
         super().__init__(parent)
         self._roots = roots
         self._counts: dict[str, TopicCounts] = {}
-        self._counted = False
 
     def set_counts(self, counts: dict[str, TopicCounts]) -> None:
         """New card counts per node key (aggregated over subtrees)."""
-        first, self._counted = not self._counted, True
+        # Always signal: the counts come after the first paint, and a view on a real screen
+        # only repaints the cells it is told about (offscreen grabs hid this).
         self._counts = counts
-        if first:
-            return  # nothing was shown yet: views read the counts when they first paint
         if self._roots:
             last = self.index(len(self._roots) - 1, KNOWN)
             self.dataChanged.emit(self.index(0, DUE), last)

@@ -8,8 +8,9 @@ from pytestqt.modeltest import ModelTester
 from shared import STEP_LABELS
 
 from app.db.store import Store
+from app.db.study import TopicCounts
 from app.decks.tree import TreeNode, build_tree, find
-from app.ui.tree_model import KeyRole, TopicFilterModel, TopicTreeModel
+from app.ui.tree_model import DUE, KNOWN, KeyRole, TopicFilterModel, TopicTreeModel
 
 pytestmark = pytest.mark.gui
 
@@ -81,3 +82,19 @@ def find_node(proxy: TopicFilterModel, key: str) -> TreeNode:
     node = find(source.roots, key)
     assert node is not None
     return node
+
+
+def test_the_first_counts_tell_the_views_every_count_cell_changed(store: Store) -> None:
+    """Counts arrive after the first paint; a view on a real screen repaints only the cells it
+    is told about, so even the first counts must signal (offscreen grabs hid a silent one)."""
+    roots = build_tree(store)
+    model = TopicTreeModel(roots)
+    changed: list[tuple[QModelIndex, QModelIndex]] = []
+    model.dataChanged.connect(lambda top, bottom, _roles=(): changed.append((top, bottom)))
+    model.set_counts({roots[0].key: TopicCounts(total=3, due=1, new=2)})
+    assert changed, "no change signal for the first counts"
+    top, bottom = changed[0]
+    assert (top.row(), top.column(), bottom.column()) == (0, DUE, KNOWN)
+    assert not top.parent().isValid()
+    parents = {top.parent().internalPointer() for top, _ in changed[1:]}
+    assert roots[0] in parents  # the rows below a root are told too
