@@ -51,9 +51,16 @@ class ExportDialog(QDialog):
         self.error: AppError | None = None
 
         layout = QVBoxLayout(self)
+        self._add_choices(layout)
+        self._add_target(layout)
+        layout.addLayout(self._build_buttons())
+        self._scope_changed(0, True)
+
+    def _add_choices(self, layout: QVBoxLayout) -> None:
+        """A radio button per scope, then whether progress and the question bank go too."""
         layout.addWidget(QLabel("<b>What to export</b>"))
         self.scope = QButtonGroup(self)
-        for index, choice in enumerate(choices):
+        for index, choice in enumerate(self.choices):
             radio = QRadioButton(choice.label)
             self.scope.addButton(radio, index)
             layout.addWidget(radio)
@@ -65,6 +72,8 @@ class ExportDialog(QDialog):
         layout.addWidget(self.with_progress)
         layout.addWidget(self.questions)
 
+    def _add_target(self, layout: QVBoxLayout) -> None:
+        """The file to write, the progress bar and the message that reports the result."""
         layout.addWidget(QLabel("<b>Save as</b>"))
         self.path = QLineEdit()
         browse = QPushButton("Browse…")
@@ -80,6 +89,7 @@ class ExportDialog(QDialog):
         self.message = QLabel(wordWrap=True)
         layout.addWidget(self.message)
 
+    def _build_buttons(self) -> QHBoxLayout:
         self.export_button = QPushButton("Export")
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.export)
@@ -93,8 +103,7 @@ class ExportDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(close)
         buttons.addWidget(self.export_button)
-        layout.addLayout(buttons)
-        self._scope_changed(0, True)
+        return buttons
 
     def choice(self) -> ExportChoice:
         return self.choices[max(0, self.scope.checkedId())]

@@ -49,6 +49,19 @@ class ImportDialog(QDialog):
                        "can edit it. Importing the same file again updates the deck and keeps "
                        "your progress on every unchanged topic.", wordWrap=True)
         layout.addWidget(intro)
+        layout.addLayout(self._build_form(path))
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1)
+        self.bar.setValue(0)
+        layout.addWidget(self.bar)
+        self.message = QLabel(wordWrap=True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # it quotes titles from the file
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.message)
+        layout.addLayout(self._build_buttons())
+
+    def _build_form(self, path: str) -> QFormLayout:
+        """The outline file (typed or browsed for), and the deck's title and id if wanted."""
         form = QFormLayout()
         self.path = QLineEdit(path)
         self.path.setPlaceholderText("An outline file (.md)")
@@ -64,16 +77,9 @@ class ImportDialog(QDialog):
         form.addRow("Deck &title:", self.title)
         self.deck_id = QLineEdit(placeholderText="From the title (letters, digits, dashes)")
         form.addRow("Deck &id:", self.deck_id)
-        layout.addLayout(form)
-        self.bar = QProgressBar()
-        self.bar.setRange(0, 1)
-        self.bar.setValue(0)
-        layout.addWidget(self.bar)
-        self.message = QLabel(wordWrap=True)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)  # it quotes titles from the file
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.message)
+        return form
 
+    def _build_buttons(self) -> QHBoxLayout:
         self.import_button = QPushButton("Import")
         self.import_button.setDefault(True)
         self.import_button.clicked.connect(self.start)
@@ -83,7 +89,7 @@ class ImportDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(close)
         buttons.addWidget(self.import_button)
-        layout.addLayout(buttons)
+        return buttons
 
     def _browse(self) -> None:
         folder = str(self.settings.value("import/folder", str(Path.home())))

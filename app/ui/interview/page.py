@@ -53,36 +53,10 @@ class InterviewPage(QWidget):
         self.summary_data: InterviewSummary | None = None
         self.rng = random.Random()
 
-        self.setup = SetupScreen(deck.questions, self.steps,
-                                 lambda minutes: saved.load_budgets(self.store, minutes))
-        self.setup.start_requested.connect(self.start)
-        self.setup.deal_requested.connect(self.deal)
-        self.setup.history_requested.connect(self.show_history)
-        self.setup.back_requested.connect(self.on_close)
-
-        self.running = RunningScreen(self.steps)
-        self.running.next_requested.connect(self.next_step)
-        self.running.previous_requested.connect(self.previous_step)
-        self.running.jump_requested.connect(self.jump)
-        self.running.pause_requested.connect(self.toggle_pause)
-        self.running.finish_requested.connect(self.finish)
-        self.running.followup_requested.connect(self.ask_followup)
-        self.running.notes_edited.connect(self._notes_edited)
-        self.running.rubric_ticked.connect(self._rubric_ticked)
-
-        self.summary = SummaryScreen(local)
-        self.summary.score_changed.connect(self._score_changed)
-        self.summary.overall_changed.connect(self._overall_changed)
-        self.summary.study_requested.connect(self.study_weak_steps)
-        self.summary.export_requested.connect(self.export_markdown)
-        self.summary.history_requested.connect(self.show_history)
-        self.summary.back_requested.connect(self.on_close)
-
-        self.history = HistoryScreen(local)
-        self.history.open_requested.connect(self.open_past)
-        self.history.new_requested.connect(self.show_setup)
-        self.history.back_requested.connect(self.on_close)
-
+        self.setup = self._build_setup()
+        self.running = self._build_running()
+        self.summary = self._build_summary()
+        self.history = self._build_history()
         self.stack = QStackedWidget()
         for screen in (self.setup, self.running, self.summary, self.history):
             self.stack.addWidget(screen)
@@ -93,6 +67,46 @@ class InterviewPage(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(int(TICK / timedelta(milliseconds=1)))
         self.timer.timeout.connect(self.tick)
+
+    # --- the screens -----------------------------------------------------------------------------
+
+    def _build_setup(self) -> SetupScreen:
+        setup = SetupScreen(self.deck.questions, self.steps,
+                            lambda minutes: saved.load_budgets(self.store, minutes))
+        setup.start_requested.connect(self.start)
+        setup.deal_requested.connect(self.deal)
+        setup.history_requested.connect(self.show_history)
+        setup.back_requested.connect(self.on_close)
+        return setup
+
+    def _build_running(self) -> RunningScreen:
+        running = RunningScreen(self.steps)
+        running.next_requested.connect(self.next_step)
+        running.previous_requested.connect(self.previous_step)
+        running.jump_requested.connect(self.jump)
+        running.pause_requested.connect(self.toggle_pause)
+        running.finish_requested.connect(self.finish)
+        running.followup_requested.connect(self.ask_followup)
+        running.notes_edited.connect(self._notes_edited)
+        running.rubric_ticked.connect(self._rubric_ticked)
+        return running
+
+    def _build_summary(self) -> SummaryScreen:
+        summary = SummaryScreen(self.local)
+        summary.score_changed.connect(self._score_changed)
+        summary.overall_changed.connect(self._overall_changed)
+        summary.study_requested.connect(self.study_weak_steps)
+        summary.export_requested.connect(self.export_markdown)
+        summary.history_requested.connect(self.show_history)
+        summary.back_requested.connect(self.on_close)
+        return summary
+
+    def _build_history(self) -> HistoryScreen:
+        history = HistoryScreen(self.local)
+        history.open_requested.connect(self.open_past)
+        history.new_requested.connect(self.show_setup)
+        history.back_requested.connect(self.on_close)
+        return history
 
     # --- set-up ----------------------------------------------------------------------------------
 

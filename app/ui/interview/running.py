@@ -51,17 +51,64 @@ class RunningScreen(QWidget):
         self.question_label.setTextFormat(Qt.TextFormat.RichText)
         self.question_label.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.step_list = self._build_step_list()
+        centre = self._build_centre()
+        side = self._build_rubric()
+        controls = self._build_buttons()
 
-        self.step_list = QListWidget()
-        self.step_list.setAccessibleName("Steps")
-        self.step_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.step_list.itemClicked.connect(
-            lambda item: self.jump_requested.emit(self.step_list.row(item)))
+        splitter = QSplitter(childrenCollapsible=False)
+        splitter.addWidget(self.step_list)
+        splitter.addWidget(centre)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([270, 560, 300])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.question_label)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(controls)
+        self._bind_step_keys()
+        self.setFocusProxy(self.notes)
+
+    # --- construction ----------------------------------------------------------------------------
+
+    def _build_step_list(self) -> QListWidget:
+        steps = QListWidget()
+        steps.setAccessibleName("Steps")
+        steps.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        steps.itemClicked.connect(lambda item: self.jump_requested.emit(steps.row(item)))
         # Wide enough for "9. Scaling, Monitoring, and" at the current font, no wider.
-        self.step_list.setMinimumWidth(self.step_list.fontMetrics().averageCharWidth() * 24)
-        self.step_list.setWordWrap(True)
-        self.step_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        steps.setMinimumWidth(steps.fontMetrics().averageCharWidth() * 24)
+        steps.setWordWrap(True)
+        steps.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        return steps
 
+    def _build_centre(self) -> QWidget:
+        """The step's title, its clock beside the total's, the warnings and the notes."""
+        self._build_clocks()
+        self._build_warnings()
+        self.notes = QPlainTextEdit()
+        self.notes.setAccessibleName("Notes for this step")
+        self.notes.setPlaceholderText(NOTES_PLACEHOLDER)
+        self.notes.textChanged.connect(self._notes_changed)
+        self.notes.installEventFilter(self)
+
+        # The title has the centre's whole width; the two clocks share the row below it.
+        clocks = QHBoxLayout()
+        clocks.addWidget(self.step_clock, 1)
+        clocks.addWidget(self.total_clock, 0, Qt.AlignmentFlag.AlignBottom)
+        centre = QWidget()
+        layout = QVBoxLayout(centre)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.step_title)
+        layout.addLayout(clocks)
+        layout.addWidget(self.status)
+        layout.addWidget(self.save_problem)
+        layout.addWidget(self.notes, 1)
+        return centre
+
+    def _build_clocks(self) -> None:
         self.step_title = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
         self.step_clock = QLabel()
         self.total_clock = QLabel()
@@ -76,6 +123,8 @@ class RunningScreen(QWidget):
         medium = self.total_clock.font()
         medium.setPointSizeF(medium.pointSizeF() * 1.3)
         self.total_clock.setFont(medium)
+
+    def _build_warnings(self) -> None:
         self.status = QLabel(wordWrap=True)
         self.status.setAccessibleName("Warning")
         # A save that failed (a full disk, a read-only database) stays said until one works;
@@ -86,12 +135,8 @@ class RunningScreen(QWidget):
                                         "border: 1px solid #fca5a5; border-radius: 4px")
         self.save_problem.hide()
 
-        self.notes = QPlainTextEdit()
-        self.notes.setAccessibleName("Notes for this step")
-        self.notes.setPlaceholderText(NOTES_PLACEHOLDER)
-        self.notes.textChanged.connect(self._notes_changed)
-        self.notes.installEventFilter(self)
-
+    def _build_rubric(self) -> QWidget:
+        """The step's rubric with its ticks, and the follow-up question below it."""
         self.rubric = QListWidget()
         self.rubric.setAccessibleName("Rubric")
         self.rubric.itemChanged.connect(self._rubric_ticked)
@@ -102,54 +147,28 @@ class RunningScreen(QWidget):
         self.followup_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(QLabel("<b>Rubric</b> (ticks itself from your notes)",
-                                     wordWrap=True))
-        side_layout.addWidget(self.rubric, 1)
-        side_layout.addWidget(self.followup_button)
-        side_layout.addWidget(self.followup_text)
+        layout = QVBoxLayout(side)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("<b>Rubric</b> (ticks itself from your notes)", wordWrap=True))
+        layout.addWidget(self.rubric, 1)
+        layout.addWidget(self.followup_button)
+        layout.addWidget(self.followup_text)
+        return side
 
+    def _build_buttons(self) -> QHBoxLayout:
         self.previous_button = push_button("◀ Previous", self.previous_requested, "Ctrl+Left")
         self.pause_button = push_button("Pause", self.pause_requested, "Ctrl+P")
         self.next_button = push_button("Next ▶", self.next_requested, "Ctrl+Right")
-        controls = button_row([self.previous_button, self.pause_button, self.next_button],
-                              [push_button("Finish interview", self.finish_requested)])
+        return button_row([self.previous_button, self.pause_button, self.next_button],
+                          [push_button("Finish interview", self.finish_requested)])
 
-        # The title has the centre's whole width; the two clocks share the row below it.
-        clocks = QHBoxLayout()
-        clocks.addWidget(self.step_clock, 1)
-        clocks.addWidget(self.total_clock, 0, Qt.AlignmentFlag.AlignBottom)
-
-        centre = QWidget()
-        centre_layout = QVBoxLayout(centre)
-        centre_layout.setContentsMargins(0, 0, 0, 0)
-        centre_layout.addWidget(self.step_title)
-        centre_layout.addLayout(clocks)
-        centre_layout.addWidget(self.status)
-        centre_layout.addWidget(self.save_problem)
-        centre_layout.addWidget(self.notes, 1)
-
-        splitter = QSplitter(childrenCollapsible=False)
-        splitter.addWidget(self.step_list)
-        splitter.addWidget(centre)
-        splitter.addWidget(side)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([270, 560, 300])
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.question_label)
-        layout.addWidget(splitter, 1)
-        layout.addLayout(controls)
-
+    def _bind_step_keys(self) -> None:
         for keys, signal in (("Ctrl+Right", self.next_requested),
                              ("Ctrl+Left", self.previous_requested),
                              ("Ctrl+P", self.pause_requested)):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(signal)
-        self.setFocusProxy(self.notes)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # The editor claims Ctrl+Left/Right (word moves) before shortcuts see them; the notes
@@ -162,6 +181,8 @@ class RunningScreen(QWidget):
             event.ignore()
             return True
         return super().eventFilter(watched, event)
+
+    # --- showing ---------------------------------------------------------------------------------
 
     def begin(self, question: Question) -> None:
         """Set up for an interview on ``question``: one row per step, no follow-up yet."""

@@ -50,10 +50,43 @@ class SetupScreen(QWidget):
         self.load_budgets = load_budgets
         self._rendering = False
 
+        splitter = QSplitter(childrenCollapsible=False)
+        splitter.addWidget(self._build_questions())
+        splitter.addWidget(self._build_length(steps))
+        splitter.setSizes([520, 480])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("<h2>New mock interview</h2>"))
+        layout.addWidget(splitter, 1)
+        start = QShortcut(QKeySequence("Ctrl+Return"), self)
+        start.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        start.activated.connect(self.start_requested)
+        self.setFocusProxy(self.question_tree)
+
+    # --- construction ----------------------------------------------------------------------------
+
+    def _build_questions(self) -> QWidget:
+        """The question bank by category, a button that deals one, and the chosen prompt."""
         self.question_tree = QTreeWidget()
         self.question_tree.setHeaderHidden(True)
         self.question_tree.setAccessibleName("Questions")
         self.question_tree.currentItemChanged.connect(self._on_question)
+        self._fill_question_tree()
+        self.question_prompt = SafeTextBrowser()
+        deal = push_button(
+            "Deal me a question", self.deal_requested,
+            "A random question, favouring the categories you have practised least")
+
+        left = QWidget()
+        layout = QVBoxLayout(left)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("<b>Pick a question</b>"))
+        layout.addWidget(self.question_tree, 3)
+        layout.addWidget(deal)
+        layout.addWidget(self.question_prompt, 2)
+        return left
+
+    def _fill_question_tree(self) -> None:
         by_category: dict[str, QTreeWidgetItem] = {}
         for question in self.questions:
             category = question.category or "other"
@@ -67,19 +100,29 @@ class SetupScreen(QWidget):
             item.setData(0, Qt.ItemDataRole.UserRole, question.id)
             by_category[category].addChild(item)
         self.question_tree.expandAll()
-        self.question_prompt = SafeTextBrowser()
-        deal = push_button(
-            "Deal me a question", self.deal_requested,
-            "A random question, favouring the categories you have practised least")
 
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(QLabel("<b>Pick a question</b>"))
-        left_layout.addWidget(self.question_tree, 3)
-        left_layout.addWidget(deal)
-        left_layout.addWidget(self.question_prompt, 2)
+    def _build_length(self, steps: Sequence[StepInfo]) -> QWidget:
+        """The duration, the budget per step, and the buttons."""
+        durations = self._build_durations()
+        budgets = self._build_budgets(steps)
+        self.start_button = push_button("Start interview", self.start_requested, "Ctrl+Enter")
+        self.start_button.setDefault(True)
+        buttons = button_row([push_button("Back to outline", self.back_requested),
+                              push_button("History…", self.history_requested)],
+                             [self.start_button])
 
+        right = QWidget()
+        layout = QVBoxLayout(right)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("<b>Duration</b>"))
+        layout.addLayout(durations)
+        layout.addWidget(budgets)
+        layout.addStretch(1)
+        layout.addLayout(buttons)
+        return right
+
+    def _build_durations(self) -> QHBoxLayout:
+        """A radio button per preset length, and a custom length in minutes."""
         self.duration_buttons = QButtonGroup(self)
         durations = QHBoxLayout()
         for minutes in PRESET_MINUTES:
@@ -95,7 +138,10 @@ class SetupScreen(QWidget):
         self.duration_buttons.idToggled.connect(self._duration_toggled)
         self.custom_minutes.valueChanged.connect(lambda _v: self._custom_changed())
         self.custom_minutes.setEnabled(False)
+        return durations
 
+    def _build_budgets(self, steps: Sequence[StepInfo]) -> QGroupBox:
+        """A minutes box per step, their total, and a reset to the default split."""
         self.budget_spins: list[QSpinBox] = []
         grid = QGridLayout()
         for index, step in enumerate(steps):
@@ -111,34 +157,9 @@ class SetupScreen(QWidget):
         grid.addWidget(reset, len(steps), 1)
         budgets = QGroupBox("Time budget per step (remembered)")
         budgets.setLayout(grid)
+        return budgets
 
-        self.start_button = push_button("Start interview", self.start_requested, "Ctrl+Enter")
-        self.start_button.setDefault(True)
-        buttons = button_row([push_button("Back to outline", self.back_requested),
-                              push_button("History…", self.history_requested)],
-                             [self.start_button])
-
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(QLabel("<b>Duration</b>"))
-        right_layout.addLayout(durations)
-        right_layout.addWidget(budgets)
-        right_layout.addStretch(1)
-        right_layout.addLayout(buttons)
-
-        splitter = QSplitter(childrenCollapsible=False)
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setSizes([520, 480])
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("<h2>New mock interview</h2>"))
-        layout.addWidget(splitter, 1)
-        start = QShortcut(QKeySequence("Ctrl+Return"), self)
-        start.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        start.activated.connect(self.start_requested)
-        self.setFocusProxy(self.question_tree)
+    # --- state -----------------------------------------------------------------------------------
 
     def prepare(self, minutes: int) -> None:
         """Ready for a new interview of ``minutes`` with its remembered split; a question is

@@ -46,23 +46,24 @@ class StatsPage(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.heatmap = Heatmap()
-        self.day_label = QLabel("Hover or click a day.")
-        self.heatmap.on_select = lambda day: self.day_label.setText(Heatmap.describe(day))
-        self.forecast = BarChart(" cards")
-        self.retention = BarChart("%", GOOD)
-        self.study_time = BarChart(" min")
-        self.states = BarChart(" cards")
-        self.mastery = BarChart("%", GOOD)
-        self.interviews = ScoreGrid()
-        self.summary = QLabel(wordWrap=True)
-        self.empty = QLabel("No reviews yet: press Space on a topic in the outline to start "
-                            "studying, and your progress appears here.", wordWrap=True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.interviews_empty = QLabel("No finished interviews yet: Interview > New mock "
-                                       "interview (Ctrl+I).", wordWrap=True)
+        scroll = self._build_charts()
         self.status = QLabel("Computing…")
+        back = QPushButton("Back to outline")
+        back.clicked.connect(on_close)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("<h2>Statistics</h2>"))
+        top.addStretch(1)
+        top.addWidget(self.status)
+        top.addWidget(back)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 8, 8, 8)
+        outer.addLayout(top)
+        outer.addWidget(scroll, 1)
+        self.figures: Figures | None = None
 
+    def _build_charts(self) -> QScrollArea:
+        """The summary line, then every chart in a box with its Save button, scrolling."""
+        self._make_charts()
         grid = QGridLayout()
         self.boxes = [
             _chart_box("Reviews, last 365 days", self.heatmap, self.save_png, self.day_label),
@@ -88,18 +89,24 @@ class StatsPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(content)
-        back = QPushButton("Back to outline")
-        back.clicked.connect(on_close)
-        top = QHBoxLayout()
-        top.addWidget(QLabel("<h2>Statistics</h2>"))
-        top.addStretch(1)
-        top.addWidget(self.status)
-        top.addWidget(back)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(8, 8, 8, 8)
-        outer.addLayout(top)
-        outer.addWidget(scroll, 1)
-        self.figures: Figures | None = None
+        return scroll
+
+    def _make_charts(self) -> None:
+        self.heatmap = Heatmap()
+        self.day_label = QLabel("Hover or click a day.")
+        self.heatmap.on_select = lambda day: self.day_label.setText(Heatmap.describe(day))
+        self.forecast = BarChart(" cards")
+        self.retention = BarChart("%", GOOD)
+        self.study_time = BarChart(" min")
+        self.states = BarChart(" cards")
+        self.mastery = BarChart("%", GOOD)
+        self.interviews = ScoreGrid()
+        self.summary = QLabel(wordWrap=True)
+        self.empty = QLabel("No reviews yet: press Space on a topic in the outline to start "
+                            "studying, and your progress appears here.", wordWrap=True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.interviews_empty = QLabel("No finished interviews yet: Interview > New mock "
+                                       "interview (Ctrl+I).", wordWrap=True)
 
     def show_figures(self, figures: Figures) -> None:
         self.figures = figures
