@@ -29,9 +29,15 @@ def fsync_dir(folder: Path) -> None:
 
 
 def replace_durably(source: Path, target: Path) -> None:
-    """Rename ``source`` (a complete, synced file) over ``target`` and sync the folder."""
+    """Rename ``source`` (a complete, synced file) over ``target`` and sync the folder.
+
+    Raises ``OSError`` only when the rename fails; then ``target`` is as it was."""
     os.replace(source, target)
-    fsync_dir(target.parent)
+    # The rename is done: ``target`` holds the new file, and callers must not report that
+    # nothing changed. Syncing the folder only makes the new entry survive a power cut, and
+    # some file systems (network and FUSE mounts) refuse fsync on a folder: best effort.
+    with contextlib.suppress(OSError):
+        fsync_dir(target.parent)
 
 
 @contextlib.contextmanager
@@ -53,8 +59,8 @@ def temporary_beside(target: Path, *, prefix: str | None = None,
 
 def write_atomic(target: Path, data: bytes, *, make_folder: bool = False) -> None:
     """Replace ``target`` with ``data``: written to a temporary file beside it, synced, renamed
-    over it and the folder synced. Raises ``OSError``; the caller says what it means to a
-    person. A failure leaves ``target`` as it was and no temporary file behind."""
+    over it and the folder synced (best effort). Raises ``OSError``; the caller says what it
+    means to a person. A failure leaves ``target`` as it was and no temporary file behind."""
     if make_folder:
         target.parent.mkdir(parents=True, exist_ok=True)
     with temporary_beside(target) as temp:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from app.db.study import Scope
 from app.model import DeckId, TopicId
@@ -69,3 +74,19 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
+
+
+def refuse_folder_fsync(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Make ``os.fsync`` fail on folders, as some network and FUSE file systems do; files still
+    sync. Returns the list of refused descriptors, so a test can check a folder sync was tried."""
+    real = os.fsync
+    refused: list[int] = []
+
+    def fsync(fd: int) -> None:
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            refused.append(fd)
+            raise OSError(errno.EINVAL, "Invalid argument")
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    return refused

@@ -19,6 +19,7 @@ import pytest
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 from anki.dbproxy import DBProxy
 from anki.import_export_pb2 import ImportResponse
+from shared import refuse_folder_fsync
 
 from app.clock import local_zone, to_ms, utc_now
 from app.db import study as db
@@ -537,6 +538,18 @@ def test_full_disk_leaves_the_old_file_and_no_temp_file(library: Library, out_di
     assert str(target) in str(caught.value)
     assert [p.name for p in out_dir.iterdir()] == ["demo.apkg"]
     assert target.read_bytes() == b"the previous export"
+
+
+def test_a_refused_folder_sync_after_the_rename_is_a_written_export(
+        library: Library, out_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = out_dir / "demo.apkg"
+    target.write_bytes(b"the previous export")
+    refused = refuse_folder_fsync(monkeypatch)
+    result = export(library, target)  # the package is in place: no error to report
+    assert refused
+    assert result.size_bytes == target.stat().st_size
+    assert zipfile.ZipFile(target).namelist() == ["collection.anki2", "media"]
+    assert [p.name for p in out_dir.iterdir()] == ["demo.apkg"]
 
 
 def test_an_interrupted_export_leaves_no_temp_file(library: Library, out_dir: Path,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import time
@@ -14,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from shared import refuse_folder_fsync
 
 from app.cli import main
 from app.db import study as db
@@ -752,6 +754,39 @@ def test_an_unwritable_decks_folder_is_an_error_and_nothing_is_stored(
     assert problem.path == str(user_decks_dir(data) / "interview-prep.yaml")
     assert "cannot write the deck file" in problem.message
     assert "interview-prep" not in [d.id for d in store.decks(include_missing=True)]
+
+
+def test_a_refused_folder_sync_does_not_fail_a_written_deck_file(
+        tmp_path: Path, data: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    refused = refuse_folder_fsync(monkeypatch)  # a file system that cannot sync a folder
+    target = tmp_path / "decks" / "x.yaml"
+    outline.write_deck_file(target, b"one")
+    outline.write_deck_file(target, b"two")
+    assert target.read_bytes() == b"two" and refused
+
+    source = _write(tmp_path / "prep.md", OUTLINE)
+    result = import_outline(store, source, data, NOW)
+    assert result.path.read_bytes().startswith(IMPORT_MARKER.encode())
+    assert store.deck_hashes()[str(result.path)][1] == deck_hash(result.path.read_bytes())
+
+
+def test_a_reimport_whose_write_fails_rolls_back_and_leaves_no_second_name(
+        tmp_path: Path, data: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = _write(tmp_path / "prep.md", OUTLINE)
+    first = import_outline(store, source, data, NOW)
+    before = first.path.read_bytes()
+    topics = store.topics("interview-prep")
+    _write(source, OUTLINE.replace("- Online", "- Online\n- Streaming"))
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OutlineError, match="nothing was changed"):
+        import_outline(store, source, data, LATER)
+    assert first.path.read_bytes() == before
+    assert store.topics("interview-prep") == topics
+    assert sorted(p.name for p in first.path.parent.iterdir()) == [first.path.name]
 
 
 def test_a_failed_write_leaves_no_temporary_file(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from app.db.store import Store
 from app.errors import AppError, DeckError, OutlineError, Problem
+from app.files import replace_durably
 from app.model import CARD_GENERATOR_VERSION, Deck, DeckId
 
 if TYPE_CHECKING:
@@ -127,7 +128,8 @@ def import_outline(store: Store, path: Path, data_dir: Path, now: datetime, *,
     """
     from app.decks.cards import generate_cards
     from app.decks.lint import lint_cards
-    from app.outline import importer as outline
+    from app.outline.deck_file import outline_to_yaml
+    from app.outline.importer import parse_outline, read_outline, write_deck_file
     from app.paths import user_decks_dir
 
     def stage(done: int) -> None:
@@ -136,12 +138,12 @@ def import_outline(store: Store, path: Path, data_dir: Path, now: datetime, *,
 
     name = str(path)
     stage(0)
-    deck = outline.parse_outline(outline.read_outline(path), name, deck_id=deck_id, title=title)
+    deck = parse_outline(read_outline(path), name, deck_id=deck_id, title=title)
     stage(1)
     target = user_decks_dir(data_dir) / f"{deck.id}.yaml"
     source = str(Path(path).absolute())
     _check_import_target(store, deck.id, target, name, source, explicit=deck_id is not None)
-    text = outline.outline_to_yaml(deck, source=source)
+    text = outline_to_yaml(deck, source=source)
     # The file loads back to this same deck (tests/test_outline.py checks the round trip), so
     # it is stored as parsed: reading the YAML again would double the time of a big import.
     stored = replace(deck, path=str(target))
@@ -150,17 +152,19 @@ def import_outline(store: Store, path: Path, data_dir: Path, now: datetime, *,
     stage(2)
     reimported = target.is_file()
     # The old file is kept under a second name (a hard link: no disk space needed) until the
-    # store has the new deck, so a refused sync (a full disk) puts everything back as it was.
+    # store has the new deck, so a refused write or sync (a full disk) puts everything back.
     previous = _keep_previous(target) if reimported else None
-    outline.write_deck_file(target, data)
-    stage(3)
+    written = False
     try:
+        write_deck_file(target, data)  # a failed write leaves the old file (or none) in place
+        written = True
+        stage(3)
         synced = store.sync_deck(stored, content_hash=deck_hash(data), origin=USER, now=now,
                                  cards=cards)
     except AppError:
-        if previous is not None:
-            os.replace(previous, target)
-        elif not reimported:
+        if written and previous is not None:
+            replace_durably(previous, target)
+        elif written and not reimported:
             target.unlink(missing_ok=True)
         raise
     finally:
@@ -191,7 +195,7 @@ def _keep_previous(target: Path) -> Path | None:
 def _check_import_target(store: Store, deck_id: DeckId, target: Path, name: str, source: str,
                          *, explicit: bool) -> None:
     """Refuse an id that names another deck, or a deck file that an import did not write."""
-    from app.outline.importer import imported_from, printable
+    from app.outline.deck_file import imported_from, printable
 
     def refuse(message: str) -> OutlineError:
         return OutlineError([Problem(name, 1, 1, message)])
