@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
-    QPushButton,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -36,6 +35,7 @@ from app.model import DeckId, TopicId
 from app.scheduling.scheduler import study_day
 from app.ui.actions import ACTIONS, build_menus
 from app.ui.errors import show_error
+from app.ui.interview.resume_bar import ResumeBar
 from app.ui.outline_pane import OutlinePane
 
 if TYPE_CHECKING:  # loaded when first used, keeping them off the start-up path
@@ -74,7 +74,6 @@ class MainWindow(QMainWindow):
         self._review: ReviewPage | None = None  # the other pages are built when first shown
         self.interview: InterviewPage | None = None
         self.stats_page: StatsPage | None = None
-        self._resume_id: int | None = None
         # Asked when the window closes during an interview: "keep", "discard" or "cancel".
         self.ask_interview_close: Callable[[QWidget], str] = _ask_keep_or_discard
         # Asks a yes/cancel question (title, text) before removing a deck or restoring.
@@ -88,7 +87,7 @@ class MainWindow(QMainWindow):
         self._counts_timer = QTimer(self, singleShot=True, interval=0)
         self._counts_timer.timeout.connect(self.refresh_counts)
         self.outline.first_painted.connect(self._count_when_shown)
-        self._offer_resume()
+        self.resume_bar.offer()
         self._restore()
 
     # --- construction ----------------------------------------------------------------------------
@@ -105,7 +104,9 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self._build_banner())
-        layout.addWidget(self._build_resume_bar())
+        self.resume_bar = ResumeBar(self.store, self.local)
+        self.resume_bar.resume_requested.connect(self.resume_interview)
+        layout.addWidget(self.resume_bar)
         layout.addWidget(self.pages, 1)
         self.setCentralWidget(central)
         roots = self.outline.roots
@@ -127,21 +128,6 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner_text, 1)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         return self.banner
-
-    def _build_resume_bar(self) -> QFrame:
-        self.resume_bar = QFrame()
-        self.resume_bar.setFrameShape(QFrame.Shape.StyledPanel)
-        self.resume_text = QLabel(wordWrap=True)
-        resume = QPushButton("Resume")
-        resume.clicked.connect(self.resume_interview)
-        discard = QPushButton("Discard")
-        discard.clicked.connect(self.discard_unfinished)
-        layout = QHBoxLayout(self.resume_bar)
-        layout.addWidget(self.resume_text, 1)
-        layout.addWidget(resume)
-        layout.addWidget(discard)
-        self.resume_bar.hide()
-        return self.resume_bar
 
     @property
     def review(self) -> ReviewPage:
@@ -410,29 +396,15 @@ class MainWindow(QMainWindow):
         self._start_session(Scope(deck_id=DeckId(deck), topic_ids=frozenset(topics)),
                             "study", f"weak steps ({names})")
 
-    def _offer_resume(self) -> None:
-        waiting = interview_store.unfinished_interviews(self.store)
-        if not waiting:
-            self.resume_bar.hide()
-            return
-        last = waiting[0]
-        self._resume_id = last.id
-        started = last.started_at.astimezone(self.local)
-        self.resume_text.setText(
-            f"An unfinished mock interview is waiting: <b>{html.escape(last.question_title)}"
-            f"</b>, started {started:%Y-%m-%d %H:%M}. Resume it where you left off (the clock "
-            "stays paused until you resume), or discard it.")
-        self.resume_bar.show()
-
     def resume_interview(self) -> None:
         """Resume the interview the resume bar names."""
-        waiting = {r.id for r in interview_store.unfinished_interviews(self.store)}
+        interview_id = self.resume_bar.still_waiting()
         page = self._interview_page()
-        if self._resume_id not in waiting or page is None or page.has_running_interview():
+        if interview_id is None or page is None or page.has_running_interview():
             self.resume_bar.hide()
             return
         try:
-            session = interview_store.load_session(self.store, self._resume_id,
+            session = interview_store.load_session(self.store, interview_id,
                                                    page.deck.questions, page.steps, self.clock())
         except AppError as error:
             show_error(self, error)
@@ -440,11 +412,6 @@ class MainWindow(QMainWindow):
         self.resume_bar.hide()
         page.run(session)
         self._show_interview(page)
-
-    def discard_unfinished(self) -> None:
-        for record in interview_store.unfinished_interviews(self.store):
-            interview_store.discard_interview(self.store, record.id)
-        self.resume_bar.hide()
 
     # --- persistence -----------------------------------------------------------------------------
 

@@ -58,8 +58,8 @@ def test_resume_after_a_crash(qtbot: QtBot, windows: Windows, clock: FakeClock,
     _crashed_interview(qtbot, windows, clock, data_dir)
     window = windows.open()
     assert window.resume_bar.isVisible()
-    assert "Video recommendation (Netflix, YouTube)" in window.resume_text.text()
-    window.resume_interview()
+    assert "Video recommendation (Netflix, YouTube)" in window.resume_bar.text.text()
+    click(qtbot, button(window.resume_bar, "Resume"))
     page = window.interview
     assert page is not None and window.pages.currentWidget() is page
     assert page.stack.currentWidget() is page.running
@@ -88,7 +88,7 @@ def test_discarding_an_unfinished_interview(qtbot: QtBot, windows: Windows, cloc
     _crashed_interview(qtbot, windows, clock, data_dir)
     window = windows.open()
     assert window.resume_bar.isVisible()
-    window.discard_unfinished()
+    click(qtbot, button(window.resume_bar, "Discard"))
     assert not window.resume_bar.isVisible()
     assert interview_store.unfinished_interviews(window.store) == []
     assert statuses(data_dir) == ["discarded"]
