@@ -35,8 +35,8 @@ from app.model import DeckId, TopicId
 from app.scheduling.scheduler import study_day
 from app.ui.actions import ACTIONS, build_menus
 from app.ui.errors import show_error
-from app.ui.interview.resume_bar import ResumeBar
 from app.ui.outline_pane import OutlinePane
+from app.ui.resume_bar import ResumeBar
 
 if TYPE_CHECKING:  # loaded when first used, keeping them off the start-up path
     from app.interview.steps import StepInfo
