@@ -12,8 +12,9 @@ import pytest
 from shared import STEP_LABELS
 
 from app.db.store import Store
-from app.decks.library import SHIPPED, USER, sync_decks
+from app.decks.library import SHIPPED, USER, load_stored_deck, sync_decks
 from app.decks.tree import TreeNode, build_tree, find
+from app.errors import DeckError
 from app.paths import shipped_decks_dir
 
 NOW = datetime(2026, 1, 2, tzinfo=UTC)
@@ -82,6 +83,25 @@ def test_sync_parses_changed_files_and_skips_unchanged_ones(tmp_path: Path,
     third = sync_decks(store, [(folder, USER)], LATER)
     assert third.parsed == 1
     assert [d.title for d in store.decks()] == ["Alpha", "Beta retitled"]
+
+
+def test_a_stored_deck_is_parsed_again_when_its_file_changes(tmp_path: Path,
+                                                            store: Store) -> None:
+    folder = tmp_path / "decks"
+    path = write(folder, "alpha.yaml", deck_text("alpha", "Alpha"))
+    sync_decks(store, [(folder, USER)], NOW)
+    first = load_stored_deck(store, "alpha")
+    assert first.title == "Alpha"
+    assert load_stored_deck(store, "alpha") is first  # unchanged: not parsed again
+
+    path.write_text(deck_text("alpha", "Alpha edited"), encoding="utf-8")  # app running
+    assert load_stored_deck(store, "alpha").title == "Alpha edited"
+    path.write_text(deck_text("alpha", "Alpha"), encoding="utf-8")  # and back again
+    assert load_stored_deck(store, "alpha").title == "Alpha"
+
+    path.unlink()
+    with pytest.raises(DeckError, match="cannot read the file"):
+        load_stored_deck(store, "alpha")
 
 
 def test_bad_deck_is_reported_with_locations_and_others_still_sync(tmp_path: Path,

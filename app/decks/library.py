@@ -227,24 +227,32 @@ def _check_import_target(store: Store, deck_id: DeckId, target: Path, name: str,
                      "choose another deck id")
 
 
-# Decks parsed for what the store does not keep, by file and stored content hash: a deck
-# file is parsed once per version however often the question bank or rubrics are asked for.
-_parsed: dict[tuple[str, str], Deck] = {}
+# The last deck parsed from each file, with the hash of the bytes it was parsed from: a deck
+# file is parsed again only when it changes, however often the question bank or rubrics are
+# asked for, and the cache holds one deck per file.
+_parsed: dict[str, tuple[str, Deck]] = {}
 
 
 def load_stored_deck(store: Store, deck_id: str) -> Deck:
-    """The deck as last synced from its file (for what the store does not keep, such as the
-    interview question bank and rubrics), parsed once per file version. Raises
-    :class:`DeckError`."""
-    from app.decks import loader as decks
+    """A stored deck parsed from its file as the file is now (for what the store does not
+    keep, such as the interview question bank and rubrics), parsed once per version of the
+    file. Raises :class:`DeckError`."""
+    from app.decks.loader import decode, load_text
 
-    hashes = store.deck_hashes()
     for stored in store.decks():
         if stored.id == deck_id:
-            key = (stored.path, hashes.get(stored.path, (deck_id, ""))[1])
-            if key not in _parsed:
-                _parsed[key] = decks.load_path(stored.path)
-            return _parsed[key]
+            path = stored.path
+            try:
+                data = Path(path).read_bytes()
+            except OSError as exc:
+                raise DeckError([Problem(path, 1, 1, f"cannot read the file: "
+                                         f"{exc.strerror or exc}")]) from None
+            digest = deck_hash(data)
+            cached = _parsed.get(path)
+            if cached is None or cached[0] != digest:
+                cached = digest, load_text(decode(data, path), path)
+                _parsed[path] = cached
+            return cached[1]
     raise DeckError([Problem(deck_id, 1, 1, f"no deck with id '{deck_id}' is loaded")])
 
 
