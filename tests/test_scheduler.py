@@ -9,6 +9,9 @@ import pytest
 from fsrs import Card, Rating, Scheduler
 
 from app.scheduling.scheduler import (
+    MAX_STEPS,
+    MAXIMUM_INTERVAL_RANGE,
+    STEP_RANGE,
     CardState,
     Fsrs,
     Grade,
@@ -205,6 +208,22 @@ def test_validated_clamps_settings() -> None:
     assert kept.validated() == kept
     assert Fsrs(SchedulerSettings(desired_retention=2.0, fuzz=False)).settings.desired_retention \
         == 0.99
+
+
+def test_validated_clamps_the_maximum_interval_and_the_steps() -> None:
+    low = SchedulerSettings(maximum_interval_days=0, learning_steps=(timedelta(seconds=5),),
+                            relearning_steps=(timedelta(0), 10 * MINUTE)).validated()
+    assert low.maximum_interval_days == MAXIMUM_INTERVAL_RANGE[0]
+    assert low.learning_steps == (STEP_RANGE[0],)
+    assert low.relearning_steps == (STEP_RANGE[0], 10 * MINUTE)
+    many = tuple(timedelta(days=n) for n in range(1, MAX_STEPS + 5))
+    high = SchedulerSettings(maximum_interval_days=10**6, learning_steps=many,
+                             relearning_steps=()).validated()
+    assert high.maximum_interval_days == MAXIMUM_INTERVAL_RANGE[1]
+    assert len(high.learning_steps) == MAX_STEPS
+    assert high.learning_steps == tuple(min(step, STEP_RANGE[1]) for step in many[:MAX_STEPS])
+    assert high.relearning_steps == ()
+    assert Fsrs(SchedulerSettings(maximum_interval_days=0)).settings.maximum_interval_days == 1
 
 
 def test_custom_learning_steps_are_used() -> None:

@@ -173,7 +173,8 @@ def test_out_of_range_values_are_clamped(store: Store, key: str, value: Any, fie
 @pytest.mark.parametrize(("name", "value"), [
     ("desired_retention", 1.2), ("desired_retention", 0.1), ("new_per_day", -4),
     ("new_per_day", 10**6), ("reviews_per_day", 10**6), ("reviews_per_day", -1),
-    ("rollover_hour", 30), ("rollover_hour", -2),
+    ("rollover_hour", 30), ("rollover_hour", -2), ("maximum_interval_days", 0),
+    ("maximum_interval_days", 10**6),
 ])
 def test_the_scheduler_and_the_store_clamp_study_values_alike(store: Store, name: str,
                                                               value: Any) -> None:

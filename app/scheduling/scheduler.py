@@ -67,6 +67,12 @@ def _clamp(value: float, bounds: tuple[float, float]) -> float:
     return min(bounds[1], max(bounds[0], value))
 
 
+def _clamped_steps(steps: tuple[timedelta, ...]) -> tuple[timedelta, ...]:
+    """The first ``MAX_STEPS`` steps, each clamped into ``STEP_RANGE``."""
+    low, high = STEP_RANGE
+    return tuple(min(high, max(low, step)) for step in steps[:MAX_STEPS])
+
+
 @dataclass(frozen=True)
 class SchedulerSettings:
     desired_retention: float = 0.9
@@ -79,13 +85,18 @@ class SchedulerSettings:
     maximum_interval_days: int = 36500
 
     def validated(self) -> SchedulerSettings:
-        """The same settings with values clamped into their ranges (``RETENTION_RANGE``...)."""
+        """The same settings with every value clamped into its range (``RETENTION_RANGE``...;
+        steps into ``STEP_RANGE``, at most ``MAX_STEPS`` of them)."""
         return replace(
             self,
             desired_retention=_clamp(float(self.desired_retention), RETENTION_RANGE),
             new_per_day=int(_clamp(int(self.new_per_day), NEW_PER_DAY_RANGE)),
             reviews_per_day=int(_clamp(int(self.reviews_per_day), REVIEWS_PER_DAY_RANGE)),
             rollover_hour=int(_clamp(int(self.rollover_hour), ROLLOVER_HOUR_RANGE)),
+            maximum_interval_days=int(_clamp(int(self.maximum_interval_days),
+                                             MAXIMUM_INTERVAL_RANGE)),
+            learning_steps=_clamped_steps(tuple(self.learning_steps)),
+            relearning_steps=_clamped_steps(tuple(self.relearning_steps)),
         )
 
 
