@@ -113,9 +113,9 @@ def sync(data_dir: Path, decks_dir: Path, hold: str) -> int:
 
 def import_outline(data_dir: Path, source: Path, deck_id: str, title: str, hold: str) -> int:
     from app.decks import library
-    from app.outline import importer as outline
+    from app.outline import importer
 
-    _announce(outline, "write_deck_file", "WRITING", hold)
+    _announce(importer, "write_deck_file", "WRITING", hold)
     _announce(Store, "sync_deck", "SYNCING", hold)
     store = Store.open(data_dir)
     _say("START")

@@ -26,18 +26,10 @@ from app.decks.loader import load_path, load_text
 from app.decks.yaml_nodes import MAX_NESTING
 from app.errors import AppError, DeckError, OutlineError
 from app.model import Deck, Topic
-from app.outline import importer as outline
-from app.outline.importer import (
-    IMPORT_MARKER,
-    MAX_BYTES,
-    MAX_DEPTH,
-    MAX_NOTES,
-    MAX_TITLE,
-    imported_from,
-    outline_to_yaml,
-    parse_outline,
-    read_outline,
-)
+from app.outline import importer
+from app.outline.deck_file import IMPORT_MARKER, imported_from, outline_to_yaml
+from app.outline.importer import MAX_BYTES, parse_outline, read_outline, write_deck_file
+from app.outline.tree import MAX_DEPTH, MAX_NOTES, MAX_TITLE
 from app.paths import shipped_decks_dir, user_decks_dir
 from app.scheduling.scheduler import Fsrs, Grade, Queue, SchedulerSettings
 
@@ -509,15 +501,15 @@ def test_parsing_in_parts_gives_the_same_deck(monkeypatch: pytest.MonkeyPatch) -
         for n in range(40))
     whole = parse(text)
     parts: list[int] = []
-    cut = outline._parts
+    cut = importer._parts
 
     def counted(lines: list[str], cuts: list[int]) -> Iterator[tuple[int, str]]:
         for first, part in cut(lines, cuts):
             parts.append(first)
             yield first, part
 
-    monkeypatch.setattr(outline, "_PART_CHARS", 100)
-    monkeypatch.setattr(outline, "_parts", counted)
+    monkeypatch.setattr(importer, "_PART_CHARS", 100)
+    monkeypatch.setattr(importer, "_parts", counted)
     assert parse(text) == whole  # lines included
     lines = text.split("\n")
     starts = [lines[first] for first in parts[1:]]
@@ -760,8 +752,8 @@ def test_a_refused_folder_sync_does_not_fail_a_written_deck_file(
         tmp_path: Path, data: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     refused = refuse_folder_fsync(monkeypatch)  # a file system that cannot sync a folder
     target = tmp_path / "decks" / "x.yaml"
-    outline.write_deck_file(target, b"one")
-    outline.write_deck_file(target, b"two")
+    write_deck_file(target, b"one")
+    write_deck_file(target, b"two")
     assert target.read_bytes() == b"two" and refused
 
     source = _write(tmp_path / "prep.md", OUTLINE)
@@ -793,7 +785,7 @@ def test_a_failed_write_leaves_no_temporary_file(tmp_path: Path) -> None:
     target = tmp_path / "decks" / "x.yaml"
     (target / "inside").mkdir(parents=True)  # a folder in the way: the rename fails
     with pytest.raises(OutlineError) as refused:
-        outline.write_deck_file(target, b"deck")
+        write_deck_file(target, b"deck")
     assert "nothing was changed" in str(refused.value)
     assert os.listdir(target.parent) == ["x.yaml"]
     assert os.listdir(target) == ["inside"]
@@ -845,8 +837,8 @@ def test_generated_markdown_gives_a_deck_that_round_trips_or_a_located_error(
 
 def test_write_deck_file_replaces_the_file_and_leaves_nothing_else(tmp_path: Path) -> None:
     target = tmp_path / "decks" / "x.yaml"
-    outline.write_deck_file(target, b"one")
-    outline.write_deck_file(target, b"two")
+    write_deck_file(target, b"one")
+    write_deck_file(target, b"two")
     assert target.read_bytes() == b"two"
     assert os.listdir(target.parent) == ["x.yaml"]
 

@@ -1,9 +1,8 @@
 """Markdown outline -> deck: headings, nested lists and tables become topics with stable ids."""
 
-# This module reads and writes the files and runs the steps, which live beside it:
-# outline_text (the lines before parsing), outline_markdown (tokens -> blocks and their text),
-# outline_tree (blocks -> topics; the depth, title and notes limits) and outline_yaml (the deck
-# file). Every public name is imported from here.
+# This module reads the outline file, runs the steps and writes the deck file; the steps live
+# beside it: text (the lines before parsing), markdown (tokens -> blocks and their text), tree
+# (blocks -> topics; the depth, title and notes limits) and deck_file (the YAML deck file).
 
 from __future__ import annotations
 
@@ -16,38 +15,14 @@ from typing import TYPE_CHECKING
 from app.errors import DeckError, OutlineError, Problem
 from app.files import write_atomic
 from app.model import Deck, DeckId, Source
-from app.outline.deck_file import IMPORT_MARKER, imported_from, outline_to_yaml, printable
+from app.outline.deck_file import printable
 from app.outline.markdown import block_tree, one_line
 from app.outline.text import clean, front_matter, normalise_lists
-from app.outline.tree import (
-    MAX_DEPTH,
-    MAX_NOTES,
-    MAX_TITLE,
-    Builder,
-    Ids,
-    cut_title,
-    joined_notes,
-    slug,
-    topics,
-)
+from app.outline.tree import MAX_DEPTH, Builder, Ids, cut_title, joined_notes, slug, topics
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.rules_core import StateCore
-
-__all__ = [
-    "IMPORT_MARKER",
-    "MAX_BYTES",
-    "MAX_DEPTH",
-    "MAX_NOTES",
-    "MAX_TITLE",
-    "imported_from",
-    "outline_to_yaml",
-    "parse_outline",
-    "printable",
-    "read_outline",
-    "write_deck_file",
-]
 
 #: Outlines larger than this are refused: split them into several files.
 MAX_BYTES = 8 * 1024 * 1024
