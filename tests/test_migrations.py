@@ -24,9 +24,9 @@ from conftest import SHIPPED_DECK
 from shared import DECK, DEMO
 from sqlite_utils import Database
 
-from app.db import interviews as interview_store
-from app.db import stats, study
+from app.db import interviews, stats, study
 from app.db.migrations import MIGRATIONS, SCHEMA_VERSION
+from app.db.settings import load_study_settings
 from app.db.store import DB_NAME, Store
 from app.db.study import Scope
 from app.decks.library import USER, sync_decks
@@ -168,7 +168,7 @@ def _check_usable(store: Store, tmp_path: Path, version: int, before: Rows) -> N
     assert [node.title for node in build_tree(store)[0].children] == ["Alpha", "Bravo"]
     assert store.setting("last_topic") == "demo/alpha"
     if version >= 2:
-        assert study.scheduler_settings(store).new_per_day == 15
+        assert load_study_settings(store).new_per_day == 15
     schedules = {r[0]: r[9:] for r in store.conn.execute(
         "SELECT id, deck_id, topic_id, kind, context, prompt, answer, sibling_group, ord, "
         "queue, step, stability, difficulty, due, last_review, reps, lapses, suspended, "
@@ -195,13 +195,13 @@ def _check_usable(store: Store, tmp_path: Path, version: int, before: Rows) -> N
     if version >= 4:
         deck = load_path(SHIPPED_DECK)
         steps = interview_steps(deck)
-        [finished] = interview_store.history(store)
+        [finished] = interviews.history(store)
         assert finished.overall_score == 3
         assert finished.step_scores == tuple(1 + i % 4 for i in range(9))
-        summary = interview_store.load_summary(store, finished.id, deck.questions, steps)
+        summary = interviews.load_summary(store, finished.id, deck.questions, steps)
         assert summary.overall == 3
-        [running] = interview_store.unfinished_interviews(store)
-        resumed = interview_store.load_session(store, running.id, deck.questions, steps, LATER)
+        [running] = interviews.unfinished_interviews(store)
+        resumed = interviews.load_session(store, running.id, deck.questions, steps, LATER)
         assert resumed.paused and resumed.current == 2
         assert [s.notes[:23] for s in resumed.view(LATER).steps[:4]] == [
             "## Notes for segment 0\n", "## Notes for segment 1\n", "## Notes for segment 2\n", ""]

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 import app.db.interviews as interviews
 import app.interview.budgets as interview
-from app.db import study as study_store
 from app.db.settings import (
     INTERVIEW_MINUTES_RANGE,
     Appearance,
@@ -29,6 +28,7 @@ from app.db.settings import (
     parse_steps,
     remember_interview_minutes,
     save_settings,
+    save_study_settings,
 )
 from app.db.store import Store
 from app.scheduling.scheduler import Fsrs, SchedulerSettings
@@ -121,13 +121,48 @@ def test_the_study_keys_written_before_this_module_are_kept(store: Store) -> Non
     assert study.learning_steps == SchedulerSettings().learning_steps
 
 
-def test_the_scheduler_reads_what_the_settings_dialog_saves(store: Store) -> None:
+def test_the_study_group_reads_what_the_settings_dialog_saves(store: Store) -> None:
     save_settings(store, CHANGED)
-    assert study_store.scheduler_settings(store) == CHANGED.study == load_study_settings(store)
-    study_store.save_scheduler_settings(store, replace(CHANGED.study, new_per_day=3))
+    assert load_study_settings(store) == CHANGED.study
+    save_study_settings(store, replace(CHANGED.study, new_per_day=3))
     after = load_settings(store)
     assert after.study.new_per_day == 3
     assert after.appearance == CHANGED.appearance  # saving the study group leaves the rest
+
+
+def test_study_settings_default_and_round_trip(store: Store) -> None:
+    assert load_study_settings(store) == SchedulerSettings()
+    save_study_settings(store, SchedulerSettings(desired_retention=0.85, new_per_day=5,
+                                                    reviews_per_day=50))
+    reopened = Store.open(store.path.parent) if store.path else store
+    try:
+        loaded = load_study_settings(reopened)
+    finally:
+        reopened.close()
+    assert (loaded.desired_retention, loaded.new_per_day, loaded.reviews_per_day) == (0.85, 5,
+                                                                                      50)
+    assert loaded.fuzz and loaded.rollover_hour == 4
+
+
+def test_study_settings_are_clamped_on_save_and_load(store: Store) -> None:
+    save_study_settings(store, SchedulerSettings(desired_retention=0.3, new_per_day=-4,
+                                                    reviews_per_day=-1))
+    assert store.setting("study.desired_retention") == 0.7
+    assert store.setting("study.new_per_day") == 0
+    loaded = load_study_settings(store)
+    assert (loaded.desired_retention, loaded.new_per_day, loaded.reviews_per_day) == (0.7, 0, 0)
+    # Values written some other way are clamped on the way in too.
+    store.set_setting("study.desired_retention", 1.2)
+    store.set_setting("study.new_per_day", 12.0)
+    loaded = load_study_settings(store)
+    assert (loaded.desired_retention, loaded.new_per_day) == (0.99, 12)
+
+
+def test_unreadable_study_settings_fall_back_to_the_defaults(store: Store) -> None:
+    store.set_setting("study.new_per_day", "lots")
+    assert load_study_settings(store) == SchedulerSettings()
+    store.set_setting("study.new_per_day", None)
+    assert load_study_settings(store) == SchedulerSettings()
 
 
 def test_the_last_interview_length_becomes_the_default(store: Store) -> None:

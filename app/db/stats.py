@@ -41,9 +41,6 @@ __all__ = [
 
 DAY_MS = 86_400_000
 HOUR_MS = 3_600_000
-# FSRS-6's default w20 (``fsrs.scheduler.DEFAULT_PARAMETERS[20]``; a test keeps them equal).
-# Kept as a constant so opening the statistics page does not import fsrs.
-FSRS_DECAY = DEFAULT_DECAY
 _EPOCH_DAY = date(1970, 1, 1)
 # 1970-01-01 was a Thursday: day index + 3, integer-divided by 7, counts Monday-started weeks.
 _MONDAY_SHIFT = 3
@@ -233,7 +230,7 @@ def cards_by_state(store: Store) -> StateCounts:
     return StateCounts(int(new), int(learning), int(review), int(suspended))
 
 
-def known_multiplier(desired_retention: float, decay: float = FSRS_DECAY) -> float:
+def known_multiplier(desired_retention: float, decay: float = DEFAULT_DECAY) -> float:
     """k such that FSRS retrievability after t days is >= ``desired_retention`` iff t <= S * k
     (see :func:`app.scheduling.scheduler.known_horizon`, which computes it)."""
     if not 0 < desired_retention <= 1:

@@ -13,10 +13,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 from app.clock import from_ms, to_ms
-from app.db.settings import load_study_settings, save_study_settings
 from app.db.store import Store
 from app.model import CardId, CardSpec, DeckId, TopicId
-from app.scheduling.scheduler import CardState, Grade, Queue, SchedulerSettings, known_horizon
+from app.scheduling.scheduler import CardState, Grade, Queue, known_horizon
 
 _CARD_COLUMNS = ("id, deck_id, topic_id, kind, context, prompt, answer, sibling_group, ord, "
                  "queue, step, stability, difficulty, due, last_review, reps, lapses, suspended, "
@@ -262,12 +261,3 @@ def topic_counts(store: Store, now: datetime, day_end: datetime, desired_retenti
     return {(DeckId(d), TopicId(t)): TopicCounts(int(n), int(due or 0), int(new or 0),
                                                   int(known or 0))
             for d, t, n, due, new, known in rows}
-
-
-def scheduler_settings(store: Store) -> SchedulerSettings:
-    """The user's study settings (retention, limits, steps), defaults where unset or unusable."""
-    return load_study_settings(store)
-
-
-def save_scheduler_settings(store: Store, settings: SchedulerSettings) -> None:
-    save_study_settings(store, settings)

@@ -17,7 +17,6 @@ from app.decks.words import (
     words,
 )
 from app.model import (
-    CARD_GENERATOR_VERSION,
     CLOZE,
     CardId,
     CardSpec,
@@ -27,10 +26,10 @@ from app.model import (
     step_label,
 )
 
-__all__ = ["GENERATOR_VERSION", "MAX_EXPLAIN_WORDS", "MAX_SET", "generate_cards", "is_term"]
+__all__ = ["MAX_EXPLAIN_WORDS", "MAX_SET", "generate_cards", "is_term"]
 
-#: Bump whenever the cards generated for an unchanged deck change (text, ids, order or kinds).
-GENERATOR_VERSION = CARD_GENERATOR_VERSION
+# When the cards generated for an unchanged deck change (text, ids, order or kinds), bump
+# app.model.CARD_GENERATOR_VERSION: stored decks are then synced again.
 
 #: An explanation longer than this gives no card: it is never cut mid-sentence, and the card
 #: linter asks for focused cards written in the deck instead.
@@ -44,8 +43,6 @@ _SET_ITEM_WORDS = 4
 # "Loss functions (MSE, etc)", "Web app and serving system", "how often?".
 _NOT_A_TERM = re.compile(r"\be\.?g\b|\betc\b|\bi\.?e\b|\band\b|[,?:;&…]|\.\.\.",
                          re.IGNORECASE)
-# The cloze marker; a hint replaces it ("[r...]").
-_HIDDEN = HIDDEN
 _ELIDED = "…"
 # Step cards ask with a fixed template whose words ("step", "flow") carry no cue.
 _TEMPLATED = frozenset({"step-number", "step-after"})
@@ -176,7 +173,7 @@ def _cloze_sides(text: str, number: int) -> tuple[str, str]:
         answer, _, hint = match.group(2).partition("::")
         if int(match.group(1)) != number:
             return answer
-        return f"[{hint.strip()}]" if hint.strip() else _HIDDEN
+        return f"[{hint.strip()}]" if hint.strip() else HIDDEN
 
     def back(match: re.Match[str]) -> str:
         answer = match.group(2).partition("::")[0]
@@ -244,7 +241,7 @@ def _enumeration(deck: Deck, parent: Topic, label: str, context: str) -> Iterato
         if first > 0:
             lines += [_ELIDED, ""]
         # The list starts at its real number; CommonMark keeps a start number after a blank line.
-        lines += [f"{j + 1}. " + (f"**{_HIDDEN}**" if j == index else items[j].title)
+        lines += [f"{j + 1}. " + (f"**{HIDDEN}**" if j == index else items[j].title)
                   for j in range(first, last)]
         if last < count:
             lines += ["", _ELIDED]

@@ -72,11 +72,12 @@ def sync_decks(store: Store, sources: list[tuple[Path, str]], now: datetime) -> 
                 owners[previous[0]] = name
                 continue
             parsed += 1
-            from app.decks import loader as decks  # YAML is loaded only when a file changed
+            # YAML and the card generator are loaded only when a file changed
             from app.decks.cards import generate_cards
+            from app.decks.loader import decode, load_text
 
             try:
-                deck = decks.load_text(decks.decode(data, name), name)
+                deck = load_text(decode(data, name), name)
             except DeckError as error:
                 problems.extend(error.problems)
                 if previous is not None and previous[0] not in owners:

@@ -19,8 +19,8 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from app.clock import local_zone
+from app.db.settings import load_study_settings
 from app.db.store import Store
-from app.db.study import scheduler_settings
 from app.errors import AppError
 from app.export.collection import create_indexes, write_collection
 from app.export.notes import DeckTree, Schedule, build_notes
@@ -85,7 +85,7 @@ def export_deck(store: Store, deck: Deck, out: Path, *, now: datetime,
         raise ExportError(f"Nothing to export: the selected part of '{deck.title}' has no "
                           "cards. Choose another topic or the whole deck.")
     total = len(notes)
-    settings = scheduler_settings(store)
+    settings = load_study_settings(store)
     placed: dict[str, tuple[tuple[int, str], ...]] | None = {} if with_progress else None
     with _scratch(out) as (collection_path, package_path):
         try:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.clock import local_zone, utc_now
 from app.db import interviews as interview_store
 from app.db import study
+from app.db.settings import load_study_settings
 from app.db.store import Store
 from app.db.study import Scope
 from app.decks.library import SyncReport, interview_deck
@@ -192,7 +193,7 @@ class MainWindow(QMainWindow):
 
     def refresh_counts(self) -> None:
         now = self.clock()
-        settings = study.scheduler_settings(self.store)
+        settings = load_study_settings(self.store)
         day = study_day(now, self.local, settings.rollover_hour)
         per_topic = study.topic_counts(self.store, now, day.end, settings.desired_retention)
         self.model.set_counts(aggregate_counts(self.outline.roots, per_topic))
@@ -232,7 +233,7 @@ class MainWindow(QMainWindow):
         from app.scheduling.scheduler import Fsrs
 
         try:
-            fsrs = Fsrs(study.scheduler_settings(self.store))
+            fsrs = Fsrs(load_study_settings(self.store))
             session = ReviewSession(self.store, fsrs, scope, self.clock(), self.local, mode)
         except AppError as error:
             show_error(self, error)
@@ -326,7 +327,7 @@ class MainWindow(QMainWindow):
         self._show_page(page)
         data_dir = self.store.path.parent if self.store.path is not None else None
         now, local = self.clock(), self.local
-        retention = study.scheduler_settings(self.store).desired_retention
+        retention = load_study_settings(self.store).desired_retention
         deck_id = self.outline.roots[0].deck_id if self.outline.roots else None
 
         def work(_progress: object) -> object:

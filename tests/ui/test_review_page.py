@@ -13,7 +13,7 @@ from PySide6.QtGui import QTextDocument
 from pytestqt.qtbot import QtBot
 from shared import FakeClock
 
-from app.db import study as study_store
+from app.db.settings import load_study_settings
 from app.decks.render import render_markdown
 from app.ui.app import open_data
 from app.ui.dialogs.settings import SettingsDialog
@@ -173,7 +173,7 @@ def test_settings_change_the_next_session_live(qtbot: QtBot, study_window: MainW
     dialog.new_per_day.setValue(7)
     dialog.reviews_per_day.setValue(150)
     dialog.accept()
-    chosen = study_store.scheduler_settings(study_window.store)
+    chosen = load_study_settings(study_window.store)
     assert (chosen.desired_retention, chosen.new_per_day, chosen.reviews_per_day) == \
         (0.85, 7, 150)
     assert study_window.open_key("ml-system-design/s6")

@@ -142,7 +142,10 @@ def _study(store: Any, version: int) -> None:
     study = _module("app.db.study", "app.study_store")
     review = _module("app.scheduling.review", "app.review")
     settings = scheduler.SchedulerSettings
-    study.save_scheduler_settings(store, settings(new_per_day=15))
+    # Study settings were saved through app.study_store until the restructure.
+    save = (getattr(study, "save_scheduler_settings", None)
+            or _find("save_study_settings", "app.db.settings"))
+    save(store, settings(new_per_day=15))
     fsrs = scheduler.Fsrs(settings(fuzz=False))
     grade = scheduler.Grade
     session = review.ReviewSession(store, fsrs, study.Scope(), T0, UTC)
