@@ -1,4 +1,4 @@
-"""The actions table: every menu command with its keys, read by the menus and the shortcut help."""
+"""The keys table: every menu command and page key, read by the menus, pages and shortcut help."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QKeyCombination, Qt
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
 
 Key = str | QKeySequence.StandardKey
@@ -87,28 +88,91 @@ ACTIONS: tuple[ActionSpec, ...] = (
 
 @dataclass(frozen=True)
 class PageKey:
-    """A key a page handles itself (not a menu command); listed in the shortcut help."""
+    """Keys a page handles itself (not a menu command). The page binds them from here and the
+    shortcut help lists them, so the two cannot disagree.
+
+    ``keys`` are in QKeySequence's portable text; "Enter" is both the main Return key and the
+    keypad's Enter, and a lone symbol ("-", "@") is the character typed, however the keyboard
+    layout types it. Where a row's keys do different things, ``what`` names them in order.
+    """
 
     where: str
-    keys: str
+    keys: tuple[str, ...]
     what: str
 
+    def sequences(self, position: int) -> list[QKeySequence]:
+        """What the key at ``position`` is bound as (two sequences for an Enter)."""
+        sequence = QKeySequence(self.keys[position])
+        combination = _first(sequence)
+        if combination.key() != Qt.Key.Key_Enter:
+            return [sequence]
+        main = QKeyCombination(combination.keyboardModifiers(), Qt.Key.Key_Return)
+        return [QKeySequence(main), sequence]
+
+    def shown(self, position: int) -> str:
+        """The key at ``position`` in the platform's native text."""
+        return QKeySequence(self.keys[position]).toString(
+            QKeySequence.SequenceFormat.NativeText)
+
+    def text(self) -> str:
+        """All the keys, as the shortcut help shows them."""
+        return ", ".join(self.shown(position) for position in range(len(self.keys)))
+
+    def index(self, event: QKeyEvent) -> int | None:
+        """The position of the key ``event`` presses, or None if it is none of them."""
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        for position, key in enumerate(self.keys):
+            if len(key) == 1 and not key.isalnum():
+                if event.text() == key:
+                    return position
+                continue
+            for sequence in self.sequences(position):
+                combination = _first(sequence)
+                if (combination.key() == event.key()
+                        and combination.keyboardModifiers() == modifiers):
+                    return position
+        return None
+
+    def matches(self, event: QKeyEvent) -> bool:
+        return self.index(event) is not None
+
+
+def _first(sequence: QKeySequence) -> QKeyCombination:
+    first: QKeyCombination = sequence[0]  # type: ignore[index]  # not in PySide6's stubs
+    return first
+
+
+OUTLINE, REVIEWING, INTERVIEWING = "In the outline", "While reviewing", "In a mock interview"
+OUTLINE_OPEN = PageKey(OUTLINE, ("Enter",), "Open or close the selected branch")
+OUTLINE_STUDY = PageKey(OUTLINE, ("Space",), "Study the selected branch")
+OUTLINE_CRAM = PageKey(OUTLINE, ("Shift+Space",), "Cram the selected branch")
+OUTLINE_CLEAR = PageKey(OUTLINE, ("Esc",), "Clear the filter")
+REVIEW_CONFIRM = PageKey(REVIEWING, ("Space", "Enter"), "Show the answer; on the answer: Good")
+REVIEW_GRADE = PageKey(REVIEWING, ("1", "2", "3", "4"), "Again, Hard, Good, Easy")
+REVIEW_UNDO = PageKey(REVIEWING, ("Ctrl+Z",), "Undo the last answer")
+REVIEW_BURY = PageKey(REVIEWING, ("-",), "Bury the card until tomorrow")
+REVIEW_SUSPEND = PageKey(REVIEWING, ("@",), "Suspend the card")
+REVIEW_BACK = PageKey(REVIEWING, ("Esc",), "Back to the outline")
+INTERVIEW_START = PageKey(INTERVIEWING, ("Ctrl+Enter",), "Start the interview (set-up screen)")
+INTERVIEW_STEP = PageKey(INTERVIEWING, ("Ctrl+Right", "Ctrl+Left"), "Next or previous step")
+INTERVIEW_PAUSE = PageKey(INTERVIEWING, ("Ctrl+P",), "Pause or resume")
 
 PAGE_KEYS: tuple[PageKey, ...] = (
-    PageKey("In the outline", "Enter", "Open or close the selected branch"),
-    PageKey("In the outline", "Space", "Study the selected branch"),
-    PageKey("In the outline", "Shift+Space", "Cram the selected branch"),
-    PageKey("In the outline", "Esc", "Clear the filter"),
-    PageKey("While reviewing", "Space, Enter", "Show the answer; on the answer: Good"),
-    PageKey("While reviewing", "1, 2, 3, 4", "Again, Hard, Good, Easy"),
-    PageKey("While reviewing", "Ctrl+Z", "Undo the last answer"),
-    PageKey("While reviewing", "-", "Bury the card until tomorrow"),
-    PageKey("While reviewing", "@", "Suspend the card"),
-    PageKey("While reviewing", "Esc", "Back to the outline"),
-    PageKey("In a mock interview", "Ctrl+Return", "Start the interview (set-up screen)"),
-    PageKey("In a mock interview", "Ctrl+Right, Ctrl+Left", "Next or previous step"),
-    PageKey("In a mock interview", "Ctrl+P", "Pause or resume"),
+    OUTLINE_OPEN, OUTLINE_STUDY, OUTLINE_CRAM, OUTLINE_CLEAR,
+    REVIEW_CONFIRM, REVIEW_GRADE, REVIEW_UNDO, REVIEW_BURY, REVIEW_SUSPEND, REVIEW_BACK,
+    INTERVIEW_START, INTERVIEW_STEP, INTERVIEW_PAUSE,
 )
+
+
+def bind_page_key(widget: QWidget, key: PageKey, *slots: Callable[[], object]) -> None:
+    """Shortcuts on ``widget`` and its children: the key at position i calls ``slots[i]``."""
+    if len(slots) != len(key.keys):
+        raise ValueError(f"{len(slots)} slots for the {len(key.keys)} keys of {key.what!r}")
+    for position, slot in enumerate(slots):
+        for sequence in key.sequences(position):
+            shortcut = QShortcut(sequence, widget)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
 
 
 def resolve(owner: object, path: str) -> Callable[..., object]:
@@ -163,5 +227,5 @@ def shortcut_rows(specs: Iterable[ActionSpec] = ACTIONS,
         if keys:
             where = spec.menu.replace("&", "") + " menu"
             rows.append((where, ", ".join(keys), spec.text.replace("&", "").rstrip("…")))
-    rows.extend((k.where, k.keys, k.what) for k in page_keys)
+    rows.extend((k.where, k.text(), k.what) for k in page_keys)
     return rows

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.decks.tree import TreeNode, find
+from app.ui.actions import OUTLINE_CLEAR, OUTLINE_CRAM, OUTLINE_OPEN, OUTLINE_STUDY
 from app.ui.safe_text import SafeTextBrowser, as_rich_text
 from app.ui.tree_model import CARDS, DUE, KNOWN, TITLE, TopicFilterModel, TopicTreeModel
 
@@ -270,15 +271,26 @@ class OutlinePane(QSplitter):
             self._painted = True
             QTimer.singleShot(0, self, self.first_painted.emit)  # after this paint is done
         if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            if event.key() == Qt.Key.Key_Escape and self.filter.text():
+            if OUTLINE_CLEAR.matches(event) and self.filter.text():
                 self.filter.clear()
                 self.focus_tree()
                 return True
-            if watched is self.tree and event.key() == Qt.Key.Key_Space:
-                shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
-                self.study_requested.emit("cram" if shift else "study")
+            if watched is self.tree and self._tree_key(event):
                 return True
         return super().eventFilter(watched, event)
+
+    def _tree_key(self, event: QKeyEvent) -> bool:
+        """Whether a key pressed in the tree is one of the outline's own, done here."""
+        current = self.tree.currentIndex()
+        if OUTLINE_OPEN.matches(event) and current.isValid():
+            self._on_activated(current)
+        elif OUTLINE_STUDY.matches(event):
+            self.study_requested.emit("study")
+        elif OUTLINE_CRAM.matches(event):
+            self.study_requested.emit("cram")
+        else:
+            return False
+        return True
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.FontChange and hasattr(self, "tree"):

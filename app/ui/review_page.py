@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -20,6 +20,15 @@ from PySide6.QtWidgets import (
 
 from app.errors import AppError
 from app.scheduling.scheduler import Grade
+from app.ui.actions import (
+    REVIEW_BACK,
+    REVIEW_BURY,
+    REVIEW_CONFIRM,
+    REVIEW_GRADE,
+    REVIEW_SUSPEND,
+    REVIEW_UNDO,
+    bind_page_key,
+)
 from app.ui.safe_text import SafeTextBrowser
 
 if TYPE_CHECKING:
@@ -27,6 +36,8 @@ if TYPE_CHECKING:
 
 # Anki's counter colours: new blue, learning red, review green (readable on light and dark).
 NEW_COLOUR, LEARN_COLOUR, REVIEW_COLOUR = "#3b82f6", "#e5484d", "#30a46c"
+#: The grades in the order of their keys (REVIEW_GRADE: 1 Again ... 4 Easy).
+GRADES = tuple(Grade)
 
 
 def _duration(seconds: float) -> str:
@@ -60,9 +71,7 @@ class ReviewPage(QWidget):
         self.poll_timer.setInterval(15_000)
         self.poll_timer.timeout.connect(self.poll)
 
-        undo = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
-        undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        undo.activated.connect(self.undo)
+        bind_page_key(self, REVIEW_UNDO, self.undo)
 
     def _build_header(self) -> QHBoxLayout:
         self.title = QLabel(textFormat=Qt.TextFormat.PlainText)  # deck text is never HTML
@@ -97,13 +106,14 @@ class ReviewPage(QWidget):
         self.card_view.setFont(font)
 
         self.show_button = QPushButton("Show answer")
-        self.show_button.setToolTip("Space or Enter")
+        self.show_button.setToolTip(" or ".join(
+            REVIEW_CONFIRM.shown(i) for i in range(len(REVIEW_CONFIRM.keys))))
         self.show_button.clicked.connect(self.reveal)
         self.grade_buttons: dict[Grade, QPushButton] = {}
         grades = QHBoxLayout()
-        for grade in Grade:
+        for position, grade in enumerate(GRADES):
             button = QPushButton()
-            button.setToolTip(f"Key {int(grade)}")
+            button.setToolTip(f"Key {REVIEW_GRADE.shown(position)}")
             button.clicked.connect(lambda _checked=False, g=grade: self.grade(g))
             button.setMinimumHeight(46)
             self.grade_buttons[grade] = button
@@ -127,7 +137,7 @@ class ReviewPage(QWidget):
         self.summary = QLabel(wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         back = QPushButton("Back to the outline")
-        back.setToolTip("Esc")
+        back.setToolTip(REVIEW_BACK.text())
         back.clicked.connect(self.closed.emit)
         done_page = QWidget()
         done_layout = QVBoxLayout(done_page)
@@ -184,23 +194,24 @@ class ReviewPage(QWidget):
         self._render(view)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        key, view = event.key(), self.view
+        view = self.view
         if view is None:
             super().keyPressEvent(event)
             return
-        confirm = key in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        if key == Qt.Key.Key_Escape or (view.finished and confirm):
+        confirm = REVIEW_CONFIRM.matches(event)
+        grade = REVIEW_GRADE.index(event)
+        if REVIEW_BACK.matches(event) or (view.finished and confirm):
             self.closed.emit()
         elif confirm:
             if view.revealed:
                 self.grade(Grade.GOOD)  # as in Anki: Space on the answer means Good
             else:
                 self.reveal()
-        elif Qt.Key.Key_1 <= key <= Qt.Key.Key_4:
-            self.grade(Grade(key - Qt.Key.Key_0))
-        elif event.text() == "-":
+        elif grade is not None:
+            self.grade(GRADES[grade])
+        elif REVIEW_BURY.matches(event):
             self.bury()
-        elif event.text() == "@":
+        elif REVIEW_SUSPEND.matches(event):
             self.suspend()
         else:
             super().keyPressEvent(event)

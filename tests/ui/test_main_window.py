@@ -308,7 +308,7 @@ def test_f1_shows_every_key_from_the_table(qtbot: QtBot, window: MainWindow,
     assert listed == set(shortcut_rows())
     assert ("File menu", "Ctrl+E", "Export to Anki") in listed
     assert ("In the outline", "Space", "Study the selected branch") in listed
-    assert {(k.where, k.keys, k.what) for k in PAGE_KEYS} <= listed
+    assert {(k.where, k.text(), k.what) for k in PAGE_KEYS} <= listed
     # Every key a menu command has is in the help, in the text the menus show.
     for action_id, action in window.actions_by_id.items():
         text = action.text().replace("&", "").rstrip("…")

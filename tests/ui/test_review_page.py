@@ -15,6 +15,8 @@ from shared import FakeClock
 
 from app.db.settings import load_study_settings
 from app.decks.render import render_markdown
+from app.scheduling.scheduler import Grade
+from app.ui.actions import REVIEW_GRADE
 from app.ui.app import open_data
 from app.ui.dialogs.settings import SettingsDialog
 from app.ui.main_window import MainWindow, settings_for
@@ -104,6 +106,21 @@ def test_grading_needs_the_answer_shown_first(qtbot: QtBot, study_window: MainWi
     qtbot.keyClick(study_window.review, Qt.Key.Key_Return)
     qtbot.keyClick(study_window.review, Qt.Key.Key_Return)  # Enter on the answer means Good
     assert _log_rows(data_dir) == 1
+
+
+@pytest.mark.parametrize("position", range(len(REVIEW_GRADE.keys)))
+def test_each_grade_key_answers_with_the_grade_the_help_names(
+        qtbot: QtBot, study_window: MainWindow, data_dir: Path, position: int) -> None:
+    assert study_window.open_key("ml-system-design/s1")
+    study_window.start_review("study")
+    page = study_window.review
+    qtbot.keyClick(page, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+    assert page.view is not None and page.view.revealed  # the keypad's Enter reveals too
+    qtbot.keyClicks(page, REVIEW_GRADE.keys[position])
+    with sqlite3.connect(data_dir / "mlsd-study.db") as conn:
+        [(rating,)] = conn.execute("SELECT rating FROM review_log").fetchall()
+    named = REVIEW_GRADE.what.split(", ")[position]
+    assert Grade(rating).name == named.upper()
 
 
 def test_cram_changes_no_schedule(qtbot: QtBot, study_window: MainWindow,

@@ -6,7 +6,7 @@ import html
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.interview.steps import StepInfo
 from app.interview.views import InterviewView
 from app.model import Question, RubricItem
+from app.ui.actions import INTERVIEW_PAUSE, INTERVIEW_STEP, bind_page_key
 from app.ui.interview.display import button_row, clock_text, level_colour, push_button
 from app.ui.safe_text import as_rich_text
 
@@ -156,28 +157,23 @@ class RunningScreen(QWidget):
         return side
 
     def _build_buttons(self) -> QHBoxLayout:
-        self.previous_button = push_button("◀ Previous", self.previous_requested, "Ctrl+Left")
-        self.pause_button = push_button("Pause", self.pause_requested, "Ctrl+P")
-        self.next_button = push_button("Next ▶", self.next_requested, "Ctrl+Right")
+        self.previous_button = push_button("◀ Previous", self.previous_requested,
+                                           INTERVIEW_STEP.shown(1))
+        self.pause_button = push_button("Pause", self.pause_requested, INTERVIEW_PAUSE.text())
+        self.next_button = push_button("Next ▶", self.next_requested, INTERVIEW_STEP.shown(0))
         return button_row([self.previous_button, self.pause_button, self.next_button],
                           [push_button("Finish interview", self.finish_requested)])
 
     def _bind_step_keys(self) -> None:
-        for keys, signal in (("Ctrl+Right", self.next_requested),
-                             ("Ctrl+Left", self.previous_requested),
-                             ("Ctrl+P", self.pause_requested)):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(signal)
+        bind_page_key(self, INTERVIEW_STEP, self.next_requested.emit,
+                      self.previous_requested.emit)
+        bind_page_key(self, INTERVIEW_PAUSE, self.pause_requested.emit)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # The editor claims Ctrl+Left/Right (word moves) before shortcuts see them; the notes
         # have the focus while an interview runs, so the step keys would never work.
         if (watched is self.notes and event.type() == QEvent.Type.ShortcutOverride
-                and isinstance(event, QKeyEvent)
-                and event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-                == Qt.KeyboardModifier.ControlModifier
-                and event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right)):
+                and isinstance(event, QKeyEvent) and INTERVIEW_STEP.matches(event)):
             event.ignore()
             return True
         return super().eventFilter(watched, event)

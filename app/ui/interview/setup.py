@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.interview.budgets import Budgets, default_budgets
 from app.interview.steps import StepInfo
 from app.model import Question
+from app.ui.actions import INTERVIEW_START, bind_page_key
 from app.ui.interview.display import button_row, push_button
 from app.ui.safe_text import SafeTextBrowser
 
@@ -58,9 +58,7 @@ class SetupScreen(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("<h2>New mock interview</h2>"))
         layout.addWidget(splitter, 1)
-        start = QShortcut(QKeySequence("Ctrl+Return"), self)
-        start.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        start.activated.connect(self.start_requested)
+        bind_page_key(self, INTERVIEW_START, self.start_requested.emit)
         self.setFocusProxy(self.question_tree)
 
     # --- construction ----------------------------------------------------------------------------
@@ -105,7 +103,8 @@ class SetupScreen(QWidget):
         """The duration, the budget per step, and the buttons."""
         durations = self._build_durations()
         budgets = self._build_budgets(steps)
-        self.start_button = push_button("Start interview", self.start_requested, "Ctrl+Enter")
+        self.start_button = push_button("Start interview", self.start_requested,
+                                        INTERVIEW_START.text())
         self.start_button.setDefault(True)
         buttons = button_row([push_button("Back to outline", self.back_requested),
                               push_button("History…", self.history_requested)],

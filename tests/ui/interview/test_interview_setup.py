@@ -86,3 +86,12 @@ def test_a_step_without_minutes_is_refused(qtbot: QtBot, window: MainWindow,
     errors.clear()
     assert page.session is None and page.stack.currentWidget() is page.setup
     assert interview_store.unfinished_interviews(window.store) == []
+
+
+def test_ctrl_and_the_keypads_enter_start_as_ctrl_return_does(qtbot: QtBot,
+                                                              window: MainWindow) -> None:
+    page = open_setup(qtbot, window)
+    assert page.setup.start_button.toolTip() == "Ctrl+Enter"
+    qtbot.keyClick(page.setup.question_tree, Qt.Key.Key_Enter,
+                   CTRL | Qt.KeyboardModifier.KeypadModifier)
+    assert page.session is not None and page.stack.currentWidget() is page.running
