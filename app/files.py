@@ -28,16 +28,24 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def sync_after_rename(*folders: Path) -> None:
+    """Sync the folders a completed rename changed, best effort.
+
+    The rename is done: the file is in its new place, and a caller must not report that
+    nothing changed. Syncing a folder only makes its new entry survive a power cut, and some
+    file systems (network and FUSE mounts) refuse fsync on a folder, so errors are ignored.
+    """
+    for folder in dict.fromkeys(folders):
+        with contextlib.suppress(OSError):
+            fsync_dir(folder)
+
+
 def replace_durably(source: Path, target: Path) -> None:
-    """Rename ``source`` (a complete, synced file) over ``target`` and sync the folder.
+    """Rename ``source`` (a complete, synced file) over ``target`` and sync the folders.
 
     Raises ``OSError`` only when the rename fails; then ``target`` is as it was."""
     os.replace(source, target)
-    # The rename is done: ``target`` holds the new file, and callers must not report that
-    # nothing changed. Syncing the folder only makes the new entry survive a power cut, and
-    # some file systems (network and FUSE mounts) refuse fsync on a folder: best effort.
-    with contextlib.suppress(OSError):
-        fsync_dir(target.parent)
+    sync_after_rename(target.parent, source.parent)
 
 
 @contextlib.contextmanager

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from backup_data import DAY, HOUR, NOW, answer, count, make_data, names
+from shared import refuse_folder_fsync
 
 from app.db.backup import (
     BackupInfo,
@@ -250,6 +251,16 @@ def test_prune_refuses_to_keep_nothing(data: Path) -> None:
     with pytest.raises(ValueError, match="keep at least one"):
         prune(data, NOW, keep_daily=0)
     assert prune(data, NOW) == []  # no backups folder yet: nothing to do
+
+
+def test_a_folder_that_refuses_fsync_still_gets_its_backup(
+        data: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    refused = refuse_folder_fsync(monkeypatch)
+    answer(store, 2, NOW - HOUR)
+    path = create_backup(store, data, NOW)  # renamed into place: not reported as failed
+    assert refused
+    assert names(backups_dir(data)) == [path.name]
+    assert count(path) == 2
 
 
 # --- failures leave no partial file --------------------------------------------------------------

@@ -50,3 +50,15 @@ def test_a_refused_folder_sync_after_the_rename_is_not_an_error(
     replace_durably(source, target)
     assert target.read_bytes() == b"next" and not source.exists()
     assert len(refused) == 2  # the folder sync was tried each time
+
+
+def test_a_move_between_folders_syncs_both(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    refused = refuse_folder_fsync(monkeypatch)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    source = tmp_path / "a" / "deck.yaml"
+    source.write_bytes(b"deck")
+    replace_durably(source, tmp_path / "b" / "deck.yaml")
+    assert (tmp_path / "b" / "deck.yaml").read_bytes() == b"deck" and not source.exists()
+    assert len(refused) == 2  # the folder the file left and the one it went to

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from backup_data import HOUR, NOW, answer, count, make_data, names
+from shared import refuse_folder_fsync
 
 from app.db.backup import backups_dir, create_backup, list_backups
 from app.db.migrations import SCHEMA_VERSION
@@ -200,6 +201,25 @@ def test_recover_restores_the_latest_usable_backup(data: Path) -> None:
     finally:
         reopened.close()
     assert usable.exists() and broken.exists()  # backups are not consumed
+
+
+def test_recover_and_restore_work_where_folders_refuse_fsync(
+        data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store.open(data)
+    answer(store, 2, NOW - 3 * HOUR)
+    backup = create_backup(store, data, NOW - 2 * HOUR)
+    store.close()
+    garbage = _damage(data)
+    refused = refuse_folder_fsync(monkeypatch)
+
+    said = recover(data, NOW, "restore-latest")  # moves the damaged file aside, then installs
+
+    assert refused
+    assert (data / f"{DB_NAME}.damaged-20261128-170501").read_bytes() == garbage
+    assert said.endswith("(2 reviews, 7 cards).")
+    assert restore_backup(backup, data, NOW + HOUR) is not None
+    assert check_database(data / DB_NAME).ok
+    assert sorted(p.name for p in data.iterdir() if p.name.startswith(".")) == []
 
 
 def test_recover_starting_fresh_keeps_the_damaged_file(data: Path) -> None:

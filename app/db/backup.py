@@ -6,10 +6,8 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import sqlite3
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -18,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from app.db.store import Store
 from app.errors import StoreError
-from app.files import fsync_dir, fsync_file
+from app.files import fsync_file, replace_durably, temporary_beside
 
 if TYPE_CHECKING:
     from app.db.settings import BackupSettings
@@ -165,34 +163,36 @@ def backup_connection(conn: sqlite3.Connection, data_dir: Path, now: datetime,
     label = _label(reason)
     stamp = name_stamp(now)
     folder = backups_dir(data_dir)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=_PARTIAL, suffix=".db", dir=folder)
-        os.close(fd)
-    except OSError as exc:
-        raise StoreError(f"Cannot write a backup into {folder}: {exc.strerror or exc}. Check "
-                         "that the folder is writable and the disk has free space; the "
-                         "database itself was not changed.") from None
-    temp = Path(name)
-    try:
-        target = sqlite3.connect(temp, isolation_level=None)
+    with contextlib.ExitStack() as scratch:
         try:
-            conn.backup(target)
-            # The copy inherits WAL mode from the live file. In rollback mode it opens read-only
-            # (for listing) without leaving -wal and -shm files in the backups folder.
-            target.execute("PRAGMA journal_mode=DELETE")
-        finally:
-            target.close()
-        fsync_file(temp)
-        final = _free_name(folder, stamp, label)
-        os.replace(temp, final)
-        fsync_dir(folder)
-    except (sqlite3.Error, OSError) as exc:
-        remove_quietly(sidecar(temp, s) for s in ("", *SIDECARS))
-        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise StoreError(f"Could not write a backup into {folder} ({detail}). Check that the "
-                         "disk has free space and the folder is writable; the database itself "
-                         "was not changed.") from None
+            folder.mkdir(parents=True, exist_ok=True)
+            # The final name is chosen after the copy (a backup in the same second gets ".2").
+            temp = scratch.enter_context(temporary_beside(folder / f"{stamp}-{label}.db",
+                                                          prefix=_PARTIAL, suffix=".db"))
+        except OSError as exc:
+            raise StoreError(f"Cannot write a backup into {folder}: {exc.strerror or exc}. "
+                             "Check that the folder is writable and the disk has free space; "
+                             "the database itself was not changed.") from None
+        try:
+            target = sqlite3.connect(temp, isolation_level=None)
+            try:
+                conn.backup(target)
+                # The copy inherits WAL mode from the live file. In rollback mode it opens
+                # read-only (for listing) without leaving -wal and -shm files in the backups
+                # folder.
+                target.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                target.close()
+            fsync_file(temp)
+            final = _free_name(folder, stamp, label)
+            replace_durably(temp, final)
+        except (sqlite3.Error, OSError) as exc:
+            # The copy's own files; the copy goes when the scratch file is cleaned up.
+            remove_quietly(sidecar(temp, s) for s in SIDECARS)
+            detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise StoreError(f"Could not write a backup into {folder} ({detail}). Check that "
+                             "the disk has free space and the folder is writable; the database "
+                             "itself was not changed.") from None
     return final
 
 

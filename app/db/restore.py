@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,13 +22,12 @@ from app.db.backup import (
     backups_dir,
     name_stamp,
     open_read_only,
-    remove_quietly,
     sidecar,
 )
 from app.db.migrations import SCHEMA_VERSION
 from app.db.store import DB_NAME, is_damage, quick_check
 from app.errors import StoreError
-from app.files import fsync_dir, fsync_file
+from app.files import fsync_file, replace_durably, sync_after_rename, temporary_beside
 
 Status = Literal["ok", "missing", "damaged"]
 RecoveryChoice = Literal["restore-latest", "start-fresh"]
@@ -112,10 +110,10 @@ def move_aside(path: Path, now: datetime) -> Path:
         # fresh database beside a stale -wal would have that log replayed into it.
         for suffix in parts:
             os.rename(sidecar(path, suffix), sidecar(target, suffix))
-        fsync_dir(path.parent)
     except OSError as exc:
         raise StoreError(f"Could not move {path} aside ({exc.strerror or exc}); nothing was "
                          "deleted. Check the permissions of its folder.") from None
+    sync_after_rename(path.parent)
     return target
 
 
@@ -172,33 +170,25 @@ def _save_current(db_path: Path, data_dir: Path, now: datetime) -> Path:
 def _install(source: Path, db_path: Path) -> None:
     """Put a copy of ``source`` in place of ``db_path`` atomically, verified first."""
     folder = db_path.parent
-    temp: Path | None = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=".restoring-", suffix=".db", dir=folder)
-        os.close(fd)
-        temp = Path(name)
-        shutil.copyfile(source, temp)
-        fsync_file(temp)
-        health = check_database(temp)
-        if not health.ok:
-            raise StoreError(f"The copy of {source} does not verify ({health.message}); "
-                             "nothing was restored. Choose another backup.")
-        # Whatever the old database left beside it is stale now (checkpointed into the file
-        # that was backed up, or moved aside with it); a -wal left here would be replayed
-        # into the restored file.
-        for suffix in SIDECARS:
-            sidecar(db_path, suffix).unlink(missing_ok=True)
-        os.replace(temp, db_path)
-        temp = None
-        fsync_dir(folder)
+        with temporary_beside(db_path, prefix=".restoring-", suffix=".db") as temp:
+            shutil.copyfile(source, temp)
+            fsync_file(temp)
+            health = check_database(temp)
+            if not health.ok:
+                raise StoreError(f"The copy of {source} does not verify ({health.message}); "
+                                 "nothing was restored. Choose another backup.")
+            # Whatever the old database left beside it is stale now (checkpointed into the
+            # file that was backed up, or moved aside with it); a -wal left here would be
+            # replayed into the restored file.
+            for suffix in SIDECARS:
+                sidecar(db_path, suffix).unlink(missing_ok=True)
+            replace_durably(temp, db_path)
     except OSError as exc:
         raise StoreError(f"Could not restore {source} into {folder}: {exc.strerror or exc}. "
                          "Check that the disk has free space and the folder is writable.") \
             from None
-    finally:
-        if temp is not None:
-            remove_quietly([temp])
 
 
 def restore_backup(backup: Path, data_dir: Path, now: datetime) -> Path | None:

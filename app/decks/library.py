@@ -308,7 +308,7 @@ def remove_deck(store: Store, deck_id: str, data_dir: Path, now: datetime) -> Re
             while moved.exists():  # never overwrite an earlier removal
                 n += 1
                 moved = folder / f"{source.stem}-{stamp}-{n}{source.suffix}"
-            os.replace(source, moved)
+            replace_durably(source, moved)
         except OSError as exc:
             raise DeckError([Problem(str(source), 1, 1, f"cannot move the deck file aside "
                                      f"({exc.strerror or exc}); nothing was removed. Check the "
