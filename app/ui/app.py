@@ -275,8 +275,13 @@ def _run_locked(app: QApplication, data_dir: Path, quit_after_startup: bool,
 
 
 def fit_to_screen(window: QWidget) -> None:
-    """Shrink a first window that is larger than its screen's free area (a laptop screen at a
-    scale factor of 2 has 640x400 of logical room); a remembered geometry already fits."""
+    """Shrink ``window`` to its screen's free area when it is larger.
+
+    It runs after the window restored its remembered geometry, so it applies to whatever size
+    the window has then: a first window's DEFAULT_SIZE on a small or scaled screen (a laptop
+    screen at a scale factor of 2 has 640x400 of logical room), and a remembered size from a
+    larger monitor alike (Qt's restoreGeometry usually fits that to the screen already).
+    """
     room = window.screen().availableGeometry().size()
     if window.width() > room.width() or window.height() > room.height():
         window.resize(window.size().boundedTo(room))

@@ -207,3 +207,23 @@ def test_a_first_window_larger_than_the_screen_is_shrunk_to_fit(qtbot: QtBot) ->
     fit_to_screen(small)
     assert (big.width(), big.height()) == (room.width(), room.height())
     assert (small.width(), small.height()) == (room.width() - 100, room.height() - 100)
+
+
+def test_a_remembered_size_larger_than_the_screen_fits_it_after_a_restart(
+        qtbot: QtBot, data_dir: Path) -> None:
+    """As after moving from a big monitor to a laptop: the window comes up inside the screen."""
+    store, report = open_data(data_dir)
+    try:
+        first = MainWindow(store, report, settings_for(data_dir))
+        qtbot.addWidget(first)
+        room = first.screen().availableGeometry().size()
+        first.resize(room.width() + 400, room.height() + 300)
+        first.close()  # remembers the geometry
+        second = MainWindow(store, report, settings_for(data_dir))
+        qtbot.addWidget(second)
+        fit_to_screen(second)  # as the app does once the window has restored its geometry
+        assert second.width() <= room.width() and second.height() <= room.height()
+        assert second.width() >= room.width() - 50  # shrunk to the screen, not to a default
+        second.close()
+    finally:
+        store.close()
