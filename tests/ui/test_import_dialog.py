@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from pytestqt.qtbot import QtBot
 
+from app.decks.lint import Finding
 from app.paths import user_decks_dir
-from app.ui.dialogs.import_outline import ImportDialog
+from app.ui.dialogs.import_outline import ImportDialog, describe_import
 from app.ui.main_window import MainWindow
 
 pytestmark = pytest.mark.gui
@@ -58,7 +60,7 @@ def test_an_outline_becomes_a_deck_beside_the_built_in_one(
     assert dialog.import_button.isEnabled()
 
 
-def test_the_summary_names_the_card_warnings_and_how_to_list_them(
+def test_the_summary_names_the_card_warnings_at_lines_of_the_outline(
         qtbot: QtBot, window: MainWindow, tmp_path: Path, data_dir: Path) -> None:
     source = tmp_path / "pointers.md"
     source.write_text("# Pointers\n\n## Caching\n\nSee the sections below for details.\n\n"
@@ -67,13 +69,28 @@ def test_the_summary_names_the_card_warnings_and_how_to_list_them(
     dialog = _dialog(qtbot, window, source)
     with qtbot.waitSignal(dialog.imported, timeout=30000):
         qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    result = dialog.outcome
-    findings = getattr(result, "findings", ())
-    assert any(f.rule == "pointer" for f in findings)
+    findings = getattr(dialog.outcome, "findings", ())
+    [pointer] = [f for f in findings if f.rule == "pointer"]
+    # The line is the outline's (the topic's heading), not the deck file's written from it.
+    assert source.read_text(encoding="utf-8").splitlines()[pointer.line - 1] == "## Caching"
     text = dialog.message.text()
     assert f"{len(findings)} card warning" in text
-    assert f"line {findings[0].line}: {findings[0].message}" in text
-    assert f"check-deck --cards {getattr(result, 'path', '')}" in text
+    assert f"line {pointer.line} of pointers.md: {pointer.message}" in text
+    assert "Edit the outline and import it again." in text
+    assert "check-deck" not in text and ".yaml" not in text.partition("card warning")[2]
+
+
+def test_more_warnings_than_shown_are_listed_by_importing_from_a_terminal() -> None:
+    outline = "/home/someone/my notes/caching.md"
+    findings = tuple(Finding(outline, line, f"caching/t{line}/explain", "pointer", "says 'below'")
+                     for line in (3, 9, 14, 20, 31))
+    result = SimpleNamespace(title="Caching", deck_id="my-caching", topics=5, cards=9,
+                             path=Path("/data/decks/my-caching.yaml"), findings=findings)
+    text = describe_import(result)
+    assert ("5 card warnings: line 3 of caching.md: says 'below'; line 9 of caching.md: "
+            "says 'below'; line 14 of caching.md: says 'below' (and 2 more). Edit the outline "
+            "and import it again; importing it from a terminal lists them all: mlsd-study "
+            "import-outline '/home/someone/my notes/caching.md' --id my-caching.") in text
 
 
 def test_a_bad_outline_changes_nothing_and_says_why(qtbot: QtBot, window: MainWindow,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shlex
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,6 +23,9 @@ from PySide6.QtWidgets import (
 
 from app.errors import AppError
 from app.ui.worker import Progress, run_in_background
+
+if TYPE_CHECKING:
+    from app.decks.lint import Finding
 
 MARKDOWN_FILTER = "Markdown outlines (*.md *.markdown *.mdown *.txt);;All files (*)"
 
@@ -167,14 +173,22 @@ def describe_import(result: object) -> str:
     if written:
         text += f" Saved as {written}."
     findings = getattr(result, "findings", ())
-    if findings:  # the card linter's, so the user knows which cards to fix in the deck file
-        shown = "; ".join(f"line {f.line}: {f.message}" for f in findings[:_SHOWN_FINDINGS])
-        hidden = len(findings) - _SHOWN_FINDINGS
-        more = f" (and {hidden} more)" if hidden > 0 else ""
-        text += (f"\n\n{len(findings)} card warning{'s' if len(findings) != 1 else ''}: "
-                 f"{shown}{more}. List them all with: mlsd-study check-deck --cards "
-                 f"{written or 'DECK.yaml'}")
+    if findings:  # the card linter's, at lines of the outline: the text the person wrote
+        text += "\n\n" + _describe_findings(findings, str(getattr(result, "deck_id", "")))
     return text
+
+
+def _describe_findings(findings: Sequence[Finding], deck_id: str) -> str:
+    shown = "; ".join(f"line {f.line} of {Path(f.path).name}: {f.message}"
+                      for f in findings[:_SHOWN_FINDINGS])
+    hidden = len(findings) - _SHOWN_FINDINGS
+    text = (f"{len(findings)} card warning{'s' if len(findings) != 1 else ''}: {shown}"
+            f"{f' (and {hidden} more)' if hidden > 0 else ''}. Edit the outline and import "
+            "it again")
+    if hidden > 0:  # the command the deck file's header names; it prints every warning
+        text += (f"; importing it from a terminal lists them all: mlsd-study import-outline "
+                 f"{shlex.quote(findings[0].path)} --id {deck_id}")
+    return text + "."
 
 
 _SHOWN_FINDINGS = 3
