@@ -1,5 +1,5 @@
-"""The app on a real X server (Xvfb) with Qt's xcb plugin, as on a desktop: start, paint, quit;
-and at QT_SCALE_FACTOR=2 the same layout at twice the size."""
+"""The installed app on a real X server (Xvfb) with Qt's xcb plugin, as on a desktop: start,
+paint, quit; and at QT_SCALE_FACTOR=2 the same layout at twice the size."""
 
 from __future__ import annotations
 
@@ -20,13 +20,18 @@ from app.desktop_check import preflight
 
 pytestmark = pytest.mark.gui  # needs Qt's libraries and Xvfb, not only Python
 
-REPO = Path(__file__).resolve().parents[2]
 XVFB = shutil.which("Xvfb")
+#: The installed app as a person starts it: the console script pip puts beside the interpreter.
+APP = Path(sys.executable).parent / "mlsd-study"
 if not sys.platform.startswith("linux"):
     pytest.skip("the xcb platform is Linux's", allow_module_level=True)
 if XVFB is None:
     pytest.skip("Xvfb not installed: `apt-get install xvfb` (as .ci/run does) runs these "
                 "tests on a real X server", allow_module_level=True)
+if not APP.is_file():
+    pytest.skip(f"no installed app: {APP} is missing (installing the project into the "
+                "environment that runs the tests puts it there, as .ci/run's "
+                "`pip install -e '.[test]'` does)", allow_module_level=True)
 
 STARTUP = re.compile(r"^startup_ms=\d+$", re.MULTILINE)
 
@@ -82,11 +87,12 @@ def app_env(tmp_path: Path, display: str, **extra: str) -> dict[str, str]:
 
 
 def start_up(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """``python -m app --quit-after-startup`` in a fresh data folder: open, paint, quit."""
+    """``mlsd-study --quit-after-startup`` in a fresh data folder, started outside the checkout:
+    open, paint, quit."""
     data = tmp_path / f"data-{len(list(tmp_path.glob('data-*')))}"
-    return subprocess.run([sys.executable, "-m", "app", "--data-dir", str(data),
-                           "--quit-after-startup"], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=120, check=False)
+    return subprocess.run([str(APP), "--data-dir", str(data), "--quit-after-startup"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+                          check=False)
 
 
 def assert_started(result: subprocess.CompletedProcess[str]) -> None:
@@ -115,9 +121,9 @@ def screenshot(tmp_path: Path, display: str, scale: str) -> tuple[Path, int, int
     not blank; save it as PNG. Returns the file and the size of the window in it (the root
     window is black around it: there is no window manager)."""
     env = app_env(tmp_path, display, QT_QPA_PLATFORM="xcb", QT_SCALE_FACTOR=scale)
-    with subprocess.Popen([sys.executable, "-m", "app", "--data-dir",
-                           str(tmp_path / f"data-scale-{scale}")], cwd=REPO, env=env,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as app:
+    with subprocess.Popen([str(APP), "--data-dir", str(tmp_path / f"data-scale-{scale}")],
+                          cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE) as app:
         try:
             previous = b""
             deadline = time.monotonic() + 60
