@@ -286,25 +286,16 @@ def list_cards(data: Path, deck_id: str | None, *, as_json: bool) -> int:
 
     from app.decks.card_text import card_block, card_record
     from app.decks.cards import generate_cards
-    from app.decks.library import deck_files
-    from app.decks.loader import load_path
-    from app.errors import DeckError
-    from app.model import Deck
+    from app.decks.library import SHIPPED, USER, load_decks
+    from app.model import DeckId
     from app.paths import shipped_decks_dir, user_decks_dir
 
-    decks: dict[str, Deck] = {}
-    for folder in (shipped_decks_dir(), user_decks_dir(data)):
-        for path in deck_files(folder):
-            try:
-                deck = load_path(path)
-            except DeckError as error:
-                for problem in error.problems:
-                    print(f"warning: {problem}", file=sys.stderr)
-                continue
-            decks.setdefault(deck.id, deck)  # as at start-up, the first file of an id wins
+    decks, problems = load_decks([(shipped_decks_dir(), SHIPPED), (user_decks_dir(data), USER)])
+    for problem in problems:
+        print(f"warning: {problem}", file=sys.stderr)
     if deck_id is not None and deck_id not in decks:
         raise AppError(f"No deck '{deck_id}'. The decks are: {', '.join(sorted(decks))}.")
-    chosen = [decks[deck_id]] if deck_id is not None else list(decks.values())
+    chosen = [decks[DeckId(deck_id)]] if deck_id is not None else list(decks.values())
     records = [card_record(card) for deck in chosen for card in generate_cards(deck)]
     try:
         if as_json:

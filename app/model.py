@@ -10,6 +10,16 @@ from typing import NewType
 #: A cloze deletion, as Anki writes it: ``{{c1::answer}}`` (group 1 the number, 2 the text).
 CLOZE = re.compile(r"\{\{c(\d+)::(.+?)\}\}", re.DOTALL)
 
+
+def cloze_answer(text: str) -> str:
+    """A cloze deletion's answer: its text (``CLOZE`` group 2) without a ``::hint``."""
+    return text.partition("::")[0]
+
+
+def cloze_hint(text: str) -> str:
+    """A cloze deletion's hint (what follows ``::`` in its text), stripped; "" without one."""
+    return text.partition("::")[2].strip()
+
 DeckId = NewType("DeckId", str)
 TopicId = NewType("TopicId", str)
 

@@ -132,6 +132,19 @@ def test_cards_skips_a_broken_deck_file_with_a_warning(
     assert captured.err.startswith(f"warning: {data_dir / 'decks' / 'broken.yaml'}:")
 
 
+def test_cards_takes_the_first_file_of_a_deck_id_and_warns_of_the_second(
+        data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = _write(data_dir / "decks" / "a-mine.yaml", MINE)
+    second = _write(data_dir / "decks" / "b-copy.yaml",
+                    MINE.replace("Reservoir sampling", "Stream sampling"))
+    assert main(["cards", "--deck", "mine", "--json"]) == 0
+    captured = capsys.readouterr()
+    answers = json.dumps(json.loads(captured.out))
+    assert "Reservoir sampling" in answers and "Stream sampling" not in answers
+    assert captured.err == (f"warning: {second}:1:1: deck id 'mine' is already used by "
+                            f"{first}; give this deck another id\n")
+
+
 def test_cards_runs_while_the_app_holds_the_data_folder(
         data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     lock = InstanceLock.acquire(data_dir)

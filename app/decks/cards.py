@@ -23,10 +23,12 @@ from app.model import (
     Deck,
     Topic,
     TopicId,
+    cloze_answer,
+    cloze_hint,
     step_label,
 )
 
-__all__ = ["MAX_EXPLAIN_WORDS", "MAX_SET", "generate_cards", "is_term"]
+__all__ = ["MAX_EXPLAIN_WORDS", "MAX_SET", "TEMPLATED_KINDS", "generate_cards", "is_term"]
 
 # When the cards generated for an unchanged deck change (text, ids, order or kinds), bump
 # app.model.CARD_GENERATOR_VERSION: stored decks are then synced again.
@@ -44,8 +46,9 @@ _SET_ITEM_WORDS = 4
 _NOT_A_TERM = re.compile(r"\be\.?g\b|\betc\b|\bi\.?e\b|\band\b|[,?:;&…]|\.\.\.",
                          re.IGNORECASE)
 _ELIDED = "…"
-# Step cards ask with a fixed template whose words ("step", "flow") carry no cue.
-_TEMPLATED = frozenset({"step-number", "step-after"})
+#: Kinds whose front is a fixed template around a step number: its words ("step", "flow")
+#: carry no cue, so such a card cannot show its answer.
+TEMPLATED_KINDS = frozenset({"step-number", "step-after"})
 
 
 @dataclass(frozen=True)
@@ -170,13 +173,13 @@ def _cloze_sides(text: str, number: int) -> tuple[str, str]:
     """The prompt (deletion ``number`` hidden, the others shown) and the answer (it in bold)."""
 
     def front(match: re.Match[str]) -> str:
-        answer, _, hint = match.group(2).partition("::")
         if int(match.group(1)) != number:
-            return answer
-        return f"[{hint.strip()}]" if hint.strip() else HIDDEN
+            return cloze_answer(match.group(2))
+        hint = cloze_hint(match.group(2))
+        return f"[{hint}]" if hint else HIDDEN
 
     def back(match: re.Match[str]) -> str:
-        answer = match.group(2).partition("::")[0]
+        answer = cloze_answer(match.group(2))
         return _bold(answer) if int(match.group(1)) == number else answer
 
     return CLOZE.sub(front, text), CLOZE.sub(back, text)
@@ -288,7 +291,7 @@ def _gives_away(draft: _Draft) -> bool:
     """
     if _norm(draft.answer) in _norm(f"{draft.context}\n{draft.prompt}"):
         return True
-    return draft.kind not in _TEMPLATED and shown_in(draft.answer, draft.context,
+    return draft.kind not in TEMPLATED_KINDS and shown_in(draft.answer, draft.context,
                                                       draft.prompt) is not None
 
 

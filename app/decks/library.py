@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -46,6 +46,31 @@ def deck_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
+def _deck_file_data(sources: list[tuple[Path, str]],
+                    problems: list[Problem]) -> Iterator[tuple[Path, str, bytes]]:
+    """Each deck file of ``sources`` in load order, with its origin and bytes; a file that
+    cannot be read goes to ``problems`` instead."""
+    for folder, origin in sources:
+        for path in deck_files(folder):
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                problems.append(Problem(str(path), 1, 1, f"cannot read the file: "
+                                        f"{exc.strerror or exc}"))
+                continue
+            yield path, origin, data
+
+
+def _claim(owners: dict[DeckId, str], deck_id: DeckId, name: str) -> Problem | None:
+    """Give ``deck_id`` to the file ``name``, or say which earlier file has it: the first file
+    of an id wins."""
+    if deck_id in owners:
+        return Problem(name, 1, 1, f"deck id '{deck_id}' is already used by {owners[deck_id]}; "
+                       "give this deck another id")
+    owners[deck_id] = name
+    return None
+
+
 def sync_decks(store: Store, sources: list[tuple[Path, str]], now: datetime) -> SyncReport:
     """Sync every deck file into the store; a bad file is reported and the others still load.
 
@@ -57,43 +82,58 @@ def sync_decks(store: Store, sources: list[tuple[Path, str]], now: datetime) -> 
     owners: dict[DeckId, str] = {}
     problems: list[Problem] = []
     parsed = 0
-    for folder, origin in sources:
-        for path in deck_files(folder):
-            name = str(path)
-            try:
-                data = path.read_bytes()
-            except OSError as exc:
-                problems.append(Problem(name, 1, 1, f"cannot read the file: {exc.strerror}"))
-                continue
-            digest = deck_hash(data)
-            previous = known.get(name)
-            if previous is not None and previous[1] == digest and previous[0] not in owners:
-                present.append(previous[0])
-                owners[previous[0]] = name
-                continue
-            parsed += 1
-            # YAML and the card generator are loaded only when a file changed
-            from app.decks.cards import generate_cards
-            from app.decks.loader import decode, load_text
+    for path, origin, data in _deck_file_data(sources, problems):
+        name = str(path)
+        digest = deck_hash(data)
+        previous = known.get(name)
+        if previous is not None and previous[1] == digest and previous[0] not in owners:
+            present.append(previous[0])
+            owners[previous[0]] = name
+            continue
+        parsed += 1
+        # YAML and the card generator are loaded only when a file changed
+        from app.decks.cards import generate_cards
+        from app.decks.loader import decode, load_text
 
-            try:
-                deck = load_text(decode(data, name), name)
-            except DeckError as error:
-                problems.extend(error.problems)
-                if previous is not None and previous[0] not in owners:
-                    present.append(previous[0])  # show the last good copy
-                    owners[previous[0]] = name
-                continue
-            if deck.id in owners:
-                problems.append(Problem(name, 1, 1, f"deck id '{deck.id}' is already used by "
-                                        f"{owners[deck.id]}; give this deck another id"))
-                continue
-            store.sync_deck(deck, content_hash=digest, origin=origin, now=now,
-                            cards=generate_cards(deck))
-            present.append(deck.id)
-            owners[deck.id] = name
+        try:
+            deck = load_text(decode(data, name), name)
+        except DeckError as error:
+            problems.extend(error.problems)
+            if previous is not None and previous[0] not in owners:
+                present.append(previous[0])  # show the last good copy
+                owners[previous[0]] = name
+            continue
+        if (taken := _claim(owners, deck.id, name)) is not None:
+            problems.append(taken)
+            continue
+        store.sync_deck(deck, content_hash=digest, origin=origin, now=now,
+                        cards=generate_cards(deck))
+        present.append(deck.id)
     store.mark_missing(present)
     return SyncReport(decks=tuple(present), problems=tuple(problems), parsed=parsed)
+
+
+def load_decks(sources: list[tuple[Path, str]]) -> tuple[dict[DeckId, Deck], tuple[Problem, ...]]:
+    """Every deck of the deck files of ``sources``, parsed without a store: by id in load
+    order, the first file of an id winning as in :func:`sync_decks`, and the problems of the
+    files left out."""
+    from app.decks.loader import decode, load_text
+
+    decks: dict[DeckId, Deck] = {}
+    owners: dict[DeckId, str] = {}
+    problems: list[Problem] = []
+    for path, _origin, data in _deck_file_data(sources, problems):
+        name = str(path)
+        try:
+            deck = load_text(decode(data, name), name)
+        except DeckError as error:
+            problems.extend(error.problems)
+            continue
+        if (taken := _claim(owners, deck.id, name)) is not None:
+            problems.append(taken)
+            continue
+        decks[deck.id] = deck
+    return decks, tuple(problems)
 
 
 @dataclass(frozen=True)

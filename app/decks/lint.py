@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from app.decks.cards import MAX_EXPLAIN_WORDS, shares_a_word
+from app.decks.cards import MAX_EXPLAIN_WORDS, TEMPLATED_KINDS, shares_a_word
 from app.decks.words import plain_text, shown_in, word_count
-from app.model import CLOZE, AuthoredCard, CardSpec, Deck, Topic
+from app.model import CLOZE, AuthoredCard, CardSpec, Deck, Topic, cloze_answer
 
 __all__ = ["MAX_HEADING_WORDS", "RULES", "Finding", "lint_cards"]
 
@@ -30,8 +30,6 @@ RULES = {
 
 # Answers that are headings (a topic's title), as opposed to sentences or notes.
 _HEADING_KINDS = frozenset({"enum", "concept", "step-number", "step-after", "step-covers"})
-# Fronts that are fixed templates around a number: their words carry no cue.
-_TEMPLATED = frozenset({"step-number", "step-after"})
 # Kinds whose prompt is text of its own (not just titles, which are checked once per topic).
 _OWN_PROMPT = frozenset({"qa", "cloze", "concept"})
 
@@ -136,7 +134,7 @@ class _Places:
         """What the learner must recall: a cloze card's deletions, else the whole answer."""
         if card.kind == "cloze" and (source := self._source(card)) is not None:
             number = card.id.rpartition("/c")[2].partition("~")[0]
-            hidden = [m.group(2).partition("::")[0] for m in CLOZE.finditer(source.cloze)
+            hidden = [cloze_answer(m.group(2)) for m in CLOZE.finditer(source.cloze)
                       if m.group(1).lstrip("0") == number.lstrip("0")]
             if hidden:
                 return " ".join(hidden)
@@ -177,7 +175,7 @@ def _card_defects(card: CardSpec, where: _Places) -> Iterator[tuple[str, str]]:
     if card.kind == "explain" and (count := word_count(card.answer)) > MAX_EXPLAIN_WORDS:
         yield "long-explain", (f"the explain answer has {count} words (at most "
                                f"{MAX_EXPLAIN_WORDS}); split the notes into focused cards")
-    if card.kind not in _TEMPLATED:
+    if card.kind not in TEMPLATED_KINDS:
         core = plain_text(where.core(card))
         if (shown := shown_in(core, card.context, prompt)) is not None:
             yield "leak", (f"the {shown} already shows the answer '{_short(core)}'; reword "

@@ -15,15 +15,16 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
     from markdown_it.utils import EnvType, OptionsDict
 
-__all__ = ["LINK_OFF_THE_WEB", "WEB_SCHEMES", "is_web_link", "markdown_parser",
-           "render_markdown"]
+__all__ = ["LINK_OFF_THE_WEB", "MARKDOWN_EXTENSIONS", "WEB_SCHEMES", "is_web_link",
+           "markdown_parser", "render_markdown"]
 
 #: The only link schemes that become links; every other one (javascript:, file:, data:, a
 #: relative path...) stays text. Web links open in the system browser, and only on a click.
 WEB_SCHEMES = frozenset({"http", "https"})
 
-# The extensions the app shows (GitHub-flavoured tables and strikethrough), for both renderers.
-_EXTENSIONS = ["table", "strikethrough"]
+#: The extensions the app shows (GitHub-flavoured tables and strikethrough), in both renderers
+#: and in the Anki export.
+MARKDOWN_EXTENSIONS = ("table", "strikethrough")
 
 #: A "](" not followed by "http://" or "https://" and a character that starts a host. An inline
 #: link's URL follows its "](" immediately, so text without a match has no inline link (or
@@ -57,7 +58,7 @@ def markdown_parser() -> MarkdownIt:
         def validateLink(self, url: str) -> bool:
             return is_web_link(url)
 
-    md = _WebLinksOnly("commonmark", {"html": False}).enable(_EXTENSIONS)
+    md = _WebLinksOnly("commonmark", {"html": False}).enable(list(MARKDOWN_EXTENSIONS))
     md.core.ruler.push("unlink_off_the_web", _unlink_off_the_web)
     md.add_render_rule("image", _image_as_link)
     return md
@@ -129,5 +130,5 @@ def render_markdown(text: str) -> str:
 
     # options=0 is cmark's safe mode: it would also drop raw HTML and javascript: URLs.
     html: str = cmarkgfm.markdown_to_html_with_extensions(text, options=0,
-                                                          extensions=_EXTENSIONS)
+                                                          extensions=list(MARKDOWN_EXTENSIONS))
     return html

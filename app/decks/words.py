@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from snowballstemmer.english_stemmer import EnglishStemmer
 
-from app.model import CLOZE
+from app.model import CLOZE, cloze_answer
 
 __all__ = ["HIDDEN", "STOPWORDS", "Hidden", "content_stems", "fits", "hide_term", "plain_text",
            "shown_in", "stem", "word_count", "words"]
@@ -125,7 +125,7 @@ def plain_text(markdown: str) -> str:
 
 
 def _strip(markdown: str) -> str:
-    text = CLOZE.sub(lambda m: m.group(2).partition("::")[0], markdown)
+    text = CLOZE.sub(lambda m: cloze_answer(m.group(2)), markdown)
     text = _IMAGE.sub(r"\1", text)
     text = _LINK.sub(r"\1", text)
     text = _AUTOLINK.sub(r"\1", text)
