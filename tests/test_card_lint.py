@@ -155,6 +155,22 @@ def test_placeholders_pointers_and_shorthand_are_named_at_their_line() -> None:
     assert not any(f.card_id.startswith("lint/auc/") and f.rule == "pointer" for f in found)
 
 
+def test_fcn_is_shorthand_in_notes_and_titles() -> None:
+    body = """\
+  - id: loss
+    title: Loss functions
+    notes: The loss fcn says how far the predictions are from the labels.
+  - id: activation
+    title: Activation Fcn choice
+    notes: ReLU for hidden layers, sigmoid for a binary output.
+"""
+    found = {(f.card_id, f.rule, f.message.split("'")[1]) for f in lint(body)}
+    assert ("lint/loss/explain", "shorthand", "fcn") in found
+    assert ("lint/activation/explain", "shorthand", "Fcn") in found
+    assert {rule for _, rule, _ in found} == {"shorthand"}
+    assert lint(body.replace("fcn", "function").replace("Fcn", "function")) == []
+
+
 def test_a_heading_answer_over_12_words_and_an_etc_list() -> None:
     long_title = "The goal is to evaluate your ability to design a production ML system end to end"
     body = f"""\

@@ -19,7 +19,7 @@ MAX_HEADING_WORDS = 12
 RULES = {
     "placeholder": "the answer is a placeholder, not content",
     "pointer": "the text points at a place in the outline instead of saying something",
-    "shorthand": "the source's shorthand (b/w, w/, ect, etc in a heading)",
+    "shorthand": "the source's shorthand (b/w, w/, ect, fcn, etc in a heading)",
     "long-heading": f"a heading answer of more than {MAX_HEADING_WORDS} words",
     "leak": "the breadcrumb or the prompt already shows the answer (compared by word stems)",
     "long-explain": f"an explain answer of more than {MAX_EXPLAIN_WORDS} words",
@@ -46,7 +46,7 @@ _POINTER = re.compile(
     r"|\b(?:next|previous|following)\s+siblings?\b|\bin\s+the\s+outline\b"
     r"|\bdetailed\s+in\s+the\s+sections?\b",
     re.IGNORECASE)
-_SHORTHAND = re.compile(r"\bb/w\b|\bw/o?(?=\s|$)|\bect\b", re.IGNORECASE)
+_SHORTHAND = re.compile(r"\bb/w\b|\bw/o?(?=\s|$)|\bect\b|\bfcn\b", re.IGNORECASE)
 _ETC = re.compile(r"\betc\b", re.IGNORECASE)
 # What the generator appends to tell colliding fronts apart; the same question stays the same.
 _TELLER = re.compile(r"\s*\((?:card \d+|\d+|item \d+ of \d+)\)", re.IGNORECASE)

@@ -26,7 +26,8 @@ from app.outline.markdown import (
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
-#: Topics nested deeper are flattened into this level (deck files allow far more; see decks.py).
+#: Topics nested deeper are flattened into this level (deck files allow far more: MAX_NESTING
+#: in app/decks/yaml_nodes.py).
 MAX_DEPTH = 60
 #: Titles longer than this are cut with "…"; the full text stays in the notes.
 MAX_TITLE = 200
