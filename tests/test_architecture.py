@@ -1,10 +1,12 @@
-"""The Qt boundary and the start-up path, checked from the source and in a fresh interpreter."""
+"""The Qt boundary, SQL only in app/db/, and the start-up path, checked from the source and in a
+fresh interpreter."""
 
 from __future__ import annotations
 
 import ast
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -123,6 +125,44 @@ def test_every_module_has_a_docstring(path: Path) -> None:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     docstring = ast.get_docstring(tree)
     assert docstring and docstring.strip(), f"{_rel(path)} needs a one-line module docstring"
+
+
+# --- one data layer: SQL against our store lives in app/db/ ---------------------------------------
+
+DB = APP / "db"
+#: Modules outside app/db/ that hold SQL: they write Anki's own collection file (Anki's schema,
+#: in a package being exported), never our store.
+ANKI_COLLECTION_SQL = frozenset({APP / "export" / "collection.py", APP / "export" / "progress.py"})
+# The first word of an SQL statement, in capitals as the project writes them ("Select the node"
+# in a docstring is prose).
+_SQL = re.compile(r"\s*(?:SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA|WITH|REPLACE)\s")
+
+
+def sql_lines(source: str, path: Path) -> list[int]:
+    """The lines of string literals (f-string parts too) that start an SQL statement."""
+    return sorted(node.lineno for node in ast.walk(ast.parse(source, filename=str(path)))
+                  if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                  and _SQL.match(node.value))
+
+
+def test_the_sql_finder_sees_statements_and_not_prose() -> None:
+    source = ('a = "SELECT 1"\n'
+              'b = f"UPDATE {table} SET x = 1"\n'
+              'c = ("  INSERT INTO t "\n     "VALUES (1)")\n'
+              'd = "Select the node with this key"\n'
+              'e = "Delete the deck?"\n')
+    assert sql_lines(source, APP / "sample.py") == [1, 2, 3]
+    assert sql_lines((DB / "study.py").read_text(encoding="utf-8"), DB / "study.py")
+    for path in ANKI_COLLECTION_SQL:  # the exemptions are still needed
+        assert sql_lines(path.read_text(encoding="utf-8"), path), _rel(path)
+
+
+@pytest.mark.parametrize("path", [m for m in MODULES if DB not in m.parents
+                                  and m not in ANKI_COLLECTION_SQL], ids=_rel)
+def test_sql_lives_only_in_app_db(path: Path) -> None:
+    """Every statement against our store is in app/db/; app/ui/ (scanned too) has none."""
+    found = sql_lines(path.read_text(encoding="utf-8"), path)
+    assert [f"{_rel(path)}:{line}" for line in found] == []
 
 
 def test_importing_the_core_leaves_qt_and_heavy_packages_unloaded() -> None:
