@@ -1,5 +1,4 @@
-"""The Qt boundary, SQL only in app/db/, and the start-up path, checked from the source and in a
-fresh interpreter."""
+"""Architecture guards: Qt only in app/ui/, SQL only in app/db/, a lean path to the first paint."""
 
 from __future__ import annotations
 
