@@ -1,7 +1,7 @@
 """Hostile deck text: only located DeckErrors escape, and nothing in a deck is ever run.
 
-``tests/test_decks.py`` fuzzes random text and YAML-looking lines; here the text is built from
-what an attacker or a broken editor would write: tags that build Python objects, anchors,
+``tests/test_decks_loader.py`` fuzzes random text and YAML-looking lines; here the text is built
+from what an attacker or a broken editor would write: tags that build Python objects, anchors,
 aliases and alias bombs, nesting far past :data:`MAX_NESTING`, tabs, byte order marks, NUL
 bytes, lone surrogates, very long lines and duplicate keys, mixed into pieces of real decks.
 """

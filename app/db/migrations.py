@@ -3,7 +3,7 @@
 # Each migration takes sqlite-utils' ``Database``, the project's tool for schema work (creating
 # tables, reading columns and indexes back). The released ones are plain SQL through its
 # ``execute`` and must stay as they shipped: tests/data/schemas/ holds every released version's
-# schema and data, and tests/test_migrations.py fails when one changes. ``Store`` runs each
+# schema and data, and tests/test_db_migrations.py fails when one changes. ``Store`` runs each
 # pending migration in its own transaction when it opens a database (``Store._migrate``, with
 # app.db.store's ``_immediate``, which lets damage through as the sqlite3 error it is).
 

@@ -185,7 +185,7 @@ def import_outline(store: Store, path: Path, data_dir: Path, now: datetime, *,
     source = str(Path(path).absolute())
     _check_import_target(store, deck.id, target, name, source, explicit=deck_id is not None)
     text = outline_to_yaml(deck, source=source)
-    # The file loads back to this same deck (tests/test_outline.py checks the round trip), so
+    # The file loads back to this same deck (tests/test_outline_import.py checks the round trip), so
     # it is stored as parsed: reading the YAML again would double the time of a big import.
     stored = replace(deck, path=str(target))
     cards = generate_cards(stored)

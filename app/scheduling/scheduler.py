@@ -188,7 +188,7 @@ class Fsrs:
 
 #: FSRS-6's default forgetting-curve decay (w20 of py-fsrs's default parameters, which
 #: :class:`Fsrs` runs with): the one value the app and the Anki export use. A constant, so
-#: fsrs stays off the start-up path; tests/test_scheduler.py fails if fsrs changes it.
+#: fsrs stays off the start-up path; tests/test_scheduling_scheduler.py fails if fsrs changes it.
 DEFAULT_DECAY = 0.1542
 
 

@@ -7,7 +7,7 @@ Each ``vN.sql`` is a database exactly as MLSD Study at schema version N built an
 migrations, and rows in every table written through that version's own APIs (deck sync, review
 sessions, cram, suspend and bury, settings, mock interviews), at fixed times with fuzz off. The
 code runs from ``git archive <commit>`` in a subprocess, never from today's ``app``.
-tests/test_migrations.py loads the dumps: each must upgrade to today's schema with its data, and
+tests/test_db_migrations.py loads the dumps: each must upgrade to today's schema with its data, and
 today's migrations up to N must still build exactly N's schema. Made once per version, committed,
 never edited; run this when a new migration is released (the tests fail until its dump exists).
 """
