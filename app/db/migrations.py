@@ -165,7 +165,17 @@ def _migrate_to_5(db: Database) -> None:
     db.execute("DROP INDEX review_log_by_time")  # a prefix of the new one
 
 
+def _migrate_to_6(db: Database) -> None:
+    """Anki progress import: a card's flag, and the Anki review id of each review that has one."""
+    db.execute("ALTER TABLE cards ADD COLUMN flag INTEGER NOT NULL DEFAULT 0")  # Anki's 0..7
+    # The revlog id of a review made in Anki (or written there by our export): importing the
+    # same package twice finds it and adds nothing.
+    db.execute("ALTER TABLE review_log ADD COLUMN anki_id INTEGER")
+    db.execute("CREATE UNIQUE INDEX review_log_by_anki_id ON review_log (anki_id) "
+               "WHERE anki_id IS NOT NULL")
+
+
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migrate_to_1, _migrate_to_2,
                                                       _migrate_to_3, _migrate_to_4,
-                                                      _migrate_to_5)
+                                                      _migrate_to_5, _migrate_to_6)
 SCHEMA_VERSION = len(MIGRATIONS)
