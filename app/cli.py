@@ -225,22 +225,29 @@ def export_anki(data: Path, output: str, *, deck_id: str | None, topic: str | No
 
 
 def import_outline(data: Path, path: str, *, deck_id: str | None, title: str | None) -> int:
+    """Read and parse the outline, then lock the data folder and import it: a file that
+    cannot be read (a FIFO, a device, too large) or parsed fails at once, with no lock held
+    and nothing created in the data folder."""
     from app.clock import utc_now
     from app.decks.library import import_outline as run_import
     from app.errors import DeckError
+    from app.instance_lock import InstanceLock
+    from app.outline.importer import load_outline
 
-    store = open_synced(data)  # the stored decks tell which ids are taken
     try:
-        try:
-            result = run_import(store, Path(path), data, utc_now(), deck_id=deck_id, title=title)
-        except DeckError as error:
-            for problem in error.problems:
-                print(f"mlsd-study: {problem}", file=sys.stderr)
-            return 1
-    finally:
-        store.close()
-    changes = (f" ({result.added} added, {result.updated} updated, {result.retired} retired)"
-               if result.reimported else "")
+        outline = load_outline(path, deck_id=deck_id, title=title)
+        with InstanceLock.acquire(data):  # never two writers on one database
+            store = open_synced(data)  # the stored decks tell which ids are taken
+            try:
+                result = run_import(store, Path(path), data, utc_now(), deck_id=deck_id,
+                                    title=title, parsed=outline)
+            finally:
+                store.close()
+    except DeckError as error:
+        for problem in error.problems:
+            print(f"mlsd-study: {problem}", file=sys.stderr)
+        return 1
+    changes = f" ({result.summary()})" if result.reimported else ""
     print(f"Imported '{result.title}' as deck '{result.deck_id}': {result.topics} topics, "
           f"{result.cards} cards{changes} -> {result.path}")
     for finding in result.findings:  # the card linter's, as check-deck --cards prints them
@@ -313,8 +320,6 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
     if args.command == "export-anki":
         return export_anki(folder, args.output, deck_id=args.deck, topic=args.topic,
                            with_progress=args.with_progress, questions=args.questions)
-    if args.command == "import-outline":
-        return import_outline(folder, args.path, deck_id=args.deck_id, title=args.title)
     if args.command == "backup":
         return backup(folder)
     if args.command == "restore-backup":
@@ -344,6 +349,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return list_backups(folder)
         if args.command == "cards":  # reads deck files only: fine while the app runs
             return list_cards(folder, args.deck, as_json=args.json)
+        if args.command == "import-outline":  # locks the folder once the outline is read
+            return import_outline(folder, args.path, deck_id=args.deck_id, title=args.title)
         from app.instance_lock import InstanceLock
 
         with InstanceLock.acquire(folder):  # never two writers on one database

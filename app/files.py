@@ -1,12 +1,79 @@
-"""Files we write are replaced atomically and durably: a crash leaves the old or the new one."""
+"""Files at the edge: reads only of regular files, capped; writes atomic and durable."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+#: The most a deck or outline read may take, in bytes, unless the ``MLSD_STUDY_MAX_FILE_MB``
+#: environment variable says otherwise: a larger file is refused before it is read.
+MAX_READ_BYTES = 8 * 1024 * 1024
+_LIMIT_VARIABLE = "MLSD_STUDY_MAX_FILE_MB"
+
+
+def read_limit() -> int:
+    """The byte limit of :func:`read_capped`: ``MLSD_STUDY_MAX_FILE_MB`` if it is a positive
+    number, else :data:`MAX_READ_BYTES`."""
+    try:
+        megabytes = float(os.environ.get(_LIMIT_VARIABLE, ""))
+    except ValueError:
+        return MAX_READ_BYTES
+    return int(megabytes * 1024 * 1024) if megabytes > 0 else MAX_READ_BYTES
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
+def read_capped(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
+    """The bytes of the regular file ``path``, at most ``limit`` (default :func:`read_limit`).
+
+    Raises ``OSError`` with a message a person can act on, at once and without reading, for a
+    FIFO, device, socket or folder (opened without blocking, so a FIFO with no writer does not
+    hang) and for a file larger than the limit; a file that grows while read is cut off too.
+    """
+    limit = read_limit() if limit is None else limit
+    _check_regular(os.stat(path).st_mode)  # a socket cannot even be opened
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        info = os.fstat(fd)  # what was opened, should the name now point elsewhere
+        _check_regular(info.st_mode)
+        if info.st_size > limit:
+            raise OSError(errno.EFBIG, f"the file is larger than {_size(limit)} "
+                          f"({info.st_size:,} bytes); split it into smaller files, or raise "
+                          f"the limit with {_LIMIT_VARIABLE}")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"the file grew past the {_size(limit)} limit while it was "
+                      f"read ({_LIMIT_VARIABLE} sets it)")
+    return data
+
+
+def _check_regular(mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        raise OSError(errno.EINVAL, f"{_kind(mode)}, not a regular file; only regular files "
+                      "are read")
+
+
+def _size(count: int) -> str:
+    megabytes = round(count / (1024 * 1024), 1)
+    return f"{megabytes:g} MB" if megabytes >= 1 else f"{count:,} bytes"
 
 
 def fsync_file(path: Path) -> None:

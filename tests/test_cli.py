@@ -313,7 +313,7 @@ def test_import_outline_writes_a_deck_and_reports_changes_on_reimport(
                  "--id", "study-notes"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Imported 'Renamed' as deck 'study-notes': 6 topics, ")
-    assert "(1 added, 5 updated, 1 retired)" in out
+    assert "(1 added, 5 kept, 1 retired)" in out
 
 
 def test_import_outline_problems_are_one_line_each_and_exit_1(

@@ -25,10 +25,11 @@ from app.decks.library import SHIPPED, USER, deck_hash, import_outline, sync_dec
 from app.decks.loader import load_path, load_text
 from app.decks.yaml_nodes import MAX_NESTING
 from app.errors import AppError, DeckError, OutlineError
+from app.files import MAX_READ_BYTES as MAX_BYTES
 from app.model import Deck, Topic
 from app.outline import importer
 from app.outline.deck_file import IMPORT_MARKER, imported_from, outline_to_yaml
-from app.outline.importer import MAX_BYTES, parse_outline, read_outline, write_deck_file
+from app.outline.importer import parse_outline, read_outline, write_deck_file
 from app.outline.tree import MAX_DEPTH, MAX_NOTES, MAX_TITLE
 from app.paths import shipped_decks_dir, user_decks_dir
 from app.scheduling.scheduler import Fsrs, Grade, Queue, SchedulerSettings

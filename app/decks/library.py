@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from app.db.store import Store
 from app.errors import AppError, DeckError, OutlineError, Problem
-from app.files import replace_durably
+from app.files import read_capped, replace_durably
 from app.model import CARD_GENERATOR_VERSION, Deck, DeckId
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def _deck_file_data(sources: list[tuple[Path, str]],
     for folder, origin in sources:
         for path in deck_files(folder):
             try:
-                data = path.read_bytes()
+                data = read_capped(path)
             except OSError as exc:
                 problems.append(Problem(str(path), 1, 1, f"cannot read the file: "
                                         f"{exc.strerror or exc}"))
@@ -150,6 +150,15 @@ class ImportResult:
     retired: int  # topics gone from the outline, kept hidden with their history
     reimported: bool  # the deck was there before (the same outline imported again)
     findings: tuple[Finding, ...] = ()  # the card linter's warnings, at lines of the outline
+    renamed: int = 0  # of the topics kept, those whose heading was reworded
+    moved: int = 0  # of the topics kept, those now under another parent
+
+    def summary(self) -> str:
+        """What a re-import did, in words: "3 added, 40 kept (1 renamed, 2 moved), 1 retired"."""
+        changed = [f"{count} {what}" for count, what in ((self.renamed, "renamed"),
+                                                         (self.moved, "moved")) if count]
+        kept = f"{self.updated} kept" + (f" ({', '.join(changed)})" if changed else "")
+        return f"{self.added} added, {kept}, {self.retired} retired"
 
 
 #: The stages an import reports to ``progress(done, IMPORT_STAGES)``: read and parsed, deck
@@ -159,18 +168,21 @@ IMPORT_STAGES = 4
 
 def import_outline(store: Store, path: Path, data_dir: Path, now: datetime, *,
                    deck_id: str | None = None, title: str | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> ImportResult:
+                   progress: Callable[[int, int], None] | None = None,
+                   parsed: Deck | None = None) -> ImportResult:
     """Turn a Markdown outline into a deck file in the user's decks folder and store it.
 
     Importing the same outline again replaces its deck file and updates the deck in place:
     topics whose heading path and title are unchanged keep their cards and progress, topics
     that are gone are retired with their history. Raises :class:`OutlineError` (nothing is
     written) for an unreadable or empty outline, or an id that belongs to another deck.
+    ``parsed`` is the outline already read with :func:`app.outline.importer.load_outline`
+    (the command line reads it before it takes the data folder's lock).
     """
     from app.decks.cards import generate_cards
     from app.decks.lint import lint_cards
     from app.outline.deck_file import outline_to_yaml
-    from app.outline.importer import parse_outline, read_outline, write_deck_file
+    from app.outline.importer import load_outline, write_deck_file
     from app.paths import user_decks_dir
 
     def stage(done: int) -> None:
@@ -179,7 +191,7 @@ def import_outline(store: Store, path: Path, data_dir: Path, now: datetime, *,
 
     name = str(path)
     stage(0)
-    deck = parse_outline(read_outline(path), name, deck_id=deck_id, title=title)
+    deck = parsed or load_outline(path, deck_id=deck_id, title=title)
     stage(1)
     target = user_decks_dir(data_dir) / f"{deck.id}.yaml"
     source = str(Path(path).absolute())
@@ -284,7 +296,7 @@ def load_stored_deck(store: Store, deck_id: str) -> Deck:
         if stored.id == deck_id:
             path = stored.path
             try:
-                data = Path(path).read_bytes()
+                data = read_capped(path)
             except OSError as exc:
                 raise DeckError([Problem(path, 1, 1, f"cannot read the file: "
                                          f"{exc.strerror or exc}")]) from None

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.errors import DeckError, OutlineError, Problem
-from app.files import write_atomic
+from app.files import read_capped, read_limit, write_atomic
 from app.model import Deck, DeckId, Source
 from app.outline.deck_file import printable
 from app.outline.markdown import block_tree, one_line
@@ -23,9 +23,6 @@ from app.outline.tree import MAX_DEPTH, Builder, Ids, cut_title, joined_notes, s
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.rules_core import StateCore
-
-#: Outlines larger than this are refused: split them into several files.
-MAX_BYTES = 8 * 1024 * 1024
 
 # markdown-it drops what nests deeper than this, so deeper input is refused, never half-read.
 # Lists are flattened to MAX_DEPTH before parsing (two levels each), which leaves room for
@@ -40,18 +37,14 @@ _REFERENCE = re.compile(r"^ {0,3}\[(?:\\.|[^\\\]])+\]:", re.MULTILINE)
 # Reading and writing files: the thin edge around the pure parser.
 
 def read_outline(path: str | os.PathLike[str]) -> str:
-    """An outline file's text; refuses missing, huge, binary and non-UTF-8 files with a place."""
+    """An outline file's text; refuses missing, huge, binary and non-UTF-8 files, and anything
+    but a regular file (a FIFO, a device), at once and with a place."""
     name = str(path)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+        data = read_capped(path)
     except OSError as exc:
         raise OutlineError([Problem(name, 1, 1, f"cannot read the outline: "
                                     f"{exc.strerror or exc}; check the path")]) from None
-    if len(data) > MAX_BYTES:
-        raise OutlineError([Problem(name, 1, 1, f"the outline is larger than "
-                                    f"{MAX_BYTES // (1024 * 1024)} MB; split it into several "
-                                    "files and import each")])
     if b"\x00" in data[:8192]:
         raise OutlineError([Problem(name, 1, 1, "this is a binary file, not a Markdown outline; "
                                     "choose the .md file")])
@@ -61,6 +54,13 @@ def read_outline(path: str | os.PathLike[str]) -> str:
         return decode(data, name)
     except DeckError as error:  # not UTF-8: the same message and place as for a deck
         raise OutlineError(list(error.problems)) from None
+
+
+def load_outline(path: str | os.PathLike[str], *, deck_id: str | None = None,
+                 title: str | None = None) -> Deck:
+    """The outline file ``path`` read and parsed: :func:`read_outline` then
+    :func:`parse_outline`. Touches nothing but the file read."""
+    return parse_outline(read_outline(path), str(path), deck_id=deck_id, title=title)
 
 
 def write_deck_file(target: Path, data: bytes) -> None:
@@ -127,8 +127,8 @@ def parse_outline(text: str, source: str = "<outline>", *, deck_id: str | None =
     """
     from app.decks.loader import ID_PATTERN
 
-    if len(text) > MAX_BYTES:
-        raise OutlineError([Problem(source, 1, 1, f"the outline is longer than {MAX_BYTES:,} "
+    if len(text) > (limit := read_limit()):
+        raise OutlineError([Problem(source, 1, 1, f"the outline is longer than {limit:,} "
                                     "characters; split it into several files")])
     lines = clean(text).split("\n")
     skip, front_title = front_matter(lines)

@@ -167,7 +167,10 @@ def describe_import(result: object) -> str:
     added, updated, retired = (getattr(result, name, 0) for name in ("added", "updated",
                                                                       "retired"))
     if updated or retired:
-        text += (f" {added} topics added, {updated} kept with their progress, {retired} "
+        moves = [f"{count} {what}" for what in ("renamed", "moved")
+                 if (count := getattr(result, what, 0))]
+        kept = f" ({', '.join(moves)})" if moves else ""
+        text += (f" {added} topics added, {updated} kept with their progress{kept}, {retired} "
                  "retired (their history is kept).")
     written = getattr(result, "path", None)
     if written:
