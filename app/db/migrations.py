@@ -175,7 +175,90 @@ def _migrate_to_6(db: Database) -> None:
                "WHERE anki_id IS NOT NULL")
 
 
+# What card search (app/db/search.py) matches free text against: each card's front and back and
+# its topic's title and explanation. A view, so that the index below can 'rebuild' from it.
+_SEARCH_TEXT = """
+    CREATE VIEW card_search_text AS
+    SELECT cards.rowid AS card_rowid, cards.prompt AS front, cards.answer AS back,
+           topics.title AS title, topics.notes AS notes
+    FROM cards LEFT JOIN topics ON topics.deck_id = cards.deck_id AND topics.id = cards.topic_id"""
+# A topic's text as indexed for its cards (NULL when the card has no topic row).
+_TITLE = "(SELECT title FROM topics WHERE deck_id = {0}.deck_id AND id = {0}.topic_id)"
+_NOTES = "(SELECT notes FROM topics WHERE deck_id = {0}.deck_id AND id = {0}.topic_id)"
+_ADD = "INSERT INTO card_search (rowid, front, back, title, notes) "
+_DROP = "INSERT INTO card_search (card_search, rowid, front, back, title, notes) "
+
+
+def _migrate_to_7(db: Database) -> None:
+    """Card search: an FTS5 index of each card's text and its topic's, kept by triggers."""
+    db.execute(_SEARCH_TEXT)
+    # External content (the view), so the index holds no second copy of the text. Its rowid is
+    # the card's; the app never runs VACUUM, which may renumber rowids of a table without an
+    # INTEGER PRIMARY KEY ('rebuild' makes the index again from the view if it ever must).
+    db.execute("CREATE VIRTUAL TABLE card_search USING fts5(front, back, title, notes, "
+               "content='card_search_text', content_rowid='card_rowid', "
+               "tokenize='unicode61 remove_diacritics 2')")
+    # Triggers keep it exact. An FTS5 'delete' must name the values indexed, so each one deletes
+    # with the old text and adds the new. Only text changes fire them: answering a card (the
+    # hot path) updates no indexed column.
+    db.execute(f"""
+        CREATE TRIGGER card_search_card_added AFTER INSERT ON cards BEGIN
+            {_ADD} VALUES (new.rowid, new.prompt, new.answer, {_TITLE.format("new")},
+                           {_NOTES.format("new")});
+        END""")
+    db.execute(f"""
+        CREATE TRIGGER card_search_card_changed
+        AFTER UPDATE OF prompt, answer, deck_id, topic_id ON cards
+        WHEN old.prompt IS NOT new.prompt OR old.answer IS NOT new.answer
+             OR old.deck_id IS NOT new.deck_id OR old.topic_id IS NOT new.topic_id BEGIN
+            {_DROP} VALUES ('delete', old.rowid, old.prompt, old.answer, {_TITLE.format("old")},
+                            {_NOTES.format("old")});
+            {_ADD} VALUES (new.rowid, new.prompt, new.answer, {_TITLE.format("new")},
+                           {_NOTES.format("new")});
+        END""")
+    db.execute(f"""
+        CREATE TRIGGER card_search_card_deleted AFTER DELETE ON cards BEGIN
+            {_DROP} VALUES ('delete', old.rowid, old.prompt, old.answer, {_TITLE.format("old")},
+                            {_NOTES.format("old")});
+        END""")
+    # A topic's text is indexed with each of its cards: a change re-indexes them. Its cards
+    # were indexed without topic text while no topic had its key (added, or moved to it).
+    db.execute(f"""
+        CREATE TRIGGER card_search_topic_added AFTER INSERT ON topics BEGIN
+            {_DROP} SELECT 'delete', rowid, prompt, answer, NULL, NULL FROM cards
+                WHERE deck_id = new.deck_id AND topic_id = new.id;
+            {_ADD} SELECT rowid, prompt, answer, new.title, new.notes FROM cards
+                WHERE deck_id = new.deck_id AND topic_id = new.id;
+        END""")
+    db.execute(f"""
+        CREATE TRIGGER card_search_topic_changed
+        AFTER UPDATE OF deck_id, id, title, notes ON topics
+        WHEN old.title IS NOT new.title OR old.notes IS NOT new.notes
+             OR old.deck_id IS NOT new.deck_id OR old.id IS NOT new.id BEGIN
+            {_DROP} SELECT 'delete', rowid, prompt, answer, old.title, old.notes FROM cards
+                WHERE deck_id = old.deck_id AND topic_id = old.id;
+            {_ADD} SELECT rowid, prompt, answer, {_TITLE.format("cards")},
+                          {_NOTES.format("cards")} FROM cards
+                WHERE deck_id = old.deck_id AND topic_id = old.id;
+            {_DROP} SELECT 'delete', rowid, prompt, answer, NULL, NULL FROM cards
+                WHERE deck_id = new.deck_id AND topic_id = new.id
+                AND (old.deck_id IS NOT new.deck_id OR old.id IS NOT new.id);
+            {_ADD} SELECT rowid, prompt, answer, new.title, new.notes FROM cards
+                WHERE deck_id = new.deck_id AND topic_id = new.id
+                AND (old.deck_id IS NOT new.deck_id OR old.id IS NOT new.id);
+        END""")
+    db.execute(f"""
+        CREATE TRIGGER card_search_topic_deleted AFTER DELETE ON topics BEGIN
+            {_DROP} SELECT 'delete', rowid, prompt, answer, old.title, old.notes FROM cards
+                WHERE deck_id = old.deck_id AND topic_id = old.id;
+            {_ADD} SELECT rowid, prompt, answer, NULL, NULL FROM cards
+                WHERE deck_id = old.deck_id AND topic_id = old.id;
+        END""")
+    db.execute("INSERT INTO card_search (card_search) VALUES ('rebuild')")
+
+
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migrate_to_1, _migrate_to_2,
                                                       _migrate_to_3, _migrate_to_4,
-                                                      _migrate_to_5, _migrate_to_6)
+                                                      _migrate_to_5, _migrate_to_6,
+                                                      _migrate_to_7)
 SCHEMA_VERSION = len(MIGRATIONS)
