@@ -1,0 +1,123 @@
+"""Anki progress in our store: what an import reads, and its one atomic write (raw sqlite3)."""
+
+# Reads: every card's id, kind, suspension and flag (to match GUIDs), and the review log of the
+# matched cards. The write replaces the matched cards' schedules and review-log states with the
+# replay, adds Anki's new reviews and links reviews Anki already had, all in one transaction.
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from app.clock import to_ms
+from app.db.store import Store
+from app.scheduling.scheduler import CardState
+
+__all__ = ["CardProgress", "LoggedReview", "ReplayedReview", "our_cards", "our_reviews",
+           "write_progress"]
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedReview:
+    """A review in our log: times in ms since the epoch; ``anki_id`` once Anki has it."""
+
+    log_id: int
+    card_id: str
+    reviewed_at: int
+    rating: int
+    duration_ms: int
+    anki_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayedReview:
+    """A review with the states the replay gave: ``log_id`` None for one new from Anki."""
+
+    log_id: int | None
+    card_id: str
+    reviewed_at: int
+    rating: int
+    duration_ms: int
+    anki_id: int | None
+    before: CardState
+    after: CardState
+
+
+@dataclass(frozen=True, slots=True)
+class CardProgress:
+    """A matched card's new schedule, suspension and flag."""
+
+    card_id: str
+    state: CardState
+    suspended: bool
+    flag: int
+
+
+def our_cards(store: Store) -> list[tuple[str, str, bool, int]]:
+    """(id, kind, suspended, flag) of every card, retired ones too (their history is kept)."""
+    return [(card_id, kind, bool(suspended), int(flag)) for card_id, kind, suspended, flag
+            in store.conn.execute("SELECT id, kind, suspended, flag FROM cards")]
+
+
+def our_reviews(store: Store, card_ids: Iterable[str]) -> dict[str, list[LoggedReview]]:
+    """The review log of ``card_ids``, per card, oldest first."""
+    import json
+
+    found: dict[str, list[LoggedReview]] = {}
+    for row in store.conn.execute(
+            "SELECT id, card_id, reviewed_at, rating, duration_ms, anki_id FROM review_log "
+            "WHERE card_id IN (SELECT value FROM json_each(?)) ORDER BY reviewed_at, id",
+            [json.dumps(sorted(card_ids))]):
+        review = LoggedReview(*row)
+        found.setdefault(review.card_id, []).append(review)
+    return found
+
+
+def _ms(moment: datetime | None) -> int | None:
+    return None if moment is None else to_ms(moment)
+
+
+def _state_columns(state: CardState) -> tuple[object, ...]:
+    return (int(state.queue), state.step, state.stability, state.difficulty, _ms(state.due),
+            _ms(state.last_review), state.reps, state.lapses)
+
+
+def write_progress(store: Store, reviews: Sequence[ReplayedReview],
+                   cards: Sequence[CardProgress],
+                   during: Callable[[], None] | None = None) -> None:
+    """Write the replayed history and the cards' schedules in one transaction.
+
+    ``during`` is called inside the transaction, after the review log is written and before
+    the cards are (the durability test kills the process there).
+    """
+    with store.transaction() as conn:
+        conn.executemany(
+            "UPDATE review_log SET anki_id = ?, queue_before = ?, step_before = ?, "
+            "stability_before = ?, difficulty_before = ?, due_before = ?, "
+            "last_review_before = ?, reps_before = ?, lapses_before = ?, queue_after = ?, "
+            "step_after = ?, stability_after = ?, difficulty_after = ?, due_after = ? "
+            "WHERE id = ?",
+            [(r.anki_id, *_state_columns(r.before), *_after(r.after), r.log_id)
+             for r in reviews if r.log_id is not None])
+        conn.executemany(
+            "INSERT INTO review_log (card_id, reviewed_at, rating, duration_ms, anki_id, "
+            "queue_before, step_before, stability_before, difficulty_before, due_before, "
+            "last_review_before, reps_before, lapses_before, queue_after, step_after, "
+            "stability_after, difficulty_after, due_after) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(r.card_id, r.reviewed_at, r.rating, r.duration_ms, r.anki_id,
+              *_state_columns(r.before), *_after(r.after))
+             for r in reviews if r.log_id is None])
+        if during is not None:
+            during()
+        conn.executemany(
+            "UPDATE cards SET queue = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
+            "last_review = ?, reps = ?, lapses = ?, suspended = ?, flag = ? WHERE id = ?",
+            [(*_state_columns(c.state), int(c.suspended), c.flag, c.card_id) for c in cards])
+
+
+def _after(state: CardState) -> tuple[object, ...]:
+    """(queue, step, stability, difficulty, due) after a review; due is never NULL there."""
+    return (int(state.queue), state.step, state.stability, state.difficulty,
+            _ms(state.due) or 0)

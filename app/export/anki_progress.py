@@ -1,0 +1,247 @@
+"""Import progress back from Anki: match notes by GUID, merge review logs, replay FSRS, report."""
+
+# The reverse of app/export/progress.py. A card made by our export has a note GUID derived from
+# its id (app.export.notes.note_guid): the card id itself (ordinal 0), or for cloze cards the
+# cloze note's key with the card at ordinal N-1. Anki's review log is merged into ours by
+# Anki's review id, so a second import of the same file adds nothing; reviews our own export
+# wrote into Anki come back with an id within a second of ours and the same rating, and are
+# linked instead of added. Each changed card's FSRS state is then recomputed by replaying its
+# merged history in time order; when the last answer was given in Anki, the due date and FSRS
+# memory are the ones Anki gave (the user saw them there).
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+
+from app.clock import from_ms
+from app.db.anki_collection import AnkiCard, AnkiPackageError, AnkiReview, read_collection
+from app.db.anki_import import (
+    CardProgress,
+    LoggedReview,
+    ReplayedReview,
+    our_cards,
+    our_reviews,
+    write_progress,
+)
+from app.db.backup import create_backup
+from app.db.settings import load_study_settings
+from app.db.store import Store
+from app.export.anki_archive import unpack_collection
+from app.export.notes import note_guid
+from app.scheduling.scheduler import CardState, Fsrs, Grade
+
+__all__ = ["ImportReport", "card_guids", "import_anki_progress"]
+
+_CLOZE_CARD = re.compile(r"^(?P<note>.+)/c(?P<number>\d+)$")
+#: Our export writes a review's Anki id as its time in ms, nudged forward when two answers
+#: share a millisecond: an Anki review of the same card, rating and time within this is ours.
+_SAME_REVIEW_MS = 60_000
+_DAY_S = 86_400
+_RATINGS = range(1, 5)
+_ANSWER_KINDS = range(0, 4)  # learn, review, relearn, filtered; not manual or rescheduled
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did (or, with ``changed`` False, found nothing to do)."""
+
+    package: Path
+    cards_matched: int
+    reviews_added: int
+    reviews_known: int        # already in our log (imported before, or written by our export)
+    notes_not_ours: int       # notes in the package that our export did not write: ignored
+    entries_skipped: int      # Anki log entries that are not answers (manual reschedules...)
+    reviewed_both_sides: int  # cards answered here and in Anki since they last agreed
+    suspensions_changed: int
+    flags_changed: int
+    backup: Path | None
+
+    @property
+    def changed(self) -> bool:
+        """Whether anything was written (a backup is taken exactly then)."""
+        return self.backup is not None
+
+    def lines(self) -> list[str]:
+        """The report as a person reads it."""
+        out = [f"Cards matched: {self.cards_matched}",
+               f"Reviews added: {self.reviews_added} ({self.reviews_known} already here)",
+               f"Notes not from MLSD Study (ignored): {self.notes_not_ours}"]
+        if self.entries_skipped:
+            out.append(f"Anki log entries that are not answers (manual reschedules), skipped: "
+                       f"{self.entries_skipped}")
+        out.append(f"Conflicts: {self.reviewed_both_sides} card(s) reviewed both here and in "
+                   "Anki: the reviews were merged in time order and the schedule replayed; "
+                   f"{self.suspensions_changed} suspension(s) and {self.flags_changed} flag(s) "
+                   "differed: Anki's were kept (they are the newer)")
+        if self.backup is not None:
+            out.append(f"Backup taken first: {self.backup}")
+        return out
+
+
+def card_guids(card_ids: list[tuple[str, str]]) -> dict[str, dict[int, str]]:
+    """Note GUID -> {card ordinal: our card id}, for every way our export writes a card."""
+    found: dict[str, dict[int, str]] = defaultdict(dict)
+    for card_id, kind in card_ids:
+        found[note_guid(card_id)][0] = card_id  # a Basic note of its own
+        match = _CLOZE_CARD.match(card_id) if kind == "cloze" else None
+        if match:  # or one card of the cloze note of its text
+            found[note_guid(match.group("note"))][int(match.group("number")) - 1] = card_id
+    return found
+
+
+def import_anki_progress(store: Store, data_dir: Path | None, package: Path, *, now: datetime,
+                         progress: Callable[[int, int], None] | None = None,
+                         during: Callable[[], None] | None = None) -> ImportReport:
+    """Merge the progress in the Anki package ``package`` into ``store``.
+
+    Raises :class:`AnkiPackageError` (nothing changed) for a file that is not a package from
+    Anki, holds no scheduling, or holds none of our notes. Before writing, the database is
+    backed up into ``data_dir`` (skipped when None: a store in memory); the write is one
+    transaction. ``progress(done, total)`` is called as cards are replayed.
+    """
+    with tempfile.TemporaryDirectory(prefix="mlsd-anki-") as scratch:
+        collection_path = Path(scratch) / "collection.sqlite"
+        unpack_collection(package, collection_path)
+        collection = read_collection(collection_path, package)
+    ours = our_cards(store)
+    guids = card_guids([(card_id, kind) for card_id, kind, _, _ in ours])
+    matched: dict[int, tuple[str, AnkiCard]] = {}
+    foreign: set[str] = set()
+    for card in collection.cards:
+        card_id = guids.get(card.guid, {}).get(card.ordinal)
+        if card_id is None:
+            foreign.add(card.guid)
+        else:
+            matched[card.id] = (card_id, card)
+    if not matched:
+        raise AnkiPackageError(
+            f"{package}: none of its {len(collection.cards)} cards came from MLSD Study (no "
+            "note GUID matches our export). Import a package exported from the Anki deck that "
+            "MLSD Study's File > Export to Anki made.")
+    if not collection.reviews and all(card.type == 0 for _, card in matched.values()):
+        raise AnkiPackageError(
+            f"{package} holds no scheduling: its cards are all new and it has no review log. "
+            "In Anki, export again with \"Include scheduling information\" ticked (.apkg) or "
+            "as a collection package (.colpkg).")
+
+    answers: defaultdict[int, list[AnkiReview]] = defaultdict(list)
+    skipped = 0
+    for review in collection.reviews:
+        if review.card_id not in matched:
+            continue
+        if review.ease in _RATINGS and review.kind in _ANSWER_KINDS:
+            answers[review.card_id].append(review)
+        else:
+            skipped += 1
+
+    state_of = {card_id: (suspended, flag) for card_id, _, suspended, flag in ours}
+    logs = our_reviews(store, (card_id for card_id, _ in matched.values()))
+    plans: list[tuple[str, AnkiCard, list[_Merged]]] = []
+    added = known = both = suspensions = flags = 0
+    for anki_id, (card_id, card) in matched.items():
+        merged, new, linked, clash = _merge(logs.get(card_id, []), answers.get(anki_id, []))
+        added += new
+        known += linked
+        suspended, flag = state_of[card_id]
+        suspend_change = suspended != (card.queue == -1)
+        flag_change = flag != card.flag
+        suspensions += suspend_change
+        flags += flag_change
+        if new or suspend_change or flag_change or any(m.link for m in merged):
+            both += clash
+            plans.append((card_id, card, merged))
+    backup = None
+    if not plans:
+        return ImportReport(package, len(matched), 0, known, len(foreign), skipped, 0, 0, 0,
+                            None)
+    settings = replace(load_study_settings(store), fuzz=False)
+    fsrs = Fsrs(settings)
+    reviews: list[ReplayedReview] = []
+    cards: list[CardProgress] = []
+    for done, (card_id, card, merged) in enumerate(plans, 1):
+        state, replayed = _replay(fsrs, card_id, merged)
+        reviews.extend(replayed)
+        if replayed and merged[-1].from_anki and card.type != 0:
+            # Anki had the last word: its due date (the one the user saw) and, when it kept
+            # one, its memory state (py-fsrs's replay drifts a few percent from Anki's after
+            # lapses in relearning; see tests/test_anki_progress.py).
+            state = replace(state, due=_anki_due(card, collection.created))
+            if card.stability is not None and card.difficulty is not None:
+                state = replace(state, stability=card.stability, difficulty=card.difficulty)
+        cards.append(CardProgress(card_id, state, card.queue == -1, card.flag))
+        if progress is not None and (done % 500 == 0 or done == len(plans)):
+            progress(done, len(plans))
+    if data_dir is not None:
+        backup = create_backup(store, data_dir, now, reason="before-anki-import")
+    write_progress(store, reviews, cards, during)
+    return ImportReport(package, len(matched), added, known, len(foreign), skipped, both,
+                        suspensions, flags, backup)
+
+
+@dataclass(slots=True)
+class _Merged:
+    log_id: int | None
+    at: int
+    rating: int
+    duration_ms: int
+    anki_id: int | None
+    from_anki: bool
+    link: bool  # an unlinked review of ours that Anki holds: its Anki id is recorded
+
+
+def _merge(ours: list[LoggedReview], theirs: list[AnkiReview]
+           ) -> tuple[list[_Merged], int, int, bool]:
+    """The card's merged history in time order, with (added, already known, answered on both
+    sides since the last shared review)."""
+    merged = [_Merged(r.log_id, r.reviewed_at, r.rating, r.duration_ms, r.anki_id, False, False)
+              for r in ours]
+    linked_ids = {r.anki_id for r in ours if r.anki_id is not None}
+    added = known = 0
+    fresh: list[_Merged] = []
+    for review in theirs:
+        if review.id in linked_ids:
+            known += 1
+            continue
+        twin = min((m for m in merged if m.anki_id is None and m.rating == review.ease
+                    and abs(m.at - review.id) <= _SAME_REVIEW_MS),
+                   key=lambda m: abs(m.at - review.id), default=None)
+        if twin is not None:  # written into Anki by our export
+            twin.anki_id, twin.link = review.id, True
+            known += 1
+            continue
+        added += 1
+        fresh.append(_Merged(None, review.id, review.ease, max(0, review.duration_ms),
+                             review.id, True, False))
+    clash = bool(fresh) and any(m.anki_id is None and m.at > fresh[0].at for m in merged)
+    merged.extend(fresh)
+    merged.sort(key=lambda m: (m.at, m.log_id or 0))
+    for m in merged:  # a review linked to Anki counts as Anki's for the last word on due
+        m.from_anki = m.from_anki or m.anki_id is not None
+    return merged, added, known, clash
+
+
+def _replay(fsrs: Fsrs, card_id: str, merged: list[_Merged]
+            ) -> tuple[CardState, list[ReplayedReview]]:
+    state = CardState()
+    out: list[ReplayedReview] = []
+    for m in merged:
+        after = fsrs.answer(state, Grade(m.rating), from_ms(m.at))
+        out.append(ReplayedReview(m.log_id, card_id, m.at, m.rating, m.duration_ms, m.anki_id,
+                                  state, after))
+        state = after
+    return state, out
+
+
+def _anki_due(card: AnkiCard, created: int) -> datetime:
+    """An Anki card's due moment: a day number counts days from the collection's day 0 (its
+    rollover moment), a learning card's due is Unix seconds."""
+    if card.due > 1_000_000_000:
+        return from_ms(card.due * 1000)
+    return from_ms((created + card.due * _DAY_S) * 1000)
+
