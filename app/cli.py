@@ -79,6 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     outline.add_argument("--title", metavar="TITLE",
                          help="the deck's title (default: the front matter's title, else the "
                               "first '#' heading, else the file name)")
+    progress = commands.add_parser(
+        "import-anki-progress", help="bring back the reviews you did in Anki",
+        description="Read a package exported from Anki with scheduling (.apkg or .colpkg) and "
+                    "merge its reviews, suspensions and flags into the cards our export made "
+                    "there. Importing the same file again changes nothing; notes that did not "
+                    "come from MLSD Study are ignored. The database is backed up first. Prints "
+                    "the cards matched, reviews added and conflicts.")
+    progress.add_argument("path", metavar="FILE", help="the .apkg or .colpkg exported from Anki")
     commands.add_parser(
         "backup", help="back up the database now",
         description="Copy the database into the backups folder of your data folder (the app "
@@ -224,6 +232,20 @@ def export_anki(data: Path, output: str, *, deck_id: str | None, topic: str | No
     return 0
 
 
+def import_anki_progress(data: Path, path: str) -> int:
+    from app.clock import utc_now
+    from app.export.anki_progress import import_anki_progress as run_import
+
+    store = open_synced(data)  # the decks' cards, to match the package's notes
+    try:
+        report = run_import(store, data, Path(path), now=utc_now())
+    finally:
+        store.close()
+    print("\n".join(report.lines() if report.changed
+                    else [*report.lines(), "Nothing new: the database was left as it was."]))
+    return 0
+
+
 def import_outline(data: Path, path: str, *, deck_id: str | None, title: str | None) -> int:
     """Read and parse the outline, then lock the data folder and import it: a file that
     cannot be read (a FIFO, a device, too large) or parsed fails at once, with no lock held
@@ -320,6 +342,8 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
     if args.command == "export-anki":
         return export_anki(folder, args.output, deck_id=args.deck, topic=args.topic,
                            with_progress=args.with_progress, questions=args.questions)
+    if args.command == "import-anki-progress":
+        return import_anki_progress(folder, args.path)
     if args.command == "backup":
         return backup(folder)
     if args.command == "restore-backup":

@@ -1,10 +1,15 @@
 """Progress back from Anki, end to end with the real ``anki``: our export, reviewed in Anki over
-simulated days with FSRS, exported with scheduling (.apkg current and legacy, .colpkg), imported."""
+simulated days with FSRS, exported with scheduling (.apkg current and legacy, .colpkg), imported;
+bad packages, a SIGKILL mid-import, and the command."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +21,7 @@ from anki.collection import Collection
 from anki_sim import anki_collection, export, import_with_scheduling, review_days
 from shared import DECK
 
+from app.cli import main
 from app.clock import utc_now
 from app.db.anki_collection import AnkiPackageError
 from app.db.store import Store
@@ -169,11 +175,11 @@ def test_the_three_formats_give_the_same_result(round_trip: Round, tmp_path: Pat
 
 
 def _zip_bomb(path: Path) -> Path:
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("collection.anki21", "w", force_zip64=True) as entry:
-            block = bytes(1 << 20)
-            for _ in range(3 * 1024):  # 3 GiB of zeros, a few MB compressed
-                entry.write(block)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive, \
+            archive.open("collection.anki21", "w", force_zip64=True) as entry:
+        block = bytes(1 << 20)
+        for _ in range(3 * 1024):  # 3 GiB of zeros, a few MB compressed
+            entry.write(block)
     return path
 
 
@@ -260,3 +266,56 @@ def test_the_replay_alone_stays_close_to_anki(round_trip: Round, data: Path) -> 
         store.close()
     assert max(off) < 0.10
     assert sorted(off)[len(off) // 2] < 0.01
+
+
+# --- a kill mid-import, and the command -----------------------------------------------------------
+
+WORKER = Path(__file__).resolve().parent / "anki_import_worker.py"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+def test_a_kill_mid_import_leaves_the_previous_state(round_trip: Round, data: Path) -> None:
+    before = _snapshot(data)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with subprocess.Popen([sys.executable, str(WORKER), str(data),
+                           str(round_trip.packages["apkg"])], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, text=True, env=env) as worker:
+        try:
+            assert worker.stdout is not None
+            assert worker.stdout.readline().strip() == "WRITING"
+            worker.send_signal(signal.SIGKILL)
+            assert worker.wait(timeout=60) == -signal.SIGKILL
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+    conn = sqlite3.connect(data / "mlsd-study.db")
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        conn.close()
+    assert _snapshot(data) == before  # the review log written before the kill is gone too
+
+
+def test_the_command_reports_then_finds_nothing_new(round_trip: Round, data: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    package = str(round_trip.packages["colpkg"])
+    assert main(["--data-dir", str(data), "import-anki-progress", package]) == 0
+    first = capsys.readouterr().out
+    assert "Cards matched: 7" in first
+    assert f"Reviews added: {round_trip.answers} (0 already here)" in first
+    assert "Notes not from MLSD Study (ignored): 1" in first
+    assert "Backup taken first" in first
+    assert main(["--data-dir", str(data), "import-anki-progress", package]) == 0
+    second = capsys.readouterr().out
+    assert f"Reviews added: 0 ({round_trip.answers} already here)" in second
+    assert "Nothing new" in second
+
+
+def test_the_command_explains_a_bad_file(data: Path, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "x.apkg"
+    bad.write_bytes(b"PK\x03\x04 broken")
+    assert main(["--data-dir", str(data), "import-anki-progress", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("mlsd-study: ") and str(bad) in err and err[-1] == "\n"
