@@ -97,7 +97,7 @@ def generate_cards(deck: Deck) -> list[CardSpec]:
             concept = [] if not ancestors else list(
                 _concept(deck, topic, _context(deck, above), notes, meaning))
             drafts.append(_draft(deck, topic.id, "explain", "", _context(deck, above),
-                                 f"Explain: {label}", notes, meaning if concept else ""))
+                                 f"Explain: {_shown(label)}", notes, meaning if concept else ""))
             drafts.extend(concept)
         drafts.extend(_authored(deck, topic, here))
         if len(topic.children) >= 2:
@@ -119,6 +119,20 @@ def _draft(deck: Deck, topic_id: TopicId, kind: str, key: str, context: str, pro
            answer: str, group: str = "", *, authored: bool = False, tag: str = "") -> _Draft:
     card_id = f"{deck.id}/{topic_id}/{kind}" + (f"/{key}" if key else "")
     return _Draft(card_id, topic_id, kind, context, prompt, answer, group, authored, tag)
+
+
+_INLINE_MARKUP = re.compile(r"([\\`*_\[\]<])")
+_BLOCK_START = re.compile(r"^([#>+=-]|\d+(?=[.)]))")
+
+
+def _shown(title: str, *, line_start: bool = False) -> str:
+    """A plain-text title as Markdown that shows it as written ("__bool__" stays, not a bold
+    "bool"; "> Greater than" at the start of a line stays, not a quote)."""
+    text = _INLINE_MARKUP.sub(r"\\\1", title)
+    if line_start:
+        text = _BLOCK_START.sub(lambda m: m[1] + "\\" if m[1][0].isdigit() else "\\" + m[1],
+                                text)
+    return text
 
 
 def _norm(text: str) -> str:
@@ -203,7 +217,7 @@ def _concept(deck: Deck, topic: Topic, context: str, notes: str,
     if described.shown < 6:  # what is left must still describe something
         return
     yield _draft(deck, topic.id, "concept", "", context, f"Name the term:\n\n{described.text}",
-                 topic.title, group)
+                 _shown(topic.title, line_start=True), group)
 
 
 def _name_all(deck: Deck, parent: Topic, label: str, context: str) -> Iterator[_Draft]:
@@ -223,8 +237,8 @@ def _name_all(deck: Deck, parent: Topic, label: str, context: str) -> Iterator[_
         return
     cues = ", ".join(f"{_initial(item.title)}…" for item in items)
     yield _draft(deck, parent.id, "name-all", "", context,
-                 f"{label}: name all {len(items)}.\n\nCues: {cues}",
-                 "\n".join(f"- {item.title}" for item in items))
+                 f"{_shown(label, line_start=True)}: name all {len(items)}.\n\nCues: {cues}",
+                 "\n".join(f"- {_shown(item.title)}" for item in items))
 
 
 def _initial(title: str) -> str:
@@ -240,16 +254,16 @@ def _enumeration(deck: Deck, parent: Topic, label: str, context: str) -> Iterato
     group = f"{deck.id}/{parent.id}/enum"
     for index, item in enumerate(items):
         first, last = max(0, index - 1), min(count, index + 2)
-        lines = [f"{label}, item {index + 1} of {count}:", ""]
+        lines = [f"{_shown(label, line_start=True)}, item {index + 1} of {count}:", ""]
         if first > 0:
             lines += [_ELIDED, ""]
         # The list starts at its real number; CommonMark keeps a start number after a blank line.
-        lines += [f"{j + 1}. " + (f"**{HIDDEN}**" if j == index else items[j].title)
+        lines += [f"{j + 1}. " + (f"**{HIDDEN}**" if j == index else _shown(items[j].title))
                   for j in range(first, last)]
         if last < count:
             lines += ["", _ELIDED]
-        yield _draft(deck, parent.id, "enum", item.id, context, "\n".join(lines), item.title,
-                     group)
+        yield _draft(deck, parent.id, "enum", item.id, context, "\n".join(lines),
+                     _shown(item.title, line_start=True), group)
 
 
 def _step_cards(deck: Deck, topic: Topic, steps: dict[int, Topic],

@@ -18,7 +18,17 @@ from app.model import Deck, DeckId, Source
 from app.outline.deck_file import printable
 from app.outline.markdown import block_tree, one_line
 from app.outline.text import clean, front_matter, normalise_lists
-from app.outline.tree import MAX_DEPTH, Builder, Ids, cut_title, joined_notes, slug, topics
+from app.outline.tree import (
+    MAX_DEPTH,
+    Builder,
+    Ids,
+    cut_title,
+    heading_keys,
+    joined_notes,
+    slug,
+    topics,
+    unnumbered,
+)
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -139,7 +149,7 @@ def parse_outline(text: str, source: str = "<outline>", *, deck_id: str | None =
                                     "('# Title') or list items ('- item') to import")])
 
     parser = _parser()
-    builder = Builder()
+    builder = Builder(heading_keys(lines))
     for first, part in _parts(lines, cuts):
         try:
             tokens = parser.parse(part)
@@ -154,7 +164,7 @@ def parse_outline(text: str, source: str = "<outline>", *, deck_id: str | None =
                 raise OutlineError([Problem(source, line, 1, "quotes (or lists inside quotes) "
                                             "nest too deeply here to read; flatten them")])
         builder.document(block_tree(tokens))
-    root = builder.root
+    root = builder.finish()
 
     top = root.children
     description = list(root.notes)
@@ -168,8 +178,9 @@ def parse_outline(text: str, source: str = "<outline>", *, deck_id: str | None =
                                     "needs '#' headings or '-' / '1.' list items to make topics")])
 
     name = one_line(printable(Path(source).name))
-    deck_title = cut_title(one_line(clean(title or "")) or front_title or promoted
-                           or builder.first_h1 or Path(name).stem.strip() or "Outline")
+    deck_title = cut_title(one_line(clean(title or "")) or front_title
+                           or unnumbered(promoted or builder.first_h1)
+                           or Path(name).stem.strip() or "Outline")
     if deck_id is None:
         deck_id = slug(deck_title, 60) or slug(Path(name).stem, 60) or "outline"
     elif not ID_PATTERN.match(deck_id) or len(deck_id) > 100:

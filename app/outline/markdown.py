@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from app.decks.render import is_web_link
+
 if TYPE_CHECKING:
     from markdown_it.token import Token
 
@@ -74,7 +76,23 @@ def plain_of(children: list[Token]) -> str:
 
 
 def has_links(inline: Token | None) -> bool:
-    return inline is not None and any(c.type == "link_open" for c in inline.children or ())
+    """Whether ``inline`` holds a web link, which notes keep (other links keep their text)."""
+    return inline is not None and any(
+        c.type == "link_open" and is_web_link(str(c.attrs.get("href", "")))
+        for c in inline.children or ())
+
+
+def anchor_only(inline: Token | None) -> bool:
+    """Whether ``inline`` is nothing but one link within the document ("[Setup](#setup)"),
+    as the entries of a table of contents are."""
+    if inline is None:
+        return False
+    children = [c for c in inline.children or () if not (c.type == "text" and
+                                                        not c.content.strip())]
+    return (len(children) >= 3 and children[0].type == "link_open"
+            and children[-1].type == "link_close"
+            and str(children[0].attrs.get("href", "")).startswith("#")
+            and sum(c.type == "link_open" for c in children) == 1)
 
 
 def markdown(inline: Token | None) -> str:
@@ -92,7 +110,7 @@ def markdown_of(children: list[Token], written: str | None) -> str:
                                        for c in children):
         return written.strip()
     parts: list[str] = []
-    links: list[Token] = []
+    links: list[Token | None] = []  # per open link: the link kept, or None for its text only
     line_start = True
     for child in children:
         kind = child.type
@@ -113,10 +131,16 @@ def markdown_of(children: list[Token], written: str | None) -> str:
         elif kind in ("em_open", "em_close", "strong_open", "strong_close"):
             parts.append(child.markup)
         elif kind == "link_open":
-            links.append(child)
-            parts.append("[")
+            # Only web links stay links: the app shows any other ("#anchor", "../file.md",
+            # "mailto:") as the Markdown written, so those keep their text alone.
+            kept = is_web_link(str(child.attrs.get("href", "")))
+            links.append(child if kept else None)
+            if kept:
+                parts.append("[")
         elif kind == "link_close" and links:
-            parts.append("](" + _destination(links.pop()) + ")")
+            link = links.pop()
+            if link is not None:
+                parts.append("](" + _destination(link) + ")")
     return "".join(parts).strip()
 
 

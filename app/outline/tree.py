@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from app.model import Topic, TopicId
 from app.outline.markdown import (
     Block,
+    anchor_only,
+    escape,
     has_links,
     markdown,
     markdown_of,
@@ -41,6 +43,38 @@ _NUMBERED = re.compile(
     r"^(?:(?:step|stage|phase|part)\s+\d{1,4}\b\s*[.):\-–—]?"
     r"|\d{1,4}(?:\.\d{1,4})*[.)]|\d{1,4}(?:\.\d{1,4})+)(?:\s+|$)",
     re.IGNORECASE)
+
+
+# A task-list box ("[ ] Write tests") and the punctuation that ends a clause ("ML objective,").
+_CHECKBOX = re.compile(r"^\[[ xX]\]\s+")
+_TRAILING = re.compile(r"\s*[,;:.]+$")
+_ELLIPSIS = re.compile(r"(?:\.\.\.|…)$")
+# What markup a heading line may hold, for knowing the headings before parsing.
+_ATX = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
+_INLINE_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MARKS = re.compile(r"[*_`]")
+
+
+def tidy_title(text: str) -> str:
+    """A title without a task-list box or the punctuation that ends a clause ("Requirements;");
+    an ellipsis stays."""
+    text = _CHECKBOX.sub("", text)
+    if not _ELLIPSIS.search(text):
+        text = _TRAILING.sub("", text) or text
+    return text
+
+
+def title_key(text: str) -> str:
+    """What tells titles apart when comparing them: no number, case, markup or punctuation."""
+    text = _MARKS.sub("", _INLINE_LINK.sub(r"\1", text))
+    return " ".join(re.findall(r"\w+", unnumbered(one_line(text)).casefold()))
+
+
+def heading_keys(lines: list[str]) -> frozenset[str]:
+    """The :func:`title_key` of every '#' heading of the text, found before parsing, so that a
+    table of contents above them is known as one."""
+    return frozenset(key for line in lines if line.lstrip(" ").startswith("#")
+                     and (match := _ATX.match(line)) and (key := title_key(match[1])))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -75,10 +109,12 @@ class Node:
 class Builder:
     """Grows the tree from a document's blocks, given part by part in order."""
 
-    def __init__(self) -> None:
+    def __init__(self, headings: frozenset[str] = frozenset()) -> None:
         self.root = Node("", 1, 0)
         self.headings = [self.root]
         self.first_h1 = ""
+        self.heading_keys = headings  # the document's headings: a list of them is its contents
+        self.contents: list[Node] = []  # where a table of contents was dropped
 
     def document(self, blocks: list[Block]) -> None:
         """Add the blocks of (a part of) the document, below the headings open so far."""
@@ -88,7 +124,7 @@ class Builder:
                 level = int(block.token.tag[1:] or 1)
                 while headings[-1].level >= level:
                     headings.pop()
-                title = plain(block.inline())
+                title = tidy_title(plain(block.inline()))
                 if not title:
                     continue  # an empty heading closes the sections above it, nothing more
                 if level == 1 and not self.first_h1:
@@ -103,12 +139,41 @@ class Builder:
 
     def content(self, block: Block, parent: Node) -> None:
         if block.kind in ("bullet_list", "ordered_list"):
+            if self._contents(block):
+                self.contents.append(parent)
+                return
             for item in block.children:
                 self.item(item, parent, block.kind == "ordered_list")
         elif block.kind == "table":
             self.table(block, parent)
         else:
             parent.note(render(block))
+
+    def finish(self) -> Node:
+        """The tree, without the headings that held only a table of contents."""
+        for node in self.contents:
+            if node.parent is not None and not node.children and not node.notes:
+                node.parent.children.remove(node)
+        return self.root
+
+    def _contents(self, block: Block) -> bool:
+        """Whether a list is the document's table of contents: most of its entries (nested
+        ones too) link within the document or repeat one of its headings."""
+        entries = 0
+        hits = 0
+        stack = [block]
+        while stack:
+            for item in stack.pop().children:
+                first = item.children[0] if item.children else None
+                for child in item.children:
+                    if child.kind in ("bullet_list", "ordered_list"):
+                        stack.append(child)
+                if first is None or first.kind != "paragraph":
+                    continue
+                entries += 1
+                inline = first.inline()
+                hits += anchor_only(inline) or title_key(plain(inline)) in self.heading_keys
+        return entries >= 2 and hits * 4 >= entries * 3
 
     def item(self, item: Block, parent: Node, ordered: bool) -> None:
         blocks = item.children
@@ -128,6 +193,7 @@ class Builder:
             title = next((one_line(line) for line in _block_text(first) if line.strip()), "")
             if title:
                 lead, blocks = text, blocks[1:]
+        title = tidy_title(title)
         if not title:  # nothing to call it: its content belongs to the parent
             for block in blocks:
                 self.content(block, parent)
@@ -141,28 +207,36 @@ class Builder:
             self.content(block, node)
 
     def table(self, block: Block, parent: Node) -> None:
+        """One child per row, titled by its first cell, the others as "Header: value" notes;
+        a table that links to the document's own headings (its contents) is dropped."""
         rows = list(table_rows(block))
-        headers = [(markdown(c) or f"Column {i + 1}") for i, c in enumerate(rows[0][2])] \
-            if rows and rows[0][0] else []
+        headers = [plain(c) for c in rows[0][2]] if rows and rows[0][0] else []
         body = [row for row in rows if not row[0]]
         if not body:
             parent.note(render_table(block))
+            return
+        linking = sum(any(anchor_only(cell) or (cell is not None and title_key(plain(cell))
+                                                in self.heading_keys) for cell in cells)
+                      for _h, _l, cells in body)
+        if linking >= 2 and linking * 4 >= len(body) * 3:
+            self.contents.append(parent)
             return
         for _header, line, cells in body:
             texts = [plain(cell) for cell in cells]
             first = next((i for i, text in enumerate(texts) if text), None)
             if first is None:
                 continue
-            node = parent.adopt(Node(texts[first], line, 7))
-            node.numbered = node.text_numbered = bool(_NUMBERED.match(texts[first]))
+            title = tidy_title(texts[first])
+            node = parent.adopt(Node(title, line, 7))
+            node.numbered = node.text_numbered = bool(_NUMBERED.match(title))
             lines = []
             for index, cell in enumerate(cells):
                 text = markdown(cell)
                 if index == first and (len(texts[first]) > MAX_TITLE or has_links(cell)):
                     lines.append(f"- {text}")
                 elif index != first and text:
-                    name = headers[index] if index < len(headers) else f"Column {index + 1}"
-                    lines.append(f"- {name}: {text}")
+                    name = headers[index] if index < len(headers) else ""
+                    lines.append(f"- {escape(name, False)}: {text}" if name else f"- {text}")
             node.note("\n".join(lines))
 
 
@@ -216,10 +290,10 @@ def _block_text(block: Block) -> list[str]:
 # Stable ids, titles and topics.
 
 def _key(title: str) -> str:
-    return one_line(_unnumbered(title)).casefold()[:_KEY_LIMIT]
+    return one_line(unnumbered(title)).casefold()[:_KEY_LIMIT]
 
 
-def _unnumbered(title: str) -> str:
+def unnumbered(title: str) -> str:
     match = _NUMBERED.match(title)
     rest = title[match.end():].strip() if match else ""
     return rest or title
@@ -252,7 +326,7 @@ class Ids:
 
     def make(self, title: str, path: str) -> TopicId:
         digest = hashlib.sha1(path.encode("utf-8"), usedforsecurity=False).hexdigest()
-        stem = slug(_unnumbered(title), 40) or "topic"
+        stem = slug(unnumbered(title), 40) or "topic"
         for size in (8, 12, 16, 40):
             candidate = f"{stem}-{digest[:size]}"
             if candidate not in self.used:
@@ -275,7 +349,7 @@ def topics(nodes: list[Node], path: str, ordered: bool, ids: Ids) -> tuple[Topic
         seen[key] += 1
         here = f"{path}\x1e{key}" + (f"\x1f{seen[key]}" if seen[key] > 1 else "")
         numbered_children = bool(node.children) and all(c.numbered for c in node.children)
-        title = _unnumbered(node.title) if ordered and node.text_numbered else node.title
+        title = unnumbered(node.title) if ordered and node.text_numbered else node.title
         built.append(Topic(
             id=ids.make(node.title, here),
             title=cut_title(title),
