@@ -259,7 +259,8 @@ def test_record_answer_writes_the_state_and_a_full_log_row(store: Store) -> None
     log = row(store, "review_log", "id = ?", logged.log_id)
     assert log == (logged.log_id, ALPHA, to_ms(NOW), 3, 4321,
                    0, None, None, None, None, None, 0, 0,
-                   1, 1, after.stability, after.difficulty, to_ms(NOW + 10 * MINUTE))
+                   1, 1, after.stability, after.difficulty, to_ms(NOW + 10 * MINUTE),
+                   None)  # anki_id: a review made here, not imported from Anki
     assert logged.before == CardState()
     assert logged.card_id == ALPHA
 
@@ -271,7 +272,7 @@ def test_record_answer_writes_the_state_and_a_full_log_row(store: Store) -> None
     log = row(store, "review_log", "id = ?", second.log_id)
     assert log[5:13] == (1, 1, after.stability, after.difficulty, to_ms(later), to_ms(NOW), 1, 0)
     assert log[13:] == (2, None, again.stability, again.difficulty,
-                        to_ms(later + timedelta(days=2)))
+                        to_ms(later + timedelta(days=2)), None)
 
 
 def test_an_answer_is_on_disk_when_record_answer_returns(store: Store) -> None:

@@ -189,7 +189,8 @@ def test_the_answer_log_row_holds_before_after_duration_and_utc_ms(store: Store)
     assert log[1:] == (
         ALPHA, to_ms(answered_at), 3, 7250,
         0, None, None, None, None, None, 0, 0,
-        1, 1, after.stability, after.difficulty, to_ms(answered_at + 10 * MINUTE))
+        1, 1, after.stability, after.difficulty, to_ms(answered_at + 10 * MINUTE),
+        None)  # anki_id: answered here, not imported from Anki
     assert to_ms(answered_at) == 1767632407250
     state = stored(store, ALPHA).state
     assert state.due == answered_at + 10 * MINUTE
