@@ -87,6 +87,17 @@ def build_parser() -> argparse.ArgumentParser:
                     "come from MLSD Study are ignored. The database is backed up first. Prints "
                     "the cards matched, reviews added and conflicts.")
     progress.add_argument("path", metavar="FILE", help="the .apkg or .colpkg exported from Anki")
+    optimize = commands.add_parser(
+        "optimize-fsrs", help="fit the scheduler to your own reviews",
+        description="Fit FSRS's parameters to your review log (needs at least 400 reviews) "
+                    "and print the log loss and RMSE of the current and the fitted "
+                    "parameters. The fit is applied only when it predicts your answers "
+                    "better; new answers are then scheduled with it.")
+    optimize.add_argument("--dry-run", action="store_true",
+                          help="only print the figures; change nothing")
+    optimize.add_argument("--reschedule", action="store_true",
+                          help="also recompute every reviewed card's memory and due date with "
+                               "the new parameters (the database is backed up first)")
     commands.add_parser(
         "backup", help="back up the database now",
         description="Copy the database into the backups folder of your data folder (the app "
@@ -246,6 +257,28 @@ def import_anki_progress(data: Path, path: str) -> int:
     return 0
 
 
+def optimize_fsrs(data: Path, *, dry_run: bool, reschedule: bool) -> int:
+    from app.clock import local_zone, utc_now
+    from app.db.backup import create_backup
+    from app.db.store import Store
+    from app.scheduling.optimizer import TooFewReviews
+    from app.scheduling.personal import optimise_from_reviews
+
+    store = Store.open(data)
+    try:
+        if reschedule and not dry_run:
+            create_backup(store, data, utc_now(), reason="before-optimize")
+        try:
+            result = optimise_from_reviews(store, local=local_zone(), apply=not dry_run,
+                                           reschedule=reschedule)
+        except TooFewReviews as error:
+            raise AppError(str(error)) from None
+    finally:
+        store.close()
+    print("\n".join(result.lines()))
+    return 0
+
+
 def import_outline(data: Path, path: str, *, deck_id: str | None, title: str | None) -> int:
     """Read and parse the outline, then lock the data folder and import it: a file that
     cannot be read (a FIFO, a device, too large) or parsed fails at once, with no lock held
@@ -344,6 +377,8 @@ def run_command(args: argparse.Namespace, folder: Path) -> int:
                            with_progress=args.with_progress, questions=args.questions)
     if args.command == "import-anki-progress":
         return import_anki_progress(folder, args.path)
+    if args.command == "optimize-fsrs":
+        return optimize_fsrs(folder, dry_run=args.dry_run, reschedule=args.reschedule)
     if args.command == "backup":
         return backup(folder)
     if args.command == "restore-backup":

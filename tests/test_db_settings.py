@@ -39,7 +39,8 @@ MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
 CHANGED = AppSettings(
     study=SchedulerSettings(desired_retention=0.85, new_per_day=7, reviews_per_day=150,
                             learning_steps=(5 * MINUTE, HOUR, DAY), relearning_steps=(),
-                            maximum_interval_days=365, rollover_hour=2),
+                            maximum_interval_days=365, rollover_hour=2,
+                            parameters=tuple(0.5 + i / 10 for i in range(21))),
     interview=InterviewDefaults(minutes=47),
     appearance=Appearance(theme="dark", font_size=14),
     backups=BackupSettings(keep_daily=3, keep_weekly=0, every_hours=12),
@@ -49,7 +50,7 @@ KEYS = ("study.desired_retention", "study.new_per_day", "study.reviews_per_day",
         "study.learning_steps", "study.relearning_steps", "study.maximum_interval_days",
         "study.rollover_hour", "interview.default_minutes", "appearance.theme",
         "appearance.font_size", "backups.keep_daily", "backups.keep_weekly",
-        "backups.every_hours")
+        "backups.every_hours", "study.fsrs_parameters")
 
 
 @pytest.fixture
@@ -93,7 +94,8 @@ def test_every_field_survives_a_restart(store: Store) -> None:
                                    ("study", "reviews_per_day"), ("study", "learning_steps"),
                                    ("study", "relearning_steps"),
                                    ("study", "maximum_interval_days"),
-                                   ("study", "rollover_hour"), ("interview", "minutes"),
+                                   ("study", "rollover_hour"), ("study", "parameters"),
+                                   ("interview", "minutes"),
                                    ("appearance", "theme"), ("appearance", "font_size"),
                                    ("backups", "keep_daily"), ("backups", "keep_weekly"),
                                    ("backups", "every_hours")))

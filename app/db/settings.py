@@ -107,6 +107,13 @@ def _stored_steps(value: Any) -> tuple[timedelta, ...]:
     return tuple(timedelta(seconds=min(high, max(low, round(_number(v))))) for v in value)
 
 
+def _parameters(value: Any) -> tuple[float, ...]:
+    """FSRS parameters fitted by optimize-fsrs: 21 numbers (FSRS-6), or none for the defaults."""
+    if not isinstance(value, list) or len(value) not in (0, 21):
+        raise TypeError(f"not a list of 21 FSRS parameters: {value!r}")
+    return tuple(_number(v) for v in value)
+
+
 def _theme(value: Any) -> Theme:
     if value not in THEMES:
         raise ValueError(f"not a theme: {value!r}")
@@ -145,6 +152,7 @@ _KEYS = (
     _Key("study", "maximum_interval_days", "study.maximum_interval_days",
          _whole(MAXIMUM_INTERVAL_RANGE)),
     _Key("study", "rollover_hour", "study.rollover_hour", _whole(ROLLOVER_HOUR_RANGE)),
+    _Key("study", "parameters", "study.fsrs_parameters", _parameters, list),
     _Key("interview", "minutes", "interview.default_minutes", _whole(INTERVIEW_MINUTES_RANGE)),
     _Key("appearance", "theme", "appearance.theme", _theme),
     _Key("appearance", "font_size", "appearance.font_size", _font_size),

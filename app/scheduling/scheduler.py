@@ -83,6 +83,9 @@ class SchedulerSettings:
     relearning_steps: tuple[timedelta, ...] = (timedelta(minutes=10),)
     fuzz: bool = True
     maximum_interval_days: int = 36500
+    #: FSRS parameters fitted to the user's reviews (``mlsd-study optimize-fsrs``); empty for
+    #: FSRS-6's defaults.
+    parameters: tuple[float, ...] = ()
 
     def validated(self) -> SchedulerSettings:
         """The same settings with every value clamped into its range (``RETENTION_RANGE``...;
@@ -139,7 +142,8 @@ def _utc(moment: datetime) -> datetime:
 
 
 class Fsrs:
-    """FSRS-6 with default parameters and our settings (fuzz uses py-fsrs's own RNG)."""
+    """FSRS-6 with our settings: the fitted parameters when there are some, else the defaults
+    (fuzz uses py-fsrs's own RNG)."""
 
     def __init__(self, settings: SchedulerSettings | None = None) -> None:
         import fsrs  # bound once here: the answer path should not repeat import lookups
@@ -148,7 +152,9 @@ class Fsrs:
         Scheduler = fsrs.Scheduler
 
         self.settings = (settings or SchedulerSettings()).validated()
+        fitted = {"parameters": self.settings.parameters} if self.settings.parameters else {}
         self._scheduler = Scheduler(
+            **fitted,
             desired_retention=self.settings.desired_retention,
             learning_steps=self.settings.learning_steps,
             relearning_steps=self.settings.relearning_steps,

@@ -1,0 +1,149 @@
+"""Fitting FSRS to the review log with fsrs-rs: against Anki's own optimizer, applied only when
+better, the scheduler using the fit, rescheduling, the minimum, and the command."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, timedelta
+from pathlib import Path
+
+import anki.scheduler_pb2 as anki_pb
+import pytest
+from anki.collection import Collection
+from fsrs_sim import histories
+
+from app.cli import main
+from app.clock import from_ms
+from app.db.anki_import import ReplayedReview, write_progress
+from app.db.settings import load_study_settings
+from app.db.store import Store
+from app.decks.library import SHIPPED, sync_decks
+from app.paths import shipped_decks_dir
+from app.scheduling.optimizer import (
+    DEFAULT_PARAMETERS,
+    MIN_REVIEWS,
+    TooFewReviews,
+    fit_parameters,
+    score,
+    training_items,
+)
+from app.scheduling.personal import optimise_from_reviews
+from app.scheduling.scheduler import CardState, Fsrs, Grade, Queue, SchedulerSettings
+
+HISTORIES = histories(600, 300)
+
+
+def test_the_defaults_are_fsrs_rs_and_py_fsrs_defaults() -> None:
+    from fsrs import Scheduler
+    from fsrs_rs_python import DEFAULT_PARAMETERS as RS_DEFAULTS
+
+    assert tuple(Scheduler().parameters) == pytest.approx(DEFAULT_PARAMETERS)
+    assert tuple(RS_DEFAULTS) == pytest.approx(DEFAULT_PARAMETERS)
+
+
+def test_items_count_whole_study_days_and_predict_only_later_days() -> None:
+    base = 1_767_600_000_000  # 2026-01-05 08:00 UTC
+    hour, day = 3_600_000, 86_400_000
+    items = training_items([[(base, 1), (base + hour, 3), (base + day, 3),
+                             (base + 3 * day - 5 * hour, 4)]], UTC, 4)
+    # 08:00 day 0, 09:00 day 0, 08:00 day 1, 03:00 day 3 = study day 2 (before 4 a.m.)
+    assert items == [[(1, 0), (3, 0), (3, 1)], [(1, 0), (3, 0), (3, 1), (4, 1)]]
+
+
+def test_the_fit_matches_ankis_optimizer_on_the_same_items(tmp_path: Path) -> None:
+    fit = fit_parameters(HISTORIES, UTC, 4)
+    items = training_items(HISTORIES, UTC, 4)
+    col = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        anki = col._backend.compute_fsrs_params_from_items(
+            [anki_pb.FsrsItem(reviews=[anki_pb.FsrsReview(rating=r, delta_t=d) for r, d in item])
+             for item in items]).params
+    finally:
+        col.close()
+    anki_loss, anki_rmse = score(anki, items)
+    assert fit.rmse_after <= anki_rmse * 1.02
+    assert fit.log_loss_after <= anki_loss * 1.02
+    # The simulated learner forgets faster than the defaults assume: the fit must see it.
+    assert fit.better and fit.rmse_after < 0.8 * fit.rmse_before
+    assert fit.after[0] < DEFAULT_PARAMETERS[0] and fit.after[2] < DEFAULT_PARAMETERS[2]
+
+
+def test_too_few_reviews_is_refused_with_the_numbers() -> None:
+    few = HISTORIES[:25]
+    count = sum(map(len, few))
+    assert count < MIN_REVIEWS
+    with pytest.raises(TooFewReviews, match=f"{count} reviews .* at least {MIN_REVIEWS}"):
+        fit_parameters(few, UTC, 4)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """The built-in deck's cards, each given a simulated history."""
+    opened = Store.open(tmp_path / "data")
+    sync_decks(opened, [(shipped_decks_dir(), SHIPPED)], from_ms(HISTORIES[0][0][0]))
+    ids = [r[0] for r in opened.conn.execute("SELECT id FROM cards ORDER BY id")]
+    assert len(ids) >= 200
+    fsrs = Fsrs(SchedulerSettings(fuzz=False))
+    reviews = []
+    for card_id, history in zip(ids, HISTORIES, strict=False):
+        state = CardState()
+        for at, rating in history:
+            after = fsrs.answer(state, Grade(rating), from_ms(at))
+            reviews.append(ReplayedReview(None, card_id, at, rating, 5000, None, state, after))
+            state = after
+    write_progress(opened, reviews, [])
+    yield opened
+    opened.close()
+
+
+def _interval(settings: SchedulerSettings) -> timedelta:
+    now = from_ms(HISTORIES[0][0][0])
+    state = Fsrs(settings).answer(CardState(), Grade.GOOD, now)
+    state = Fsrs(settings).answer(state, Grade.GOOD, now + timedelta(days=1))
+    assert state.due is not None and state.queue == Queue.REVIEW
+    return state.due - (now + timedelta(days=1))
+
+
+def test_a_better_fit_is_applied_and_then_schedules_new_answers(store: Store) -> None:
+    assert load_study_settings(store).parameters == ()
+    result = optimise_from_reviews(store, local=UTC)
+    assert result.applied and result.rescheduled == 0
+    settings = load_study_settings(store)
+    assert settings.parameters == pytest.approx(result.fit.after)
+    fitted = replace_fuzz(settings)
+    assert _interval(fitted) != _interval(replace_fuzz(SchedulerSettings()))
+    # Fitted again on the same log, the fit is no better than itself: nothing changes.
+    again = optimise_from_reviews(store, local=UTC)
+    assert again.fit.before == pytest.approx(result.fit.after)
+    assert not again.applied
+
+
+def replace_fuzz(settings: SchedulerSettings) -> SchedulerSettings:
+    from dataclasses import replace
+
+    return replace(settings, fuzz=False)
+
+
+def test_a_dry_run_changes_nothing_and_reschedule_rewrites_due_dates(store: Store) -> None:
+    dues = store.conn.execute("SELECT id, due FROM cards ORDER BY id").fetchall()
+    dry = optimise_from_reviews(store, local=UTC, apply=False)
+    assert not dry.applied and "dry run" in " ".join(dry.lines())
+    assert load_study_settings(store).parameters == ()
+    assert store.conn.execute("SELECT id, due FROM cards ORDER BY id").fetchall() == dues
+    done = optimise_from_reviews(store, local=UTC, reschedule=True)
+    assert done.applied and done.rescheduled == len(HISTORIES)
+    changed = store.conn.execute("SELECT id, due FROM cards ORDER BY id").fetchall()
+    assert sum(a != b for a, b in zip(dues, changed, strict=True)) > len(HISTORIES) // 2
+
+
+def test_the_command_prints_before_and_after(store: Store, capsys: pytest.CaptureFixture[str]
+                                             ) -> None:
+    assert store.path is not None
+    data = store.path.parent
+    store.close()
+    assert main(["--data-dir", str(data), "optimize-fsrs", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "Log loss:" in out and "RMSE:" in out and "before" in out and "after" in out
+    empty = data.parent / "empty"
+    assert main(["--data-dir", str(empty), "optimize-fsrs"]) == 1
+    assert f"at least {MIN_REVIEWS}" in capsys.readouterr().err
