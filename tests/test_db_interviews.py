@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,6 +41,7 @@ topics:
       - {text: An A/B test, terms: [a/b test]}
       - {text: Counter metrics, terms: [guardrail, counter metric]}
       - {text: Offline and online disagree, terms: [position bias]}
+    followups: [Which offline metric do you report?, CTR went up and watch time down. Why?]
     children:
       - {id: s2-offline, title: Offline metrics}
       - {id: s2-online, title: Online metrics}
@@ -65,10 +67,11 @@ questions:
 """
 GOOD_METRICS_NOTES = """\
 ## Offline metrics
-- PR-AUC and log loss for the ranker
+- We report PR-AUC and log loss for the ranker because positives are rare.
 ## Online metrics
-- watch time per DAU, CTR secondary; A/B tests
-- counter-metrics: hide rate
+- The primary metric is watch time per DAU, with CTR as a secondary one.
+- We validate the new ranker with A/B tests before launch.
+- We also track counter-metrics such as the hide rate.
 """
 
 
@@ -300,7 +303,7 @@ def test_a_past_interview_reads_back_as_its_summary(
     text = to_markdown(summary)
     assert "# Mock interview: Video recommendations" in text
     assert "- Coverage: 4/5 items" in text and "- Score: 4/4" in text
-    assert "watch time per DAU, CTR secondary" in text
+    assert "watch time per DAU, with CTR as a secondary one" in text
 
 
 def test_score_trend_per_step_oldest_first_over_the_last_interviews(
@@ -350,3 +353,67 @@ def test_budgets_are_remembered_per_total(tmp_path: Path) -> None:
         assert saved.load_budgets(store, 30) == default_budgets(30)
     finally:
         store.close()
+
+
+# --- follow-ups and deleting (issue 16) ----------------------------------------------------------
+
+def test_follow_ups_asked_are_kept_with_the_notes_as_they_stood(
+        store: Store, deck: Deck, steps: tuple[StepInfo, ...]) -> None:
+    session = start(store, deck, steps, T0)
+    session.jump(1, T0)
+    session.set_notes(1, "PR-AUC offline.", T0 + MIN)
+    first = session.followup(1)
+    session.set_notes(1, "PR-AUC offline.\nRecall at k too.", T0 + 2 * MIN)
+    saved.save_interview(store, session, T0 + 2 * MIN)  # an autosave, then a crash
+    assert first is not None and session.interview_id is not None
+    resumed = saved.load_session(store, session.interview_id, deck.questions, steps,
+                                 T0 + 10 * MIN)
+    assert resumed.followups_asked(1) == ((first, "PR-AUC offline."),)
+    second = resumed.followup(1)
+    assert second is not None and second != first
+    saved.finish_interview(store, resumed, T0 + 11 * MIN)
+    summary = saved.load_summary(store, session.interview_id, deck.questions, steps)
+    assert summary.followups[1] == ((first, "PR-AUC offline."),
+                                    (second, "PR-AUC offline.\nRecall at k too."))
+    assert summary.followups[0] == ()
+
+
+def test_a_snapshot_saved_before_follow_ups_were_kept_still_restores(
+        store: Store, deck: Deck, steps: tuple[StepInfo, ...]) -> None:
+    session = start(store, deck, steps, T0)
+    session.followup(1)
+    snapshot = session.snapshot(T0 + MIN)
+    del snapshot["followups"]  # as an interview saved by the version before
+    restored = InterviewSession.restore(snapshot, deck.questions[0], steps, T0 + MIN)
+    assert len(restored.asked(1)) == 1 and restored.followups_asked(1) == ()
+
+
+def test_deleting_an_interview_backs_up_first_then_removes_it_and_its_steps(
+        store: Store, deck: Deck, steps: tuple[StepInfo, ...], tmp_path: Path) -> None:
+    kept = run_interview(store, deck, steps, T0, {0: 3})
+    gone = run_interview(store, deck, steps, T0 + DAY, {0: 1})
+    assert gone.interview_id is not None and kept.interview_id is not None
+    data_dir = tmp_path / "data"
+    backup = saved.delete_interview(store, gone.interview_id, data_dir, T0 + 2 * DAY)
+    assert [r.id for r in saved.history(store)] == [kept.interview_id]
+    assert store.conn.execute("SELECT COUNT(*) FROM interview_steps WHERE interview_id = ?",
+                              [gone.interview_id]).fetchone() == (0,)
+    assert backup is not None and backup.parent == data_dir / "backups"
+    assert "before-deleting-interview" in backup.name
+    copy = sqlite3.connect(backup)
+    try:  # the backup still holds the deleted interview
+        assert copy.execute("SELECT COUNT(*) FROM interviews WHERE id = ?",
+                            [gone.interview_id]).fetchone() == (1,)
+    finally:
+        copy.close()
+
+
+def test_a_failed_backup_deletes_nothing(store: Store, deck: Deck,
+                                         steps: tuple[StepInfo, ...], tmp_path: Path) -> None:
+    session = run_interview(store, deck, steps, T0, {0: 3})
+    assert session.interview_id is not None
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the data folder's backups should go")
+    with pytest.raises(StoreError):
+        saved.delete_interview(store, session.interview_id, blocked, T0 + DAY)
+    assert [r.id for r in saved.history(store)] == [session.interview_id]

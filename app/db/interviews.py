@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.clock import from_ms, to_ms
@@ -124,6 +125,23 @@ def discard_interview(store: Store, interview_id: int) -> None:
     """Drop an interview from resume offers and history; its data is kept."""
     with store.transaction() as conn:
         conn.execute("UPDATE interviews SET status = ? WHERE id = ?", [DISCARDED, interview_id])
+
+
+def delete_interview(store: Store, interview_id: int, data_dir: Path | None, now: datetime
+                     ) -> Path | None:
+    """Delete an interview with its steps, after a backup of the database into
+    ``<data_dir>/backups`` (none for a database without a folder); the backup's path.
+
+    The backup is taken first: when it fails (a full disk) nothing is deleted.
+    """
+    from app.db.backup import create_backup
+
+    backup = None if data_dir is None else create_backup(
+        store, data_dir, now, reason=f"before-deleting-interview-{interview_id}")
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM interview_steps WHERE interview_id = ?", [interview_id])
+        conn.execute("DELETE FROM interviews WHERE id = ?", [interview_id])
+    return backup
 
 
 _RECORD_COLUMNS = ("i.id, i.deck_id, i.question_id, i.question_title, i.category, i.started_at, "

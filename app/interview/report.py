@@ -6,10 +6,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from app.interview.budgets import Budgets
 from app.interview.views import Level, StepView
 from app.model import STEP_COUNT, Question
+
+if TYPE_CHECKING:  # the review is built on the summary; the report only reads it
+    from app.interview.review import StepReview
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,8 @@ class InterviewSummary:
     overall: int | None
     weakest: tuple[int, ...]
     finished_at: datetime | None = None
+    # Per segment, each follow-up asked with the segment's notes as they stood when asked.
+    followups: tuple[tuple[tuple[str, str], ...], ...] = ()
 
 
 def weakest_steps(steps: Sequence[StepView], count: int = 3) -> tuple[int, ...]:
@@ -64,9 +70,57 @@ def _demoted(notes: str) -> str:
     return "\n".join(lines)
 
 
-def to_markdown(summary: InterviewSummary, *, zone: tzinfo = UTC) -> str:
-    """The interview as a Markdown report: question, then per step notes, time, coverage and
-    score, then the overall score and the weakest steps."""
+def _step_lines(view: StepView, review: StepReview | None) -> list[str]:
+    """A step's section: time, score, criteria, notes, reference answer and follow-ups."""
+    status = {Level.OK: "", Level.SOFT: " (over budget)", Level.FIRM: " (50% over budget)"}
+    out = [f"## {view.label}", ""]
+    out.append(f"- Time: {format_duration(view.elapsed_s)} of "
+               f"{format_duration(view.budget_s)}{status[view.level]}")
+    if view.is_step:
+        out.append(f"- Score: {view.score}/4" if view.score is not None
+                   else "- Score: not scored")
+    if view.rubric:
+        out.append(f"- Coverage: {sum(view.covered)}/{len(view.rubric)} items")
+        if review is None:
+            out += [f"  - [{'x' if hit else ' '}] {item.text}"
+                    for item, hit in zip(view.rubric, view.covered, strict=True)]
+        else:
+            for criterion in review.criteria:
+                line = f"  - [{'x' if criterion.met else ' '}] {criterion.text}"
+                if criterion.self_assessed:
+                    line += " (self-assessed)"
+                elif criterion.evidence:
+                    line += f": “{_one_line(criterion.evidence)}”"
+                if not criterion.met and criterion.topic_titles:
+                    line += f" (study: {', '.join(criterion.topic_titles)})"
+                out.append(line)
+    out.append("")
+    out += [_demoted(view.notes), ""] if view.notes.strip() else ["*No notes.*", ""]
+    if review is not None and review.reference:
+        out += ["### Reference answer", ""]
+        out += [f"- {_one_line(bullet)}" for bullet in review.reference]
+        out.append("")
+    if review is not None and review.followups:
+        out += ["### Follow-ups asked", ""]
+        for followup in review.followups:
+            out.append(f"- **{_one_line(followup.question)}**")
+            answer = followup.answer.strip()
+            out += ([f"  > {line}".rstrip() for line in answer.splitlines()] if answer
+                    else ["  *Nothing written after it.*"])
+        out.append("")
+    return out
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def to_markdown(summary: InterviewSummary, reviews: Sequence[StepReview] = (), *,
+                zone: tzinfo = UTC) -> str:
+    """The interview as a Markdown report: question, then per step time, score, criteria met
+    (with their evidence) and missed, notes, the reference answer and the follow-ups asked
+    with what was written after each; then the overall score and the weakest steps.
+    ``reviews`` (app.interview.review.review_steps) adds what only a review knows."""
     q = summary.question
     budget_s = summary.budgets.total_minutes * 60
     started = summary.started_at.astimezone(zone)
@@ -79,20 +133,9 @@ def to_markdown(summary: InterviewSummary, *, zone: tzinfo = UTC) -> str:
     if q.prompt.strip():
         out += [f"> {line}".rstrip() for line in q.prompt.strip().splitlines()]
         out.append("")
-    status = {Level.OK: "", Level.SOFT: " (over budget)", Level.FIRM: " (50% over budget)"}
+    by_number = {r.step.number: r for r in reviews}
     for view in summary.steps:
-        out += [f"## {view.label}", ""]
-        out.append(f"- Time: {format_duration(view.elapsed_s)} of "
-                   f"{format_duration(view.budget_s)}{status[view.level]}")
-        if view.is_step:
-            out.append(f"- Score: {view.score}/4" if view.score is not None
-                       else "- Score: not scored")
-        if view.rubric:
-            out.append(f"- Coverage: {sum(view.covered)}/{len(view.rubric)} items")
-            out += [f"  - [{'x' if hit else ' '}] {item.text}"
-                    for item, hit in zip(view.rubric, view.covered, strict=True)]
-        out.append("")
-        out += [_demoted(view.notes), ""] if view.notes.strip() else ["*No notes.*", ""]
+        out += _step_lines(view, by_number.get(view.number))
     out += ["## Overall", ""]
     out.append(f"- Overall score: {summary.overall}/4" if summary.overall is not None
                else "- Overall score: not scored")

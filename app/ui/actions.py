@@ -42,6 +42,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("check_deck", FILE, "&Check a deck file…", "files.check_deck_file",
                separator_before=True),
     ActionSpec("export", FILE, "&Export to Anki…", "export_to_anki", shortcuts=("Ctrl+E",)),
+    ActionSpec("import_anki_progress", FILE, "Import &progress from Anki…",
+               "files.import_anki_progress"),
     ActionSpec("back_up", FILE, "&Back up now", "files.back_up_now", separator_before=True),
     ActionSpec("restore", FILE, "Restore &backup…", "files.choose_backup"),
     ActionSpec("data_folder", FILE, "Open &data folder", "files.open_data_folder"),
@@ -156,11 +158,16 @@ REVIEW_BACK = PageKey(REVIEWING, ("Esc",), "Back to the outline")
 INTERVIEW_START = PageKey(INTERVIEWING, ("Ctrl+Enter",), "Start the interview (set-up screen)")
 INTERVIEW_STEP = PageKey(INTERVIEWING, ("Ctrl+Right", "Ctrl+Left"), "Next or previous step")
 INTERVIEW_PAUSE = PageKey(INTERVIEWING, ("Ctrl+P",), "Pause or resume")
+INTERVIEW_FOLLOWUP = PageKey(INTERVIEWING, ("Ctrl+Shift+A",), "Ask me a follow-up")
+INTERVIEW_FINISH = PageKey(INTERVIEWING, ("Ctrl+Shift+Enter",), "Finish the interview")
+INTERVIEW_LEAVE = PageKey(INTERVIEWING, ("Esc",), "Leave the set-up, review or history screen")
+INTERVIEW_DELETE = PageKey(INTERVIEWING, ("Delete",), "Delete the interview (history, review)")
 
 PAGE_KEYS: tuple[PageKey, ...] = (
     OUTLINE_OPEN, OUTLINE_STUDY, OUTLINE_CRAM, OUTLINE_CLEAR,
     REVIEW_CONFIRM, REVIEW_GRADE, REVIEW_UNDO, REVIEW_BURY, REVIEW_SUSPEND, REVIEW_BACK,
-    INTERVIEW_START, INTERVIEW_STEP, INTERVIEW_PAUSE,
+    INTERVIEW_START, INTERVIEW_STEP, INTERVIEW_PAUSE, INTERVIEW_FOLLOWUP, INTERVIEW_FINISH,
+    INTERVIEW_LEAVE, INTERVIEW_DELETE,
 )
 
 

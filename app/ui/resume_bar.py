@@ -6,7 +6,7 @@ import html
 from datetime import tzinfo
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QWidget
 
 from app.db import interviews as interview_store
 from app.db.store import Store
@@ -57,7 +57,20 @@ class ResumeBar(QFrame):
         return self.interview_id if self.interview_id in waiting else None
 
     def discard(self) -> None:
-        """Discard every unfinished interview."""
+        """Discard every unfinished interview, after asking."""
+        if not ask_discard(self):
+            return
         for record in interview_store.unfinished_interviews(self.store):
             interview_store.discard_interview(self.store, record.id)
         self.hide()
+
+
+def ask_discard(parent: QWidget) -> bool:
+    """Ask before discarding the unfinished interviews; Cancel is the default."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Discard interview?",
+                      "Discard the unfinished mock interview? It cannot be resumed after this.",
+                      parent=parent)
+    discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(box.addButton(QMessageBox.StandardButton.Cancel))
+    box.exec()
+    return box.clickedButton() is discard

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.interview.steps import StepInfo
+from app.ui.actions import INTERVIEW_DELETE, INTERVIEW_LEAVE, bind_page_key
 from app.ui.interview.display import SCORE_NAMES, button_row, push_button, read_only_table
 
 if TYPE_CHECKING:
@@ -30,8 +31,10 @@ class HistoryScreen(QWidget):
     click, and each step's self-scores, oldest to newest."""
 
     open_requested = Signal(int)  # the interview's id
+    delete_requested = Signal(int)  # the interview's id
     new_requested = Signal()
     back_requested = Signal()
+    delete_selected_requested = Signal()
 
     def __init__(self, local: tzinfo | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,8 +52,13 @@ class HistoryScreen(QWidget):
             0, QHeaderView.ResizeMode.ResizeToContents)
         self.empty = QLabel("No finished interviews yet: start one from "
                             "Interview > New mock interview.")
-        buttons = button_row([push_button("Back to outline", self.back_requested)],
-                             [push_button("New interview", self.new_requested)])
+        self.delete_button = push_button("Delete…", self.delete_selected_requested,
+                                         f"Delete the selected interview "
+                                         f"({INTERVIEW_DELETE.text()})")
+        buttons = button_row([push_button("Back to outline", self.back_requested,
+                                          INTERVIEW_LEAVE.text())],
+                             [self.delete_button,
+                              push_button("New interview", self.new_requested)])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("<h2>Interview history</h2>"))
@@ -60,6 +68,9 @@ class HistoryScreen(QWidget):
         layout.addWidget(self.trend, 2)
         layout.addLayout(buttons)
         self.setFocusProxy(self.table)
+        bind_page_key(self, INTERVIEW_LEAVE, self.back_requested.emit)
+        bind_page_key(self, INTERVIEW_DELETE, self._delete_selected)
+        self.delete_selected_requested.connect(self._delete_selected)
 
     def show_history(self, records: Sequence[InterviewRecord],
                      trend: Mapping[int, Sequence[int]], steps: Sequence[StepInfo]) -> None:
@@ -75,6 +86,9 @@ class HistoryScreen(QWidget):
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.empty.setVisible(not records)
+        self.delete_button.setEnabled(bool(records))
+        if records:
+            self.table.setCurrentCell(0, 0)
         scored = [s for s in steps if s.is_step]
         self.trend.setRowCount(len(scored))
         for row, step in enumerate(scored):
@@ -82,6 +96,11 @@ class HistoryScreen(QWidget):
             self.trend.setItem(row, 0, QTableWidgetItem(step.short_label))
             text = " ".join(f"{BARS[s]}{s}" for s in scores) if scores else "no scores yet"
             self.trend.setItem(row, 1, QTableWidgetItem(text))
+
+    def _delete_selected(self) -> None:
+        row = self.table.currentRow()
+        if 0 <= row < len(self._ids):
+            self.delete_requested.emit(self._ids[row])
 
     def _open(self, row: int) -> None:
         if 0 <= row < len(self._ids):

@@ -16,10 +16,11 @@ from app.db.store import Store
 from app.errors import AppError
 from app.files import write_atomic
 from app.interview.questions import deal_question
-from app.interview.report import InterviewSummary, to_markdown
+from app.interview.report import InterviewSummary, format_duration, to_markdown
+from app.interview.review import StepReview, missed_topics, review_steps
 from app.interview.session import TICK, InterviewSession
 from app.interview.steps import StepInfo, interview_steps, notes_template
-from app.model import Deck
+from app.model import Deck, TopicId
 from app.ui.errors import show_error
 from app.ui.interview.history import HistoryScreen
 from app.ui.interview.running import RunningScreen
@@ -51,6 +52,8 @@ class InterviewPage(QWidget):
         self.steps = interview_steps(deck)
         self.session: InterviewSession | None = None
         self.summary_data: InterviewSummary | None = None
+        self.reviews: tuple[StepReview, ...] = ()
+        self.past_id: int | None = None  # the interview reviewed from the history
         self.rng = random.Random()
 
         self.setup = self._build_setup()
@@ -85,7 +88,7 @@ class InterviewPage(QWidget):
         running.previous_requested.connect(self.previous_step)
         running.jump_requested.connect(self.jump)
         running.pause_requested.connect(self.toggle_pause)
-        running.finish_requested.connect(self.finish)
+        running.finish_requested.connect(self.confirm_finish)
         running.followup_requested.connect(self.ask_followup)
         running.notes_edited.connect(self._notes_edited)
         running.rubric_ticked.connect(self._rubric_ticked)
@@ -96,14 +99,19 @@ class InterviewPage(QWidget):
         summary.score_changed.connect(self._score_changed)
         summary.overall_changed.connect(self._overall_changed)
         summary.study_requested.connect(self.study_weak_steps)
+        summary.study_missed_requested.connect(self.study_missed)
+        summary.topic_requested.connect(lambda topic: self.study_topics([TopicId(topic)]))
         summary.export_requested.connect(self.export_markdown)
         summary.history_requested.connect(self.show_history)
-        summary.back_requested.connect(self.on_close)
+        summary.delete_requested.connect(
+            lambda: self.delete_past(self.past_id) if self.past_id is not None else None)
+        summary.back_requested.connect(self.leave_review)
         return summary
 
     def _build_history(self) -> HistoryScreen:
         history = HistoryScreen(self.local)
         history.open_requested.connect(self.open_past)
+        history.delete_requested.connect(self.delete_past)
         history.new_requested.connect(self.show_setup)
         history.back_requested.connect(self.on_close)
         return history
@@ -237,6 +245,34 @@ class InterviewPage(QWidget):
     def ask_followup(self) -> None:
         if self.session is not None:
             self.running.show_followup(self.session.followup(self.session.current))
+            self.running.notes.setFocus()  # the answer is typed next, not another press
+
+    def _finish_early_reason(self) -> str:
+        """What finishing now would leave unused: time left, steps never opened; "" if none."""
+        session = self.session
+        if session is None:
+            return ""
+        view = session.view(self.clock())
+        unopened = [s.number for s in view.steps
+                    if s.is_step and s.elapsed_s < 1 and not s.notes.strip()]
+        reasons = []
+        if view.total_remaining_s >= 1:
+            reasons.append(f"{format_duration(view.total_remaining_s)} of "
+                           f"{session.budgets.total_minutes}:00 are left")
+        if unopened:
+            reasons.append(f"{len(unopened)} step{'s' * (len(unopened) > 1)} never opened "
+                           f"({', '.join(map(str, unopened))})")
+        return " and ".join(reasons)
+
+    def confirm_finish(self) -> None:
+        """Finish, after asking when time is left or steps were never opened."""
+        reason = self._finish_early_reason()
+        if reason and not confirm(self, "Finish the interview?",
+                                  f"{reason[0].upper()}{reason[1:]}. Finish the interview "
+                                  "now and go to the review?", "Finish"):
+            self.running.setFocus()
+            return
+        self.finish()
 
     def finish(self) -> None:
         session = self.session
@@ -302,8 +338,19 @@ class InterviewPage(QWidget):
 
     def show_summary(self, summary: InterviewSummary, *, editable: bool) -> None:
         self.summary_data = summary
-        self.summary.show_summary(summary, editable=editable)
+        self.reviews = review_steps(summary, self.steps, self.deck)
+        if editable:
+            self.past_id = None
+        self.summary.show_summary(summary, editable=editable, reviews=self.reviews)
         self.stack.setCurrentWidget(self.summary)
+        self.summary.setFocus()
+
+    def leave_review(self) -> None:
+        """Back to the history for an interview opened from it, else to the outline."""
+        if self.past_id is not None:
+            self.show_history()
+        else:
+            self.on_close()
 
     def _score_changed(self, index: int, score: int | None) -> None:
         if self.session is not None:
@@ -324,6 +371,7 @@ class InterviewPage(QWidget):
         except AppError as error:
             show_error(self, error)
         self.summary_data = session.summary()
+        self.reviews = review_steps(self.summary_data, self.steps, self.deck)
         self.summary.show_weakest(self.summary_data)
 
     def study_weak_steps(self) -> None:
@@ -331,6 +379,21 @@ class InterviewPage(QWidget):
             return
         weak = [self.steps[i] for i in self.summary_data.weakest]
         self.on_study_steps(weak)
+
+    def study_missed(self) -> None:
+        """Review the cards of the topics that teach the criteria missed."""
+        self.study_topics(list(missed_topics(self.reviews)))
+
+    def study_topics(self, topics: list[TopicId]) -> None:
+        # Each topic as a step to study, so the window's "Study weak steps" path studies
+        # its cards (and those of its subtopics).
+        found = {topic.id: (topic.title, next((a.step for a in (topic, *reversed(above))
+                                                if a.step), 0))
+                 for topic, above in self.deck.walk()}
+        chosen = [StepInfo(found[t][1], found[t][0], t, (), (), ()) for t in topics
+                  if t in found]
+        if chosen:
+            self.on_study_steps(chosen)
 
     def export_markdown(self, path: str | None = None) -> Path | None:
         if self.summary_data is None:
@@ -345,7 +408,7 @@ class InterviewPage(QWidget):
                 return None
         target = Path(path)
         try:
-            write_atomic(target, to_markdown(self.summary_data).encode("utf-8"))
+            write_atomic(target, to_markdown(self.summary_data, self.reviews).encode("utf-8"))
         except OSError as error:
             show_error(self, AppError(f"Could not write {target}: {error.strerror or error}. "
                                       "Choose another folder."))
@@ -370,6 +433,25 @@ class InterviewPage(QWidget):
             return
         self.session = None
         self.show_summary(summary, editable=False)
+        self.past_id = interview_id
+
+    def delete_past(self, interview_id: int) -> None:
+        """Delete a finished interview, after asking and after a backup of the database."""
+        title = next((r.question_title for r in saved.history(self.store)
+                      if r.id == interview_id), "this interview")
+        if not confirm(self, "Delete interview?",
+                       f"Delete the mock interview “{title}” with its notes and scores? A "
+                       "backup of the database is made first (File > Restore backup… brings "
+                       "it back).", "Delete"):
+            return
+        data_dir = self.store.path.parent if self.store.path is not None else None
+        try:
+            saved.delete_interview(self.store, interview_id, data_dir, self.clock())
+        except AppError as error:
+            show_error(self, error)
+            return
+        self.past_id = None
+        self.show_history()
 
 
 def ask_keep_or_discard(parent: QWidget) -> str:
@@ -383,3 +465,12 @@ def ask_keep_or_discard(parent: QWidget) -> str:
     box.exec()
     clicked = box.clickedButton()
     return "keep" if clicked is keep else "discard" if clicked is discard else "cancel"
+
+
+def confirm(parent: QWidget, title: str, text: str, action: str) -> bool:
+    """Ask before doing ``action`` (the button's text); Cancel is the default."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(box.addButton(QMessageBox.StandardButton.Cancel))
+    box.exec()
+    return box.clickedButton() is yes

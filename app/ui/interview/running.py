@@ -18,10 +18,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.interview.review import criterion_evidence
 from app.interview.steps import StepInfo
 from app.interview.views import InterviewView
 from app.model import Question, RubricItem
-from app.ui.actions import INTERVIEW_PAUSE, INTERVIEW_STEP, bind_page_key
+from app.ui.actions import (
+    INTERVIEW_FINISH,
+    INTERVIEW_FOLLOWUP,
+    INTERVIEW_PAUSE,
+    INTERVIEW_STEP,
+    bind_page_key,
+)
 from app.ui.interview.display import button_row, clock_text, level_colour, push_button
 from app.ui.safe_text import as_rich_text
 
@@ -143,7 +150,8 @@ class RunningScreen(QWidget):
         self.rubric.itemChanged.connect(self._rubric_ticked)
         self.rubric.setWordWrap(True)
         self.rubric.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.followup_button = push_button("Ask me a follow-up", self.followup_requested)
+        self.followup_button = push_button("Ask me a follow-up", self.followup_requested,
+                                           INTERVIEW_FOLLOWUP.text())
         self.followup_text = QLabel(wordWrap=True)
         self.followup_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -162,12 +170,19 @@ class RunningScreen(QWidget):
         self.pause_button = push_button("Pause", self.pause_requested, INTERVIEW_PAUSE.text())
         self.next_button = push_button("Next ▶", self.next_requested, INTERVIEW_STEP.shown(0))
         return button_row([self.previous_button, self.pause_button, self.next_button],
-                          [push_button("Finish interview", self.finish_requested)])
+                          [push_button("Finish interview", self.finish_requested,
+                                       INTERVIEW_FINISH.text())])
 
     def _bind_step_keys(self) -> None:
         bind_page_key(self, INTERVIEW_STEP, self.next_requested.emit,
                       self.previous_requested.emit)
         bind_page_key(self, INTERVIEW_PAUSE, self.pause_requested.emit)
+        bind_page_key(self, INTERVIEW_FOLLOWUP, self._ask_followup)
+        bind_page_key(self, INTERVIEW_FINISH, self.finish_requested.emit)
+
+    def _ask_followup(self) -> None:
+        if self.followup_button.isEnabled():
+            self.followup_requested.emit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # The editor claims Ctrl+Left/Right (word moves) before shortcuts see them; the notes
@@ -223,13 +238,22 @@ class RunningScreen(QWidget):
             self.pause_button.setText("Resume" if view.paused else "Pause")
             self.previous_button.setEnabled(view.current > 0)
             self.next_button.setEnabled(view.current < len(view.steps) - 1)
-            self._render_rubric(current.rubric, current.covered, current.auto_covered)
+            self._render_rubric(current.rubric, current.covered, current.auto_covered,
+                                self._evidence(view.current, current.notes, current.rubric))
             self.followup_button.setEnabled(bool(self.steps[view.current].followups))
         finally:
             self._rendering = False
 
+    def _evidence(self, index: int, notes: str, rubric: tuple[RubricItem, ...]
+                  ) -> tuple[str | None, ...]:
+        """Per rubric item shown (the question's own items too), the sentence of the notes
+        that ticked it."""
+        step = self.steps[index]
+        return tuple(found for _met, found in
+                     criterion_evidence(notes, rubric, step.template, step.title))
+
     def _render_rubric(self, rubric: tuple[RubricItem, ...], covered: tuple[bool, ...],
-                       auto: tuple[bool, ...]) -> None:
+                       auto: tuple[bool, ...], evidence: tuple[str | None, ...]) -> None:
         if self.rubric.count() != len(rubric):
             self.rubric.clear()
             for _ in rubric:
@@ -242,7 +266,16 @@ class RunningScreen(QWidget):
             terms = ", ".join(entry.terms[:6])
             item.setText(text if on == by_notes else f"{text} (ticked by hand)"
                          if on else f"{text} (unticked by hand)")
-            item.setToolTip(as_rich_text(f"Counts when your notes mention: {terms}…"))
+            found = evidence[row] if row < len(evidence) else None
+            if on and on != by_notes:
+                tip = "Ticked by hand (self-assessed)."
+            elif on and found:
+                tip = f"Met by: “{found}”"
+            elif on:
+                tip = "Met by your notes."
+            else:
+                tip = f"Counts when your notes say it, e.g. with: {terms}…"
+            item.setToolTip(as_rich_text(tip))
             item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
 
     def show_notes(self, notes: str, template: str) -> None:

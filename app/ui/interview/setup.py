@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from app.interview.budgets import Budgets, default_budgets
 from app.interview.steps import StepInfo
 from app.model import Question
-from app.ui.actions import INTERVIEW_START, bind_page_key
+from app.ui.actions import INTERVIEW_LEAVE, INTERVIEW_START, bind_page_key
 from app.ui.interview.display import button_row, push_button
 from app.ui.safe_text import SafeTextBrowser
 
@@ -59,6 +59,7 @@ class SetupScreen(QWidget):
         layout.addWidget(QLabel("<h2>New mock interview</h2>"))
         layout.addWidget(splitter, 1)
         bind_page_key(self, INTERVIEW_START, self.start_requested.emit)
+        bind_page_key(self, INTERVIEW_LEAVE, self.back_requested.emit)
         self.setFocusProxy(self.question_tree)
 
     # --- construction ----------------------------------------------------------------------------

@@ -6,13 +6,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from interview_screens import Windows
+from interview_screens import Questions, Windows
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from shared import FakeClock
 
 import app.ui.interview.page as interview_page
 import app.ui.main_window as main_window
+import app.ui.resume_bar as resume_bar
 from app.errors import AppError
 from app.ui.main_window import MainWindow
 
@@ -34,6 +35,15 @@ def errors(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     monkeypatch.setattr(main_window, "show_error", record)
     yield shown
     assert shown == [], "unexpected error messages"
+
+
+@pytest.fixture(autouse=True)
+def questions(monkeypatch: pytest.MonkeyPatch) -> Questions:
+    """Every confirmation an interview screen asks is recorded and answered yes."""
+    asked = Questions()
+    monkeypatch.setattr(interview_page, "confirm", asked.confirm)
+    monkeypatch.setattr(resume_bar, "ask_discard", asked.discard)
+    return asked
 
 
 @pytest.fixture

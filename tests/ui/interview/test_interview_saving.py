@@ -8,6 +8,7 @@ import pytest
 from interview_screens import (
     CTRL,
     STEP1_GOAL,
+    Questions,
     Windows,
     button,
     checked,
@@ -84,10 +85,15 @@ def test_resume_after_a_crash(qtbot: QtBot, windows: Windows, clock: FakeClock,
 
 
 def test_discarding_an_unfinished_interview(qtbot: QtBot, windows: Windows, clock: FakeClock,
-                                            data_dir: Path) -> None:
+                                            data_dir: Path, questions: Questions) -> None:
     _crashed_interview(qtbot, windows, clock, data_dir)
     window = windows.open()
     assert window.resume_bar.isVisible()
+    questions.answer = False  # Discard asks first; Cancel keeps it
+    click(qtbot, button(window.resume_bar, "Discard"))
+    assert questions.asked == ["Discard interview? "]
+    assert window.resume_bar.isVisible() and statuses(data_dir) == ["running"]
+    questions.answer = True
     click(qtbot, button(window.resume_bar, "Discard"))
     assert not window.resume_bar.isVisible()
     assert interview_store.unfinished_interviews(window.store) == []

@@ -46,7 +46,8 @@ def test_export_to_markdown(qtbot: QtBot, window: MainWindow, clock: FakeClock,
     assert STEP1_GOAL in text
     assert "## Step 1 Problem Formulation\n\n- Time: 1:30 of 6:00\n- Score: 3/4\n" in text
     rubric = page.steps[0].rubric
-    assert f"- Coverage: 1/{len(rubric)} items\n  - [x] {rubric[0].text}\n" in text
+    assert f"- Coverage: 1/{len(rubric)} items\n  - [x] {rubric[0].text}: “{STEP1_GOAL}”\n" \
+        in text  # the sentence that met it
     assert "## Step 2 Metrics (Offline and Online)\n\n- Time: 0:00 of 3:00" in text
     assert "1:30 of 45:00" in text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "x.md"]
