@@ -18,6 +18,7 @@ from app.model import CARD_GENERATOR_VERSION, Deck, DeckId
 
 if TYPE_CHECKING:
     from app.decks.lint import Finding
+    from app.outline.reimport import Carried
 
 SHIPPED = "shipped"
 USER = "user"
@@ -196,6 +197,8 @@ def import_outline(store: Store, path: Path, data_dir: Path, now: datetime, *,
     target = user_decks_dir(data_dir) / f"{deck.id}.yaml"
     source = str(Path(path).absolute())
     _check_import_target(store, deck.id, target, name, source, explicit=deck_id is not None)
+    carried = _carry_progress(target, deck)
+    deck = carried.deck
     text = outline_to_yaml(deck, source=source)
     # The file loads back to this same deck (tests/test_outline_import.py checks the round trip), so
     # it is stored as parsed: reading the YAML again would double the time of a big import.
@@ -227,7 +230,22 @@ def import_outline(store: Store, path: Path, data_dir: Path, now: datetime, *,
     return ImportResult(deck_id=stored.id, title=stored.title, path=target,
                         topics=stored.topic_count(), cards=len(cards), added=synced.added,
                         updated=synced.updated, retired=synced.retired, reimported=reimported,
-                        findings=tuple(lint_cards(deck, cards)))
+                        findings=tuple(lint_cards(deck, cards)), renamed=carried.renamed,
+                        moved=carried.moved)
+
+
+def _carry_progress(target: Path, deck: Deck) -> Carried:
+    """``deck`` with the ids its topics had in the deck file it replaces, where a heading was
+    reworded or a subtree moved (:func:`app.outline.reimport.carry_ids`); unchanged when there
+    is no earlier file or it cannot be read (then those topics start afresh, as before)."""
+    from app.decks.loader import decode, load_text
+    from app.outline.reimport import Carried, carry_ids
+
+    try:
+        old = load_text(decode(read_capped(target), str(target)), str(target))
+    except (OSError, DeckError):
+        return Carried(deck, 0, 0)
+    return carry_ids(old, deck)
 
 
 def _keep_previous(target: Path) -> Path | None:
