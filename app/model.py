@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import NewType
 
@@ -56,10 +56,12 @@ class AuthoredCard:
 
 @dataclass(frozen=True)
 class RubricItem:
-    """One checkable point of a good answer for an interview step, with its key terms."""
+    """One checkable point of a good answer for an interview step: ``terms`` that each show it
+    alone, ``groups`` of concepts of which a sentence must name two (app/interview/coverage.py)."""
 
     text: str
     terms: tuple[str, ...] = ()
+    groups: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,17 +78,27 @@ class Topic:
     rubric: tuple[RubricItem, ...] = ()
     followups: tuple[str, ...] = ()
     line: int = 0
+    #: Per follow-up (aligned with ``followups``): the question categories it fits; () fits all.
+    followup_categories: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
 class Question:
-    """A mock-interview question of the deck's bank."""
+    """A mock-interview question of the deck's bank.
+
+    Each mapping is keyed by step number (1..9): ``reference`` holds a strong answer's bullets,
+    ``followups`` the questions an interviewer asks about this prompt at that step (before the
+    step's generic ones) and ``rubric`` the items added to that step's rubric for this question.
+    """
 
     id: str
     title: str
     category: str = ""
     prompt: str = ""
     topic: TopicId | None = None
+    reference: Mapping[int, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    followups: Mapping[int, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    rubric: Mapping[int, tuple[RubricItem, ...]] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)

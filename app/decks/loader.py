@@ -36,7 +36,9 @@ SOURCE_KEYS = ("title", "url", "author", "licence")
 TOPIC_KEYS = ("id", "title", "notes", "step", "ordered", "children", "cards", "rubric", "followups")
 CARD_KEYS = ("id", "q", "a", "cloze")
 RUBRIC_KEYS = ("text", "terms")
-QUESTION_KEYS = ("id", "title", "category", "prompt", "topic")
+QUESTION_KEYS = ("id", "title", "category", "prompt", "topic", "reference", "followups",
+                 "rubric")
+FOLLOWUP_KEYS = ("text", "categories")
 TOP_KEYS = ("deck", "topics", "questions")
 
 
@@ -198,12 +200,13 @@ def _build_deck(root: Node | None, path: str) -> Deck:
     seen: dict[str, Node] = {}
     steps: dict[int, Node] = {}
     topics: tuple[Topic, ...] = ()
+    tags: list[tuple[Node, str]] = []  # follow-up categories, checked against the questions'
     if "topics" in top:
         topic_nodes = check.sequence(top, "topics", "")
         if not topic_nodes and not any("topics" in p.message for p in check.problems):
             check.problem(top["topics"][1], "the deck has no topics; add at least one under "
                           "'topics:'")
-        topics = _build_topics(check, topic_nodes, (), seen, steps)
+        topics = _build_topics(check, topic_nodes, (), seen, steps, tags)
 
     questions: list[Question] = []
     question_ids: dict[str, Node] = {}
@@ -228,7 +231,15 @@ def _build_deck(root: Node | None, path: str) -> Deck:
             category=check.text(q, "category", where, q_node, one_line=True),
             prompt=check.text(q, "prompt", where, q_node),
             topic=TopicId(topic_ref) if topic_ref else None,
+            reference=_by_step(check, q, "reference", where,
+                               partial(_scalar_text, check, what="a reference bullet",
+                                       where=where)),
+            followups=_by_step(check, q, "followups", where,
+                               partial(_scalar_text, check, what="a follow-up", where=where)),
+            rubric=_by_step(check, q, "rubric", where,
+                            partial(_build_rubric_item, check, where=where)),
         ))
+    _check_categories(check, tags, {q.category for q in questions if q.category})
 
     if check.problems:
         raise DeckError(check.problems)
@@ -236,8 +247,76 @@ def _build_deck(root: Node | None, path: str) -> Deck:
                 description=description, source=source, questions=tuple(questions), path=path)
 
 
+def _by_step(check: _Checker, entries: dict[str, tuple[Node, Node]], key: str, where: str,
+             build: Callable[[Node], T | None]) -> dict[int, tuple[T, ...]]:
+    """A question's per-step mapping (``4: [...]``): step numbers 1..9 to lists of items."""
+    if key not in entries:
+        return {}
+    node = entries[key][1]
+    if node.kind != "map":
+        check.problem(node, f"'{key}' must map step numbers to lists (like `4: [...]`), not "
+                      f"{_describe(node)}", where)
+        return {}
+    built: dict[int, tuple[T, ...]] = {}
+    for step_node, items in node.items:
+        if step_node.kind != "scalar" or step_node.tag != STD + "int" \
+                or str(step_node.value) not in {str(n) for n in range(1, STEP_COUNT + 1)}:
+            shown = step_node.value if step_node.kind == "scalar" else _describe(step_node)
+            check.problem(step_node, f"'{key}' is keyed by step numbers 1..{STEP_COUNT}, not "
+                          f"{shown}", where)
+            continue
+        step = int(str(step_node.value))
+        if step in built:
+            check.problem(step_node, f"step {step} appears twice in '{key}'; merge its lists",
+                          where)
+            continue
+        if items.kind != "seq":
+            check.problem(items, f"'{key}' of step {step} must be a list (items start with "
+                          f"'- '), not {_describe(items)}", where)
+            continue
+        built[step] = tuple(item for item in map(build, items.items) if item is not None)
+    return built
+
+
+def _build_followup(check: _Checker, node: Node, where: str, tags: list[tuple[Node, str]]
+                    ) -> tuple[str, tuple[str, ...]] | None:
+    """A step's follow-up: text (fits every question) or ``{text, categories}``."""
+    if node.kind != "map":
+        text = _scalar_text(check, node, "a follow-up", where)
+        return None if text is None else (text, ())
+    entries = check.mapping(node, FOLLOWUP_KEYS, "a follow-up", where)
+    if entries is None:
+        return None
+    text = check.text(entries, "text", where, node, required=True)
+    categories = []
+    for tag_node in check.sequence(entries, "categories", where):
+        tag = _scalar_text(check, tag_node, "a question category", where)
+        if tag is not None:
+            categories.append(tag)
+            tags.append((tag_node, tag))
+    if "categories" in entries and not categories:
+        check.problem(entries["categories"][0], "'categories' is empty; list the question "
+                      "categories the follow-up fits, or leave the key out to fit them all",
+                      where)
+    return (" ".join(text.split()), tuple(categories)) if text.strip() else None
+
+
+def _check_categories(check: _Checker, tags: list[tuple[Node, str]], known: set[str]) -> None:
+    """A follow-up's category must be one some question has: a typo would hide it from all."""
+    if not known:
+        return
+    for node, tag in tags:
+        if tag not in known:
+            hint = difflib.get_close_matches(tag, sorted(known), n=1)
+            suggestion = f"did you mean '{hint[0]}'?" if hint else \
+                f"the questions' categories are: {', '.join(sorted(known))}"
+            check.problem(node, f"no question has the category '{tag}'; {suggestion}",
+                          "a follow-up's categories")
+
+
 def _build_topics(check: _Checker, nodes: list[Node], ancestors: tuple[str, ...],
-                  seen: dict[str, Node], steps: dict[int, Node]) -> tuple[Topic, ...]:
+                  seen: dict[str, Node], steps: dict[int, Node],
+                  tags: list[tuple[Node, str]]) -> tuple[Topic, ...]:
     built: list[Topic] = []
     parent_where = "topic " + " > ".join(ancestors) if ancestors else "topics"
     for node in nodes:
@@ -266,7 +345,7 @@ def _build_topics(check: _Checker, nodes: list[Node], ancestors: tuple[str, ...]
         rubric = _build_list(check, entries, "rubric", where,
                              partial(_build_rubric_item, check, where=where))
         followups = _build_list(check, entries, "followups", where,
-                                partial(_scalar_text, check, what="a follow-up", where=where))
+                                partial(_build_followup, check, where=where, tags=tags))
         if step is None:
             for key in ("rubric", "followups"):
                 if key in entries:
@@ -279,12 +358,14 @@ def _build_topics(check: _Checker, nodes: list[Node], ancestors: tuple[str, ...]
             step=step,
             ordered=check.boolean(entries, "ordered", where),
             children=_build_topics(check, check.sequence(entries, "children", where), path,
-                                   seen, steps),
+                                   seen, steps, tags),
             cards=_unique_card_ids(check, _build_list(check, entries, "cards", where,
                                                       partial(_build_card, check, where=where)),
                                    where),
             rubric=tuple(rubric),
-            followups=tuple(followups),
+            followups=tuple(text for text, _ in followups),
+            followup_categories=tuple(c for _, c in followups) if any(
+                c for _, c in followups) else (),  # () when none is tagged
             line=node.line,
         ))
     return tuple(built)

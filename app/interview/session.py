@@ -10,6 +10,7 @@ from typing import Any
 from app.clock import from_ms, to_ms
 from app.interview.budgets import Budgets
 from app.interview.coverage import coverage
+from app.interview.questions import question_steps, specific_followups
 from app.interview.report import InterviewSummary, weakest_steps
 from app.interview.steps import SEGMENTS, StepInfo
 from app.interview.views import InterviewView, Level, StepView, level_for
@@ -46,7 +47,7 @@ class InterviewSession:
                              f"not {len(steps)}")
         self.interview_id = interview_id
         self._question = question
-        self._steps = tuple(steps)
+        self._steps = question_steps(steps, question)  # its rubric items and follow-ups added
         self._budgets = budgets
         self._rng = rng if rng is not None else random.Random()
         self._started_at = now
@@ -61,9 +62,6 @@ class InterviewSession:
         self._scores: list[int | None] = [None] * SEGMENTS
         self._overall: int | None = None
         self._asked: list[list[int]] = [[] for _ in range(SEGMENTS)]
-        # Each follow-up asked with the step's notes as they stood then, so the review can
-        # show what was written after it.
-        self._followups: list[list[tuple[str, str]]] = [[] for _ in range(SEGMENTS)]
         self._dirty = False
         self._step_changed = False
         self._saved_at = now
@@ -190,27 +188,23 @@ class InterviewSession:
         return tuple(overrides.get(i, auto) for i, auto in enumerate(self._auto[index]))
 
     def followup(self, index: int) -> str | None:
-        """A follow-up question of the step not asked yet in this interview; None when none
-        is left."""
+        """A follow-up question of the step not asked yet in this interview: the question's
+        own ones first, in order, then the step's generic ones that fit the question, at
+        random; None when none is left."""
         _check_index(index)
         asked = self._asked[index]
         left = [i for i in range(len(self._steps[index].followups)) if i not in asked]
         if not left:
             return None
-        choice = self._rng.choice(left)
+        own = specific_followups(self._steps[index], self._question)
+        choice = left[0] if left[0] < own else self._rng.choice(left)
         asked.append(choice)
         self._dirty = True
-        question = self._steps[index].followups[choice]
-        self._followups[index].append((question, self._notes[index]))
-        return question
+        return self._steps[index].followups[choice]
 
     def asked(self, index: int) -> tuple[str, ...]:
         """The follow-ups of a step asked so far, in order."""
         return tuple(self._steps[index].followups[i] for i in self._asked[index])
-
-    def followups_asked(self, index: int) -> tuple[tuple[str, str], ...]:
-        """The follow-ups of a step asked so far, each with the step's notes when asked."""
-        return tuple(self._followups[index])
 
     def set_score(self, index: int, score: int | None) -> None:
         """A 1..4 self-score for steps 1..9 (indexes 0..8); None clears it."""
@@ -263,8 +257,7 @@ class InterviewSession:
             question=self._question, started_at=self._started_at,
             total_elapsed_s=view.total_elapsed_s, budgets=self._budgets, steps=view.steps,
             overall=self._overall, weakest=weakest_steps(view.steps),
-            finished_at=self._finished_at,
-            followups=tuple(tuple(f) for f in self._followups))
+            finished_at=self._finished_at)
 
     # --- autosave --------------------------------------------------------------------------------
 
@@ -304,8 +297,6 @@ class InterviewSession:
             "scores": list(self._scores),
             "overall": self._overall,
             "asked": [list(a) for a in self._asked],
-            "followups": [[{"question": q, "notes_then": n} for q, n in f]
-                          for f in self._followups],
         }
 
     @classmethod
@@ -342,7 +333,8 @@ class InterviewSession:
         session._notes = [str(n) for n in _exactly(snap["notes"])]
         session._auto = [session._coverage(i, n) for i, n in enumerate(session._notes)]
         session._overrides = [
-            {int(k): bool(v) for k, v in o.items() if 0 <= int(k) < len(steps[i].rubric)}
+            {int(k): bool(v) for k, v in o.items()
+             if 0 <= int(k) < len(session.steps[i].rubric)}
             for i, o in enumerate(_exactly(snap["overrides"]))]
         scores = [None if s is None else _int(s) for s in _exactly(snap["scores"])]
         for s in scores:
@@ -351,12 +343,8 @@ class InterviewSession:
         overall = snap.get("overall")
         session._overall = None if overall is None else _int(overall)
         _check_score(session._overall)
-        session._asked = [[_int(i) for i in a if 0 <= _int(i) < len(steps[n].followups)]
+        session._asked = [[_int(i) for i in a if 0 <= _int(i) < len(session.steps[n].followups)]
                           for n, a in enumerate(_exactly(snap["asked"]))]
-        followups = snap.get("followups")  # absent from snapshots saved before issue 16
-        if followups is not None:
-            session._followups = [[(str(f["question"]), str(f["notes_then"])) for f in step]
-                                  for step in _exactly(followups)]
         return session
 
 

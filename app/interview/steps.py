@@ -49,6 +49,8 @@ class StepInfo(Segment):
     rubric: tuple[RubricItem, ...]
     followups: tuple[str, ...]
     template: tuple[str, ...]
+    #: Per follow-up: the question categories it fits; () or a missing entry fits every one.
+    followup_categories: tuple[tuple[str, ...], ...] = ()
 
 
 def interview_steps(deck: Deck) -> tuple[StepInfo, ...]:
@@ -61,7 +63,8 @@ def interview_steps(deck: Deck) -> tuple[StepInfo, ...]:
             steps.append(StepInfo(number, STANDARD_STEP_TITLES[number - 1], None, (), (), ()))
         else:
             steps.append(StepInfo(number, topic.title, topic.id, topic.rubric, topic.followups,
-                                  tuple(child.title for child in topic.children)))
+                                  tuple(child.title for child in topic.children),
+                                  topic.followup_categories))
     steps.append(StepInfo(WRAP_UP, "Wrap-up", None, (), (), ()))
     return tuple(steps)
 
