@@ -62,6 +62,9 @@ class InterviewSession:
         self._scores: list[int | None] = [None] * SEGMENTS
         self._overall: int | None = None
         self._asked: list[list[int]] = [[] for _ in range(SEGMENTS)]
+        # Each follow-up asked with the step's notes as they stood then, so the review can
+        # show what was written after it.
+        self._followups: list[list[tuple[str, str]]] = [[] for _ in range(SEGMENTS)]
         self._dirty = False
         self._step_changed = False
         self._saved_at = now
@@ -200,11 +203,17 @@ class InterviewSession:
         choice = left[0] if left[0] < own else self._rng.choice(left)
         asked.append(choice)
         self._dirty = True
-        return self._steps[index].followups[choice]
+        question = self._steps[index].followups[choice]
+        self._followups[index].append((question, self._notes[index]))
+        return question
 
     def asked(self, index: int) -> tuple[str, ...]:
         """The follow-ups of a step asked so far, in order."""
         return tuple(self._steps[index].followups[i] for i in self._asked[index])
+
+    def followups_asked(self, index: int) -> tuple[tuple[str, str], ...]:
+        """The follow-ups of a step asked so far, each with the step's notes when asked."""
+        return tuple(self._followups[index])
 
     def set_score(self, index: int, score: int | None) -> None:
         """A 1..4 self-score for steps 1..9 (indexes 0..8); None clears it."""
@@ -257,7 +266,8 @@ class InterviewSession:
             question=self._question, started_at=self._started_at,
             total_elapsed_s=view.total_elapsed_s, budgets=self._budgets, steps=view.steps,
             overall=self._overall, weakest=weakest_steps(view.steps),
-            finished_at=self._finished_at)
+            finished_at=self._finished_at,
+            followups=tuple(tuple(f) for f in self._followups))
 
     # --- autosave --------------------------------------------------------------------------------
 
@@ -297,6 +307,8 @@ class InterviewSession:
             "scores": list(self._scores),
             "overall": self._overall,
             "asked": [list(a) for a in self._asked],
+            "followups": [[{"question": q, "notes_then": n} for q, n in f]
+                          for f in self._followups],
         }
 
     @classmethod
@@ -345,6 +357,10 @@ class InterviewSession:
         _check_score(session._overall)
         session._asked = [[_int(i) for i in a if 0 <= _int(i) < len(session.steps[n].followups)]
                           for n, a in enumerate(_exactly(snap["asked"]))]
+        followups = snap.get("followups")  # absent from snapshots saved before issue 16
+        if followups is not None:
+            session._followups = [[(str(f["question"]), str(f["notes_then"])) for f in step]
+                                  for step in _exactly(followups)]
         return session
 
 
