@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.db.store import Store
+from app.db.store import Store, StoredTopic
 from app.errors import AppError, DeckError, OutlineError, Problem
 from app.files import read_capped, replace_durably
 from app.model import CARD_GENERATOR_VERSION, Deck, DeckId
@@ -197,7 +197,7 @@ def import_outline(store: Store, path: Path, data_dir: Path, now: datetime, *,
     target = user_decks_dir(data_dir) / f"{deck.id}.yaml"
     source = str(Path(path).absolute())
     _check_import_target(store, deck.id, target, name, source, explicit=deck_id is not None)
-    carried = _carry_progress(target, deck)
+    carried = _carry_progress(store, deck)
     deck = carried.deck
     text = outline_to_yaml(deck, source=source)
     # The file loads back to this same deck (tests/test_outline_import.py checks the round trip), so
@@ -234,18 +234,26 @@ def import_outline(store: Store, path: Path, data_dir: Path, now: datetime, *,
                         moved=carried.moved)
 
 
-def _carry_progress(target: Path, deck: Deck) -> Carried:
-    """``deck`` with the ids its topics had in the deck file it replaces, where a heading was
-    reworded or a subtree moved (:func:`app.outline.reimport.carry_ids`); unchanged when there
-    is no earlier file or it cannot be read (then those topics start afresh, as before)."""
-    from app.decks.loader import decode, load_text
+def _carry_progress(store: Store, deck: Deck) -> Carried:
+    """``deck`` with the ids its topics had in the store where a heading was reworded or a
+    subtree moved (:func:`app.outline.reimport.carry_ids`). The stored topics are the deck as
+    it was; when none of them is gone from ``deck`` there is nothing to carry."""
+    from app.model import Topic
     from app.outline.reimport import Carried, carry_ids
 
-    try:
-        old = load_text(decode(read_capped(target), str(target)), str(target))
-    except (OSError, DeckError):
+    stored = store.topics(deck.id)
+    ids = {topic.id for topic, _ in deck.walk()}
+    if all(row.id in ids for row in stored):
         return Carried(deck, 0, 0)
-    return carry_ids(old, deck)
+    rows: dict[str | None, list[StoredTopic]] = {}
+    for row in stored:  # ordered by parent, then position
+        rows.setdefault(row.parent_id, []).append(row)
+
+    def build(parent: str | None) -> tuple[Topic, ...]:
+        return tuple(Topic(id=row.id, title=row.title, notes=row.notes, children=build(row.id))
+                     for row in rows.get(parent, ()))
+
+    return carry_ids(replace(deck, topics=build(None)), deck)
 
 
 def _keep_previous(target: Path) -> Path | None:
