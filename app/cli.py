@@ -261,18 +261,14 @@ def optimize_fsrs(data: Path, *, dry_run: bool, reschedule: bool) -> int:
     from app.clock import local_zone, utc_now
     from app.db.backup import create_backup
     from app.db.store import Store
-    from app.scheduling.optimizer import TooFewReviews
     from app.scheduling.personal import optimise_from_reviews
 
     store = Store.open(data)
     try:
         if reschedule and not dry_run:
             create_backup(store, data, utc_now(), reason="before-optimize")
-        try:
-            result = optimise_from_reviews(store, local=local_zone(), apply=not dry_run,
-                                           reschedule=reschedule)
-        except TooFewReviews as error:
-            raise AppError(str(error)) from None
+        result = optimise_from_reviews(store, local=local_zone(), apply=not dry_run,
+                                       reschedule=reschedule)  # TooFewReviews is an AppError
     finally:
         store.close()
     print("\n".join(result.lines()))

@@ -319,3 +319,33 @@ def test_the_command_explains_a_bad_file(data: Path, tmp_path: Path,
     assert main(["--data-dir", str(data), "import-anki-progress", str(bad)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("mlsd-study: ") and str(bad) in err and err[-1] == "\n"
+
+
+def test_a_card_reviewed_on_both_sides_is_merged_in_time_order(round_trip: Round,
+                                                               data: Path) -> None:
+    from app.db import study
+    from app.scheduling.scheduler import Fsrs, Grade, SchedulerSettings
+
+    card_id = next(c for c, seen in round_trip.anki.items() if not seen.suspended)
+    store = Store.open(data)
+    try:
+        card = study.get_card(store, card_id)
+        assert card is not None
+        now = utc_now()  # after every review made in Anki
+        after = Fsrs(SchedulerSettings(fuzz=False)).answer(card.state, Grade.GOOD, now)
+        study.record_answer(store, card, Grade.GOOD, after, now, 4000, None)
+        report = import_anki_progress(store, data, round_trip.packages["apkg"], now=now)
+        assert report.reviewed_both_sides == 1
+        assert "Reviewed both here and in Anki: 1 card(s)" in "\n".join(report.lines())
+        ratings = [r[0] for r in store.conn.execute(
+            "SELECT anki_id FROM review_log WHERE card_id = ? ORDER BY reviewed_at", [card_id])]
+        assert len(ratings) == round_trip.anki[card_id].answers + 1
+        assert ratings[-1] is None  # ours is the last: it decides the schedule
+        (due,) = store.conn.execute("SELECT due FROM cards WHERE id = ?", [card_id]).fetchone()
+        assert due != int(round_trip.anki[card_id].due.timestamp() * 1000)
+        (due_after,) = store.conn.execute(
+            "SELECT due_after FROM review_log WHERE card_id = ? ORDER BY reviewed_at DESC "
+            "LIMIT 1", [card_id]).fetchone()
+        assert due == due_after
+    finally:
+        store.close()

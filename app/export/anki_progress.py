@@ -75,10 +75,16 @@ class ImportReport:
         if self.entries_skipped:
             out.append(f"Anki log entries that are not answers (manual reschedules), skipped: "
                        f"{self.entries_skipped}")
-        out.append(f"Conflicts: {self.reviewed_both_sides} card(s) reviewed both here and in "
-                   "Anki: the reviews were merged in time order and the schedule replayed; "
-                   f"{self.suspensions_changed} suspension(s) and {self.flags_changed} flag(s) "
-                   "differed: Anki's were kept (they are the newer)")
+        if not (self.reviewed_both_sides or self.suspensions_changed or self.flags_changed):
+            out.append("Conflicts: none")
+        if self.reviewed_both_sides:
+            out.append(f"Reviewed both here and in Anki: {self.reviewed_both_sides} card(s), "
+                       "merged in time order and replayed")
+        if self.suspensions_changed:
+            out.append(f"Suspensions that differed: {self.suspensions_changed}, Anki's kept "
+                       "(the newer)")
+        if self.flags_changed:
+            out.append(f"Flags that differed: {self.flags_changed}, Anki's kept (the newer)")
         if self.backup is not None:
             out.append(f"Backup taken first: {self.backup}")
         return out

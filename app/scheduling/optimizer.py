@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 
 from app.clock import from_ms
+from app.errors import AppError
 from app.scheduling.scheduler import study_day
 
 __all__ = ["DEFAULT_PARAMETERS", "MIN_REVIEWS", "Fit", "TooFewReviews", "fit_parameters",
@@ -31,7 +32,7 @@ DEFAULT_PARAMETERS: tuple[float, ...] = (
 MIN_REVIEWS = 400
 
 
-class TooFewReviews(ValueError):
+class TooFewReviews(AppError):
     """Not enough reviews to fit; the message says how many there are and how many we need."""
 
 

@@ -29,12 +29,12 @@ class Optimised:
                f"Log loss: {fit.log_loss_before:.4f} before, {fit.log_loss_after:.4f} after",
                f"RMSE: {fit.rmse_before:.2%} before, {fit.rmse_after:.2%} after"]
         if not fit.better:
-            out.append("The fitted parameters do not predict your answers better: kept the "
-                       "current ones.")
+            out.append("The fit does not predict your answers better:")
+            out.append("the current parameters are kept.")
         elif self.applied:
-            out.append("Applied: new answers are scheduled with the fitted parameters."
-                       + (f" {self.rescheduled} cards rescheduled." if self.rescheduled else
-                          " Existing due dates are kept (use --reschedule to recompute them)."))
+            out.append("Applied: new answers use the fitted parameters.")
+            out.append(f"{self.rescheduled} cards rescheduled with them." if self.rescheduled
+                       else "Due dates are kept; reschedule to recompute them.")
         else:
             out.append("Not applied (a dry run).")
         return out

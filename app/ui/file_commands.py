@@ -86,6 +86,20 @@ class FileCommands:
                                 as_rich_text(f"{deck.title}: {deck.topic_count()} topics, "
                                              "no problems."))
 
+    def import_anki_progress(self, path: str = "") -> None:
+        """Reviews made in Anki, back here; the tree (and statistics, if shown) update."""
+        window = self.window
+        if window.store.path is None:
+            return
+        from app.ui.dialogs.anki_progress import import_progress_from_anki
+
+        def refresh() -> None:
+            window.refresh_counts()
+            if window.stats_page is not None and window.pages.currentWidget() is window.stats_page:
+                window.show_statistics()
+
+        import_progress_from_anki(window, window.store.path.parent, window.clock(), refresh, path)
+
     # --- backups ---------------------------------------------------------------------------------
 
     def back_up_now(self) -> None:

@@ -152,9 +152,17 @@ class SettingsDialog(QDialog):
         form.addRow("R&elearning steps", self.relearning_steps)
         form.addRow("Ma&ximum interval", self.maximum_interval)
         form.addRow("&Day starts at", self.rollover_hour)
+        from app.clock import local_zone
+        from app.ui.dialogs.anki_progress import OptimisePanel
+
+        self.optimise = OptimisePanel(self.store.path.parent if self.store.path else None,
+                                      local_zone())
+        self.optimise.optimised.connect(self._optimised)
+        form.addRow(self.optimise)  # a row of its own: a button, not a field
         self._orders.append((self.retention, self.new_per_day, self.reviews_per_day,
                              self.learning_steps, self.relearning_steps, self.maximum_interval,
-                             self.rollover_hour))
+                             self.rollover_hour, self.optimise.button,
+                             self.optimise.reschedule))
         return _page(form)
 
     def _interview_tab(self) -> QWidget:
@@ -277,6 +285,11 @@ class SettingsDialog(QDialog):
         app = QApplication.instance()
         if not self._showing and isinstance(app, QApplication):
             apply_appearance(app, self.appearance())
+
+    def _optimised(self, parameters: tuple[float, ...]) -> None:
+        """The fit is stored already: later saves keep it, and the window recounts."""
+        self.saved = replace(self.saved, study=replace(self.saved.study, parameters=parameters))
+        self.applied.emit(self.saved)
 
     def _length_changed(self, index: int) -> None:
         custom = index >= len(PRESET_MINUTES)
