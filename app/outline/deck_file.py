@@ -56,6 +56,8 @@ def _topic_data(topic: Topic) -> dict[str, Any]:
     data: dict[str, Any] = {"id": str(topic.id), "title": topic.title}
     if topic.notes:
         data["notes"] = topic.notes
+    if topic.step:
+        data["step"] = topic.step
     if topic.ordered:
         data["ordered"] = True
     if topic.children:

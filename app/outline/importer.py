@@ -17,6 +17,7 @@ from app.files import read_capped, read_limit, write_atomic
 from app.model import Deck, DeckId, Source
 from app.outline.deck_file import printable
 from app.outline.markdown import block_tree, one_line
+from app.outline.steps import mark_steps
 from app.outline.text import clean, front_matter, normalise_lists
 from app.outline.tree import (
     MAX_DEPTH,
@@ -188,11 +189,12 @@ def parse_outline(text: str, source: str = "<outline>", *, deck_id: str | None =
                                     "letters, digits and dashes, starting with a letter or "
                                     "digit, at most 100 characters (like 'my-notes')")])
     ordered = all(node.numbered for node in top)
+    built, _flow = mark_steps(topics(top, "", ordered, Ids()), [node.numbered for node in top])
     return Deck(
         id=DeckId(deck_id),
         title=deck_title,
         version=1,
-        topics=topics(top, "", ordered, Ids()),
+        topics=built,
         description=joined_notes(description),
         source=Source(title=name),
         path=source,
