@@ -47,7 +47,8 @@ def store(data: Path) -> Iterator[Store]:
 def dump(conn: sqlite3.Connection) -> dict[str, list[tuple[object, ...]]]:
     tables = [name for (name,) in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-    return {t: conn.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall() for t in tables}
+    # Sorted here, not by rowid: the search index's shadow tables are WITHOUT ROWID.
+    return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
 
 
 # --- taking backups ------------------------------------------------------------------------------
