@@ -104,7 +104,9 @@ def test_readme_example_loads_as_documented() -> None:
                            ("ctr", "conversion", "revenue", "watch time")),
             ),
             followups=("Your positives are 0.1% of the data. Which offline metric do you report, "
-                       "and why?",),
+                       "and why?",
+                       "Your new model gains 2% nDCG offline and nothing online. Why?"),
+            followup_categories=((), ("recommendation",)),
             cards=(
                 AuthoredCard(question="When does PR-AUC tell you more than ROC-AUC?",
                              answer="With heavily imbalanced classes, where ROC-AUC looks good "
@@ -125,6 +127,13 @@ def test_readme_example_loads_as_documented() -> None:
             category="recommendation",
             prompt='Design the "Up next" recommendations for a video platform with 200M daily '
                    "users ...",
+            reference={1: ("Objective: long-term watch time, not clicks; rank candidates per user.",
+                           "200M DAU ..."),
+                       2: ("...",)},
+            followups={4: ("A new upload has no views yet. How does it get its first "
+                           "impressions?",)},
+            rubric={2: (RubricItem("Optimises long-term watch time rather than clicks",
+                                   ("watch time per user", "long-term retention")),)},
         ),),
         path="README.md",
     )
@@ -179,6 +188,57 @@ def test_every_optional_field_loads() -> None:
                               Question(id="q-bare", title="No topic"))
     assert [t.id for t, _ in deck.walk()] == ["flow", "first", "second"]
     assert deck.path == "<deck>"
+
+
+def test_question_bank_keys_load_by_step() -> None:
+    text = topics(
+        "  - id: s3",
+        "    title: Architecture",
+        "    step: 3",
+        "    followups:",
+        "      - Where do features come from?",
+        "      - text: >-",
+        "          Your ranker can score only 500 items.",
+        "          How do you close the gap?",
+        "        categories: [search]",
+        "questions:",
+        "  - id: q-fraud",
+        "    title: Fraud",
+        "    category: fraud",
+        "    reference:",
+        "      1:",
+        "        - 'Objective: cut fraud losses.'",
+        "        - 5,000 transactions/s at peak.",
+        "      4: [Chargebacks arrive 60 days late.]",
+        "    followups:",
+        "      4: [Which transactions do you train on this week?]",
+        "    rubric:",
+        "      6:",
+        "        - text: Handles class imbalance",
+        "          terms: [class imbalance, downsampling]",
+        "  - {id: q-search, title: Search, category: search}",
+    )
+    deck = load_text(text)
+
+    step = deck.topics[0]
+    assert step.followups == ("Where do features come from?",
+                              "Your ranker can score only 500 items. How do you close the gap?")
+    assert step.followup_categories == ((), ("search",))
+    fraud = deck.questions[0]
+    assert fraud.reference == {1: ("Objective: cut fraud losses.", "5,000 transactions/s at peak."),
+                               4: ("Chargebacks arrive 60 days late.",)}
+    assert fraud.followups == {4: ("Which transactions do you train on this week?",)}
+    assert fraud.rubric == {6: (RubricItem("Handles class imbalance",
+                                           ("class imbalance", "downsampling")),)}
+    assert (deck.questions[1].reference, deck.questions[1].followups,
+            deck.questions[1].rubric) == ({}, {}, {})
+
+
+def test_untagged_follow_ups_leave_no_categories() -> None:
+    deck = load_text(topics("  - id: s3", "    title: A", "    step: 3",
+                            "    followups: [Why?, How?]"))
+    assert deck.topics[0].followups == ("Why?", "How?")
+    assert deck.topics[0].followup_categories == ()
 
 
 def test_topic_tree_keeps_file_order_at_every_level() -> None:
@@ -353,6 +413,45 @@ BAD_INPUTS = {
     "duplicate question id": (topics("  - id: a", "    title: A") + "questions:\n"
                               f"  - {{id: q1, title: Q}}\n  - {{id: {HERE}q1, title: R}}\n",
                               ["duplicate question id 'q1'", "first at line 9"]),
+    "reference is a list": (topics("  - id: a", "    title: A") + "questions:\n"
+                            f"  - id: q1\n    title: Q\n    reference: {HERE}[x, y]\n",
+                            ["question q1:", "'reference' must map step numbers to lists"]),
+    "reference keyed by a word": (topics("  - id: a", "    title: A") + "questions:\n"
+                                  f"  - id: q1\n    title: Q\n    reference:\n"
+                                  f"      {HERE}data: [x]\n",
+                                  ["keyed by step numbers 1..9, not data"]),
+    "reference of step 10": (topics("  - id: a", "    title: A") + "questions:\n"
+                             f"  - id: q1\n    title: Q\n    reference:\n      {HERE}10: [x]\n",
+                             ["keyed by step numbers 1..9, not 10"]),
+    "reference of a step is text": (topics("  - id: a", "    title: A") + "questions:\n"
+                                    f"  - id: q1\n    title: Q\n    reference:\n"
+                                    f"      2: {HERE}just text\n",
+                                    ["'reference' of step 2 must be a list"]),
+    "empty reference bullet": (topics("  - id: a", "    title: A") + "questions:\n"
+                               f"  - id: q1\n    title: Q\n    reference:\n"
+                               f"      2: [x, {HERE}'']\n",
+                               ["a reference bullet must be non-empty text"]),
+    "same step twice in follow-ups": (topics("  - id: a", "    title: A") + "questions:\n"
+                                      "  - id: q1\n    title: Q\n    followups:\n"
+                                      f"      4: [Why?]\n      {HERE}4: [How?]\n",
+                                      ["step 4 appears twice in 'followups'"]),
+    "question rubric item without terms": (topics("  - id: a", "    title: A") + "questions:\n"
+                                           "  - id: q1\n    title: Q\n    rubric:\n"
+                                           f"      6:\n        - {HERE}text: Imbalance\n",
+                                           ["rubric item needs 'terms'"]),
+    "follow-up category no question has": (
+        topics("  - id: a", "    title: A", "    step: 3", "    followups:",
+               f"      - {{text: Why?, categories: [{HERE}rankng]}}")
+        + "questions:\n  - {id: q1, title: Q, category: ranking}\n",
+        ["no question has the category 'rankng'; did you mean 'ranking'?"]),
+    "follow-up with an unknown key": (topics("  - id: a", "    title: A", "    step: 3",
+                                             "    followups:",
+                                             f"      - {{text: Why?, {HERE}tags: [fraud]}}"),
+                                      ["unknown key 'tags' in a follow-up"]),
+    "follow-up with empty categories": (topics("  - id: a", "    title: A", "    step: 3",
+                                               "    followups:",
+                                               f"      - {{text: Why?, {HERE}categories: []}}"),
+                                        ["'categories' is empty"]),
 }
 
 
@@ -604,6 +703,7 @@ def test_any_bytes_give_text_or_a_deck_error(data: bytes) -> None:
 DECK_WORDS = ["deck", "topics", "questions", "id", "title", "version", "description", "source",
               "url", "author", "licence", "notes", "step", "ordered", "children", "cards",
               "rubric", "followups", "q", "a", "cloze", "text", "terms", "category", "prompt",
+              "reference", "categories",
               "topic", "chidren", "tittle", "x", "<<", "? a"]
 SCALARS = ["", "a", "s1", "A title", "1", "9", "10", "0", "-3", "2.5", "true", "no", "~", "null",
            "[]", "{}", "[a, b]", "{id: a, title: A}", "[", "{", "'quoted'", '"dq\\n"', "'open",
