@@ -127,3 +127,13 @@ def test_the_menu_and_ctrl_o_open_the_dialog_empty(qtbot: QtBot, window: MainWin
     assert action.shortcut().toString() == "Ctrl+O"
     action.trigger()  # triggered(checked=False) must not reach the dialog as its path
     assert opened == [""]
+
+
+def test_a_reimport_says_what_was_kept_renamed_moved_and_retired() -> None:
+    result = SimpleNamespace(title="Flow", deck_id="flow", topics=12, cards=30,
+                             path=Path("/data/decks/flow.yaml"), added=1, updated=11, retired=2,
+                             renamed=1, moved=2)
+    assert ("1 topics added, 11 kept with their progress (1 renamed, 2 moved), 2 retired "
+            "(their history is kept).") in describe_import(result)
+    result.renamed = result.moved = 0
+    assert "11 kept with their progress, 2 retired" in describe_import(result)
