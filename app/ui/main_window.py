@@ -383,8 +383,9 @@ class MainWindow(QMainWindow):
             show(page)
         self._show_interview(page)
 
-    def study_steps(self, steps: list[StepInfo]) -> None:
-        """Study the cards of the given interview steps (the weakest ones)."""
+    def study_steps(self, steps: list[StepInfo], what: str = "weak steps") -> None:
+        """Study the cards of the given interview steps (the weakest ones, or the topics that
+        teach the criteria missed: ``what`` names them in the title)."""
         deck = self.interview.deck.id if self.interview is not None else None
         topics: set[TopicId] = set()
         for step in steps:
@@ -393,9 +394,9 @@ class MainWindow(QMainWindow):
                 topics.update(n.topic_id for n in node.walk() if n.topic_id is not None)
         if deck is None or not topics:
             return
-        names = ", ".join(f"Step {s.number}" for s in steps)
+        names = ", ".join(dict.fromkeys(f"Step {s.number}" for s in steps if s.number))
         self._start_session(Scope(deck_id=DeckId(deck), topic_ids=frozenset(topics)),
-                            "study", f"weak steps ({names})")
+                            "study", f"{what} ({names})")
 
     def resume_interview(self) -> None:
         """Resume the interview the resume bar names."""

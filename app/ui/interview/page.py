@@ -39,7 +39,7 @@ class InterviewPage(QWidget):
 
     def __init__(self, store: Store, deck: Deck, clock: Callable[[], datetime],
                  settings: QSettings, on_close: Callable[[], None],
-                 on_study_steps: Callable[[list[StepInfo]], None],
+                 on_study_steps: Callable[[list[StepInfo], str], None],
                  parent: QWidget | None = None, local: tzinfo | None = None) -> None:
         super().__init__(parent)
         self.local = local  # the zone dates are shown in (None: the system's)
@@ -100,7 +100,7 @@ class InterviewPage(QWidget):
         summary.overall_changed.connect(self._overall_changed)
         summary.study_requested.connect(self.study_weak_steps)
         summary.study_missed_requested.connect(self.study_missed)
-        summary.topic_requested.connect(lambda topic: self.study_topics([TopicId(topic)]))
+        summary.topic_requested.connect(self.study_topic)
         summary.export_requested.connect(self.export_markdown)
         summary.history_requested.connect(self.show_history)
         summary.delete_requested.connect(
@@ -378,13 +378,19 @@ class InterviewPage(QWidget):
         if self.summary_data is None:
             return
         weak = [self.steps[i] for i in self.summary_data.weakest]
-        self.on_study_steps(weak)
+        self.on_study_steps(weak, "weak steps")
 
     def study_missed(self) -> None:
         """Review the cards of the topics that teach the criteria missed."""
         self.study_topics(list(missed_topics(self.reviews)))
 
-    def study_topics(self, topics: list[TopicId]) -> None:
+    def study_topic(self, topic: str) -> None:
+        """Review the cards of one topic a criterion links to."""
+        title = next((t.title for t, _ in self.deck.walk() if t.id == topic), topic)
+        self.study_topics([TopicId(topic)], title)
+
+    def study_topics(self, topics: list[TopicId], what: str = "what I missed") -> None:
+        """Review the cards of ``topics`` and their subtopics; ``what`` names them."""
         # Each topic as a step to study, so the window's "Study weak steps" path studies
         # its cards (and those of its subtopics).
         found = {topic.id: (topic.title, next((a.step for a in (topic, *reversed(above))
@@ -393,7 +399,7 @@ class InterviewPage(QWidget):
         chosen = [StepInfo(found[t][1], found[t][0], t, (), (), ()) for t in topics
                   if t in found]
         if chosen:
-            self.on_study_steps(chosen)
+            self.on_study_steps(chosen, what)
 
     def export_markdown(self, path: str | None = None) -> Path | None:
         if self.summary_data is None:
