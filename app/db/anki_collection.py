@@ -31,6 +31,7 @@ class AnkiCard:
     due: int
     interval: int
     flag: int          # 0 none, 1..7 the flag colours
+    left: int          # learning steps left to go (the last three digits)
     stability: float | None
     difficulty: float | None
 
@@ -63,10 +64,12 @@ def read_collection(path: Path, source: Path) -> AnkiCollection:
     try:
         created = int(conn.execute("SELECT crt FROM col").fetchone()[0])
         cards = tuple(
-            AnkiCard(card_id, guid, ordinal, kind, queue, due, interval, flags & 7,
+            AnkiCard(card_id, guid, ordinal, kind, queue, due, interval, flags & 7, left % 1000,
                      *_memory(data))
-            for card_id, guid, ordinal, kind, queue, due, interval, flags, data in conn.execute(
-                "SELECT c.id, n.guid, c.ord, c.type, c.queue, c.due, c.ivl, c.flags, c.data "
+            for card_id, guid, ordinal, kind, queue, due, interval, flags, left, data
+            in conn.execute(
+                "SELECT c.id, n.guid, c.ord, c.type, c.queue, c.due, c.ivl, c.flags, c.left, "
+                "c.data "
                 "FROM cards c JOIN notes n ON n.id = c.nid"))
         reviews = tuple(AnkiReview(*row) for row in conn.execute(
             "SELECT id, cid, ease, ivl, time, type FROM revlog ORDER BY id"))

@@ -28,6 +28,9 @@ class LoggedReview:
     rating: int
     duration_ms: int
     anki_id: int | None
+    queue_after: int
+    step_after: int | None
+    due_after: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +69,8 @@ def our_reviews(store: Store, card_ids: Iterable[str]) -> dict[str, list[LoggedR
 
     found: dict[str, list[LoggedReview]] = {}
     for row in store.conn.execute(
-            "SELECT id, card_id, reviewed_at, rating, duration_ms, anki_id FROM review_log "
+            "SELECT id, card_id, reviewed_at, rating, duration_ms, anki_id, queue_after, "
+            "step_after, due_after FROM review_log "
             "WHERE card_id IN (SELECT value FROM json_each(?)) ORDER BY reviewed_at, id",
             [json.dumps(sorted(card_ids))]):
         review = LoggedReview(*row)

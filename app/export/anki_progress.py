@@ -6,8 +6,7 @@
 # Anki's review id, so a second import of the same file adds nothing; reviews our own export
 # wrote into Anki come back with an id within a second of ours and the same rating, and are
 # linked instead of added. Each changed card's FSRS state is then recomputed by replaying its
-# merged history in time order; when the last answer was given in Anki, the due date and FSRS
-# memory are the ones Anki gave (the user saw them there).
+# merged history in time order (app.export.anki_replay).
 
 from __future__ import annotations
 
@@ -16,15 +15,13 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 
-from app.clock import from_ms
+from app.clock import local_zone
 from app.db.anki_collection import AnkiCard, AnkiPackageError, AnkiReview, read_collection
 from app.db.anki_import import (
-    CardProgress,
     LoggedReview,
-    ReplayedReview,
     our_cards,
     our_reviews,
     write_progress,
@@ -33,8 +30,8 @@ from app.db.backup import create_backup
 from app.db.settings import load_study_settings
 from app.db.store import Store
 from app.export.anki_archive import unpack_collection
+from app.export.anki_replay import Merged, replay
 from app.export.notes import note_guid
-from app.scheduling.scheduler import CardState, Fsrs, Grade
 
 __all__ = ["ImportReport", "card_guids", "import_anki_progress"]
 
@@ -102,6 +99,7 @@ def card_guids(card_ids: list[tuple[str, str]]) -> dict[str, dict[int, str]]:
 
 
 def import_anki_progress(store: Store, data_dir: Path | None, package: Path, *, now: datetime,
+                         local: tzinfo | None = None,
                          progress: Callable[[int, int], None] | None = None,
                          during: Callable[[], None] | None = None) -> ImportReport:
     """Merge the progress in the Anki package ``package`` into ``store``.
@@ -109,7 +107,9 @@ def import_anki_progress(store: Store, data_dir: Path | None, package: Path, *, 
     Raises :class:`AnkiPackageError` (nothing changed) for a file that is not a package from
     Anki, holds no scheduling, or holds none of our notes. Before writing, the database is
     backed up into ``data_dir`` (skipped when None: a store in memory); the write is one
-    transaction. ``progress(done, total)`` is called as cards are replayed.
+    transaction. Study days (between answers, for FSRS) start at the rollover hour in
+    ``local`` (default: this machine's time zone). ``progress(done, total)`` is called as the
+    work advances.
     """
     with tempfile.TemporaryDirectory(prefix="mlsd-anki-") as scratch:
         collection_path = Path(scratch) / "collection.sqlite"
@@ -148,7 +148,7 @@ def import_anki_progress(store: Store, data_dir: Path | None, package: Path, *, 
 
     state_of = {card_id: (suspended, flag) for card_id, _, suspended, flag in ours}
     logs = our_reviews(store, (card_id for card_id, _ in matched.values()))
-    plans: list[tuple[str, AnkiCard, list[_Merged]]] = []
+    plans: list[tuple[str, AnkiCard, list[Merged]]] = []
     added = known = both = suspensions = flags = 0
     for anki_id, (card_id, card) in matched.items():
         merged, new, linked, clash = _merge(logs.get(card_id, []), answers.get(anki_id, []))
@@ -167,49 +167,30 @@ def import_anki_progress(store: Store, data_dir: Path | None, package: Path, *, 
         return ImportReport(package, len(matched), 0, known, len(foreign), skipped, 0, 0, 0,
                             None)
     settings = replace(load_study_settings(store), fuzz=False)
-    fsrs = Fsrs(settings)
-    reviews: list[ReplayedReview] = []
-    cards: list[CardProgress] = []
-    for done, (card_id, card, merged) in enumerate(plans, 1):
-        state, replayed = _replay(fsrs, card_id, merged)
-        reviews.extend(replayed)
-        if replayed and merged[-1].from_anki and card.type != 0:
-            # Anki had the last word: its due date (the one the user saw) and, when it kept
-            # one, its memory state (py-fsrs's replay drifts a few percent from Anki's after
-            # lapses in relearning; see tests/test_anki_progress.py).
-            state = replace(state, due=_anki_due(card, collection.created))
-            if card.stability is not None and card.difficulty is not None:
-                state = replace(state, stability=card.stability, difficulty=card.difficulty)
-        cards.append(CardProgress(card_id, state, card.queue == -1, card.flag))
-        if progress is not None and (done % 500 == 0 or done == len(plans)):
-            progress(done, len(plans))
+    if progress is not None:
+        progress(0, 2)
+    reviews, cards = replay(plans, settings, local or local_zone(), collection.created)
+    if progress is not None:
+        progress(1, 2)
     if data_dir is not None:
         backup = create_backup(store, data_dir, now, reason="before-anki-import")
     write_progress(store, reviews, cards, during)
+    if progress is not None:
+        progress(2, 2)
     return ImportReport(package, len(matched), added, known, len(foreign), skipped, both,
                         suspensions, flags, backup)
 
 
-@dataclass(slots=True)
-class _Merged:
-    log_id: int | None
-    at: int
-    rating: int
-    duration_ms: int
-    anki_id: int | None
-    from_anki: bool
-    link: bool  # an unlinked review of ours that Anki holds: its Anki id is recorded
-
-
 def _merge(ours: list[LoggedReview], theirs: list[AnkiReview]
-           ) -> tuple[list[_Merged], int, int, bool]:
+           ) -> tuple[list[Merged], int, int, bool]:
     """The card's merged history in time order, with (added, already known, answered on both
     sides since the last shared review)."""
-    merged = [_Merged(r.log_id, r.reviewed_at, r.rating, r.duration_ms, r.anki_id, False, False)
+    merged = [Merged(r.log_id, r.reviewed_at, r.rating, r.duration_ms, r.anki_id, False, False,
+                     queue_after=r.queue_after, step_after=r.step_after, due_after=r.due_after)
               for r in ours]
     linked_ids = {r.anki_id for r in ours if r.anki_id is not None}
     added = known = 0
-    fresh: list[_Merged] = []
+    fresh: list[Merged] = []
     for review in theirs:
         if review.id in linked_ids:
             known += 1
@@ -222,32 +203,11 @@ def _merge(ours: list[LoggedReview], theirs: list[AnkiReview]
             known += 1
             continue
         added += 1
-        fresh.append(_Merged(None, review.id, review.ease, max(0, review.duration_ms),
-                             review.id, True, False))
+        fresh.append(Merged(None, review.id, review.ease, max(0, review.duration_ms),
+                            review.id, True, False, interval=review.interval))
     clash = bool(fresh) and any(m.anki_id is None and m.at > fresh[0].at for m in merged)
     merged.extend(fresh)
     merged.sort(key=lambda m: (m.at, m.log_id or 0))
     for m in merged:  # a review linked to Anki counts as Anki's for the last word on due
         m.from_anki = m.from_anki or m.anki_id is not None
     return merged, added, known, clash
-
-
-def _replay(fsrs: Fsrs, card_id: str, merged: list[_Merged]
-            ) -> tuple[CardState, list[ReplayedReview]]:
-    state = CardState()
-    out: list[ReplayedReview] = []
-    for m in merged:
-        after = fsrs.answer(state, Grade(m.rating), from_ms(m.at))
-        out.append(ReplayedReview(m.log_id, card_id, m.at, m.rating, m.duration_ms, m.anki_id,
-                                  state, after))
-        state = after
-    return state, out
-
-
-def _anki_due(card: AnkiCard, created: int) -> datetime:
-    """An Anki card's due moment: a day number counts days from the collection's day 0 (its
-    rollover moment), a learning card's due is Unix seconds."""
-    if card.due > 1_000_000_000:
-        return from_ms(card.due * 1000)
-    return from_ms((created + card.due * _DAY_S) * 1000)
-

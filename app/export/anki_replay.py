@@ -1,0 +1,124 @@
+"""Replay a card's merged review history (ours and Anki's) into FSRS states, as Anki would."""
+
+# Memory (stability, difficulty) after each answer comes from fsrs-rs, the engine Anki runs, in
+# one batch for every card (historical_memory_state_batch), with whole study days between
+# answers: it reproduces the memory Anki shows. Queue and due after each answer are the ones
+# the answer was given: Anki's revlog says them for its reviews (interval in days, or negative
+# seconds while learning), our log for ours. When our own answer is the card's last (it was
+# reviewed here after Anki), the card is replayed with our scheduler instead, which decides
+# its next due date the way a review here does.
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from app.clock import from_ms
+from app.db.anki_collection import AnkiCard
+from app.db.anki_import import CardProgress, ReplayedReview
+from app.scheduling.optimizer import DEFAULT_PARAMETERS, StudyDays
+from app.scheduling.scheduler import CardState, Fsrs, Grade, Queue, SchedulerSettings
+
+__all__ = ["Merged", "replay"]
+
+_DAY_MS = 86_400_000
+_DAY_S = 86_400
+_ANKI_TYPES = {1: Queue.LEARNING, 2: Queue.REVIEW, 3: Queue.RELEARNING}
+
+
+@dataclass(slots=True)
+class Merged:
+    """One answer of a merged history. Ours carry what they scheduled (``queue_after``...);
+    Anki's new ones its revlog ``interval``."""
+
+    log_id: int | None
+    at: int
+    rating: int
+    duration_ms: int
+    anki_id: int | None
+    from_anki: bool
+    link: bool  # an unlinked review of ours that Anki holds: its Anki id is recorded
+    interval: int | None = None
+    queue_after: int | None = None
+    step_after: int | None = None
+    due_after: int | None = None
+
+
+Plan = tuple[str, AnkiCard, list[Merged]]
+
+
+def replay(plans: list[Plan], settings: SchedulerSettings, local: tzinfo, created: int
+           ) -> tuple[list[ReplayedReview], list[CardProgress]]:
+    """Every planned card's replayed log and new state (``created``: Anki's day 0, seconds)."""
+    from fsrs_rs_python import FSRS, FSRSItem, FSRSReview
+
+    fast = [plan for plan in plans if plan[2] and plan[2][-1].from_anki and plan[1].type != 0]
+    slow = [plan for plan in plans if not (plan[2] and plan[2][-1].from_anki
+                                           and plan[1].type != 0)]
+    day_of = StudyDays(local, settings.rollover_hour)
+    items = []
+    for _, _, merged in fast:
+        days = [day_of(m.at) for m in merged]
+        items.append(FSRSItem([FSRSReview(m.rating, 0 if i == 0 else days[i] - days[i - 1])
+                               for i, m in enumerate(merged)]))
+    engine = FSRS(list(settings.parameters or DEFAULT_PARAMETERS))
+    memories = engine.historical_memory_state_batch(items) if items else []
+    reviews: list[ReplayedReview] = []
+    cards: list[CardProgress] = []
+    for (card_id, card, merged), memory in zip(fast, memories, strict=True):
+        state = CardState()
+        lapses = 0
+        for m, mem in zip(merged, memory, strict=True):
+            queue, step, due = _scheduled(m, state.queue)
+            lapses += state.queue == Queue.REVIEW and m.rating == Grade.AGAIN
+            after = CardState(queue, step, mem.stability, mem.difficulty, from_ms(due),
+                              from_ms(m.at), state.reps + 1, lapses)
+            reviews.append(ReplayedReview(m.log_id, card_id, m.at, m.rating, m.duration_ms,
+                                          m.anki_id, state, after))
+            state = after
+        queue = _ANKI_TYPES.get(card.type, state.queue)
+        steps = (settings.relearning_steps if queue == Queue.RELEARNING
+                 else settings.learning_steps)
+        step = None if queue == Queue.REVIEW else max(0, len(steps) - card.left)
+        # Anki had the last word: its due date is the one the user saw.
+        final = CardState(queue, step, state.stability, state.difficulty,
+                          _anki_due(card, created), state.last_review, state.reps, lapses)
+        cards.append(CardProgress(card_id, final, card.queue == -1, card.flag))
+    fsrs = Fsrs(settings)
+    for card_id, card, merged in slow:
+        state, replayed = _replay(fsrs, card_id, merged)
+        reviews.extend(replayed)
+        cards.append(CardProgress(card_id, state, card.queue == -1, card.flag))
+    return reviews, cards
+
+
+def _scheduled(m: Merged, before: Queue) -> tuple[Queue, int | None, int]:
+    """(queue, step, due in ms) the answer gave."""
+    if m.queue_after is not None and m.due_after is not None:  # ours, as it was scheduled
+        return Queue(m.queue_after), m.step_after, m.due_after
+    interval = m.interval or 0
+    if interval > 0:
+        return Queue.REVIEW, None, m.at + interval * _DAY_MS
+    lapsed = before in (Queue.REVIEW, Queue.RELEARNING)
+    return (Queue.RELEARNING if lapsed else Queue.LEARNING), 0, m.at - interval * 1000
+
+
+def _replay(fsrs: Fsrs, card_id: str, merged: list[Merged]
+            ) -> tuple[CardState, list[ReplayedReview]]:
+    """Our scheduler answering the history again, in time order (py-fsrs, no fuzz)."""
+    state = CardState()
+    out: list[ReplayedReview] = []
+    for m in merged:
+        after = fsrs.answer(state, Grade(m.rating), from_ms(m.at))
+        out.append(ReplayedReview(m.log_id, card_id, m.at, m.rating, m.duration_ms, m.anki_id,
+                                  state, after))
+        state = after
+    return state, out
+
+
+def _anki_due(card: AnkiCard, created: int) -> datetime:
+    """An Anki card's due moment: a day number counts days from the collection's day 0 (its
+    rollover moment), a learning card's due is Unix seconds."""
+    if card.due > 1_000_000_000:
+        return from_ms(card.due * 1000)
+    return from_ms((created + card.due * _DAY_S) * 1000)
