@@ -57,16 +57,18 @@ def format_duration(seconds: float) -> str:
 
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_HEADING = re.compile(r"^(#{1,4})(?=\s)")
+_HEADING = re.compile(r"^(#{1,6})(?=\s)")
 
 
-def _demoted(notes: str) -> str:
-    """Notes with their headings two levels down, to sit under the step's heading."""
+def _demoted(notes: str, levels: int = 2) -> str:
+    """Notes with their headings ``levels`` down (at most to ######), to sit under the
+    step's heading."""
     lines, fenced = [], False
     for line in notes.strip().splitlines():
         if _FENCE.match(line):
             fenced = not fenced
-        lines.append(line if fenced else _HEADING.sub(r"##\1", line))
+        lines.append(line if fenced else _HEADING.sub(
+            lambda m: "#" * min(6, len(m.group(1)) + levels), line))
     return "\n".join(lines)
 
 
@@ -95,7 +97,12 @@ def _step_lines(view: StepView, review: StepReview | None) -> list[str]:
                     line += f" (study: {', '.join(criterion.topic_titles)})"
                 out.append(line)
     out.append("")
-    out += [_demoted(view.notes), ""] if view.notes.strip() else ["*No notes.*", ""]
+    if review is not None:
+        out += ["### Your notes", ""]
+    if view.notes.strip():
+        out += [_demoted(view.notes, 2 if review is None else 3), ""]
+    else:
+        out += ["*No notes.*", ""]
     if review is not None and review.reference:
         out += ["### Reference answer", ""]
         out += [f"- {_one_line(bullet)}" for bullet in review.reference]

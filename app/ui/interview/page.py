@@ -154,6 +154,8 @@ class InterviewPage(QWidget):
     def run(self, session: InterviewSession) -> None:
         """Show the running screen for a new or resumed session."""
         self.session = session
+        # The steps as this question runs them: its own follow-ups and rubric items added.
+        self.running.steps = session.steps
         self.running.begin(session.question)
         self.stack.setCurrentWidget(self.running)
         self._show_step_notes()
