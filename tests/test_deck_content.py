@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.decks.loader import load_path
-from app.model import CLOZE, Deck, Topic, step_label
+from app.model import CLOZE, Deck, Topic, cloze_answer, step_label
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED_DECK = REPO / "decks" / "ml-system-design.yaml"
@@ -194,7 +194,7 @@ def subtree(topic: Topic, deck: Deck) -> list[tuple[int, str]]:
 
 def card_text(topic: Topic) -> list[str]:
     """The topic's authored cards as text: question, answer, cloze with its deletions shown."""
-    shown = [CLOZE.sub(lambda m: m.group(2).partition("::")[0], card.cloze) for card in topic.cards]
+    shown = [CLOZE.sub(lambda m: cloze_answer(m.group(2)), card.cloze) for card in topic.cards]
     return [text for card in topic.cards for text in (card.question, card.answer)] + shown
 
 
@@ -465,10 +465,10 @@ def test_no_placeholder_pointer_or_shorthand(deck: Deck) -> None:
 
 
 def hidden_and_front(cloze: str, number: int) -> tuple[str, str]:
-    hidden = " ".join(m.group(2).partition("::")[0] for m in CLOZE.finditer(cloze)
+    hidden = " ".join(cloze_answer(m.group(2)) for m in CLOZE.finditer(cloze)
                       if int(m.group(1)) == number)
     front = CLOZE.sub(lambda m: "[...]" if int(m.group(1)) == number
-                      else m.group(2).partition("::")[0], cloze)
+                      else cloze_answer(m.group(2)), cloze)
     return hidden, front
 
 
