@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from app.clock import to_ms
 from app.db.store import Store
 from app.scheduling.scheduler import CardState
 
-__all__ = ["CardProgress", "LoggedReview", "ReplayedReview", "our_cards", "our_reviews",
-           "write_progress"]
+__all__ = ["CardProgress", "CardRow", "LoggedReview", "ReplayedReview", "ReviewRow", "card_row",
+           "our_cards", "our_reviews", "review_row", "write_progress", "write_rows"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +88,35 @@ def _state_columns(state: CardState) -> tuple[object, ...]:
             _ms(state.last_review), state.reps, state.lapses)
 
 
+#: A review-log row as :func:`write_rows` takes it: (log id or None for a new row, card id,
+#: reviewed_at, rating, duration_ms, anki_id, the state before as (queue, step, stability,
+#: difficulty, due, last_review, reps, lapses), the state after as (queue, step, stability,
+#: difficulty, due)); times in ms.
+ReviewRow = tuple[Any, ...]
+#: A card row: (queue, step, stability, difficulty, due, last_review, reps, lapses, suspended,
+#: flag, card id).
+CardRow = tuple[Any, ...]
+
+
+def review_row(r: ReplayedReview) -> ReviewRow:
+    return (r.log_id, r.card_id, r.reviewed_at, r.rating, r.duration_ms, r.anki_id,
+            *_state_columns(r.before), *_after(r.after))
+
+
+def card_row(c: CardProgress) -> CardRow:
+    return (*_state_columns(c.state), int(c.suspended), c.flag, c.card_id)
+
+
 def write_progress(store: Store, reviews: Sequence[ReplayedReview],
                    cards: Sequence[CardProgress],
                    during: Callable[[], None] | None = None) -> None:
-    """Write the replayed history and the cards' schedules in one transaction.
+    """Write the replayed history and the cards' schedules in one transaction."""
+    write_rows(store, [review_row(r) for r in reviews], [card_row(c) for c in cards], during)
+
+
+def write_rows(store: Store, reviews: Sequence[ReviewRow], cards: Sequence[CardRow],
+               during: Callable[[], None] | None = None) -> None:
+    """:func:`write_progress` with the rows built already (the import's fast path).
 
     ``during`` is called inside the transaction, after the review log is written and before
     the cards are (the durability test kills the process there).
@@ -102,23 +128,20 @@ def write_progress(store: Store, reviews: Sequence[ReplayedReview],
             "last_review_before = ?, reps_before = ?, lapses_before = ?, queue_after = ?, "
             "step_after = ?, stability_after = ?, difficulty_after = ?, due_after = ? "
             "WHERE id = ?",
-            [(r.anki_id, *_state_columns(r.before), *_after(r.after), r.log_id)
-             for r in reviews if r.log_id is not None])
+            [(*r[5:], r[0]) for r in reviews if r[0] is not None])
         conn.executemany(
             "INSERT INTO review_log (card_id, reviewed_at, rating, duration_ms, anki_id, "
             "queue_before, step_before, stability_before, difficulty_before, due_before, "
             "last_review_before, reps_before, lapses_before, queue_after, step_after, "
             "stability_after, difficulty_after, due_after) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(r.card_id, r.reviewed_at, r.rating, r.duration_ms, r.anki_id,
-              *_state_columns(r.before), *_after(r.after))
-             for r in reviews if r.log_id is None])
+            [r[1:] for r in reviews if r[0] is None])
         if during is not None:
             during()
         conn.executemany(
             "UPDATE cards SET queue = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
             "last_review = ?, reps = ?, lapses = ?, suspended = ?, flag = ? WHERE id = ?",
-            [(*_state_columns(c.state), int(c.suspended), c.flag, c.card_id) for c in cards])
+            cards)
 
 
 def _after(state: CardState) -> tuple[object, ...]:

@@ -24,7 +24,7 @@ from app.db.anki_import import (
     LoggedReview,
     our_cards,
     our_reviews,
-    write_progress,
+    write_rows,
 )
 from app.db.backup import create_backup
 from app.db.settings import load_study_settings
@@ -174,7 +174,7 @@ def import_anki_progress(store: Store, data_dir: Path | None, package: Path, *, 
         progress(1, 2)
     if data_dir is not None:
         backup = create_backup(store, data_dir, now, reason="before-anki-import")
-    write_progress(store, reviews, cards, during)
+    write_rows(store, reviews, cards, during)
     if progress is not None:
         progress(2, 2)
     return ImportReport(package, len(matched), added, known, len(foreign), skipped, both,
@@ -195,9 +195,10 @@ def _merge(ours: list[LoggedReview], theirs: list[AnkiReview]
         if review.id in linked_ids:
             known += 1
             continue
-        twin = min((m for m in merged if m.anki_id is None and m.rating == review.ease
+        unlinked = [m for m in merged if m.anki_id is None]  # usually none: no search
+        twin = min((m for m in unlinked if m.rating == review.ease
                     and abs(m.at - review.id) <= _SAME_REVIEW_MS),
-                   key=lambda m: abs(m.at - review.id), default=None)
+                   key=lambda m: abs(m.at - review.id), default=None) if unlinked else None
         if twin is not None:  # written into Anki by our export
             twin.anki_id, twin.link = review.id, True
             known += 1

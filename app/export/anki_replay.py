@@ -11,11 +11,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import tzinfo
+from typing import Any
 
 from app.clock import from_ms
 from app.db.anki_collection import AnkiCard
-from app.db.anki_import import CardProgress, ReplayedReview
+from app.db.anki_import import (
+    CardProgress,
+    CardRow,
+    ReplayedReview,
+    ReviewRow,
+    card_row,
+    review_row,
+)
 from app.scheduling.optimizer import DEFAULT_PARAMETERS, StudyDays
 from app.scheduling.scheduler import CardState, Fsrs, Grade, Queue, SchedulerSettings
 
@@ -48,8 +56,9 @@ Plan = tuple[str, AnkiCard, list[Merged]]
 
 
 def replay(plans: list[Plan], settings: SchedulerSettings, local: tzinfo, created: int
-           ) -> tuple[list[ReplayedReview], list[CardProgress]]:
-    """Every planned card's replayed log and new state (``created``: Anki's day 0, seconds)."""
+           ) -> tuple[list[ReviewRow], list[CardRow]]:
+    """Every planned card's replayed log and new state (``created``: Anki's day 0, seconds),
+    as rows for app.db.anki_import.write_rows."""
     from fsrs_rs_python import FSRS, FSRSItem, FSRSReview
 
     fast = [plan for plan in plans if plan[2] and plan[2][-1].from_anki and plan[1].type != 0]
@@ -63,44 +72,46 @@ def replay(plans: list[Plan], settings: SchedulerSettings, local: tzinfo, create
                                for i, m in enumerate(merged)]))
     engine = FSRS(list(settings.parameters or DEFAULT_PARAMETERS))
     memories = engine.historical_memory_state_batch(items) if items else []
-    reviews: list[ReplayedReview] = []
-    cards: list[CardProgress] = []
+    reviews: list[ReviewRow] = []
+    cards: list[CardRow] = []
+    review, again = int(Queue.REVIEW), int(Grade.AGAIN)
     for (card_id, card, merged), memory in zip(fast, memories, strict=True):
-        state = CardState()
-        lapses = 0
+        # (queue, step, stability, difficulty, due, last_review, reps, lapses), plain numbers:
+        # 100,000 answers are replayed here, and no datetime is needed.
+        before: tuple[Any, ...] = (int(Queue.NEW), None, None, None, None, None, 0, 0)
         for m, mem in zip(merged, memory, strict=True):
-            queue, step, due = _scheduled(m, state.queue)
-            lapses += state.queue == Queue.REVIEW and m.rating == Grade.AGAIN
-            after = CardState(queue, step, mem.stability, mem.difficulty, from_ms(due),
-                              from_ms(m.at), state.reps + 1, lapses)
-            reviews.append(ReplayedReview(m.log_id, card_id, m.at, m.rating, m.duration_ms,
-                                          m.anki_id, state, after))
-            state = after
-        queue = _ANKI_TYPES.get(card.type, state.queue)
+            queue, step, due = _scheduled(m, before[0])
+            lapses = before[7] + (before[0] == review and m.rating == again)
+            after = (queue, step, mem.stability, mem.difficulty, due, m.at, before[6] + 1,
+                     lapses)
+            reviews.append((m.log_id, card_id, m.at, m.rating, m.duration_ms, m.anki_id,
+                            *before, *after[:5]))
+            before = after
+        queue = int(_ANKI_TYPES.get(card.type, Queue(before[0])))
         steps = (settings.relearning_steps if queue == Queue.RELEARNING
                  else settings.learning_steps)
-        step = None if queue == Queue.REVIEW else max(0, len(steps) - card.left)
+        step = None if queue == review else max(0, len(steps) - card.left)
         # Anki had the last word: its due date is the one the user saw.
-        final = CardState(queue, step, state.stability, state.difficulty,
-                          _anki_due(card, created), state.last_review, state.reps, lapses)
-        cards.append(CardProgress(card_id, final, card.queue == -1, card.flag))
+        cards.append((queue, step, before[2], before[3], _anki_due_ms(card, created),
+                      before[5], before[6], before[7], int(card.queue == -1), card.flag,
+                      card_id))
     fsrs = Fsrs(settings)
     for card_id, card, merged in slow:
         state, replayed = _replay(fsrs, card_id, merged)
-        reviews.extend(replayed)
-        cards.append(CardProgress(card_id, state, card.queue == -1, card.flag))
+        reviews.extend(review_row(r) for r in replayed)
+        cards.append(card_row(CardProgress(card_id, state, card.queue == -1, card.flag)))
     return reviews, cards
 
 
-def _scheduled(m: Merged, before: Queue) -> tuple[Queue, int | None, int]:
+def _scheduled(m: Merged, before: int) -> tuple[int, int | None, int]:
     """(queue, step, due in ms) the answer gave."""
     if m.queue_after is not None and m.due_after is not None:  # ours, as it was scheduled
-        return Queue(m.queue_after), m.step_after, m.due_after
+        return m.queue_after, m.step_after, m.due_after
     interval = m.interval or 0
     if interval > 0:
-        return Queue.REVIEW, None, m.at + interval * _DAY_MS
+        return int(Queue.REVIEW), None, m.at + interval * _DAY_MS
     lapsed = before in (Queue.REVIEW, Queue.RELEARNING)
-    return (Queue.RELEARNING if lapsed else Queue.LEARNING), 0, m.at - interval * 1000
+    return int(Queue.RELEARNING if lapsed else Queue.LEARNING), 0, m.at - interval * 1000
 
 
 def _replay(fsrs: Fsrs, card_id: str, merged: list[Merged]
@@ -116,9 +127,9 @@ def _replay(fsrs: Fsrs, card_id: str, merged: list[Merged]
     return state, out
 
 
-def _anki_due(card: AnkiCard, created: int) -> datetime:
-    """An Anki card's due moment: a day number counts days from the collection's day 0 (its
-    rollover moment), a learning card's due is Unix seconds."""
+def _anki_due_ms(card: AnkiCard, created: int) -> int:
+    """An Anki card's due moment in ms: a day number counts days from the collection's day 0
+    (its rollover moment), a learning card's due is Unix seconds."""
     if card.due > 1_000_000_000:
-        return from_ms(card.due * 1000)
-    return from_ms((created + card.due * _DAY_S) * 1000)
+        return card.due * 1000
+    return (created + card.due * _DAY_S) * 1000
