@@ -31,7 +31,8 @@ def carry_progress(path: Path, store: Store, deck_id: str, settings: SchedulerSe
                    ours: dict[str, Schedule], local: tzinfo) -> None:
     """Give the collection's cards our schedule and review log (genanki writes them all new)."""
     rollover = settings.rollover_hour
-    decay = DEFAULT_DECAY  # our scheduler runs FSRS with its default parameters
+    # The forgetting curve's decay is w20: fitted by optimize-fsrs, else FSRS-6's default.
+    decay = settings.parameters[20] if settings.parameters else DEFAULT_DECAY
     retention = settings.desired_retention
     conn = sqlite3.connect(path)
     try:
