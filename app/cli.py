@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app import __version__
 from app.errors import AppError, DatabaseDamaged
+
+# app.db.search.SORT_KEYS, written out to keep the database modules off the parser's import path
+SORT_KEYS = ("front", "topic", "due", "interval", "stability", "difficulty", "reviews", "lapses")
 
 if TYPE_CHECKING:
     from app.db.store import Store
@@ -45,10 +49,32 @@ def build_parser() -> argparse.ArgumentParser:
         "cards", help="print every generated card as plain text",
         description="Print every card generated from the built-in deck and your decks (id, "
                     "kind, deck, topic, breadcrumb, front and back, Markdown stripped), to "
-                    "read or check a deck outside the app. Reads the deck files only.")
+                    "read or check a deck outside the app. Reads the deck files only; with "
+                    "--search, finds cards in your database (with their schedule) instead.")
     cards.add_argument("--deck", metavar="ID", help="only this deck's cards")
     cards.add_argument("--json", action="store_true",
                        help="a JSON list with one object per card instead of text blocks")
+    cards.add_argument("--search", metavar="QUERY",
+                       help="find cards as the browser does, in Anki's search syntax: words, "
+                            '"a phrase", is:due|new|learn|review|suspended|buried, flag:N, '
+                            "step:N, deck:ID, topic:ID, prop:ivl>N, prop:lapses>N, rated:N, "
+                            "-term, or, parentheses (see app/decks/query.py); a query that "
+                            "starts with '-' goes after '=': --search=-is:new")
+    cards.add_argument("--sort", choices=["outline", *SORT_KEYS], default="outline",
+                       help="with --search: the order (default: the decks' outline order)")
+    cards.add_argument("--desc", action="store_true", help="with --search: reverse the order")
+    decks = commands.add_parser(
+        "decks", help="list the decks: ids, titles and card counts",
+        description="Print each deck's id, its cards, how many are due today and new, and its "
+                    "title. With --topics, print a deck's topic ids as a tree instead.")
+    decks.add_argument("--topics", metavar="ID", help="the topic ids and titles of this deck")
+    decks.add_argument("--json", action="store_true", help="a JSON list instead of text")
+    stats = commands.add_parser(
+        "stats", help="print study statistics",
+        description="Print what is due today (in total and per step), the cards by state, "
+                    "reviews and minutes over the last 7 and 30 days, true retention (the pass "
+                    "rate on review cards, as in Anki), mastery per step and the study streak.")
+    stats.add_argument("--json", action="store_true", help="one JSON object instead of text")
     export = commands.add_parser(
         "export-anki", help="export the deck (or a branch) as an Anki package",
         description="Write an .apkg file that Anki imports with the deck tree, note types and "
@@ -230,10 +256,14 @@ def export_anki(data: Path, output: str, *, deck_id: str | None, topic: str | No
         if not decks:
             raise AppError("No deck is loaded; nothing to export.")
         chosen = deck_id or decks[0].id
+        if chosen not in {d.id for d in decks}:
+            raise AppError(f"No deck '{chosen}'. The decks are: "
+                           f"{', '.join(sorted(d.id for d in decks))}.")
         deck = load_stored_deck(store, chosen)
         if topic is not None and not any(t.id == topic for t, _ in deck.walk()):
             raise AppError(f"No topic '{topic}' in deck '{chosen}'. Topic ids are the `id:` "
-                           "keys of the deck file.")
+                           f"keys of the deck file; `mlsd-study decks --topics {chosen}` "
+                           "lists them.")
         result = export_deck(store, deck, Path(output), now=utc_now(), topic_id=topic,
                              with_progress=with_progress, include_questions=questions)
     finally:
@@ -366,6 +396,60 @@ def list_cards(data: Path, deck_id: str | None, *, as_json: bool) -> int:
     return 0
 
 
+@contextmanager
+def reading_store(data: Path) -> Iterator[Store]:
+    """The store for a command that only reads: deck files synced in first when the folder is
+    free; while the app holds it, the store as the app keeps it (never waiting for the lock)."""
+    from app.db.store import Store
+    from app.instance_lock import InstanceLock, InstanceLockError
+
+    lock: InstanceLock | None = None
+    try:
+        lock = InstanceLock.acquire(data)
+    except InstanceLockError:
+        store = Store.open(data)
+    try:
+        if lock is not None:
+            store = open_synced(data)
+        try:
+            yield store
+        finally:
+            store.close()
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def read_command(args: argparse.Namespace, folder: Path) -> int:
+    """``cards --search``, ``decks`` and ``stats``: they read the store (app/reports.py)."""
+    from app import reports
+    from app.clock import local_zone, utc_now
+
+    now, local = utc_now(), local_zone()
+    with reading_store(folder) as store:
+        if args.command == "cards":
+            text = reports.found_cards(store, args.search, args.deck, now, local,
+                                       order=args.sort, descending=args.desc,
+                                       as_json=args.json)
+        elif args.command == "decks":
+            text = reports.decks_text(store, args.topics, now, local, as_json=args.json)
+        else:
+            text = reports.stats_text(store, now, local, as_json=args.json)
+    _print_to_pipe(text)
+    return 0
+
+
+def _print_to_pipe(text: str) -> None:
+    import os
+
+    try:
+        if text:
+            print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `mlsd-study ... | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def run_command(args: argparse.Namespace, folder: Path) -> int:
     """A sub-command that uses the data folder (its lock is held)."""
     if args.command == "export-anki":
@@ -402,8 +486,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_gui(folder, quit_after_startup=args.quit_after_startup, started=STARTED)
         if args.command == "list-backups":  # reads backups only: fine while the app runs
             return list_backups(folder)
-        if args.command == "cards":  # reads deck files only: fine while the app runs
+        if args.command == "cards" and args.search is None:  # reads deck files only
             return list_cards(folder, args.deck, as_json=args.json)
+        if args.command in ("cards", "decks", "stats"):  # read the store, never wait for it
+            return read_command(args, folder)
         if args.command == "import-outline":  # locks the folder once the outline is read
             return import_outline(folder, args.path, deck_id=args.deck_id, title=args.title)
         from app.instance_lock import InstanceLock
