@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from app.decks.loader import load_path
+from app.interview.coverage import coverage
+from app.interview.steps import interview_steps
 from app.model import CLOZE, Deck, Topic, cloze_answer, step_label
 
 REPO = Path(__file__).resolve().parent.parent
@@ -622,3 +624,18 @@ def test_defining_constraints_are_rubric_items_of_their_question(
         texts = [item.text for item in question.rubric.get(step, ())]
         assert any(words.lower() in text.lower() for text in texts), (qid, step, texts)
         assert all(item.terms for item in question.rubric[step])
+
+
+def test_each_reference_answer_meets_its_questions_own_rubric_items(deck: Deck) -> None:
+    # Scored as the app scores notes: the strong answer shown after an interview must itself
+    # meet the criteria that the question adds to that step.
+    steps = {s.number: s for s in interview_steps(deck)}
+    missed = []
+    for question in deck.questions:
+        for number, items in question.rubric.items():
+            notes = "\n".join(f"- {bullet}" for bullet in question.reference[number])
+            step = steps[number]
+            met = coverage(notes, items, step.template, title=step.title)
+            missed += [(question.id, number, item.text)
+                       for item, hit in zip(items, met, strict=True) if not hit]
+    assert missed == []
