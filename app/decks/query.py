@@ -13,8 +13,8 @@
 #   flag:N                 flag 0 (none) to 7, Anki's colours
 #   step:N                 under step N (1-9) of the flow
 #   deck:ID  topic:ID      a deck; a topic and everything below it (ids as in the deck files)
-#   prop:ivl>N             interval in days; also lapses, reps, s (stability), d (difficulty);
-#                          operators < > = != <= >=
+#   prop:ivl>N             interval in days; also lapses, reps, s (stability in days) and
+#                          d (FSRS difficulty, 1-10; Anki shows it as 0-1); < > = != <= >=
 #   rated:N  rated:N:G     answered in the last N study days (1 = today); with grade G (1-4)
 #   -term                  not;  a b  both (and);  a or b  either;  ( ... )  grouping
 #

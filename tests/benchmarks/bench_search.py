@@ -47,6 +47,7 @@ NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 DAY = study_day(NOW, UTC)
 DAY_MS = 86_400_000
 TARGET_MS = 20.0
+PER_TOPIC = 8  # cards per synthetic topic
 # (label, our query, Anki's query): free text as a person types it, and the due cards.
 SEARCHES = (
     ("free text, common word", "model", "model"),
@@ -63,6 +64,12 @@ def source_cards() -> list[tuple[str, str, str, str]]:
     topics = {topic.id: topic for topic, _ in deck.walk()}
     return [(c.prompt, c.answer, topics[c.topic_id].title, topics[c.topic_id].notes)
             for c in generate_cards(deck)]
+
+
+def topic_text(texts: list[tuple[str, str, str, str]], topic: int) -> tuple[str, str]:
+    """The title and explanation of synthetic topic number ``topic``."""
+    _, _, title, notes = texts[topic % len(texts)]
+    return f"{title} {topic}", notes
 
 
 def states(count: int, seed: int) -> list[tuple[int, int | None, int | None, float | None,
@@ -90,21 +97,19 @@ def build_store(folder: Path, cards: int, seed: int) -> Store:
     texts = source_cards()
     plan = states(cards, seed)
     store = Store.open(folder)
-    per_topic = 8
     with store.transaction() as conn:
         conn.execute("INSERT INTO decks (id, title, version, synced_at) VALUES (?, ?, 1, ?)",
                      ["bench", "Bench", to_iso(NOW)])
         conn.executemany(
             "INSERT INTO topics (deck_id, id, parent_id, position, title, notes, step) "
             "VALUES ('bench', ?, ?, ?, ?, ?, ?)",
-            [(f"t{t}", None if t < 9 else f"t{t % 9}", t, f"{texts[t % len(texts)][2]} {t}",
-              texts[t % len(texts)][3], t + 1 if t < 9 else None)
-             for t in range((cards + per_topic - 1) // per_topic)])
+            [(f"t{t}", None if t < 9 else f"t{t % 9}", t, *topic_text(texts, t),
+              t + 1 if t < 9 else None) for t in range((cards + PER_TOPIC - 1) // PER_TOPIC)])
         conn.executemany(
             "INSERT INTO cards (id, deck_id, topic_id, kind, context, prompt, answer, ord, "
             "queue, due, last_review, stability, difficulty, reps, lapses, created_at) "
             "VALUES (?, 'bench', ?, 'qa', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
-            [(f"c{i}", f"t{i // per_topic}", f"{texts[i % len(texts)][0]} ({i})",
+            [(f"c{i}", f"t{i // PER_TOPIC}", f"{texts[i % len(texts)][0]} ({i})",
               texts[i % len(texts)][1], i, *plan[i]) for i in range(cards)])
     return store
 
@@ -125,8 +130,9 @@ def build_anki(folder: Path, cards: int, seed: int) -> Any:
     now_s = to_ms(NOW) // 1000
     notes, rows = [], []
     for i in range(cards):
-        front, back, title, notes_text = texts[i % len(texts)]
-        fields = "\x1f".join([f"{front} ({i})", f"{back}\n{title} {i // 8}\n{notes_text}"])
+        front, back, _, _ = texts[i % len(texts)]
+        title, notes_text = topic_text(texts, i // PER_TOPIC)
+        fields = "\x1f".join([f"{front} ({i})", f"{back}\n{title}\n{notes_text}"])
         nid = 1_600_000_000_000 + i
         notes.append((nid, f"g{i}", model["id"], 0, 0, "", fields, f"{front} ({i})", 0, 0, ""))
         queue, due, _, stability, _, reps, lapses = plan[i]
