@@ -108,7 +108,7 @@ def test_a_clock_set_back_adds_no_negative_time() -> None:
 
 def test_overrides_tick_and_untick_by_hand() -> None:
     session = new_session()
-    session.set_notes(1, "- offline: precision and recall", T0 + 10 * S)
+    session.set_notes(1, "- offline we report precision and recall", T0 + 10 * S)
     view = session.tick(T0 + 10 * S).steps[1]
     assert view.auto_covered == view.covered == (True, False, False, False, False)
     session.set_override(1, 0, False)

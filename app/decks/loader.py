@@ -35,7 +35,7 @@ DECK_KEYS = ("id", "title", "version", "description", "source")
 SOURCE_KEYS = ("title", "url", "author", "licence")
 TOPIC_KEYS = ("id", "title", "notes", "step", "ordered", "children", "cards", "rubric", "followups")
 CARD_KEYS = ("id", "q", "a", "cloze")
-RUBRIC_KEYS = ("text", "terms")
+RUBRIC_KEYS = ("text", "terms", "groups")
 QUESTION_KEYS = ("id", "title", "category", "prompt", "topic", "reference", "followups",
                  "rubric")
 FOLLOWUP_KEYS = ("text", "categories")
@@ -400,10 +400,22 @@ def _build_rubric_item(check: _Checker, node: Node, where: str) -> RubricItem | 
     text = check.text(entries, "text", where, node, required=True, one_line=True)
     terms = [t for t in (_scalar_text(check, n, "a rubric term", where)
                          for n in check.sequence(entries, "terms", where)) if t]
-    if "terms" not in entries:
-        check.problem(node, "rubric item needs 'terms': the words that show it was covered",
-                      where)
-    return RubricItem(text=text, terms=tuple(terms))
+    groups = [tuple(t for t in (_scalar_text(check, n, "a rubric concept", where)
+                                for n in _items(check, group, "a rubric group", where)) if t)
+              for group in check.sequence(entries, "groups", where)]
+    if "terms" not in entries and "groups" not in entries:
+        check.problem(node, "rubric item needs 'terms' or 'groups': the words that show it was "
+                      "covered", where)
+    return RubricItem(text=text, terms=tuple(terms), groups=tuple(g for g in groups if g))
+
+
+def _items(check: _Checker, node: Node, what: str, where: str) -> list[Node]:
+    """The entries of a list inside a list (a rubric group: ``[latency, p99, ms]``)."""
+    if node.kind != "seq":
+        check.problem(node, f"{what} must be a list such as [latency, p99], not "
+                      f"{_describe(node)}", where)
+        return []
+    return list(node.items)
 
 
 def _unique_card_ids(check: _Checker, cards: list[AuthoredCard], where: str

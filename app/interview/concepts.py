@@ -1,0 +1,218 @@
+"""Notes as units (one sentence or bullet each) of stemmed tokens, and where a concept occurs."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from app.decks.words import STOPWORDS, stem
+
+__all__ = ["NUMBER_CONCEPTS", "Span", "Unit", "concept_spans", "concept_stems", "find", "fragments",
+           "units"]
+
+#: Concepts written as numbers: a group entry ``<ms>`` names every "200 ms", "1.5 s", ...
+_NUMBER = (r"(?:(?<![\w.])\d+(?:[.,]\d+)*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten"
+           r"|eleven|twelve|twenty|thirty|fifty|hundred|a few|several|a couple of))")
+NUMBER_CONCEPTS: dict[str, re.Pattern[str]] = {
+    "<ms>": re.compile(_NUMBER + r"\s?(?:ms|msec|millis(?:econds?)?|µs|us|s|secs?|seconds?)\b"),
+    "<duration>": re.compile(_NUMBER + r"\s?(?:min(?:ute)?s?|h|hrs?|hours?|days?|weeks?|months?"
+                             r"|years?)\b"),
+    "<percentile>": re.compile(r"\bp(?:50|75|90|95|99|999|99\.9)\b|\b\d{2}(?:\.\d+)?(?:th)? "
+                               r"percentile\b"),
+    "<qps>": re.compile(_NUMBER + r"\s?[kmb]?\s?(?:qps|rps|tps|req/s|requests?(?: per |/)"
+                        r"(?:second|sec|s)\b|queries per second)"),
+    "<percent>": re.compile(_NUMBER + r"\s?(?:%|percent\b|pct\b)"),
+    "<count>": re.compile(_NUMBER + r"\s?(?:k|m|b|bn|mn|thousand|million|billion|trillion)\b"
+                          r"|(?<![\w.])\d{1,3}(?:,\d{3})+(?![\d.,])|(?<![\w.])\d{4,}(?![\d.,])"),
+    "<bytes>": re.compile(_NUMBER + r"\s?(?:kb|mb|gb|tb|pb|bytes?)\b"),
+    "<ratio>": re.compile(r"(?<![\w.])1\s?(?::|in)\s?\d[\d,]*\b"),
+}
+
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*")
+_MARKER = re.compile(r"^\s*(?:>\s*)*(?:[-*+•]\s+(?:\[[ xX]\]\s+)?|\d+[.)]\s+)?")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}(?:\s|$)")
+# A sentence ends at . ! ? followed by a space (not "0.5", "e.g." or "vs.").
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)[.!?](?:\s+|$)")
+#: Words that open a new clause: a negation before one of them does not reach past it.
+_BREAK_WORDS = "but while whereas although though however instead yet so then because since " \
+    "otherwise"
+CLAUSE_BREAKS = frozenset(_BREAK_WORDS.split())
+_NEGATION_WORDS = "not no never none without nor neither cannot nothing"
+NEGATIONS = frozenset(_NEGATION_WORDS.split())
+# "and" or "or" before one of these starts a new clause: "limited, and we can't ...".
+_SUBJECT_WORDS = "we i you they it he she this that"
+_SUBJECTS = frozenset(_SUBJECT_WORDS.split())
+# Concepts that name a hazard: "never leak", "no skew" right after the negation affirm that the
+# hazard is avoided, so the negation does not void them.
+_HAZARD_WORDS = "leak leaks leakage skew bias overfit overfitting"
+HAZARDS = frozenset(stem(w) for w in _HAZARD_WORDS.split())
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One sentence or bullet of notes: its text as written, its tokens and their stems.
+
+    ``clause`` numbers each token's clause (split at commas, colons, dashes and words such as
+    "but"); ``negated`` holds the clauses with a negation in them.
+    """
+
+    text: str
+    tokens: tuple[str, ...]
+    stems: tuple[str, ...]
+    clause: tuple[int, ...]
+    negated: frozenset[int]
+    starts: tuple[int, ...]  # each token's offset in ``text``
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a concept occurs in a unit: tokens ``first``..``last`` (inclusive)."""
+
+    first: int
+    last: int
+
+
+def units(notes: str) -> tuple[Unit, ...]:
+    """The sentences and bullets of ``notes``; Markdown headings are not notes and are left out."""
+    found: list[Unit] = []
+    for line in notes.splitlines():
+        if _HEADING.match(line):
+            continue
+        body = _MARKER.sub("", line, count=1).strip()
+        position = 0
+        for end in [*_SENTENCE_END.finditer(body), None]:
+            stop = end.end() if end is not None else len(body)
+            sentence = body[position:stop].strip()
+            position = stop
+            if sentence:
+                found.append(_unit(sentence))
+    return tuple(u for u in found if u.tokens)
+
+
+@lru_cache(maxsize=8192)
+def _unit(text: str) -> Unit:
+    tokens: list[str] = []
+    starts: list[int] = []
+    clauses: list[int] = []
+    negated: set[int] = set()
+    clause = 0
+    previous = 0
+    for match in _TOKEN.finditer(text):
+        gap = text[previous:match.start()]
+        word = match.group(0).casefold().replace("’", "'")
+        if tokens and (re.search(r"[,:;()\[\]—–]|\s-\s", gap) or word in CLAUSE_BREAKS
+                       or (word in _SUBJECTS and tokens[-1] in ("and", "or"))):
+            clause += 1
+        if word in NEGATIONS or word.endswith("n't"):
+            negated.add(clause)
+        tokens.append(word)
+        starts.append(match.start())
+        clauses.append(clause)
+        previous = match.end()
+    return Unit(text, tuple(tokens), tuple(_stem(t) for t in tokens), tuple(clauses),
+                frozenset(negated), tuple(starts))
+
+
+def _stem(token: str) -> str:
+    """A token's stem; a word whose stem drops an agent ending keeps it ("transformer", not
+    "transform": "log-transformed" does not name a Transformer)."""
+    if token[:1].isdigit():
+        return token
+    word = token.replace("'", "")
+    stemmed = stem(word)
+    # "transformers" -> "transformer", as _concept_stem keeps it; "transformed" stays "transform".
+    singular = word[:-1] if word.endswith(("ers", "ors")) else word
+    if singular.endswith(("er", "or")) and len(stem(singular)) < len(singular) - 1:
+        return singular
+    return stemmed
+
+
+def concept_stems(concept: str) -> tuple[str, ...]:
+    """A concept's stems in order, as :func:`find` matches them."""
+    return _pattern(concept)
+
+
+@lru_cache(maxsize=16384)
+def _pattern(concept: str) -> tuple[str, ...]:
+    """A concept's stems in order: "click-through rates" -> ("click", "through", "rate")."""
+    return tuple(_stem(t.casefold()) for t in _TOKEN.findall(concept.casefold()))
+
+
+def find(unit: Unit, concept: str) -> list[Span]:
+    """Every place ``concept`` occurs in ``unit``, by stems: its words in a row, or run together
+    ("log-loss", "log loss", "logloss"; "a/b test", "ab test"). A number concept such as
+    ``<ms>`` finds the numbers with that unit."""
+    if concept in NUMBER_CONCEPTS:
+        return [_covering(unit, m.start(), m.end())
+                for m in NUMBER_CONCEPTS[concept].finditer(unit.text.casefold())]
+    wanted = _pattern(concept)
+    if not wanted:
+        return []
+    spans: list[Span] = []
+    joined_stem = stem("".join(wanted))
+    for first in range(len(unit.stems)):
+        index, part = first, 0
+        while index < len(unit.stems) and part < len(wanted):
+            here = unit.stems[index]
+            # A token may be several of the concept's words run together: "logloss", "ab".
+            run, glued = part, ""
+            while run < len(wanted) and len(glued) < len(here):
+                glued += wanted[run]
+                run += 1
+            if glued == here or (run - part > 1 and run == len(wanted)
+                                 and _same_word(glued, here)):
+                part, index = run, index + 1
+            else:
+                break
+        if part == len(wanted) and index > first:
+            spans.append(Span(first, index - 1))
+        elif len(wanted) > 1 and unit.stems[first] == joined_stem:
+            spans.append(Span(first, first))
+    return spans
+
+
+def _same_word(glued: str, token_stem: str) -> bool:
+    """A run-together token stems differently from its parts: "abtests" -> "abtest"."""
+    return stem(glued) == token_stem
+
+
+def _covering(unit: Unit, start: int, end: int) -> Span:
+    inside = [i for i, s in enumerate(unit.starts) if start <= s < end] or [0]
+    return Span(inside[0], inside[-1])
+
+
+def concept_spans(unit: Unit, concepts: tuple[str, ...]) -> list[Span]:
+    """Where any of ``concepts`` occurs in ``unit``, each place once, not in a negated clause
+    (unless the concept itself holds the negation, as "non-click" or "without ML" do)."""
+    spans: list[Span] = []
+    for concept in concepts:
+        own_negation = any(w in NEGATIONS or w.endswith("n't") for w in _pattern(concept))
+        for span in find(unit, concept):
+            if (own_negation or not set(unit.clause[span.first:span.last + 1]) & unit.negated
+                    or _avoided(unit, span)):
+                spans.append(span)
+    return spans
+
+
+def _avoided(unit: Unit, span: Span) -> bool:
+    """A hazard right after its negation: "no leakage", "never leak into training"."""
+    before = unit.tokens[span.first - 1] if span.first else ""
+    return unit.stems[span.first] in HAZARDS and (before in NEGATIONS or before.endswith("n't"))
+
+
+def content_count(unit: Unit) -> int:
+    """The unit's words that carry meaning (numbers count)."""
+    return sum(1 for t in unit.tokens if t not in STOPWORDS)
+
+
+def fragments(unit: Unit) -> list[range]:
+    """The token ranges between commas, semicolons, colons and slashes: a list's items."""
+    cuts = [0]
+    for index in range(1, len(unit.tokens)):
+        gap = unit.text[unit.starts[index - 1] + len(unit.tokens[index - 1]):unit.starts[index]]
+        if re.search(r"[,;:/()]", gap):
+            cuts.append(index)
+    cuts.append(len(unit.tokens))
+    return [range(a, b) for a, b in itertools.pairwise(cuts) if b > a]
