@@ -36,6 +36,16 @@ def build_parser() -> argparse.ArgumentParser:
                         help="open the main window, wait for its first paint, print "
                              "startup_ms=<ms> and exit (for benchmarks and smoke tests)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    score = commands.add_parser(
+        "interview-score", help="score a Markdown answer against the interview rubric",
+        description="Score a Markdown answer whose sections are headed by the steps ('## 1. "
+                    "Problem formulation', '## Metrics', ...) as a mock interview scores notes: "
+                    "per step, the criteria met with the sentence that earned each, and those "
+                    "missed. Needs no display and no database.")
+    score.add_argument("path", metavar="NOTES.md", help="the answer to score")
+    score.add_argument("--question", metavar="ID",
+                       help="add this question's own rubric items (ids as in the question bank)")
+    score.add_argument("--json", action="store_true", help="one JSON object instead of text")
     check = commands.add_parser(
         "check-deck", help="validate deck files",
         description="Validate deck files. Prints PATH:LINE:COL: message for each problem and "
@@ -336,6 +346,20 @@ def import_outline(data: Path, path: str, *, deck_id: str | None, title: str | N
     return 0
 
 
+def interview_score(path: str, question: str | None, *, as_json: bool) -> int:
+    """Print the rubric's verdict on a Markdown answer (app.interview.scoring)."""
+    import json
+
+    from app.interview.scoring import render_json, render_text, score_file
+
+    found, scores = score_file(path, question)
+    if as_json:
+        print(json.dumps(render_json(found, scores), ensure_ascii=False, indent=1))
+    else:
+        print(render_text(found, scores), end="")
+    return 0
+
+
 def check_deck(paths: Sequence[str], *, cards: bool = False) -> int:
     from app.decks.loader import iter_problems
 
@@ -473,6 +497,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check-deck":
             return check_deck(args.paths, cards=args.cards)
+        if args.command == "interview-score":
+            return interview_score(args.path, args.question, as_json=args.json)
         from app.paths import data_dir
 
         folder = data_dir(args.data_dir)

@@ -80,7 +80,8 @@ def test_every_option_and_command_has_help_text() -> None:
     commands = _subcommands(parser)
     assert set(commands.choices) == {"check-deck", "export-anki", "import-outline", "backup",
                                      "list-backups", "restore-backup", "recover", "cards",
-                                     "import-anki-progress", "optimize-fsrs", "decks", "stats"}
+                                     "import-anki-progress", "optimize-fsrs", "decks", "stats",
+                                     "interview-score"}
     helped = {choice.dest: choice.help for choice in commands._choices_actions}
     assert set(helped) == set(commands.choices)
     parsers = [parser, *commands.choices.values()]

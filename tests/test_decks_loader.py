@@ -101,7 +101,9 @@ def test_readme_example_loads_as_documented() -> None:
                 RubricItem("An offline metric that fits the task",
                            ("precision", "recall", "auc", "ndcg", "mrr", "log-loss")),
                 RubricItem("An online metric tied to the business goal",
-                           ("ctr", "conversion", "revenue", "watch time")),
+                           ("ctr", "conversion rate", "watch time"),
+                           (("online", "a/b", "live", "production"),
+                            ("clicks", "revenue", "retention", "<percent>"))),
             ),
             followups=("Your positives are 0.1% of the data. Which offline metric do you report, "
                        "and why?",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from interview_deck import GOOD_METRICS_NOTES, STEPS
 
-from app.decks.loader import load_path
+from app.decks.loader import load_path, load_text
+from app.errors import DeckError
 from app.interview.coverage import Tick, coverage, criterion_ticks, teaching_topics
 from app.interview.steps import interview_steps, notes_template
 from app.model import RubricItem
@@ -176,3 +177,13 @@ def test_teaching_topics_name_the_topics_that_teach_a_criterion() -> None:
     assert teaching_topics(deck, RubricItem("Nothing taught", ("zzyzx quux",))) == ()
     for step in SHIPPED[:9]:  # every shipped criterion leads somewhere to study
         assert all(teaching_topics(deck, item) for item in step.rubric), step.label
+
+
+def test_a_rubric_group_must_be_a_list() -> None:
+    deck = ("deck: {id: d, title: D, version: 1}\ntopics:\n  - id: s1\n    title: One\n"
+            "    step: 1\n    rubric:\n      - text: Latency\n"
+            "        groups: [[latency, p99], \"<ms>\"]\n")
+    with pytest.raises(DeckError, match=r"d\.yaml:8:.*a rubric group must be a list"):
+        load_text(deck, source="d.yaml")
+    fixed = load_text(deck.replace('"<ms>"', '["<ms>"]'), source="d.yaml")
+    assert fixed.topics[0].rubric[0].groups == (("latency", "p99"), ("<ms>",))

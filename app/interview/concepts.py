@@ -41,6 +41,8 @@ _BREAK_WORDS = "but while whereas although though however instead yet so then be
 CLAUSE_BREAKS = frozenset(_BREAK_WORDS.split())
 _NEGATION_WORDS = "not no never none without nor neither cannot nothing"
 NEGATIONS = frozenset(_NEGATION_WORDS.split())
+# Negations that deny what follows them only.
+_FORWARD = frozenset(["without", "no", "none", "nor", "neither"])
 # "and" or "or" before one of these starts a new clause: "limited, and we can't ...".
 _SUBJECT_WORDS = "we i you they it he she this that"
 _SUBJECTS = frozenset(_SUBJECT_WORDS.split())
@@ -55,14 +57,16 @@ class Unit:
     """One sentence or bullet of notes: its text as written, its tokens and their stems.
 
     ``clause`` numbers each token's clause (split at commas, colons, dashes and words such as
-    "but"); ``negated`` holds the clauses with a negation in them.
+    "but"); ``negated`` maps each clause with a negation in it to the first token the negation
+    reaches: "without" and "no" reach forward only ("cut losses without blocking customers"),
+    "not" and "n't" the whole clause ("privacy won't matter").
     """
 
     text: str
     tokens: tuple[str, ...]
     stems: tuple[str, ...]
     clause: tuple[int, ...]
-    negated: frozenset[int]
+    negated: dict[int, int]
     starts: tuple[int, ...]  # each token's offset in ``text``
 
 
@@ -96,7 +100,7 @@ def _unit(text: str) -> Unit:
     tokens: list[str] = []
     starts: list[int] = []
     clauses: list[int] = []
-    negated: set[int] = set()
+    negated: dict[int, int] = {}
     clause = 0
     previous = 0
     for match in _TOKEN.finditer(text):
@@ -106,13 +110,14 @@ def _unit(text: str) -> Unit:
                        or (word in _SUBJECTS and tokens[-1] in ("and", "or"))):
             clause += 1
         if word in NEGATIONS or word.endswith("n't"):
-            negated.add(clause)
+            reach = len(tokens) if word in _FORWARD else 0
+            negated[clause] = min(negated.get(clause, reach), reach)
         tokens.append(word)
         starts.append(match.start())
         clauses.append(clause)
         previous = match.end()
     return Unit(text, tuple(tokens), tuple(_stem(t) for t in tokens), tuple(clauses),
-                frozenset(negated), tuple(starts))
+                negated, tuple(starts))
 
 
 def _stem(token: str) -> str:
@@ -190,10 +195,15 @@ def concept_spans(unit: Unit, concepts: tuple[str, ...]) -> list[Span]:
     for concept in concepts:
         own_negation = any(w in NEGATIONS or w.endswith("n't") for w in _pattern(concept))
         for span in find(unit, concept):
-            if (own_negation or not set(unit.clause[span.first:span.last + 1]) & unit.negated
+            if (own_negation or not _negated(unit, span)
                     or _avoided(unit, span)):
                 spans.append(span)
     return spans
+
+
+def _negated(unit: Unit, span: Span) -> bool:
+    clause = unit.clause[span.first]
+    return clause in unit.negated and span.last >= unit.negated[clause]
 
 
 def _avoided(unit: Unit, span: Span) -> bool:
