@@ -157,22 +157,21 @@ class Builder:
         return self.root
 
     def _contents(self, block: Block) -> bool:
-        """Whether a list is the document's table of contents: most of its entries (nested
-        ones too) link within the document or repeat one of its headings."""
-        entries = 0
-        hits = 0
-        stack = [block]
-        while stack:
-            for item in stack.pop().children:
-                first = item.children[0] if item.children else None
-                for child in item.children:
-                    if child.kind in ("bullet_list", "ordered_list"):
-                        stack.append(child)
-                if first is None or first.kind != "paragraph":
-                    continue
-                entries += 1
-                inline = first.inline()
-                hits += anchor_only(inline) or title_key(plain(inline)) in self.heading_keys
+        """Whether a list is the document's table of contents: its first entry and at least
+        three in four of its entries link within the document or repeat one of its headings.
+        (Only the list's own entries are read, the first one first: a list that starts as
+        no table of contents does costs one check.)"""
+        entries = hits = 0
+        for item in block.children:
+            first = item.children[0] if item.children else None
+            if first is None or first.kind != "paragraph":
+                continue
+            entries += 1
+            inline = first.inline()
+            hit = anchor_only(inline) or title_key(plain(inline)) in self.heading_keys
+            if not hit and entries == 1:
+                return False
+            hits += hit
         return entries >= 2 and hits * 4 >= entries * 3
 
     def item(self, item: Block, parent: Node, ordered: bool) -> None:
