@@ -217,11 +217,13 @@ TEACHING_TOPICS = 5
 @lru_cache(maxsize=1024)
 def teaching_topics(deck: Deck, item: RubricItem) -> tuple[TopicId, ...]:
     """The topics whose title, notes or cards teach the criterion's concepts, best first: a
-    specific term counts 2, a group concept 1 (2 more in the title); a topic needs 2 points."""
+    specific term counts 2, a group concept 1 (2 more in the title), and a topic of the step
+    whose rubric holds the criterion 1 more; a topic needs 2 points."""
     sufficient = {c for c in _criterion(item).sufficient if not c.startswith("<")}
     concepts = {c for c in item_concepts(item) if not c.startswith("<") and not _is_generic(c)}
+    home = next((topic.id for topic, _ in deck.walk() if item in topic.rubric), None)
     scored: list[tuple[int, int, TopicId]] = []
-    for order, (topic, _) in enumerate(deck.walk()):
+    for order, (topic, ancestors) in enumerate(deck.walk()):
         taught = _taught(topic)
         score = 0
         for concept in concepts | sufficient:
@@ -232,6 +234,8 @@ def teaching_topics(deck: Deck, item: RubricItem) -> tuple[TopicId, ...]:
                 score += weight + 2
             elif any(find(unit, concept) for unit in taught.body):
                 score += weight
+        if score and home is not None and home in (topic.id, *(a.id for a in ancestors)):
+            score += 1
         if score >= 2:
             scored.append((-score, order, topic.id))
     return tuple(ident for _, _, ident in sorted(scored)[:TEACHING_TOPICS])
