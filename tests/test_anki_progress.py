@@ -127,7 +127,10 @@ def test_reviews_made_in_anki_come_back_with_anki_memory_and_due_dates(
     package = round_trip.packages[kind]
     store = Store.open(data)
     try:
-        report = import_anki_progress(store, data, package, now=utc_now())
+        steps: list[tuple[int, int]] = []
+        report = import_anki_progress(store, data, package, now=utc_now(),
+                                      progress=lambda done, total: steps.append((done, total)))
+        assert steps == [(0, 2), (1, 2), (2, 2)]
         assert report.reviews_added == round_trip.answers > 0
         assert report.cards_matched == 7
         assert report.notes_not_ours == 1  # the user's own note, left alone

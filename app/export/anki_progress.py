@@ -108,8 +108,8 @@ def import_anki_progress(store: Store, data_dir: Path | None, package: Path, *, 
     Anki, holds no scheduling, or holds none of our notes. Before writing, the database is
     backed up into ``data_dir`` (skipped when None: a store in memory); the write is one
     transaction. Study days (between answers, for FSRS) start at the rollover hour in
-    ``local`` (default: this machine's time zone). ``progress(done, total)`` is called as the
-    work advances.
+    ``local`` (default: this machine's time zone). ``progress(done, 2)`` is called as the
+    work advances: 0 replaying, 1 writing, 2 done.
     """
     with tempfile.TemporaryDirectory(prefix="mlsd-anki-") as scratch:
         collection_path = Path(scratch) / "collection.sqlite"

@@ -60,7 +60,8 @@ def import_progress_from_anki(parent: QWidget, data_dir: Path, now: datetime,
             store.close()
 
     def progressed(done: int, total: int) -> None:
-        waiting.setLabelText(f"Replaying the schedules of {total} cards…")
+        stages = ("Replaying the schedules…", "Saving (one transaction)…", "Done")
+        waiting.setLabelText(stages[min(done, len(stages) - 1)])
         waiting.setRange(0, total)
         waiting.setValue(done)
 
