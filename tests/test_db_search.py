@@ -133,6 +133,10 @@ def test_each_word_may_be_in_another_field_but_a_phrase_is_in_order(store: Store
     assert ids(store, '"feature store"') == ids(store, "topic:serving") | {qa("notes", "misc", 0)}
     assert not ids(store, '"store feature"')
     assert ids(store, '"mean reciprocal rank"') == {qa("ml", "ranking", 0)}
+    # Words and phrases of one AND are matched together; a negated word stays apart.
+    assert ids(store, '"feature store" latency') == {qa("notes", "misc", 0)}
+    assert ids(store, '"feature store" -latency') == ids(store, "topic:serving")
+    assert ids(store, "caching store is:new") == {qa("notes", "misc", 0)}
 
 
 # --- combining -----------------------------------------------------------------------------------

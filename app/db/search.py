@@ -123,14 +123,13 @@ class _Compiler:
 
     def sql(self, node: Node) -> str:
         if isinstance(node, And):
-            return "(" + " AND ".join(self.sql(n) for n in node.nodes) + ")" if node.nodes else "1"
+            return self._all(node.nodes)
         if isinstance(node, Or):
             return "(" + " OR ".join(self.sql(n) for n in node.nodes) + ")"
         if isinstance(node, Not):
             return f"NOT {self.sql(node.node)}"
         if isinstance(node, Text):
-            return ("cards.rowid IN (SELECT rowid FROM card_search WHERE card_search MATCH "
-                    f"{self.param(to_fts(node.text))})")
+            return self._match([node])
         if isinstance(node, State):
             return _STATES[node.name]
         if isinstance(node, Flag):
@@ -151,6 +150,19 @@ class _Compiler:
             return ("cards.id IN (SELECT card_id FROM review_log WHERE reviewed_at >= "
                     f"{self.param(since)}{grade})")
         raise AssertionError(f"unknown query node {node!r}")
+
+    def _all(self, nodes: tuple[Node, ...]) -> str:
+        # The words of one AND go to FTS5 as one MATCH: it intersects them itself, far faster
+        # than one list of cards per word intersected here.
+        words = [n for n in nodes if isinstance(n, Text)]
+        parts = ([self._match(words)] if words else []) + [
+            self.sql(n) for n in nodes if not isinstance(n, Text)]
+        return "(" + " AND ".join(parts) + ")" if parts else "1"
+
+    def _match(self, words: list[Text]) -> str:
+        query = " AND ".join(to_fts(word.text) for word in words)
+        return ("cards.rowid IN (SELECT rowid FROM card_search WHERE card_search MATCH "
+                f"{self.param(query)})")
 
     def _check_deck(self, node: Deck) -> None:
         ids = [row[0] for row in self.store.conn.execute(
