@@ -398,8 +398,8 @@ class InterviewPage(QWidget):
         found = {topic.id: (topic.title, next((a.step for a in (topic, *reversed(above))
                                                 if a.step), 0))
                  for topic, above in self.deck.walk()}
-        chosen = [StepInfo(found[t][1], found[t][0], t, (), (), ()) for t in topics
-                  if t in found]
+        chosen = sorted((StepInfo(found[t][1], found[t][0], t, (), (), ()) for t in topics
+                         if t in found), key=lambda step: step.number)
         if chosen:
             self.on_study_steps(chosen, what)
 
