@@ -347,6 +347,20 @@ def interview_deck(store: Store) -> Deck | None:
     return None
 
 
+def interview_decks(store: Store) -> list[Deck]:
+    """The visible decks an interview can run on (any whose topics carry ``step:`` markers),
+    the one with the question bank first, then in the store's order."""
+    decks = []
+    for stored in store.decks():
+        try:
+            deck = load_stored_deck(store, stored.id)
+        except DeckError:
+            continue
+        if any(topic.step for topic, _ in deck.walk()):
+            decks.append(deck)
+    return sorted(decks, key=lambda deck: not deck.questions)
+
+
 @dataclass(frozen=True)
 class RemovedDeck:
     """What removing a deck did: the safety backup and where its file went."""

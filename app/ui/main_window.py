@@ -29,7 +29,7 @@ from app.db import study
 from app.db.settings import load_study_settings
 from app.db.store import Store
 from app.db.study import Scope
-from app.decks.library import SyncReport, interview_deck
+from app.decks.library import SyncReport, interview_deck, interview_decks
 from app.decks.tree import TreeNode, aggregate_counts, build_tree, find
 from app.errors import AppError, Problem
 from app.model import DeckId, TopicId
@@ -360,7 +360,7 @@ class MainWindow(QMainWindow):
 
             self.interview = InterviewPage(self.store, deck, self.clock, self.settings,
                                            self.close_review, self.study_steps,
-                                           local=self.local)
+                                           local=self.local, decks=interview_decks(self.store))
             self.pages.addWidget(self.interview)
         return self.interview
 

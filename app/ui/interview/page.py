@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
@@ -15,6 +15,8 @@ from app.db.settings import load_settings, remember_interview_minutes
 from app.db.store import Store
 from app.errors import AppError
 from app.files import write_atomic
+from app.interview.budgets import Budgets, default_budgets
+from app.interview.flow import InterviewPlan, even_budgets, interview_plan
 from app.interview.questions import deal_question
 from app.interview.report import InterviewSummary, format_duration, to_markdown
 from app.interview.review import StepReview, missed_topics, review_steps
@@ -40,16 +42,22 @@ class InterviewPage(QWidget):
     def __init__(self, store: Store, deck: Deck, clock: Callable[[], datetime],
                  settings: QSettings, on_close: Callable[[], None],
                  on_study_steps: Callable[[list[StepInfo], str], None],
-                 parent: QWidget | None = None, local: tzinfo | None = None) -> None:
+                 parent: QWidget | None = None, local: tzinfo | None = None,
+                 decks: Sequence[Deck] = ()) -> None:
         super().__init__(parent)
         self.local = local  # the zone dates are shown in (None: the system's)
         self.store = store
+        # ``deck`` is the built-in flow's; ``decks`` those the set-up offers (``deck`` first).
+        self.flow = deck
+        self.decks = tuple(decks) or (deck,)
+        # The built-in deck is the flow by definition, whatever its titles.
+        self.plan = InterviewPlan(deck, interview_steps(deck), deck.questions, True)
         self.deck = deck
         self.clock = clock
         self.settings = settings
         self.on_close = on_close
         self.on_study_steps = on_study_steps
-        self.steps = interview_steps(deck)
+        self.steps = self.plan.steps
         self.session: InterviewSession | None = None
         self.summary_data: InterviewSummary | None = None
         self.reviews: tuple[StepReview, ...] = ()
@@ -74,8 +82,9 @@ class InterviewPage(QWidget):
     # --- the screens -----------------------------------------------------------------------------
 
     def _build_setup(self) -> SetupScreen:
-        setup = SetupScreen(self.deck.questions, self.steps,
-                            lambda minutes: saved.load_budgets(self.store, minutes))
+        setup = SetupScreen(self.deck.questions, self.steps, self._load_budgets,
+                            deck_titles=[deck.title for deck in self.decks])
+        setup.deck_chosen.connect(self.choose_deck)
         setup.start_requested.connect(self.start)
         setup.deal_requested.connect(self.deal)
         setup.history_requested.connect(self.show_history)
@@ -124,10 +133,31 @@ class InterviewPage(QWidget):
         self.stack.setCurrentWidget(self.setup)
         self.setup.setFocus()
 
-    def deal(self) -> None:
-        if not self.deck.questions:
+    def choose_deck(self, index: int) -> None:
+        """Interview on ``self.decks[index]``: the flow's rubric on its steps if they are the
+        flow's, else even time budgets and no rubric (the set-up says so)."""
+        if not 0 <= index < len(self.decks):
             return
-        question = deal_question(self.deck.questions, saved.category_counts(self.store),
+        self.plan = interview_plan(self.decks[index], self.flow)
+        self.deck = self.plan.deck
+        self.steps = self.plan.steps
+        self.setup.default_budgets = (self._even_budgets if not self.plan.follows_flow
+                                      else default_budgets)
+        self.setup.show_deck(self.plan.questions, self.steps, self.plan.note)
+
+    def _even_budgets(self, minutes: int) -> Budgets:
+        return even_budgets(minutes, self.steps)
+
+    def _load_budgets(self, minutes: int) -> Budgets:
+        """The remembered split for the flow's steps; even budgets for another deck's."""
+        if not self.plan.follows_flow:
+            return even_budgets(minutes, self.steps)
+        return saved.load_budgets(self.store, minutes)
+
+    def deal(self) -> None:
+        if not self.plan.questions:
+            return
+        question = deal_question(self.plan.questions, saved.category_counts(self.store),
                                  self.rng)
         self.setup.select_question(question.id)
 
@@ -137,7 +167,8 @@ class InterviewPage(QWidget):
             return
         try:
             budgets = self.setup.current_budgets()
-            saved.save_budgets(self.store, budgets)
+            if self.plan.follows_flow:  # the remembered split is the flow's steps'
+                saved.save_budgets(self.store, budgets)
             # The total actually run: an edited split may no longer add up to the preset, and
             # it is remembered under its own total.
             remember_interview_minutes(self.store, budgets.total_minutes)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QComboBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -42,13 +43,24 @@ class SetupScreen(QWidget):
     deal_requested = Signal()
     history_requested = Signal()
     back_requested = Signal()
+    #: The index, in the titles given, of the deck chosen to interview on.
+    deck_chosen = Signal(int)
 
     def __init__(self, questions: Sequence[Question], steps: Sequence[StepInfo],
-                 load_budgets: Callable[[int], Budgets], parent: QWidget | None = None) -> None:
+                 load_budgets: Callable[[int], Budgets], parent: QWidget | None = None,
+                 deck_titles: Sequence[str] = ()) -> None:
         super().__init__(parent)
         self.questions = tuple(questions)
         self.load_budgets = load_budgets
+        #: The split "Reset to defaults" restores for a length (the page sets it per deck).
+        self.default_budgets: Callable[[int], Budgets] = default_budgets
         self._rendering = False
+        self.deck_box = QComboBox()
+        self.deck_box.setAccessibleName("Deck")
+        self.deck_box.addItems(list(deck_titles))
+        self.deck_box.currentIndexChanged.connect(self.deck_chosen.emit)
+        self.deck_note = QLabel(textFormat=Qt.TextFormat.PlainText, wordWrap=True)
+        self.deck_note.hide()
 
         splitter = QSplitter(childrenCollapsible=False)
         splitter.addWidget(self._build_questions())
@@ -57,6 +69,13 @@ class SetupScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("<h2>New mock interview</h2>"))
+        deck_row = QHBoxLayout()
+        deck_label = QLabel("&Deck:")
+        deck_label.setBuddy(self.deck_box)
+        deck_row.addWidget(deck_label)
+        deck_row.addWidget(self.deck_box, 1)
+        layout.addLayout(deck_row)
+        layout.addWidget(self.deck_note)
         layout.addWidget(splitter, 1)
         bind_page_key(self, INTERVIEW_START, self.start_requested.emit)
         bind_page_key(self, INTERVIEW_LEAVE, self.back_requested.emit)
@@ -143,11 +162,14 @@ class SetupScreen(QWidget):
     def _build_budgets(self, steps: Sequence[StepInfo]) -> QGroupBox:
         """A minutes box per step, their total, and a reset to the default split."""
         self.budget_spins: list[QSpinBox] = []
+        self.step_labels: list[QLabel] = []
         grid = QGridLayout()
         for index, step in enumerate(steps):
             spin = QSpinBox(minimum=0, maximum=120, suffix=" min")
             spin.valueChanged.connect(self._budgets_edited)
-            grid.addWidget(QLabel(step.short_label, textFormat=Qt.TextFormat.PlainText), index, 0)
+            label = QLabel(step.short_label, textFormat=Qt.TextFormat.PlainText)
+            self.step_labels.append(label)
+            grid.addWidget(label, index, 0)
             grid.addWidget(spin, index, 1)
             self.budget_spins.append(spin)
         self.budget_total = QLabel()
@@ -174,6 +196,19 @@ class SetupScreen(QWidget):
             child = first.child(0) if first is not None and first.childCount() else None
             if child is not None:
                 self.question_tree.setCurrentItem(child)
+
+    def show_deck(self, questions: Sequence[Question], steps: Sequence[StepInfo],
+                  note: str) -> None:
+        """The chosen deck's questions, step names and one-line note (empty: none); the
+        first question is selected and the split reloaded for the length chosen."""
+        self.questions = tuple(questions)
+        self.question_tree.clear()
+        self._fill_question_tree()
+        for label, step in zip(self.step_labels, steps, strict=True):
+            label.setText(step.short_label)
+        self.deck_note.setText(note)
+        self.deck_note.setVisible(bool(note))
+        self.prepare(self._minutes())
 
     def selected_question(self) -> Question | None:
         item = self.question_tree.currentItem()
@@ -215,7 +250,7 @@ class SetupScreen(QWidget):
             self._load_budgets()
 
     def _reset_budgets(self) -> None:
-        self._show_budgets(default_budgets(self._minutes()))
+        self._show_budgets(self.default_budgets(self._minutes()))
 
     def _show_budgets(self, budgets: Budgets) -> None:
         self._rendering = True

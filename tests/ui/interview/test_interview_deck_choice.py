@@ -1,0 +1,69 @@
+"""The set-up's deck choice: a deck whose steps are not the flow's runs on even time, no rubric."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from interview_screens import CTRL, PRESETS, Windows, open_setup, spins
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.interview.flow import FREE_QUESTION, NOT_FLOW
+from app.paths import user_decks_dir
+
+pytestmark = pytest.mark.gui
+
+INCIDENTS = """\
+deck:
+  id: incidents
+  title: Incident response
+  version: 1
+topics:
+  - id: detect
+    title: Detect
+    step: 1
+  - id: triage
+    title: Triage
+    step: 2
+  - id: mitigate
+    title: Mitigate
+    step: 3
+"""
+
+
+def test_choosing_a_deck_off_the_flow_by_keys(qtbot: QtBot, data_dir: Path,
+                                              windows: Windows) -> None:
+    user_decks_dir(data_dir).mkdir(parents=True)
+    (user_decks_dir(data_dir) / "incidents.yaml").write_text(INCIDENTS, encoding="utf-8")
+    window = windows.open()
+    page = open_setup(qtbot, window)
+    box = page.setup.deck_box
+    assert [box.itemText(i) for i in range(box.count())][1:] == ["Incident response"]
+    assert box.currentIndex() == 0 and page.setup.deck_note.isHidden()
+    assert spins(page) == PRESETS[45]
+
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Down)
+    assert page.deck.id == "incidents"
+    assert not page.setup.deck_note.isHidden() and page.setup.deck_note.text() == NOT_FLOW
+    assert spins(page) == (10, 10, 10, 1, 1, 1, 1, 1, 1, 9)  # 3 steps, wrap-up: 39
+    assert [label.text() for label in page.setup.step_labels[:4]] == [
+        "1. Detect", "2. Triage", "3. Mitigate", "4. (not in this deck)"]
+    assert page.setup.selected_question() == FREE_QUESTION
+
+    qtbot.keyClick(box, Qt.Key.Key_Return, CTRL)
+    session = page.session
+    assert session is not None and session.question == FREE_QUESTION
+    assert session.budgets.minutes == (10, 10, 10, 1, 1, 1, 1, 1, 1, 9)
+    assert all(not step.rubric and not step.followups for step in session.steps)
+    assert session.steps[0].title == "Detect"
+    page.finish()
+
+    # Back on the built-in deck: the flow's split (the even one was not remembered) and rubric.
+    page = open_setup(qtbot, window)
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Up)
+    assert box.currentIndex() == 0 and page.setup.deck_note.isHidden()
+    assert spins(page) == PRESETS[45]
+    assert page.steps[1].rubric and page.setup.selected_question() != FREE_QUESTION
