@@ -403,13 +403,14 @@ def test_the_nine_steps_get_number_after_and_covers_cards() -> None:
     children = sum(len(t.children) for t in deck.topics)
     assert (kinds["step-number"], kinds["step-after"], kinds["step-covers"]) == (9, 8, children)
     ids = by_id(cards)
-    assert ids["flow/s3/step-number/3"].prompt == "What is step 3 of the ML system design flow?"
+    # "Stage C" is no step of the ML design flow: the cards name the deck
+    assert ids["flow/s3/step-number/3"].prompt == "What is step 3 of 'The flow'?"
     assert ids["flow/s3/step-number/3"].answer == "Step 3 Stage C"
     assert ids["flow/s3/step-after/3"].prompt == "Which step comes after Step 3 Stage C?"
     assert ids["flow/s3/step-after/3"].answer == "Step 4 Stage D"
     assert "flow/s9/step-after/9" not in ids
     covers = ids["flow/s5/step-covers/s5-c2"]
-    assert (covers.prompt, covers.answer) == ("Which step of the flow covers 'Part 5.2'?",
+    assert (covers.prompt, covers.answer) == ("Which step of 'The flow' covers 'Part 5.2'?",
                                               "Step 5 Stage E")
     # their context is the deck: a step's own breadcrumb would show the answer
     assert {c.context for c in cards if c.kind in STEP_KINDS} == {"The flow"}
@@ -437,9 +438,9 @@ def test_which_step_covers_only_titles_that_share_no_word_with_the_step() -> Non
     covers = {c.prompt: c.answer for c in of_kind(generate_cards(load_text(text)),
                                                    "step-covers") if c.topic_id == "s5"}
     # "features" is a form of "Feature": the title gives the step away
-    assert covers == {"Which step of the flow covers 'Missing values'?":
+    assert covers == {"Which step of 'The flow' covers 'Missing values'?":
                       "Step 5 Feature Engineering",
-                      "Which step of the flow covers 'Part 5.3'?": "Step 5 Feature Engineering"}
+                      "Which step of 'The flow' covers 'Part 5.3'?": "Step 5 Feature Engineering"}
 
 
 def test_a_title_under_two_steps_gets_no_covers_card() -> None:

@@ -272,10 +272,11 @@ def _step_cards(deck: Deck, topic: Topic, steps: dict[int, Topic],
     number = topic.step
     assert number is not None
     label = step_label(topic.title, number)
+    flow = _flow_name(deck)
     # step-number N and step-after N-1 both answer "Step N ...": one fact asked two ways, so
     # they share a sibling group and bury each other for the day.
     yield _draft(deck, topic.id, "step-number", str(number), deck.title,
-                 f"What is step {number} of the ML system design flow?", label,
+                 f"What is step {number} of {flow}?", label,
                  f"{deck.id}/{topic.id}/step")
     following = steps.get(number + 1)
     if following is not None:
@@ -294,7 +295,21 @@ def _step_cards(deck: Deck, topic: Topic, steps: dict[int, Topic],
             continue  # "Choosing features" -> Feature Engineering: guessed from the word
         asked.add(title)
         yield _draft(deck, topic.id, "step-covers", child.id, deck.title,
-                     f"Which step of the flow covers '{child.title}'?", label)
+                     f"Which step of {'the flow' if flow == _FLOW_NAME else flow} covers "
+                     f"'{child.title}'?", label)
+
+
+_FLOW_NAME = "the ML system design flow"
+
+
+def _flow_name(deck: Deck) -> str:
+    """How step cards name the sequence: the ML system design flow for a deck on its steps
+    (one with the interview question bank is the built-in one), else the deck's own title."""
+    if deck.questions:
+        return _FLOW_NAME
+    from app.interview.flow import follows_flow  # not on the way to the first paint
+
+    return _FLOW_NAME if follows_flow(deck) else f"'{_shown(deck.title)}'"
 
 
 def _gives_away(draft: _Draft) -> bool:
