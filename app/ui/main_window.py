@@ -405,6 +405,7 @@ class MainWindow(QMainWindow):
         if interview_id is None or page is None or page.has_running_interview():
             self.resume_bar.hide()
             return
+        page.use_deck_of(interview_id)
         try:
             session = interview_store.load_session(self.store, interview_id,
                                                    page.deck.questions, page.steps, self.clock())

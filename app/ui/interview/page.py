@@ -145,6 +145,15 @@ class InterviewPage(QWidget):
                                       else default_budgets)
         self.setup.show_deck(self.plan.questions, self.steps, self.plan.note)
 
+    def use_deck_of(self, interview_id: int) -> None:
+        """Run or show the stored interview ``interview_id`` on the deck it was held on (the
+        built-in one when that deck is gone)."""
+        records = [*saved.unfinished_interviews(self.store), *saved.history(self.store)]
+        deck_id = next((r.deck_id for r in records if r.id == interview_id), None)
+        index = next((i for i, deck in enumerate(self.decks) if deck.id == deck_id), 0)
+        if self.setup.deck_box.currentIndex() != index:
+            self.setup.deck_box.setCurrentIndex(index)  # choose_deck follows
+
     def _even_budgets(self, minutes: int) -> Budgets:
         return even_budgets(minutes, self.steps)
 
@@ -464,6 +473,7 @@ class InterviewPage(QWidget):
         self.history.setFocus()
 
     def open_past(self, interview_id: int) -> None:
+        self.use_deck_of(interview_id)
         try:
             summary = saved.load_summary(self.store, interview_id, self.deck.questions,
                                          self.steps)

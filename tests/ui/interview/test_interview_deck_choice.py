@@ -58,6 +58,8 @@ def test_choosing_a_deck_off_the_flow_by_keys(qtbot: QtBot, data_dir: Path,
     assert session.budgets.minutes == (10, 10, 10, 1, 1, 1, 1, 1, 1, 9)
     assert all(not step.rubric and not step.followups for step in session.steps)
     assert session.steps[0].title == "Detect"
+    held = session.interview_id
+    assert held is not None
     page.finish()
 
     # Back on the built-in deck: the flow's split (the even one was not remembered) and rubric.
@@ -67,3 +69,8 @@ def test_choosing_a_deck_off_the_flow_by_keys(qtbot: QtBot, data_dir: Path,
     assert box.currentIndex() == 0 and page.setup.deck_note.isHidden()
     assert spins(page) == PRESETS[45]
     assert page.steps[1].rubric and page.setup.selected_question() != FREE_QUESTION
+
+    # Reviewed from the history, it is shown on the deck it was held on.
+    page.open_past(held)
+    assert box.currentIndex() == 1 and page.deck.id == "incidents"
+    assert page.steps[0].title == "Detect" and not page.steps[1].rubric
