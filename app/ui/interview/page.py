@@ -85,6 +85,7 @@ class InterviewPage(QWidget):
         setup = SetupScreen(self.deck.questions, self.steps, self._load_budgets,
                             deck_titles=[deck.title for deck in self.decks])
         setup.deck_chosen.connect(self.choose_deck)
+        setup.default_budgets = self._default_budgets
         setup.start_requested.connect(self.start)
         setup.deal_requested.connect(self.deal)
         setup.history_requested.connect(self.show_history)
@@ -141,8 +142,6 @@ class InterviewPage(QWidget):
         self.plan = interview_plan(self.decks[index], self.flow)
         self.deck = self.plan.deck
         self.steps = self.plan.steps
-        self.setup.default_budgets = (self._even_budgets if not self.plan.follows_flow
-                                      else default_budgets)
         self.setup.show_deck(self.plan.questions, self.steps, self.plan.note)
 
     def use_deck_of(self, interview_id: int) -> None:
@@ -154,14 +153,16 @@ class InterviewPage(QWidget):
         if self.setup.deck_box.currentIndex() != index:
             self.setup.deck_box.setCurrentIndex(index)  # choose_deck follows
 
-    def _even_budgets(self, minutes: int) -> Budgets:
+    def _default_budgets(self, minutes: int) -> Budgets:
+        """The preset split on the flow's steps; even budgets on another deck's."""
+        if self.plan.follows_flow:
+            return default_budgets(minutes)
         return even_budgets(minutes, self.steps)
 
     def _load_budgets(self, minutes: int) -> Budgets:
-        """The remembered split for the flow's steps; even budgets for another deck's."""
-        if not self.plan.follows_flow:
-            return even_budgets(minutes, self.steps)
-        return saved.load_budgets(self.store, minutes)
+        """The split remembered for the flow's steps (another deck's is never remembered)."""
+        return (saved.load_budgets(self.store, minutes) if self.plan.follows_flow
+                else self._default_budgets(minutes))
 
     def deal(self) -> None:
         if not self.plan.questions:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from interview_screens import CTRL, PRESETS, Windows, open_setup, spins
+from interview_screens import CTRL, PRESETS, Windows, button, click, open_setup, spins
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -51,6 +51,9 @@ def test_choosing_a_deck_off_the_flow_by_keys(qtbot: QtBot, data_dir: Path,
     assert [label.text() for label in page.setup.step_labels[:4]] == [
         "1. Detect", "2. Triage", "3. Mitigate", "4. (not in this deck)"]
     assert page.setup.selected_question() == FREE_QUESTION
+    page.setup.budget_spins[0].setValue(4)
+    click(qtbot, button(page.setup, "Reset to defaults"))
+    assert spins(page) == (10, 10, 10, 1, 1, 1, 1, 1, 1, 9)
 
     qtbot.keyClick(box, Qt.Key.Key_Return, CTRL)
     session = page.session
