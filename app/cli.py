@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from app import __version__, commands
 from app.errors import AppError, DatabaseDamaged
@@ -152,6 +153,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def may_use_xcb(environ: Mapping[str, str], platform: str) -> bool:
+    """Whether Qt may open the window with its xcb plugin, the only case the desktop check
+    looks at: the same test as the first line of ``desktop_check.preflight`` (a test keeps
+    them equal), kept here so the check's module is not even loaded elsewhere."""
+    forced = environ.get("QT_QPA_PLATFORM", "").strip()
+    return platform.startswith("linux") and forced.split(":")[0] in ("", "xcb")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -163,10 +172,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         folder = data_dir(args.data_dir)
         if args.command is None:
-            from app.desktop_check import check_desktop  # a message, not Qt's abort
+            if may_use_xcb(os.environ, sys.platform):  # elsewhere there is nothing to check
+                from app.desktop_check import check_desktop  # a message, not Qt's abort
 
-            if (refused := check_desktop()) is not None:
-                return refused
+                if (refused := check_desktop()) is not None:
+                    return refused
             from app.ui.app import run_gui  # Qt is loaded only when a window is wanted
 
             return run_gui(folder, quit_after_startup=args.quit_after_startup, started=STARTED)

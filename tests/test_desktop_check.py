@@ -619,3 +619,16 @@ def test_the_readme_install_lines_are_the_table_s() -> None:
     for line in install_commands(README_LIBRARIES):
         command = line.split(": ", 1)[1].strip()
         assert f"    {command}\n" in readme, command
+
+
+@pytest.mark.parametrize("platform", ["linux", "darwin", "win32"])
+@pytest.mark.parametrize("forced", [None, "", "xcb", "xcb:foo", " xcb", "offscreen", "wayland",
+                                    "wayland;xcb", "minimal"])
+def test_the_front_door_loads_the_check_exactly_where_it_would_look(
+        platform: str, forced: str | None, tmp_path: Path) -> None:
+    from app.cli import may_use_xcb
+
+    environ = {} if forced is None else {"QT_QPA_PLATFORM": forced}
+    # Where preflight looks at all it needs a display; with none it refuses to start.
+    looked = not preflight(environ, platform, qt=tmp_path, socket_dir=tmp_path).start
+    assert may_use_xcb(environ, platform) == looked
