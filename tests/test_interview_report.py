@@ -6,7 +6,7 @@ from datetime import timedelta, timezone
 
 from interview_deck import GOOD_METRICS_NOTES, MIN, T0, S, new_session
 
-from app.interview.report import format_duration, to_markdown, weakest_steps
+from app.interview.report import finish_early_reason, format_duration, to_markdown, weakest_steps
 from app.interview.views import Level, StepView
 from app.model import RubricItem
 
@@ -76,3 +76,16 @@ def test_markdown_keeps_headings_in_code_and_shows_the_local_time() -> None:
 def test_format_duration() -> None:
     assert [format_duration(s) for s in (0, 59.9, 60, 754, -90)] == \
         ["0:00", "0:59", "1:00", "12:34", "-1:30"]
+
+
+def test_finishing_early_names_the_time_left_and_the_steps_never_opened() -> None:
+    session = new_session(total=30)
+    assert finish_early_reason(session.view(T0), 30) == \
+        "30:00 of 30:00 are left and 9 steps never opened (1, 2, 3, 4, 5, 6, 7, 8, 9)"
+    session.set_notes(0, "We optimise watch time.", T0 + MIN)
+    session.jump(1, T0 + 2 * MIN)
+    assert finish_early_reason(session.view(T0 + 3 * MIN), 30) == \
+        "27:00 of 30:00 are left and 7 steps never opened (3, 4, 5, 6, 7, 8, 9)"
+    for index in range(2, 9):
+        session.jump(index, T0 + (3 + index) * MIN)
+    assert finish_early_reason(session.view(T0 + 31 * MIN), 30) == ""

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from app.interview.budgets import Budgets
-from app.interview.views import Level, StepView
+from app.interview.views import InterviewView, Level, StepView
 from app.model import STEP_COUNT, Question
 
 if TYPE_CHECKING:  # the review is built on the summary; the report only reads it
@@ -150,3 +150,16 @@ def to_markdown(summary: InterviewSummary, reviews: Sequence[StepReview] = (), *
         names = ", ".join(summary.steps[i].label for i in summary.weakest)
         out.append(f"- Weakest steps: {names}")
     return "\n".join(out).rstrip() + "\n"
+
+
+def finish_early_reason(view: InterviewView, total_minutes: int) -> str:
+    """What finishing now would leave unused: time left, steps never opened; "" if none."""
+    unopened = [s.number for s in view.steps
+                if s.is_step and s.elapsed_s < 1 and not s.notes.strip()]
+    reasons = []
+    if view.total_remaining_s >= 1:
+        reasons.append(f"{format_duration(view.total_remaining_s)} of {total_minutes}:00 are left")
+    if unopened:
+        reasons.append(f"{len(unopened)} step{'s' * (len(unopened) > 1)} never opened "
+                       f"({', '.join(map(str, unopened))})")
+    return " and ".join(reasons)

@@ -459,7 +459,7 @@ class MainWindow(QMainWindow):
 
 
 def _ask_keep_or_discard(parent: QWidget) -> str:
-    from app.ui.interview.page import ask_keep_or_discard
+    from app.ui.interview.display import ask_keep_or_discard
 
     return ask_keep_or_discard(parent)
 

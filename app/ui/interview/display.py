@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QWidget,
@@ -59,3 +60,25 @@ def read_only_table(headers: Sequence[str]) -> QTableWidget:
     table.verticalHeader().setVisible(False)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     return table
+
+
+def ask_keep_or_discard(parent: QWidget) -> str:
+    """'keep', 'discard' or 'cancel' for closing during a running interview."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Interview in progress",
+                      "An interview is running. Keep it to resume later, or discard it?",
+                      parent=parent)
+    keep = box.addButton("Keep for later", QMessageBox.ButtonRole.AcceptRole)
+    discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    return "keep" if clicked is keep else "discard" if clicked is discard else "cancel"
+
+
+def confirm(parent: QWidget, title: str, text: str, action: str) -> bool:
+    """Ask before doing ``action`` (the button's text); Cancel is the default."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(box.addButton(QMessageBox.StandardButton.Cancel))
+    box.exec()
+    return box.clickedButton() is yes

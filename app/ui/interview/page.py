@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QStackedWidget, QVBoxLayout, QWidget
 
 import app.db.interviews as saved
 from app.db.settings import load_settings, remember_interview_minutes
@@ -18,12 +18,17 @@ from app.files import write_atomic
 from app.interview.budgets import Budgets, default_budgets
 from app.interview.flow import InterviewPlan, even_budgets, interview_plan
 from app.interview.questions import deal_question
-from app.interview.report import InterviewSummary, format_duration, to_markdown
+from app.interview.report import (
+    InterviewSummary,
+    finish_early_reason,
+    to_markdown,
+)
 from app.interview.review import StepReview, missed_topics, review_steps
 from app.interview.session import TICK, InterviewSession
 from app.interview.steps import StepInfo, interview_steps, notes_template
 from app.model import Deck, TopicId
 from app.ui.errors import show_error
+from app.ui.interview.display import confirm
 from app.ui.interview.history import HistoryScreen
 from app.ui.interview.running import RunningScreen
 from app.ui.interview.setup import SetupScreen
@@ -290,26 +295,11 @@ class InterviewPage(QWidget):
             self.running.show_followup(self.session.followup(self.session.current))
             self.running.notes.setFocus()  # the answer is typed next, not another press
 
-    def _finish_early_reason(self) -> str:
-        """What finishing now would leave unused: time left, steps never opened; "" if none."""
-        session = self.session
-        if session is None:
-            return ""
-        view = session.view(self.clock())
-        unopened = [s.number for s in view.steps
-                    if s.is_step and s.elapsed_s < 1 and not s.notes.strip()]
-        reasons = []
-        if view.total_remaining_s >= 1:
-            reasons.append(f"{format_duration(view.total_remaining_s)} of "
-                           f"{session.budgets.total_minutes}:00 are left")
-        if unopened:
-            reasons.append(f"{len(unopened)} step{'s' * (len(unopened) > 1)} never opened "
-                           f"({', '.join(map(str, unopened))})")
-        return " and ".join(reasons)
-
     def confirm_finish(self) -> None:
         """Finish, after asking when time is left or steps were never opened."""
-        reason = self._finish_early_reason()
+        session = self.session
+        reason = ("" if session is None else
+                  finish_early_reason(session.view(self.clock()), session.budgets.total_minutes))
         if reason and not confirm(self, "Finish the interview?",
                                   f"{reason[0].upper()}{reason[1:]}. Finish the interview "
                                   "now and go to the review?", "Finish"):
@@ -502,25 +492,3 @@ class InterviewPage(QWidget):
             return
         self.past_id = None
         self.show_history()
-
-
-def ask_keep_or_discard(parent: QWidget) -> str:
-    """'keep', 'discard' or 'cancel' for closing during a running interview."""
-    box = QMessageBox(QMessageBox.Icon.Question, "Interview in progress",
-                      "An interview is running. Keep it to resume later, or discard it?",
-                      parent=parent)
-    keep = box.addButton("Keep for later", QMessageBox.ButtonRole.AcceptRole)
-    discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.exec()
-    clicked = box.clickedButton()
-    return "keep" if clicked is keep else "discard" if clicked is discard else "cancel"
-
-
-def confirm(parent: QWidget, title: str, text: str, action: str) -> bool:
-    """Ask before doing ``action`` (the button's text); Cancel is the default."""
-    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
-    yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
-    box.setDefaultButton(box.addButton(QMessageBox.StandardButton.Cancel))
-    box.exec()
-    return box.clickedButton() is yes
