@@ -9,8 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app.clock import to_ms
+from app.db.store import Store
 from app.db.study import Scope
 from app.model import DeckId, TopicId
+from app.scheduling.scheduler import CardState
 
 DEMO = DeckId("demo")
 
@@ -90,3 +93,15 @@ def refuse_folder_fsync(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(os, "fsync", fsync)
     return refused
+
+
+def set_state(store: Store, card_id: str, state: CardState) -> None:
+    """Put a card straight into a state (test set-up only; no review-log row)."""
+    store.conn.execute(
+        "UPDATE cards SET queue = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
+        "last_review = ?, reps = ?, lapses = ? WHERE id = ?",
+        [int(state.queue), state.step, state.stability, state.difficulty,
+         None if state.due is None else to_ms(state.due),
+         None if state.last_review is None else to_ms(state.last_review), state.reps,
+         state.lapses, card_id])
+    store.conn.commit()

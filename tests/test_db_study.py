@@ -22,6 +22,7 @@ from shared import (
     IN_ORDER,
     ONE,
     TWO,
+    set_state,
 )
 
 from app.clock import to_ms
@@ -84,17 +85,6 @@ def row(store: Store, table: str, where: str, *args: object) -> tuple[Any, ...]:
 def count(store: Store, table: str) -> int:
     return int(store.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
-
-def set_state(store: Store, card_id: str, state: CardState) -> None:
-    """Put a card straight into a state (test set-up only; no review-log row)."""
-    store.conn.execute(
-        "UPDATE cards SET queue = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
-        "last_review = ?, reps = ?, lapses = ? WHERE id = ?",
-        [int(state.queue), state.step, state.stability, state.difficulty,
-         None if state.due is None else to_ms(state.due),
-         None if state.last_review is None else to_ms(state.last_review), state.reps,
-         state.lapses, card_id])
-    store.conn.commit()
 
 
 def review(due: datetime) -> CardState:

@@ -22,6 +22,7 @@ from shared import (
     ENUM_TWO,
     ONE,
     TWO,
+    set_state,
 )
 
 from app.clock import to_ms
@@ -111,17 +112,6 @@ def all_rows(store: Store) -> list[tuple[Any, ...]]:
 def log_rows(store: Store) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in store.conn.execute("SELECT * FROM review_log ORDER BY id")]
 
-
-def set_state(store: Store, card_id: str, state: CardState) -> None:
-    """Put a card straight into a state (test set-up only; no review-log row)."""
-    store.conn.execute(
-        "UPDATE cards SET queue = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
-        "last_review = ?, reps = ?, lapses = ? WHERE id = ?",
-        [int(state.queue), state.step, state.stability, state.difficulty,
-         None if state.due is None else to_ms(state.due),
-         None if state.last_review is None else to_ms(state.last_review), state.reps,
-         state.lapses, card_id])
-    store.conn.commit()
 
 
 def review_state(due: datetime, stability: float = 5.0) -> CardState:
