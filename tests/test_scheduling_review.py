@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from app.db import study as db
 from app.db.store import Store
 from app.db.study import Scope, StudyCard
 from app.decks.library import USER, sync_decks
-from app.model import DeckId, TopicId
+from app.model import CardId, DeckId, TopicId
 from app.scheduling.review import MAX_DURATION_MS, Counts, Mode, ReviewSession, ReviewView
 from app.scheduling.scheduler import (
     CardState,
@@ -652,3 +653,93 @@ def test_the_finished_screen_picks_learning_cards_up_when_their_time_comes(flat:
     view = review.poll(NOW + 40 * MINUTE)  # within the learn-ahead window
     assert current(view) == FLAT_IDS[0] and not review.waiting
     assert view.counts == Counts(new=0, learning=1, review=0)
+
+
+# --- filtered sessions ("study these cards", custom study) ------------------------------------
+
+def test_a_filtered_session_shows_exactly_its_cards_due_or_not(store: Store) -> None:
+    set_state(store, BRAVO, review_state(NOW + timedelta(days=10)))
+    chosen = Scope(card_ids=frozenset({CardId(BRAVO), CardId(ONE), CardId(TWO)}))
+    review = session(store, scope=chosen, mode="filtered", new_per_day=0)
+    view = review.view()
+    # Studied cards first (by due), then new ones in outline order; daily limits do not apply.
+    assert view.counts == Counts(new=2, learning=0, review=1)
+    assert current(view) == BRAVO
+    assert drain(review, Grade.EASY) == [BRAVO, ONE, TWO]
+    assert review.view().message == "Finished: every card of this session was studied."
+
+
+def test_a_filtered_answer_is_a_real_early_review(store: Store) -> None:
+    set_state(store, BRAVO, review_state(NOW + timedelta(days=10), stability=20.0))
+    review = session(store, scope=Scope(card_ids=frozenset({CardId(BRAVO)})), mode="filtered")
+    review.reveal(NOW)
+    good = {b.grade: b.interval for b in review.view().buttons}[Grade.GOOD]
+    review.answer(Grade.GOOD, NOW)
+    after = stored(store, BRAVO).state
+    assert after.last_review == NOW and after.reps == 4
+    assert format_interval(after.due - NOW) == good  # type: ignore[operator]
+    assert after.due != NOW + timedelta(days=10)
+    (row,) = log_rows(store)
+    assert row[1] == BRAVO and row[5] == int(Queue.REVIEW)  # logged as a review
+
+
+def test_a_filtered_session_leaves_out_suspended_and_buried_cards(store: Store) -> None:
+    db.set_suspended(store, [ONE], True)
+    db.bury(store, [TWO], DAY_END)
+    chosen = Scope(card_ids=frozenset({CardId(c) for c in (ONE, TWO, BRAVO_QA)}))
+    assert drain(session(store, scope=chosen, mode="filtered"), Grade.EASY) == [BRAVO_QA]
+
+
+def test_a_filtered_again_comes_back_after_the_other_cards(store: Store) -> None:
+    chosen = Scope(card_ids=frozenset({CardId(ONE), CardId(TWO)}))
+    review = session(store, scope=chosen, mode="filtered")
+    view = review.answer(Grade.AGAIN, NOW)  # ONE: learning, due in a minute
+    assert current(view) == TWO and view.counts == Counts(new=1, learning=1, review=0)
+    view = review.answer(Grade.EASY, NOW + SECOND)
+    assert current(view) == ONE  # learnt ahead: nothing else is left
+    assert review.answer(Grade.EASY, NOW + 2 * SECOND).finished
+
+
+def test_a_filtered_scope_narrows_a_branch(store: Store) -> None:
+    chosen = replace(ALPHA_BRANCH, card_ids=frozenset({CardId(ONE), CardId(BRAVO)}))
+    assert drain(session(store, scope=chosen, mode="filtered"), Grade.EASY) == [ONE]
+    assert db.card_ids(store, chosen) == [ONE]
+
+
+# --- never the same card twice in a row when another is there ------------------------------------
+
+def test_the_learning_card_just_answered_waits_for_another_learning_card(flat: Store) -> None:
+    set_state(flat, FLAT_IDS[0], learning_state(NOW + MINUTE))
+    set_state(flat, FLAT_IDS[1], learning_state(NOW + 5 * MINUTE))
+    review = session(flat, new_per_day=0)
+    assert current(review.view()) == FLAT_IDS[0]
+    view = review.answer(Grade.AGAIN, NOW)  # t1 again in a minute, before t2
+    assert current(view) == FLAT_IDS[1]
+    view = review.answer(Grade.AGAIN, NOW + SECOND)
+    assert current(view) == FLAT_IDS[0]
+
+
+def test_the_only_learning_card_is_still_learnt_ahead(flat: Store) -> None:
+    set_state(flat, FLAT_IDS[0], learning_state(NOW + MINUTE))
+    review = session(flat, new_per_day=0)
+    assert current(review.answer(Grade.AGAIN, NOW)) == FLAT_IDS[0]
+
+
+@pytest.mark.parametrize("action", ["bury", "suspend"])
+def test_a_buried_or_suspended_learning_card_is_never_shown_next(flat: Store,
+                                                                 action: str) -> None:
+    set_state(flat, FLAT_IDS[0], learning_state(NOW - MINUTE))
+    set_state(flat, FLAT_IDS[1], learning_state(NOW + 5 * MINUTE))
+    review = session(flat, new_per_day=0)
+    assert current(review.view()) == FLAT_IDS[0]
+    view = getattr(review, action)(NOW)
+    assert current(view) == FLAT_IDS[1]
+    view = getattr(review, action)(NOW + SECOND)
+    assert view.finished and view.counts == Counts(new=0, learning=0, review=0)
+
+
+def test_a_card_suspended_elsewhere_during_the_session_is_skipped(flat: Store) -> None:
+    review = session(flat)
+    db.set_suspended(flat, [FLAT_IDS[1]], True)  # e.g. from the browser meanwhile
+    db.bury(flat, [FLAT_IDS[2]], DAY_END)
+    assert drain(review, Grade.EASY) == [FLAT_IDS[0], *FLAT_IDS[3:]]

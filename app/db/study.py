@@ -33,14 +33,16 @@ class StudyCard(CardSpec):
 
 @dataclass(frozen=True)
 class Scope:
-    """Which cards a session draws from: all decks, or some topics (a branch) of one deck."""
+    """Which cards a session draws from: all decks, or some topics (a branch) of one deck,
+    optionally narrowed to an explicit set of cards (a filtered session: "study these cards")."""
 
     deck_id: DeckId | None = None
     topic_ids: frozenset[TopicId] | None = None
+    card_ids: frozenset[CardId] | None = None
 
     @property
     def everything(self) -> bool:
-        return self.deck_id is None
+        return self.deck_id is None and self.card_ids is None
 
 
 @dataclass(frozen=True)
@@ -78,23 +80,33 @@ def _scope_where(scope: Scope) -> tuple[str, dict[str, Any]]:
 
     A pure query: the topic ids travel as one JSON parameter read by ``json_each``, so nothing
     is written and two scopes can be queried at once (no SQLITE_MAX_VARIABLE_NUMBER either).
+    The card ids travel the same way.
     """
-    if scope.deck_id is None:
-        return "", {}
-    if scope.topic_ids is None:
-        return " AND deck_id = :deck", {"deck": scope.deck_id}
-    return (" AND deck_id = :deck AND topic_id IN (SELECT value FROM json_each(:topics))",
-            {"deck": scope.deck_id, "topics": json.dumps(sorted(scope.topic_ids))})
+    where = ""
+    params: dict[str, Any] = {}
+    if scope.deck_id is not None:
+        where += " AND deck_id = :deck"
+        params["deck"] = scope.deck_id
+        if scope.topic_ids is not None:
+            where += " AND topic_id IN (SELECT value FROM json_each(:topics))"
+            params["topics"] = json.dumps(sorted(scope.topic_ids))
+    if scope.card_ids is not None:
+        where += " AND id IN (SELECT value FROM json_each(:cards))"
+        params["cards"] = json.dumps(sorted(scope.card_ids))
+    return where, params
 
 
 # The literal "retired = 0 AND suspended = 0" lets SQLite use the partial study indexes.
 _AVAILABLE = ("retired = 0 AND suspended = 0 AND (buried_until IS NULL OR buried_until <= :now)")
-QueueKind = Literal["learning", "review", "new", "cram"]
+QueueKind = Literal["learning", "review", "new", "cram", "filtered"]
 _QUEUES: dict[str, tuple[str, str]] = {
     "learning": ("queue IN (1, 3) AND due < :before AND " + _AVAILABLE, "due"),
     "review": ("queue = 2 AND due < :before AND " + _AVAILABLE, "due"),
     "new": ("queue = 0 AND " + _AVAILABLE, "deck_id, ord"),
     "cram": ("retired = 0 AND suspended = 0", "deck_id, ord"),
+    # Every available card of the scope now, due or not: cards already studied by due date,
+    # then new cards in outline order.
+    "filtered": (_AVAILABLE, "queue = 0, due, deck_id, ord"),
 }
 
 
@@ -121,6 +133,13 @@ def queue_ids(store: Store, scope: Scope, kind: QueueKind, now: datetime,
         return []
     return [(due, CardId(card_id)) for due, card_id
             in _select(store, scope, kind, "due, id", now, before, limit)]
+
+
+def filtered_ids(store: Store, scope: Scope, now: datetime) -> list[tuple[Queue, CardId]]:
+    """(queue, id) of every available card of the scope, due or not, in the order a filtered
+    session shows them (suspended and buried cards left out)."""
+    return [(Queue(queue), CardId(card_id)) for queue, card_id
+            in _select(store, scope, "filtered", "queue, id", now, None, None)]
 
 
 def card_ids(store: Store, scope: Scope) -> list[CardId]:

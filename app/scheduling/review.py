@@ -20,7 +20,10 @@ from app.errors import StoreError
 from app.model import CardId
 from app.scheduling.scheduler import CardState, Fsrs, Grade, Queue, format_interval, study_day
 
-Mode = Literal["study", "cram"]
+#: "study": the due and new cards of a scope under the daily limits; "filtered": every card of
+#: the scope now, due or not, each answer a real FSRS review (Anki's filtered deck: an early
+#: review for a card not yet due); "cram": every card, nothing scheduled.
+Mode = Literal["study", "filtered", "cram"]
 LEARN_AHEAD = timedelta(minutes=20)
 MAX_DURATION_MS = 60 * 60 * 1000  # a card left open for hours is not an hour of thinking
 CRAM_AGAIN_GAP, CRAM_HARD_GAP = 3, 6  # cram: show an Again card again after 3 others
@@ -89,7 +92,8 @@ class _Undo:
 
 
 class ReviewSession:
-    """Due and new cards of a scope ("study"), or all of them without scheduling ("cram")."""
+    """Due and new cards of a scope ("study"), all of them now ("filtered"), or all of them
+    without scheduling ("cram")."""
 
     def __init__(self, store: Store, fsrs: Fsrs, scope: Scope, now: datetime,
                  local: tzinfo, mode: Mode = "study") -> None:
@@ -104,6 +108,7 @@ class ReviewSession:
         self._reviews: deque[CardId] = deque()
         self._new: deque[CardId] = deque()
         self._cram: deque[CardId] = deque()
+        self._filtered: deque[CardId] = deque()
         self._pending: dict[CardId, Queue] = {}
         self._counts = {Queue.NEW: 0, Queue.LEARNING: 0, Queue.REVIEW: 0}
         self._current: StudyCard | None = None
@@ -125,10 +130,16 @@ class ReviewSession:
         self._reviews.clear()
         self._new.clear()
         self._cram.clear()
+        self._filtered.clear()
         self._pending.clear()
         self._counts = {Queue.NEW: 0, Queue.LEARNING: 0, Queue.REVIEW: 0}
         if self.mode == "cram":
             self._cram.extend(i for _, i in db.queue_ids(self.store, self.scope, "cram", now))
+            return
+        if self.mode == "filtered":
+            for queue, card_id in db.filtered_ids(self.store, self.scope, now):
+                self._filtered.append(card_id)
+                self._track(card_id, Queue.LEARNING if queue == Queue.RELEARNING else queue)
             return
         settings = self.fsrs.settings
         day = study_day(now, self.local, settings.rollover_hour)
@@ -166,18 +177,35 @@ class ReviewSession:
         heapq.heapify(self._learning)
         self._reviews = deque(i for i in self._reviews if i != card_id)
         self._new = deque(i for i in self._new if i != card_id)
+        self._filtered = deque(i for i in self._filtered if i != card_id)
 
     def _push_learning(self, card_id: CardId, due: datetime) -> None:
         heapq.heappush(self._learning, (to_ms(due), card_id))
         self._track(card_id, Queue.LEARNING)
 
-    def _pop_learning(self, limit: datetime) -> CardId | None:
+    def _pop_learning(self, limit: datetime, avoid: CardId | None = None) -> CardId | None:
+        """The learning card due first by ``limit``; ``avoid`` (the card just answered) only
+        when no other one is due by then, so a card is not shown twice in a row needlessly."""
         limit_ms = to_ms(limit)
+        held: tuple[int, CardId] | None = None
+        found: CardId | None = None
         while self._learning and self._learning[0][0] <= limit_ms:
-            _, card_id = heapq.heappop(self._learning)
-            if self._untrack(card_id):
-                return card_id
-        return None
+            entry = heapq.heappop(self._learning)
+            if entry[1] not in self._pending:
+                continue  # a stale entry: the card was shown or left the session since
+            if entry[1] == avoid and held is None:
+                held = entry
+                continue
+            found = entry[1]
+            break
+        if held is not None:
+            if found is None:
+                found = held[1]
+            else:
+                heapq.heappush(self._learning, held)
+        if found is not None:
+            self._untrack(found)
+        return found
 
     def _pop(self, queue: deque[CardId]) -> CardId | None:
         while queue:
@@ -187,16 +215,27 @@ class ReviewSession:
         return None
 
     def _advance(self, now: datetime) -> None:
+        """Show the next card: never the one just buried or suspended, and not the one just
+        answered while another card is available."""
+        last = None if self._current is None else self._current.id
         while True:
             if self.mode == "cram":
                 card_id = self._cram.popleft() if self._cram else None
             else:
-                card_id = (self._pop_learning(now) or self._pop(self._reviews)
-                           or self._pop(self._new) or self._pop_learning(now + LEARN_AHEAD))
+                card_id = self._pop_learning(now, last)
+                for queue in (self._filtered,) if self.mode == "filtered" else (
+                        self._reviews, self._new):
+                    card_id = card_id or self._pop(queue)
+                card_id = card_id or self._pop_learning(now + LEARN_AHEAD, last)
             card = None if card_id is None else db.get_card(self.store, card_id)
-            if card_id is None or card is not None:
-                break  # a card that vanished meanwhile is skipped
+            if card_id is None or (card is not None and self._available(card, now)):
+                break  # a card that vanished, or was suspended or buried meanwhile, is skipped
         self._show(card, now)
+
+    def _available(self, card: StudyCard, now: datetime) -> bool:
+        if card.suspended:
+            return False
+        return self.mode == "cram" or card.buried_until is None or card.buried_until <= now
 
     def _show(self, card: StudyCard | None, now: datetime) -> None:
         self._current = card
@@ -207,7 +246,7 @@ class ReviewSession:
     def _planned(self) -> dict[Grade, CardState]:
         """Each button's outcome, computed once per card when first needed (not on the
         answer-to-next-card path) from the moment the card appeared."""
-        if not self._preview and self._current is not None and self.mode == "study":
+        if not self._preview and self._current is not None and self.mode != "cram":
             self._preview = self.fsrs.preview(self._current.state, self._shown_at)
         return self._preview
 
@@ -251,6 +290,8 @@ class ReviewSession:
             wait = from_ms(self._learning[0][0]) - self._shown_at
             return (f"Congratulations! You are done for now. {len(self._learning)} learning "
                     f"card(s) come back in {format_interval(wait)}.")
+        if self.mode == "filtered":
+            return "Finished: every card of this session was studied."
         return "Congratulations! You have finished this branch for today."
 
     def summary(self) -> Summary:
@@ -352,7 +393,7 @@ class ReviewSession:
 
     def poll(self, now: datetime) -> ReviewView:
         """On the finished screen: bring back learning cards whose time has come."""
-        if self._current is None and self.mode == "study" and self._learning \
+        if self._current is None and self.mode != "cram" and self._learning \
                 and self._learning[0][0] <= to_ms(now + LEARN_AHEAD):
             self._advance(now)
         return self.view()
@@ -360,7 +401,7 @@ class ReviewSession:
     @property
     def waiting(self) -> bool:
         """Finished for now, with learning cards coming back later today."""
-        return self._current is None and self.mode == "study" and bool(self._learning)
+        return self._current is None and self.mode != "cram" and bool(self._learning)
 
     def suspend(self, now: datetime) -> ReviewView:
         """Suspend the current card (it leaves all queues until unsuspended)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,7 +32,7 @@ from app.db.study import Scope
 from app.decks.library import SyncReport, interview_deck, interview_decks
 from app.decks.tree import TreeNode, aggregate_counts, build_tree, find
 from app.errors import AppError, Problem
-from app.model import DeckId, TopicId
+from app.model import CardId, DeckId, TopicId
 from app.scheduling.scheduler import study_day
 from app.ui.actions import ACTIONS, build_menus
 from app.ui.errors import show_error
@@ -397,6 +397,11 @@ class MainWindow(QMainWindow):
         names = ", ".join(dict.fromkeys(f"Step {s.number}" for s in steps if s.number))
         self._start_session(Scope(deck_id=DeckId(deck), topic_ids=frozenset(topics)),
                             "study", f"{what} ({names})")
+
+    def study_cards(self, card_ids: Sequence[str], title: str) -> None:
+        """Study exactly these cards now, due or not, as real reviews (Anki's filtered deck)."""
+        scope = Scope(card_ids=frozenset(CardId(c) for c in card_ids))
+        self._start_session(scope, "filtered", title)
 
     def resume_interview(self) -> None:
         """Resume the interview the resume bar names."""

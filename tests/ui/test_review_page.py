@@ -276,3 +276,21 @@ def test_a_read_only_database_refuses_undo_and_suspend_in_the_page(
     assert not page.problem.isVisible()
     assert page.view.card is not None and page.view.card.id == first.id
     assert _answered(data_dir) == []
+
+
+def test_study_cards_studies_exactly_those_cards_now(qtbot: QtBot, study_window: MainWindow,
+                                                     data_dir: Path) -> None:
+    window = study_window
+    ids = ["ml-system-design/s2/explain", "ml-system-design/s3/explain"]
+    window.study_cards(ids, "2 cards from the browser")
+    page = window.review
+    assert window.pages.currentWidget() is page and page.hasFocus()
+    assert page.title.text() == "Studying: 2 cards from the browser"
+    shown = []
+    while page.view is not None and page.view.card is not None:
+        shown.append(page.view.card.id)
+        qtbot.keyClick(page, Qt.Key.Key_Space)
+        qtbot.keyClick(page, Qt.Key.Key_4)
+    assert sorted(shown) == ids and _log_rows(data_dir) == 2
+    qtbot.keyClick(page, Qt.Key.Key_Escape)
+    assert window.pages.currentWidget() is window.outline
