@@ -311,7 +311,9 @@ def test_all_figures_agree_with_the_single_figures(store: Store) -> None:
     assert figures.interviews == stats.interview_points(store)
     assert figures.total_reviews == 6
     assert sum(d.reviews for d in figures.heatmap) == 5
-    assert stats.all_figures(store, NOW, BERLIN, 0.9).mastery == []
+    # For every deck, mastery is summed per step over the decks with steps (here just one).
+    assert stats.all_figures(store, NOW, BERLIN, 0.9).mastery == figures.mastery
+    assert figures.desired_retention == 0.9
 
 
 def test_an_empty_store_gives_zeros_and_empty_lists(empty: Store) -> None:
@@ -347,3 +349,91 @@ def test_day_boundaries_hold_with_many_reviews(store: Store) -> None:
     log(store, utc(15, 3, 0))
     figures = stats.all_figures(store, NOW, BERLIN, 0.9)
     assert sum(d.reviews for d in figures.heatmap) == 62
+
+
+# --- a deck or a branch --------------------------------------------------------------------------
+
+def _other_deck(store: Store) -> None:
+    """A second deck 'other' with one step topic, straight in the tables."""
+    store.conn.execute("INSERT INTO decks (id, title, version, synced_at) "
+                       "VALUES ('other', 'Other', 1, '2026-01-01')")
+    store.conn.execute("INSERT INTO topics (deck_id, id, position, title, step) "
+                       "VALUES ('other', 'o1', 0, 'Other framing', 1)")
+
+
+def _other_card(store: Store, *, due: datetime, last_review: datetime) -> str:
+    card_id = f"other/o1/test/{next(_serial)}"
+    store.conn.execute(
+        "INSERT INTO cards (id, deck_id, topic_id, kind, context, prompt, answer, ord, queue, "
+        "stability, difficulty, due, last_review, created_at) "
+        "VALUES (?, 'other', 'o1', 'qa', '', 'Q', 'A', 0, 2, 50, 5.0, ?, ?, 0)",
+        [card_id, to_ms(due), to_ms(last_review)])
+    return card_id
+
+
+def _interview_on(store: Store, deck: str, started: datetime,
+                  steps: dict[int, tuple[int | None, int, int]]) -> None:
+    add_interview(store, started, "finished", steps)
+    store.conn.execute("UPDATE interviews SET deck_id = ? WHERE id = (SELECT MAX(id) FROM "
+                       "interviews)", [deck])
+
+
+def test_every_figure_narrows_to_a_deck_or_a_branch(store: Store) -> None:
+    _other_deck(store)
+    framing = add_card(store, "s1a", due=NOW + DAY, last_review=NOW - DAY)        # step 1 branch
+    metrics = add_card(store, "s2", due=NOW + 2 * DAY, last_review=NOW - DAY)     # step 2
+    add_card(store, "s1b", queue=0)                                                # new, step 1
+    other = _other_card(store, due=NOW + 3 * DAY, last_review=NOW - DAY)
+    log(store, NOW - DAY, card_id=framing, duration_ms=60_000)
+    log(store, NOW - 2 * DAY, card_id=framing, rating=1)
+    log(store, NOW - DAY, card_id=metrics)
+    for _ in range(3):
+        log(store, NOW - 5 * DAY, card_id=other)
+    _interview_on(store, "demo", NOW - DAY, {1: (3, 2, 4), 2: (2, 1, 4)})
+    _interview_on(store, "other", NOW - 2 * DAY, {1: (4, 4, 4)})
+
+    every = stats.all_figures(store, NOW, BERLIN, 0.9)
+    demo = stats.all_figures(store, NOW, BERLIN, 0.9, deck_id="demo")
+    branch = stats.all_figures(store, NOW, BERLIN, 0.9, deck_id="demo",
+                               topic_ids=["s1", "s1a", "s1b", "s1b-x"])
+    assert (every.total_reviews, demo.total_reviews, branch.total_reviews) == (6, 3, 2)
+    assert [every.year_reviews, demo.year_reviews, branch.year_reviews] == [6, 3, 2]
+    assert [d.reviews for d in branch.heatmap[-3:]] == [1, 1, 0]
+    assert branch.study_time[-2].seconds == 60.0
+    assert (branch.retention[-1].reviews, branch.retention[-1].passed) == (2, 1)
+    assert sum(n for _, n in every.forecast) == 3 and sum(n for _, n in demo.forecast) == 2
+    assert [n for _, n in branch.forecast][:3] == [0, 1, 0]
+    assert every.states == StateCounts(1, 0, 3, 0)
+    assert demo.states == StateCounts(1, 0, 2, 0)
+    assert branch.states == StateCounts(1, 0, 1, 0)
+    # Mastery: every deck sums step 1 over both decks; the branch has step 1 only.
+    assert every.mastery == [StepMastery(1, "Framing", 2, 3), StepMastery(2, "Metrics", 1, 1)]
+    assert demo.mastery == [StepMastery(1, "Framing", 1, 2), StepMastery(2, "Metrics", 1, 1)]
+    assert branch.mastery == [StepMastery(1, "Framing", 1, 2)]
+    # Interviews: by the deck they were held on, and for a branch only its steps.
+    assert [(p.step, p.score) for p in every.interviews] == [(1, 4), (1, 3), (2, 2)]
+    assert [(p.step, p.score) for p in demo.interviews] == [(1, 3), (2, 2)]
+    assert [(p.step, p.score) for p in branch.interviews] == [(1, 3)]
+    # A branch outside every step has no mastery and no interview rows; its answers still count.
+    extra = stats.all_figures(store, NOW, BERLIN, 0.9, deck_id="demo", topic_ids=["extra"])
+    assert extra.mastery == [] and extra.interviews == [] and extra.total_reviews == 0
+    # The single figures take the same scope.
+    scope = stats.scope_of("demo", ["s2"])
+    assert sum(d.reviews for d in stats.review_heatmap(store, NOW, BERLIN, scope=scope)) == 1
+    assert stats.cards_by_state(store, scope) == StateCounts(0, 0, 1, 0)
+    assert stats.due_forecast(store, NOW, BERLIN, 3, scope=scope)[2][1] == 1
+
+
+def test_key_figures_of_the_year() -> None:
+    start = TODAY - 364 * DAY
+    counts = {364: 2, 363: 1, 361: 5, 10: 1}
+    figures = stats.Figures(
+        heatmap=[DayCount(start + n * DAY, counts.get(n, 0), 0.0) for n in range(365)],
+        forecast=[], states=StateCounts(0, 0, 0, 0), study_time=[], mastery=[], interviews=[],
+        retention=[WeekRetention(TODAY - 7 * DAY * n, 10, 10 - n) for n in range(5, -1, -1)],
+        total_reviews=9)
+    assert (figures.year_reviews, figures.study_days, figures.streak) == (9, 4, 2)
+    assert figures.recent_retention == WeekRetention(TODAY - 21 * DAY, 40, 34)
+    # No answers yet today: the streak runs to yesterday (363), which follows a quiet day (362).
+    quiet = [*figures.heatmap[:-1], DayCount(TODAY, 0, 0.0)]
+    assert stats.Figures(**{**figures.__dict__, "heatmap": quiet}).streak == 1

@@ -8,16 +8,23 @@
 # an hour of the rollover can fall into the neighbouring day (the same approximation Anki's
 # statistics make). Retrievability uses FSRS-6's default decay without ``pow()`` in SQL: the
 # threshold is turned into a multiple of stability here.
+#
+# Every figure can be narrowed to a Scope (one deck, or a branch's topics of one deck): cards by
+# their deck and topic, answers by their card's, interviews by the deck they were held on and,
+# for a branch, the steps the branch lies in.
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
 
 from app.clock import from_ms, to_ms
 from app.db.store import Store
-from app.db.study import KNOWN_SQL
+from app.db.study import KNOWN_SQL, Scope
+from app.model import DeckId, TopicId
 from app.scheduling.scheduler import DEFAULT_DECAY, known_horizon
 
 __all__ = [
@@ -34,7 +41,9 @@ __all__ = [
     "known_multiplier",
     "mastery_by_step",
     "mastery_by_topic",
+    "mastery_of_every_deck",
     "review_heatmap",
+    "scope_of",
     "study_time_by_day",
     "true_retention_by_week",
 ]
@@ -105,6 +114,64 @@ class Figures:
     mastery: list[StepMastery]
     interviews: list[InterviewPoint]
     total_reviews: int
+    desired_retention: float = 0.9  # the target the retention chart is read against
+
+    @property
+    def year_reviews(self) -> int:
+        """Answers in the heatmap's year."""
+        return sum(day.reviews for day in self.heatmap)
+
+    @property
+    def study_days(self) -> int:
+        """Days of the heatmap's year with at least one answer."""
+        return sum(1 for day in self.heatmap if day.reviews)
+
+    @property
+    def streak(self) -> int:
+        """Days in a row with answers ending today, or yesterday when today has none yet."""
+        counts = [day.reviews for day in self.heatmap]
+        if counts and counts[-1] == 0:
+            counts.pop()
+        streak = 0
+        for count in reversed(counts):
+            if not count:
+                break
+            streak += 1
+        return streak
+
+    @property
+    def recent_retention(self) -> WeekRetention | None:
+        """The last four weeks' answers in review state taken together; None without weeks."""
+        weeks = self.retention[-4:]
+        if not weeks:
+            return None
+        return WeekRetention(weeks[0].week_start, sum(w.reviews for w in weeks),
+                             sum(w.passed for w in weeks))
+
+
+# --- scope ---------------------------------------------------------------------------------------
+
+_EVERYTHING = Scope()
+
+def scope_of(deck_id: str | None, topic_ids: Collection[str] | None = None) -> Scope:
+    """The Scope for a deck (None: every deck) or, with ``topic_ids``, a branch of it."""
+    if deck_id is None:
+        return Scope()
+    topics = None if topic_ids is None else frozenset(TopicId(t) for t in topic_ids)
+    return Scope(deck_id=DeckId(deck_id), topic_ids=topics)
+
+
+def _card_filter(scope: Scope, table: str = "cards") -> tuple[str, dict[str, Any]]:
+    """An ``AND ...`` fragment keeping the scope's cards of ``table``, and its parameters.
+
+    The topic ids travel as one JSON parameter read by ``json_each`` (no variable limit)."""
+    if scope.deck_id is None:
+        return "", {}
+    if scope.topic_ids is None:
+        return f" AND {table}.deck_id = :deck", {"deck": scope.deck_id}
+    return (f" AND {table}.deck_id = :deck AND {table}.topic_id IN "
+            "(SELECT value FROM json_each(:topics))",
+            {"deck": scope.deck_id, "topics": json.dumps(sorted(scope.topic_ids))})
 
 
 # --- study days ----------------------------------------------------------------------------------
@@ -149,6 +216,27 @@ def _daily(store: Store, shift: int, first: int, last: int
             for day, count, ms, mature, passed in rows if count}
 
 
+# The answers to one scope's cards, per study day: its cards first (by deck and topic), then each
+# card's answers in the window through review_log_by_card (card_id, reviewed_at).
+SCOPED_DAILY_SQL = f"""
+    SELECT (reviewed_at + :shift) / :day AS day, {_DAY_FIGURES}
+    FROM cards CROSS JOIN review_log ON review_log.card_id = cards.id
+        AND reviewed_at >= :first * :day - :shift AND reviewed_at < (:last + 1) * :day - :shift
+    WHERE 1 {{scope}}
+    GROUP BY day"""
+
+
+def _scoped_daily(store: Store, scope: Scope, shift: int, first: int, last: int
+                  ) -> dict[int, tuple[int, int, int, int]]:
+    """:func:`_daily` for the answers to the cards of one deck or branch."""
+    if scope.deck_id is None:
+        return _daily(store, shift, first, last)
+    where, params = _card_filter(scope)
+    params |= {"shift": shift, "day": DAY_MS, "first": first, "last": last}
+    return {day: (int(count), int(ms), int(mature), int(passed)) for day, count, ms, mature, passed
+            in store.conn.execute(SCOPED_DAILY_SQL.format(scope=where), params)}
+
+
 def _day_counts(daily: dict[int, tuple[int, int, int, int]], today: int, days: int
                 ) -> list[DayCount]:
     result = []
@@ -178,21 +266,22 @@ def _week_retention(daily: dict[int, tuple[int, int, int, int]], today: int, wee
 # --- the figures ---------------------------------------------------------------------------------
 
 def review_heatmap(store: Store, now: datetime, local: tzinfo, days: int = 365,
-                   rollover_hour: int = 4) -> list[DayCount]:
+                   rollover_hour: int = 4, scope: Scope = _EVERYTHING) -> list[DayCount]:
     """Answers and time per study day for the last ``days`` days, oldest first, zeros kept."""
     shift = _day_shift_ms(now, local, rollover_hour)
     today = _today(now, shift)
-    return _day_counts(_daily(store, shift, today - days + 1, today), today, days)
+    return _day_counts(_scoped_daily(store, scope, shift, today - days + 1, today), today, days)
 
 
 def study_time_by_day(store: Store, now: datetime, local: tzinfo, days: int = 30,
-                      rollover_hour: int = 4) -> list[DayCount]:
+                      rollover_hour: int = 4, scope: Scope = _EVERYTHING) -> list[DayCount]:
     """The heatmap's figures over a shorter span, for the study-time chart."""
-    return review_heatmap(store, now, local, days, rollover_hour)
+    return review_heatmap(store, now, local, days, rollover_hour, scope)
 
 
 def true_retention_by_week(store: Store, now: datetime, local: tzinfo, weeks: int = 12,
-                           rollover_hour: int = 4) -> list[WeekRetention]:
+                           rollover_hour: int = 4, scope: Scope = _EVERYTHING
+                           ) -> list[WeekRetention]:
     """Anki's True Retention per week, oldest first, this (partial) week last.
 
     Only answers to cards that were in review state (``queue_before = 2``) count; Hard, Good and
@@ -201,11 +290,11 @@ def true_retention_by_week(store: Store, now: datetime, local: tzinfo, weeks: in
     shift = _day_shift_ms(now, local, rollover_hour)
     today = _today(now, shift)
     first_day = _first_week(today, weeks) * 7 - _MONDAY_SHIFT
-    return _week_retention(_daily(store, shift, first_day, today), today, weeks)
+    return _week_retention(_scoped_daily(store, scope, shift, first_day, today), today, weeks)
 
 
 def due_forecast(store: Store, now: datetime, local: tzinfo, days: int = 30,
-                 rollover_hour: int = 4) -> list[tuple[date, int]]:
+                 rollover_hour: int = 4, scope: Scope = _EVERYTHING) -> list[tuple[date, int]]:
     """Cards due on each of the next ``days`` study days (today first; overdue counts as today).
 
     New, suspended and retired cards are left out; buried cards count on the day they are due.
@@ -213,20 +302,24 @@ def due_forecast(store: Store, now: datetime, local: tzinfo, days: int = 30,
     shift = _day_shift_ms(now, local, rollover_hour)
     today = _today(now, shift)
     # retired = 0 AND suspended = 0 lets SQLite use the partial index cards_study_due.
+    where, params = _card_filter(scope)
     rows = store.conn.execute(
-        "SELECT MAX(0, (due + ?) / ? - ?) AS day, COUNT(*) FROM cards "
-        "WHERE queue IN (1, 2, 3) AND due < ? AND retired = 0 AND suspended = 0 GROUP BY day",
-        [shift, DAY_MS, today, (today + days) * DAY_MS - shift]).fetchall()
+        "SELECT MAX(0, (due + :shift) / :day - :today) AS day, COUNT(*) FROM cards "
+        "WHERE queue IN (1, 2, 3) AND due < :end AND retired = 0 AND suspended = 0"
+        f"{where} GROUP BY day",
+        params | {"shift": shift, "day": DAY_MS, "today": today,
+                  "end": (today + days) * DAY_MS - shift}).fetchall()
     counts = dict(rows)
     return [(_date(today + offset), int(counts.get(offset, 0))) for offset in range(days)]
 
 
-def cards_by_state(store: Store) -> StateCounts:
+def cards_by_state(store: Store, scope: Scope = _EVERYTHING) -> StateCounts:
     """Active cards by state; suspended cards are counted apart, not in their state."""
+    where, params = _card_filter(scope)
     new, learning, review, suspended = store.conn.execute(
         "SELECT TOTAL(suspended = 0 AND queue = 0), TOTAL(suspended = 0 AND queue IN (1, 3)), "
         "       TOTAL(suspended = 0 AND queue = 2), TOTAL(suspended != 0) "
-        "FROM cards WHERE retired = 0").fetchone()
+        f"FROM cards WHERE retired = 0{where}", params).fetchone()
     return StateCounts(int(new), int(learning), int(review), int(suspended))
 
 
@@ -256,11 +349,12 @@ def mastery_by_topic(store: Store, now: datetime, desired_retention: float
     return {(deck_id, topic_id): (int(known), total) for deck_id, topic_id, known, total in rows}
 
 
-def mastery_by_step(store: Store, deck_id: str, now: datetime, desired_retention: float
-                    ) -> list[StepMastery]:
+def mastery_by_step(store: Store, deck_id: str, now: datetime, desired_retention: float,
+                    topic_ids: Collection[str] | None = None) -> list[StepMastery]:
     """Known/total for each step of a deck (topics with step 1..9), their subtrees included.
 
-    Steps are listed in order; a deck without step topics gives an empty list.
+    Steps are listed in order; a deck without step topics gives an empty list. With
+    ``topic_ids`` (a branch) only those topics' cards count, and only the steps they lie in.
     """
     rows = store.conn.execute(
         f"""
@@ -280,46 +374,81 @@ def mastery_by_step(store: Store, deck_id: str, now: datetime, desired_retention
                 AND retired = 0 ORDER BY position LIMIT 1),
                TOTAL(own.known), TOTAL(own.total)
         FROM branch LEFT JOIN own ON own.topic_id = branch.id
+        WHERE :topics IS NULL OR branch.id IN (SELECT value FROM json_each(:topics))
         GROUP BY branch.step ORDER BY branch.step
         """,
-        {"deck": deck_id, "now": to_ms(now), "k": known_multiplier(desired_retention)}
+        {"deck": deck_id, "now": to_ms(now), "k": known_multiplier(desired_retention),
+         "topics": None if topic_ids is None else json.dumps(sorted(topic_ids))}
     ).fetchall()
     return [StepMastery(step, title, int(known), int(total))
             for step, title, known, total in rows]
 
 
-def interview_points(store: Store) -> list[InterviewPoint]:
-    """Finished mock interviews, oldest first, one point per step 1..9 (not the wrap-up)."""
+def mastery_of_every_deck(store: Store, now: datetime, desired_retention: float
+                          ) -> list[StepMastery]:
+    """:func:`mastery_by_step` summed per step number over every deck with steps; a step's
+    title is the first such deck's (by id)."""
+    decks = [deck for (deck,) in store.conn.execute(
+        "SELECT DISTINCT deck_id FROM topics WHERE step BETWEEN 1 AND 9 AND retired = 0 "
+        "ORDER BY deck_id")]
+    summed: dict[int, StepMastery] = {}
+    for deck in decks:
+        for step in mastery_by_step(store, deck, now, desired_retention):
+            before = summed.get(step.step)
+            summed[step.step] = step if before is None else StepMastery(
+                step.step, before.title, before.known + step.known, before.total + step.total)
+    return [summed[step] for step in sorted(summed)]
+
+
+def interview_points(store: Store, deck_id: str | None = None,
+                     steps: Collection[int] | None = None) -> list[InterviewPoint]:
+    """Finished mock interviews, oldest first, one point per step 1..9 (not the wrap-up).
+
+    ``deck_id`` keeps the interviews held on that deck; ``steps`` keeps only those steps."""
     rows = store.conn.execute(
         "SELECT interviews.started_at, steps.step, steps.score, steps.covered, steps.total "
         "FROM interviews JOIN interview_steps AS steps ON steps.interview_id = interviews.id "
         "WHERE interviews.status = 'finished' AND steps.step BETWEEN 1 AND 9 "
-        "ORDER BY interviews.started_at, interviews.id, steps.step").fetchall()
+        "AND (:deck IS NULL OR interviews.deck_id = :deck) "
+        "AND (:steps IS NULL OR steps.step IN (SELECT value FROM json_each(:steps))) "
+        "ORDER BY interviews.started_at, interviews.id, steps.step",
+        {"deck": deck_id, "steps": None if steps is None else json.dumps(sorted(steps))}
+    ).fetchall()
     return [InterviewPoint(from_ms(started), step, score, covered, total)
             for started, step, score, covered, total in rows]
 
 
 def all_figures(store: Store, now: datetime, local: tzinfo, desired_retention: float,
-                deck_id: str | None = None, rollover_hour: int = 4) -> Figures:
-    """Every figure the statistics page shows, with the default spans.
+                deck_id: str | None = None, rollover_hour: int = 4,
+                topic_ids: Collection[str] | None = None) -> Figures:
+    """Every figure the statistics page shows, with the default spans, for every deck
+    (``deck_id`` None), one deck, or a branch of it (``topic_ids``, the branch's topics).
 
-    The review log is read once for the heatmap, study time and retention. Mastery needs a deck
-    (its steps); without ``deck_id`` it is empty. The other figures cover all decks.
+    The review log is read once for the heatmap, study time and retention. For every deck,
+    mastery is summed per step over the decks that have steps (:func:`mastery_of_every_deck`).
     """
+    scope = scope_of(deck_id, topic_ids)
     shift = _day_shift_ms(now, local, rollover_hour)
     today = _today(now, shift)
     heat_days, time_days, weeks = 365, 30, 12
     first = min(today - heat_days + 1, _first_week(today, weeks) * 7 - _MONDAY_SHIFT)
-    daily = _daily(store, shift, first, today)
-    (total_reviews,) = store.conn.execute("SELECT COUNT(*) FROM review_log").fetchone()
+    daily = _scoped_daily(store, scope, shift, first, today)
+    where, params = _card_filter(scope)
+    (total_reviews,) = store.conn.execute(
+        "SELECT COUNT(*) FROM review_log" if not where else
+        f"SELECT COUNT(*) FROM cards CROSS JOIN review_log ON review_log.card_id = cards.id "
+        f"WHERE 1{where}", params).fetchone()
+    mastery = (mastery_of_every_deck(store, now, desired_retention) if deck_id is None
+               else mastery_by_step(store, deck_id, now, desired_retention, topic_ids))
+    steps = None if topic_ids is None else [m.step for m in mastery]
     return Figures(
         heatmap=_day_counts(daily, today, heat_days),
-        forecast=due_forecast(store, now, local, 30, rollover_hour),
+        forecast=due_forecast(store, now, local, 30, rollover_hour, scope),
         retention=_week_retention(daily, today, weeks),
-        states=cards_by_state(store),
+        states=cards_by_state(store, scope),
         study_time=_day_counts(daily, today, time_days),
-        mastery=([] if deck_id is None
-                 else mastery_by_step(store, deck_id, now, desired_retention)),
-        interviews=interview_points(store),
+        mastery=mastery,
+        interviews=interview_points(store, deck_id, steps),
         total_reviews=int(total_reviews),
+        desired_retention=desired_retention,
     )
