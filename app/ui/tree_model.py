@@ -24,16 +24,21 @@ KeyRole = Qt.ItemDataRole.UserRole + 2
 Index = QModelIndex | QPersistentModelIndex
 
 
-TITLE, DUE, CARDS, KNOWN = 0, 1, 2, 3
-_HEADERS = {TITLE: "Topic", DUE: "Due", CARDS: "Cards", KNOWN: "Known"}
-_HEADER_TIPS = {DUE: "Cards due today in this branch (learning and reviews)",
+TITLE, NEW, DUE, CARDS, KNOWN = 0, 1, 2, 3, 4
+#: The count columns, left to right (as in Anki's deck list: new, then due).
+COUNT_COLUMNS = (NEW, DUE, CARDS, KNOWN)
+_HEADERS = {TITLE: "Topic", NEW: "New", DUE: "Due", CARDS: "Cards", KNOWN: "Known"}
+_HEADER_TIPS = {NEW: "New cards in this branch, never studied (today's new-card limit decides "
+                     "how many a session shows)",
+                DUE: "Cards due today in this branch (learning and reviews)",
                 CARDS: "Cards in this branch (new ones included, suspended ones not)",
                 KNOWN: "Mastery: the share of this branch's cards you would recall today with "
                        "at least your desired retention (new cards count as not known)"}
 
 
 class TopicTreeModel(QAbstractItemModel):
-    """Read-only model of decks (roots) and their topics: title, due cards, all cards."""
+    """Read-only model of decks (roots) and their topics: title, new, due and all cards, and
+    how many are known."""
 
     def __init__(self, roots: list[TreeNode], parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -47,14 +52,14 @@ class TopicTreeModel(QAbstractItemModel):
         self._counts = counts
         if self._roots:
             last = self.index(len(self._roots) - 1, KNOWN)
-            self.dataChanged.emit(self.index(0, DUE), last)
+            self.dataChanged.emit(self.index(0, NEW), last)
             for root in self._roots:  # views repaint children lazily; tell them all changed
                 self._changed_below(root)
 
     def _changed_below(self, node: TreeNode) -> None:
         if node.children:
             parent = self.createIndex(node.row, 0, node)
-            self.dataChanged.emit(self.index(0, DUE, parent),
+            self.dataChanged.emit(self.index(0, NEW, parent),
                                   self.index(len(node.children) - 1, KNOWN, parent))
             for child in node.children:
                 self._changed_below(child)
@@ -118,7 +123,7 @@ class TopicTreeModel(QAbstractItemModel):
                 if column == KNOWN:
                     mastery = counts.mastery
                     return "" if mastery is None else f"{mastery:.0%}"
-                value = counts.due if column == DUE else counts.total
+                value = {NEW: counts.new, DUE: counts.due}.get(column, counts.total)
                 return str(value) if value or column == CARDS else ""
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

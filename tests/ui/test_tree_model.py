@@ -10,7 +10,15 @@ from shared import STEP_LABELS
 from app.db.store import Store
 from app.db.study import TopicCounts
 from app.decks.tree import TreeNode, build_tree, find
-from app.ui.tree_model import DUE, KNOWN, KeyRole, TopicFilterModel, TopicTreeModel
+from app.ui.tree_model import (
+    CARDS,
+    DUE,
+    KNOWN,
+    NEW,
+    KeyRole,
+    TopicFilterModel,
+    TopicTreeModel,
+)
 
 pytestmark = pytest.mark.gui
 
@@ -94,7 +102,19 @@ def test_the_first_counts_tell_the_views_every_count_cell_changed(store: Store) 
     model.set_counts({roots[0].key: TopicCounts(total=3, due=1, new=2)})
     assert changed, "no change signal for the first counts"
     top, bottom = changed[0]
-    assert (top.row(), top.column(), bottom.column()) == (0, DUE, KNOWN)
+    assert (top.row(), top.column(), bottom.column()) == (0, NEW, KNOWN)
     assert not top.parent().isValid()
     parents = {top.parent().internalPointer() for top, _ in changed[1:]}
     assert roots[0] in parents  # the rows below a root are told too
+
+
+def test_the_new_column_shows_each_branchs_new_cards(store: Store) -> None:
+    roots = build_tree(store)
+    model = TopicTreeModel(roots)
+    root = model.index(0, 0)
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(5)] == [
+        "Topic", "New", "Due", "Cards", "Known"]
+    model.set_counts({roots[0].key: TopicCounts(total=9, due=0, new=7)})
+    assert [root.siblingAtColumn(c).data() for c in (NEW, DUE, CARDS)] == ["7", "", "9"]
+    model.set_counts({roots[0].key: TopicCounts(total=9, due=2, new=0)})
+    assert [root.siblingAtColumn(c).data() for c in (NEW, DUE, CARDS)] == ["", "2", "9"]
