@@ -257,8 +257,24 @@ def _migrate_to_7(db: Database) -> None:
     db.execute("INSERT INTO card_search (card_search) VALUES ('rebuild')")
 
 
+def _migrate_to_8(db: Database) -> None:
+    """The user's layer over a built-in deck: edited titles, explanations and cards, own cards."""
+    db.execute("""
+        CREATE TABLE user_edits (
+            deck_id TEXT NOT NULL,
+            topic_id TEXT NOT NULL,
+            item TEXT NOT NULL,          -- 'title', 'notes', 'card:<key>' (edited) or 'own:<key>'
+            value TEXT NOT NULL,         -- the user's text (a card's as JSON: q, a, cloze)
+            base TEXT,                   -- the built-in text it was made over; NULL: own card
+            upstream TEXT,               -- the built-in text now, when it changed since; else NULL
+            position INTEGER NOT NULL DEFAULT 0,  -- the order own cards were added in
+            edited_at TEXT NOT NULL,
+            PRIMARY KEY (deck_id, topic_id, item)
+        )""")
+
+
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migrate_to_1, _migrate_to_2,
                                                       _migrate_to_3, _migrate_to_4,
                                                       _migrate_to_5, _migrate_to_6,
-                                                      _migrate_to_7)
+                                                      _migrate_to_7, _migrate_to_8)
 SCHEMA_VERSION = len(MIGRATIONS)

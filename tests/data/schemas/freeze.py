@@ -134,6 +134,8 @@ def fill(tree: Path, work: Path, version: int) -> None:
     assert sync(store, [(decks, library.USER)], T0 + timedelta(hours=2)).problems == ()
     if version >= 4:
         _interviews(store, tree)
+    if version >= 8:
+        _user_layer(store)
     store.close()
 
 
@@ -193,6 +195,14 @@ def _interviews(store: Any, tree: Path) -> None:
             saved.finish_interview(store, session, now + MINUTE)
         else:
             saved.save_interview(store, session, now)
+
+
+def _user_layer(store: Any) -> None:
+    layer = _module("app.db.user_layer")
+    layer.save_edit(store, "demo", "alpha", "title", "Alpha (mine)", "Alpha", T0)
+    layer.save_edit(store, "demo", "bravo", "own:mine-1",
+                    '{"a": "", "cloze": "{{c1::Bravo}} notes", "q": ""}', None, T0, 1)
+    layer.record_upstream(store, "demo", [("alpha", "title", "Alpha, renamed")])
 
 
 # --- the dump, run with today's Python -----------------------------------------------------------
