@@ -162,12 +162,14 @@ INTERVIEW_FOLLOWUP = PageKey(INTERVIEWING, ("Ctrl+Shift+A",), "Ask me a follow-u
 INTERVIEW_FINISH = PageKey(INTERVIEWING, ("Ctrl+Shift+Enter",), "Finish the interview")
 INTERVIEW_LEAVE = PageKey(INTERVIEWING, ("Esc",), "Leave the set-up, review or history screen")
 INTERVIEW_DELETE = PageKey(INTERVIEWING, ("Delete",), "Delete the interview (history, review)")
+# Any other page (statistics, …): an Esc no widget used reaches the window (app/ui/pages.py).
+PAGE_BACK = PageKey("On the other pages", ("Esc",), "Back to the outline")
 
 PAGE_KEYS: tuple[PageKey, ...] = (
     OUTLINE_OPEN, OUTLINE_STUDY, OUTLINE_CRAM, OUTLINE_CLEAR,
     REVIEW_CONFIRM, REVIEW_GRADE, REVIEW_UNDO, REVIEW_BURY, REVIEW_SUSPEND, REVIEW_BACK,
     INTERVIEW_START, INTERVIEW_STEP, INTERVIEW_PAUSE, INTERVIEW_FOLLOWUP, INTERVIEW_FINISH,
-    INTERVIEW_LEAVE, INTERVIEW_DELETE,
+    INTERVIEW_LEAVE, INTERVIEW_DELETE, PAGE_BACK,
 )
 
 
@@ -192,10 +194,23 @@ def resolve(owner: object, path: str) -> Callable[..., object]:
     return target
 
 
+#: Keys for a standard key that some platforms leave unbound (Qt's Preferences is empty on
+#: Windows and most Linux desktops): used only where the platform gives none.
+FALLBACKS: dict[QKeySequence.StandardKey, str] = {
+    QKeySequence.StandardKey.Preferences: "Ctrl+,",
+}
+
+
 def _sequences(spec: ActionSpec) -> list[QKeySequence]:
     # A standard key is its platform's primary binding, and none on some platforms.
-    sequences = (QKeySequence(key) for key in spec.shortcuts)
-    return [sequence for sequence in sequences if not sequence.isEmpty()]
+    sequences = []
+    for key in spec.shortcuts:
+        sequence = QKeySequence(key)
+        if sequence.isEmpty() and isinstance(key, QKeySequence.StandardKey):
+            sequence = QKeySequence(FALLBACKS.get(key, ""))
+        if not sequence.isEmpty():
+            sequences.append(sequence)
+    return sequences
 
 
 def build_menus(window: QWidget, menu_bar: QMenuBar,

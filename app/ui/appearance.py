@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from app.db.settings import Appearance, Theme
 
@@ -106,6 +107,23 @@ def _apply_theme(app: QApplication, theme: Theme, platform: _Platform) -> None:
     app.setPalette(QPalette() if theme == "system" else palette(theme))
     # Qt posts the change to each widget; deliver it now, so that whoever asked sees it done.
     QCoreApplication.sendPostedEvents(None, QEvent.Type.ApplicationPaletteChange)
+    refresh_rich_text(app.allWidgets())
+
+
+def refresh_rich_text(widgets: Iterable[QWidget]) -> None:
+    """Lay out the rich text of these labels again: Qt bakes a link's colour into the text
+    when it is set, so links would keep the old theme's colour until the text changed.
+    (Text views re-render themselves: app/ui/safe_text.py.)"""
+    for label in widgets:
+        if not isinstance(label, QLabel) or not label.text():
+            continue
+        # Auto text with a tag may be rich; laying out a plain one again costs nothing more.
+        rich = label.textFormat() == Qt.TextFormat.RichText or (
+            label.textFormat() == Qt.TextFormat.AutoText and "<" in label.text())
+        if rich:
+            text = label.text()
+            label.clear()  # setText with the same text does nothing
+            label.setText(text)
 
 
 def _apply_font_size(app: QApplication, font_size: int, platform: _Platform) -> None:

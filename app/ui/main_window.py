@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QLabel,
     QMainWindow,
     QMenu,
     QMessageBox,
-    QStackedWidget,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -34,9 +28,18 @@ from app.decks.tree import TreeNode, aggregate_counts, build_tree, find
 from app.errors import AppError, Problem
 from app.model import CardId, DeckId, TopicId
 from app.scheduling.scheduler import study_day
-from app.ui.actions import ACTIONS, build_menus
+from app.ui.actions import ACTIONS, INTERVIEWING, PAGE_BACK, REVIEWING, build_menus
+from app.ui.banner import ProblemBanner
 from app.ui.errors import show_error
 from app.ui.outline_pane import OutlinePane
+from app.ui.pages import (
+    PageStack,
+    StatusLine,
+    framed,
+    leaves_on_escape,
+    outline_status,
+    page_status,
+)
 from app.ui.resume_bar import ResumeBar
 
 if TYPE_CHECKING:  # loaded when first used, keeping them off the start-up path
@@ -97,38 +100,24 @@ class MainWindow(QMainWindow):
         self.outline.study_requested.connect(self.start_review)
         self.outline.menu_requested.connect(self._tree_menu)
         self.outline.link_refused.connect(self._on_refused_link)
-        self.pages = QStackedWidget()
+        self.pages = PageStack()
         self.pages.addWidget(self.outline)
+        self.page_status = StatusLine()  # the shown page's; messages show over it for a while
+        self.statusBar().addWidget(self.page_status, 1)
 
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self._build_banner())
+        self.banner = ProblemBanner()
+        self.banner_text = self.banner.text
+        layout.addWidget(self.banner)
         self.resume_bar = ResumeBar(self.store, self.local)
         self.resume_bar.resume_requested.connect(self.resume_interview)
         layout.addWidget(self.resume_bar)
-        layout.addWidget(self.pages, 1)
+        layout.addWidget(framed(self.pages), 1)
         self.setCentralWidget(central)
-        roots = self.outline.roots
-        count = sum(len(root.walk()) - 1 for root in roots)
-        self.statusBar().showMessage(f"{count} topics in {len(roots)} deck(s). "
-                                     "Space studies the selected branch.")
-
-    def _build_banner(self) -> QFrame:
-        self.banner = QFrame()
-        self.banner.setObjectName("problemBanner")
-        self.banner.setFrameShape(QFrame.Shape.StyledPanel)
-        self.banner_text = QLabel(wordWrap=True, textInteractionFlags=(
-            Qt.TextInteractionFlag.TextSelectableByMouse))
-        close = QToolButton(autoRaise=True)
-        close.setText("✕")
-        close.setToolTip("Hide this message")
-        close.clicked.connect(self.banner.hide)
-        layout = QHBoxLayout(self.banner)
-        layout.addWidget(self.banner_text, 1)
-        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
-        return self.banner
+        self.page_status.set_status(outline_status(self.outline.roots))
 
     @property
     def review(self) -> ReviewPage:
@@ -161,22 +150,18 @@ class MainWindow(QMainWindow):
         return self.outline.open_key(key)
 
     def show_problems(self, problems: list[Problem]) -> None:
-        if not problems:
-            self.banner.hide()
-            return
-        files = sorted({p.path for p in problems})
-        lines = "<br>".join(html.escape(str(p), quote=False) for p in problems[:8])
-        more = f"<br>… and {len(problems) - 8} more" if len(problems) > 8 else ""
-        self.banner_text.setText(
-            f"<b>{len(files)} deck file(s) could not be loaded</b> (other decks are fine; "
-            f"a deck seen before keeps its last good copy). Fix the file and restart, or check "
-            f"it with <code>mlsd-study check-deck</code>:<br>{lines}{more}")
-        self.banner.show()
+        self.banner.show_problems(problems)
 
-    def _show_page(self, page: QWidget) -> None:
-        """Switch pages; the commands that act on the outline work only while it is shown."""
+    def _show_page(self, page: QWidget, where: str = "") -> None:
+        """Switch pages, with the page's status line (its keys from the table for ``where``);
+        the commands that act on the outline work only while it is shown."""
         self.pages.setCurrentWidget(page)
         on_outline = page is self.outline
+        self.statusBar().clearMessage()  # a message belongs to the page it was said on
+        self.page_status.set_status(outline_status(self.outline.roots) if on_outline
+                                    else page_status(page, where))
+        if not page.isAncestorOf(self.focusWidget()):
+            page.setFocus(Qt.FocusReason.OtherFocusReason)  # so its keys (Esc) reach it
         for spec in ACTIONS:
             if spec.enabled_when == "outline":
                 self.actions_by_id[spec.id].setEnabled(on_outline)
@@ -186,6 +171,14 @@ class MainWindow(QMainWindow):
         self._show_page(self.outline)
         self.refresh_counts()
         self.outline.focus_tree()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """An Esc that no widget of the shown page used leaves it (see app/ui/pages.py)."""
+        page = self.pages.currentWidget()
+        if PAGE_BACK.matches(event) and page is not self.outline and leaves_on_escape(page):
+            self.close_review()
+            return
+        super().keyPressEvent(event)
 
     def _count_when_shown(self) -> None:
         if self.isVisible():  # not once closed: the store may be closed too
@@ -240,7 +233,7 @@ class MainWindow(QMainWindow):
             return
         page = self.review
         page.start(session, ("Cramming: " if mode == "cram" else "Studying: ") + where)
-        self._show_page(page)
+        self._show_page(page, REVIEWING)
         page.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def set_branch_suspended(self, suspended: bool) -> None:
@@ -285,6 +278,7 @@ class MainWindow(QMainWindow):
     def reload_decks(self, select: str = "") -> None:
         """Rebuild the tree from the store (after an import or a removal), keeping the place."""
         self.outline.set_roots(build_tree(self.store), select)
+        self.page_status.set_status(outline_status(self.outline.roots))
         self.refresh_counts()
 
     # --- settings, help --------------------------------------------------------------------------
@@ -365,7 +359,7 @@ class MainWindow(QMainWindow):
         return self.interview
 
     def _show_interview(self, page: InterviewPage) -> None:
-        self._show_page(page)
+        self._show_page(page, INTERVIEWING)
         self.resume_bar.hide()  # offered again at the next start if still unfinished
 
     def new_interview(self) -> None:

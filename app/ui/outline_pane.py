@@ -22,9 +22,22 @@ from PySide6.QtWidgets import (
 from app.decks.tree import TreeNode, find
 from app.ui.actions import OUTLINE_CLEAR, OUTLINE_CRAM, OUTLINE_OPEN, OUTLINE_STUDY
 from app.ui.safe_text import SafeTextBrowser, as_rich_text
-from app.ui.tree_model import CARDS, DUE, KNOWN, TITLE, TopicFilterModel, TopicTreeModel
+from app.ui.tree_model import (
+    CARDS,
+    COUNT_COLUMNS,
+    DUE,
+    KNOWN,
+    NEW,
+    TITLE,
+    TopicFilterModel,
+    TopicTreeModel,
+)
 
-COUNT_COLUMNS = (DUE, CARDS, KNOWN)
+#: The count columns in the order they give up their room to the titles in a narrow pane:
+#: the total first, Due last (what is waiting today matters most).
+YIELD_ORDER = (CARDS, KNOWN, NEW, DUE)
+#: The room a title keeps before a count column gives way, in average characters.
+TITLE_CHARACTERS = 22
 
 
 class OutlinePane(QSplitter):
@@ -63,6 +76,8 @@ class OutlinePane(QSplitter):
         self.filter.installEventFilter(self)
 
         self.tree = QTreeView(uniformRowHeights=True)
+        # A long title keeps its start and its end ("Step 2 Metri…Online)").
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.tree.setAccessibleName("Outline")
         self.tree.setModel(self.proxy)
         header = self.tree.header()
@@ -210,13 +225,30 @@ class OutlinePane(QSplitter):
         self.children_list.setVisible(bool(node.children))
 
     def fit_count_columns(self) -> None:
-        """The count columns fit their headers at the current font size."""
+        """The count columns fit their headers and four digits at the current font size, and
+        give way to the titles where the pane is narrow."""
         header = self.tree.header()
-        metrics = header.fontMetrics()
+        digits = self.tree.fontMetrics().horizontalAdvance("88888")  # a digit's room to spare
+        self._count_widths = {column: max(header.sectionSizeHint(column), digits)
+                              for column in COUNT_COLUMNS}
+        for column, width in self._count_widths.items():
+            header.resizeSection(column, width)
+        self.yield_count_columns()
+
+    def yield_count_columns(self) -> None:
+        """Hide the count columns, least needed first (YIELD_ORDER), until the titles keep
+        TITLE_CHARACTERS of room; each comes back when the pane is wide enough again."""
+        room = self.tree.viewport().width()
+        title = (self.tree.fontMetrics().averageCharWidth() * TITLE_CHARACTERS
+                 + 3 * self.tree.indentation())  # a step's topics are two levels down
+        shown = list(COUNT_COLUMNS)
+        for column in YIELD_ORDER:
+            if room - sum(self._count_widths[c] for c in shown) >= title:
+                break
+            shown.remove(column)
+        header = self.tree.header()
         for column in COUNT_COLUMNS:
-            title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
-            widest = max(metrics.horizontalAdvance(title), metrics.horizontalAdvance("8888"))
-            header.resizeSection(column, widest + 14)
+            header.setSectionHidden(column, column not in shown)
 
     # --- slots -----------------------------------------------------------------------------------
 
@@ -266,6 +298,8 @@ class OutlinePane(QSplitter):
                                  self.proxy.node(index))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.tree.viewport():
+            self.yield_count_columns()
         if (event.type() == QEvent.Type.Paint and not self._painted
                 and watched is self.tree.viewport()):
             self._painted = True

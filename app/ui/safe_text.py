@@ -37,6 +37,7 @@ class SafeTextBrowser(QTextBrowser):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._html = ""
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.anchorClicked.connect(self._on_anchor)
@@ -44,6 +45,27 @@ class SafeTextBrowser(QTextBrowser):
     def show_markdown(self, text: str) -> None:
         """Show deck Markdown, sanitised (see :func:`app.decks.render.render_markdown`)."""
         self.setHtml(render_markdown(text))
+
+    def setHtml(self, text: str) -> None:
+        # Kept to lay it out again when the theme changes: Qt bakes a link's colour into
+        # the document when it is set.
+        self._html = text
+        super().setHtml(text)
+
+    def setPlainText(self, text: str) -> None:
+        self._html = ""
+        super().setPlainText(text)
+
+    def clear(self) -> None:
+        self._html = ""
+        super().clear()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self._html:
+            scrolled = self.verticalScrollBar().value()
+            super().setHtml(self._html)
+            self.verticalScrollBar().setValue(scrolled)
 
     def setMarkdown(self, markdown: str,
                     features: QTextDocument.MarkdownFeature = (

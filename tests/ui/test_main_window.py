@@ -41,7 +41,7 @@ def test_starts_on_the_deck_with_the_tree_focused(window: MainWindow,
     children = window.outline.children_list
     assert children.count() == len(shipped.deck.topics)
     assert children.item(0).text().startswith("Step 1 Problem Formulation")
-    assert f"{shipped.topics} topics in 1 deck(s)" in window.statusBar().currentMessage()
+    assert f"{shipped.topics} topics in 1 deck(s)" in window.page_status.text()
 
 
 def _words(text: str) -> list[str]:
