@@ -107,6 +107,10 @@ def sync_decks(store: Store, sources: list[tuple[Path, str]], now: datetime) -> 
         if (taken := _claim(owners, deck.id, name)) is not None:
             problems.append(taken)
             continue
+        if origin == SHIPPED:  # the user's edits and cards, over this version's text
+            from app.decks.editing import layered
+
+            deck = layered(store, deck, record=True)
         store.sync_deck(deck, content_hash=digest, origin=origin, now=now,
                         cards=generate_cards(deck))
         present.append(deck.id)
@@ -312,10 +316,11 @@ def _check_import_target(store: Store, deck_id: DeckId, target: Path, name: str,
 _parsed: dict[str, tuple[str, Deck]] = {}
 
 
-def load_stored_deck(store: Store, deck_id: str) -> Deck:
+def load_stored_deck(store: Store, deck_id: str, *, user_layer: bool = True) -> Deck:
     """A stored deck parsed from its file as the file is now (for what the store does not
     keep, such as the interview question bank and rubrics), parsed once per version of the
-    file. Raises :class:`DeckError`."""
+    file; a built-in deck with the user's edits unless ``user_layer`` is false. Raises
+    :class:`DeckError`."""
     from app.decks.loader import decode, load_text
 
     for stored in store.decks():
@@ -331,6 +336,10 @@ def load_stored_deck(store: Store, deck_id: str) -> Deck:
             if cached is None or cached[0] != digest:
                 cached = digest, load_text(decode(data, path), path)
                 _parsed[path] = cached
+            if user_layer and stored.origin == SHIPPED:
+                from app.decks.editing import layered
+
+                return layered(store, cached[1])
             return cached[1]
     raise DeckError([Problem(deck_id, 1, 1, f"no deck with id '{deck_id}' is loaded")])
 
