@@ -54,7 +54,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
                separator_before=True),
 
     ActionSpec("find", VIEW, "&Find topic", "outline.focus_filter",
-               shortcuts=(QKeySequence.StandardKey.Find,)),
+               shortcuts=(QKeySequence.StandardKey.Find,), enabled_when="outline"),
+    ActionSpec("browse", VIEW, "&Browse cards", "show_browser", shortcuts=("Ctrl+B",),
+               tip="Search every card, see its schedule and history, suspend, flag, forget"),
     ActionSpec("expand", VIEW, "&Expand all", "outline.tree.expandAll"),
     ActionSpec("statistics", VIEW, "&Statistics", "show_statistics",
                shortcuts=("Ctrl+Shift+T",)),
@@ -162,6 +164,19 @@ INTERVIEW_FOLLOWUP = PageKey(INTERVIEWING, ("Ctrl+Shift+A",), "Ask me a follow-u
 INTERVIEW_FINISH = PageKey(INTERVIEWING, ("Ctrl+Shift+Enter",), "Finish the interview")
 INTERVIEW_LEAVE = PageKey(INTERVIEWING, ("Esc",), "Leave the set-up, review or history screen")
 INTERVIEW_DELETE = PageKey(INTERVIEWING, ("Delete",), "Delete the interview (history, review)")
+BROWSING = "In the card browser"  # as in Anki's browser; bound by app/ui/browser/page.py
+BROWSER_SEARCH = PageKey(BROWSING, ("Ctrl+F",), "Go to the search box (Enter searches)")
+BROWSER_SUSPEND = PageKey(BROWSING, ("Ctrl+J",), "Suspend or unsuspend the selected cards")
+BROWSER_BURY = PageKey(BROWSING, ("Ctrl+Shift+J",), "Bury or unbury the selected cards")
+BROWSER_FORGET = PageKey(BROWSING, ("Ctrl+Alt+N",), "Forget: make the selected cards new")
+BROWSER_DUE = PageKey(BROWSING, ("Ctrl+Shift+D",), "Set the due date of the selected cards")
+BROWSER_FLAG = PageKey(BROWSING, ("Ctrl+1", "Ctrl+2", "Ctrl+3", "Ctrl+4"),
+                       "Red, orange, green, blue flag (the same again removes it)")
+BROWSER_INFO = PageKey(BROWSING, ("Ctrl+Shift+I",), "Card info")
+BROWSER_TOPIC = PageKey(BROWSING, ("Ctrl+G",), "Go to the card's topic in the outline")
+BROWSER_STUDY = PageKey(BROWSING, ("Ctrl+Enter",),
+                        "Study these cards: the selected ones, or every card found")
+BROWSER_BACK = PageKey(BROWSING, ("Esc",), "Back to the outline")
 # Any other page (statistics, …): an Esc no widget used reaches the window (app/ui/pages.py).
 PAGE_BACK = PageKey("On the other pages", ("Esc",), "Back to the outline")
 
@@ -170,6 +185,8 @@ PAGE_KEYS: tuple[PageKey, ...] = (
     REVIEW_CONFIRM, REVIEW_GRADE, REVIEW_UNDO, REVIEW_BURY, REVIEW_SUSPEND, REVIEW_BACK,
     INTERVIEW_START, INTERVIEW_STEP, INTERVIEW_PAUSE, INTERVIEW_FOLLOWUP, INTERVIEW_FINISH,
     INTERVIEW_LEAVE, INTERVIEW_DELETE, PAGE_BACK,
+    BROWSER_SEARCH, BROWSER_SUSPEND, BROWSER_BURY, BROWSER_FORGET, BROWSER_DUE, BROWSER_FLAG,
+    BROWSER_INFO, BROWSER_TOPIC, BROWSER_STUDY, BROWSER_BACK,
 )
 
 

@@ -306,38 +306,26 @@ class MainWindow(QMainWindow):
         folder = self.store.path.parent if self.store.path is not None else None
         QMessageBox.about(self, "About MLSD Study", about_html(folder))
 
+    def show_browser(self, query: str | None = None) -> None:
+        """The card browser (Ctrl+B), built when first opened; Esc comes back."""
+        from app.ui.browser import browser_page
+
+        page = browser_page(self, query)
+        self._show_page(page)
+        page.focus_search()
+
     # --- statistics ------------------------------------------------------------------------------
 
     def show_statistics(self) -> None:
-        """Compute the figures off the GUI thread, then draw them."""
-        from app.ui.stats.page import StatsPage
-        from app.ui.worker import run_in_background
+        """The statistics page, showing the branch (or deck) selected in the outline first."""
+        from app.ui.stats.page import StatsPage, stats_context
 
         if self.stats_page is None:
             self.stats_page = StatsPage(self.settings, self.close_review)
             self.pages.addWidget(self.stats_page)
-        page = self.stats_page
-        page.status.setText("Computing…")
-        self._show_page(page)
-        data_dir = self.store.path.parent if self.store.path is not None else None
-        now, local = self.clock(), self.local
-        retention = load_study_settings(self.store).desired_retention
-        deck_id = self.outline.roots[0].deck_id if self.outline.roots else None
-
-        def work(_progress: object) -> object:
-            from app.db.stats import all_figures
-
-            if data_dir is None:
-                return all_figures(self.store, now, local, retention, deck_id)
-            store = Store.open(data_dir, check=False)  # its own connection; checked at start
-            try:
-                return all_figures(store, now, local, retention, deck_id)
-            finally:
-                store.close()
-
-        run_in_background(work, on_done=lambda figures: page.show_figures(figures),
-                          on_error=lambda error: page.status.setText(
-                              f"Could not compute the statistics: {error.message}"))
+        self._show_page(self.stats_page)
+        self.stats_page.open(stats_context(self.store, self.clock(), self.local,
+                                           self.outline.roots, self.current_node))
 
     # --- mock interviews -------------------------------------------------------------------------
 
