@@ -283,6 +283,30 @@ def test_a_wrong_index_is_caught_by_the_check(store: Store) -> None:
         check_index(store)
 
 
+def test_unsorted_ids_are_the_sorted_ones_each_once(store: Store) -> None:
+    """Unsorted ids come back as one joined string, the words of the top level drive a join:
+    the same cards, each once, as the sorted path (one row per card) finds."""
+    answer(store, qa("ml", "metrics", 0), review_state(NOW - timedelta(days=1), 3))
+    for query in ("", "metrics", "metrics is:due", "feature store", "-metrics", "ndcg or latency",
+                  '"feature store" -deck:notes', "step:2 precision", "(metrics) recall"):
+        unsorted = find_cards(store, query, NOW, DAY)
+        assert len(unsorted) == len(set(unsorted)), query
+        assert set(unsorted) == set(find_cards(store, query, NOW, DAY, order="outline")), query
+        assert set(unsorted) == {row.id for row in search_cards(store, query, NOW, DAY)}, query
+    assert set(find_cards(store, "metrics", NOW, DAY)) == {
+        qa("ml", "metrics", 0), qa("ml", "metrics", 1), qa("ml", "ranking", 0)} | {
+        card for card in ids(store, "") if card.startswith("ml/metrics/")
+        or card.startswith("ml/ranking/")}
+
+
+def test_an_id_holding_the_separator_comes_back_whole(store: Store) -> None:
+    odd = "ml/serving/qa/\x1fodd"
+    with store.transaction() as conn:
+        conn.execute("UPDATE cards SET id = ? WHERE id = ?", [odd, qa("ml", "serving", 0)])
+    assert odd in find_cards(store, "batch", NOW, DAY)
+    assert odd in find_cards(store, "", NOW, DAY)
+
+
 # --- rows and sorting ----------------------------------------------------------------------------
 
 def test_rows_carry_the_browser_columns(store: Store) -> None:

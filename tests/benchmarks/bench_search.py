@@ -11,7 +11,10 @@ several runs each:
   ``is:due``;
 * the anchor: Anki's ``col.find_cards`` (order=False) for the same searches.
 
-Target from the issue: free text and ``is:due`` median <= 20 ms each.
+Target from the issue: free text and ``is:due`` median <= 20 ms each. The common word is
+found in 70% of the cards: returning 70,000 ids costs one rowid lookup each in the cards table
+(about 16 ms here, FTS5 itself about 7 ms), so that one stays above the target while still
+ahead of Anki's; card ids are as long as real ones (40 characters), as their length counts.
 
     python tests/benchmarks/bench_search.py [--cards 100000] [--runs 15]
 """
@@ -66,6 +69,14 @@ def source_cards() -> list[tuple[str, str, str, str]]:
             for c in generate_cards(deck)]
 
 
+def card_ids(count: int) -> list[str]:
+    """Ids as long as real ones (the built-in deck's average 40 characters), each made unique
+    with its number: a search returns them all, so their length is part of what it costs."""
+    deck = load_path(next(shipped_decks_dir().glob("*.yaml")))
+    real = [card.id for card in generate_cards(deck)]
+    return [f"{real[i % len(real)]}/{i}" for i in range(count)]
+
+
 def topic_text(texts: list[tuple[str, str, str, str]], topic: int) -> tuple[str, str]:
     """The title and explanation of synthetic topic number ``topic``."""
     _, _, title, notes = texts[topic % len(texts)]
@@ -96,6 +107,7 @@ def states(count: int, seed: int) -> list[tuple[int, int | None, int | None, flo
 def build_store(folder: Path, cards: int, seed: int) -> Store:
     texts = source_cards()
     plan = states(cards, seed)
+    ids = card_ids(cards)
     store = Store.open(folder)
     with store.transaction() as conn:
         conn.execute("INSERT INTO decks (id, title, version, synced_at) VALUES (?, ?, 1, ?)",
@@ -109,7 +121,7 @@ def build_store(folder: Path, cards: int, seed: int) -> Store:
             "INSERT INTO cards (id, deck_id, topic_id, kind, context, prompt, answer, ord, "
             "queue, due, last_review, stability, difficulty, reps, lapses, created_at) "
             "VALUES (?, 'bench', ?, 'qa', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
-            [(f"c{i}", f"t{i // PER_TOPIC}", f"{texts[i % len(texts)][0]} ({i})",
+            [(ids[i], f"t{i // PER_TOPIC}", f"{texts[i % len(texts)][0]} ({i})",
               texts[i % len(texts)][1], i, *plan[i]) for i in range(cards)])
     return store
 
