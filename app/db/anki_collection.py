@@ -1,18 +1,18 @@
 """Read an Anki collection file (unpacked from a package): notes' GUIDs, card states, review log."""
 
 # Read-only raw sqlite3 on Anki's own file, in the columns every schema since Anki 2.1 keeps
-# (notes.guid; cards' queue, type, due, ivl, flags and data; revlog; col.crt).
+# (notes.guid; cards' queue, type, due, ivl, flags and left; revlog; col.crt). A collection
+# can hold 100,000 answers: they are read as plain tuples, grouped by card in one pass.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import AppError
 
-__all__ = ["AnkiCard", "AnkiCollection", "AnkiPackageError", "AnkiReview", "read_collection"]
+__all__ = ["AnkiAnswer", "AnkiCard", "AnkiCollection", "AnkiPackageError", "read_collection"]
 
 
 class AnkiPackageError(AppError):
@@ -32,27 +32,27 @@ class AnkiCard:
     interval: int
     flag: int          # 0 none, 1..7 the flag colours
     left: int          # learning steps left to go (the last three digits)
-    stability: float | None
-    difficulty: float | None
 
 
-@dataclass(frozen=True, slots=True)
-class AnkiReview:
-    """A revlog row: ``id`` is the answer's time in ms since the epoch (and unique)."""
+#: An answer in Anki's review log: (card id, review id = the answer's time in ms since the epoch
+#: and unique, ease 1..4, interval in days or negative seconds while learning, duration in ms).
+AnkiAnswer = tuple[int, int, int, int, int]
 
-    id: int
-    card_id: int
-    ease: int          # 1..4, 0 for a manual reschedule
-    interval: int      # days, or negative seconds while learning
-    duration_ms: int
-    kind: int          # 0 learn, 1 review, 2 relearn, 3 filtered, 4 manual, 5 rescheduled
+# Answers are learn, review, relearn and filtered entries (types 0..3) with a button (1..4);
+# manual reschedules (type 4, ease 0) and "rescheduled" entries (type 5) are not.
+_ANSWER = "ease BETWEEN 1 AND 4 AND type BETWEEN 0 AND 3"
 
 
 @dataclass(frozen=True)
 class AnkiCollection:
-    created: int                 # col.crt: Unix seconds of day 0's rollover
+    created: int                         # col.crt: Unix seconds of day 0's rollover
     cards: tuple[AnkiCard, ...]
-    reviews: tuple[AnkiReview, ...]
+    answers: dict[int, list[AnkiAnswer]]  # per Anki card id, oldest first
+    others: dict[int, int]               # per Anki card id: log entries that are not answers
+
+    @property
+    def has_log(self) -> bool:
+        return bool(self.answers or self.others)
 
 
 def read_collection(path: Path, source: Path) -> AnkiCollection:
@@ -64,29 +64,24 @@ def read_collection(path: Path, source: Path) -> AnkiCollection:
     try:
         created = int(conn.execute("SELECT crt FROM col").fetchone()[0])
         cards = tuple(
-            AnkiCard(card_id, guid, ordinal, kind, queue, due, interval, flags & 7, left % 1000,
-                     *_memory(data))
-            for card_id, guid, ordinal, kind, queue, due, interval, flags, left, data
+            AnkiCard(card_id, guid, ordinal, kind, queue, due, interval, flags & 7, left % 1000)
+            for card_id, guid, ordinal, kind, queue, due, interval, flags, left
             in conn.execute(
-                "SELECT c.id, n.guid, c.ord, c.type, c.queue, c.due, c.ivl, c.flags, c.left, "
-                "c.data "
+                "SELECT c.id, n.guid, c.ord, c.type, c.queue, c.due, c.ivl, c.flags, c.left "
                 "FROM cards c JOIN notes n ON n.id = c.nid"))
-        reviews = tuple(AnkiReview(*row) for row in conn.execute(
-            "SELECT id, cid, ease, ivl, time, type FROM revlog ORDER BY id"))
+        answers: dict[int, list[AnkiAnswer]] = {}
+        for row in conn.execute(f"SELECT cid, id, ease, ivl, MAX(0, time) FROM revlog "
+                                f"WHERE {_ANSWER} ORDER BY id"):
+            found = answers.get(row[0])
+            if found is None:
+                answers[row[0]] = [row]
+            else:
+                found.append(row)
+        others = dict(conn.execute(f"SELECT cid, COUNT(*) FROM revlog WHERE NOT ({_ANSWER}) "
+                                   "GROUP BY cid").fetchall())
     except (sqlite3.DatabaseError, TypeError) as exc:
         raise AnkiPackageError(f"{source} does not hold a readable Anki collection ({exc}). "
                                "Export it from Anki again (File > Export).") from None
     finally:
         conn.close()
-    return AnkiCollection(created, cards, reviews)
-
-
-def _memory(data: str | None) -> tuple[float | None, float | None]:
-    """FSRS stability and difficulty from a card's data column, when Anki stored them."""
-    if not data:
-        return None, None
-    try:
-        memory = json.loads(data)
-        return float(memory["s"]), float(memory["d"])
-    except (ValueError, KeyError, TypeError):
-        return None, None
+    return AnkiCollection(created, cards, answers, others)

@@ -3,6 +3,7 @@
 # Reads: every card's id, kind, suspension and flag (to match GUIDs), and the review log of the
 # matched cards. The write replaces the matched cards' schedules and review-log states with the
 # replay, adds Anki's new reviews and links reviews Anki already had, all in one transaction.
+# Rows are plain tuples bound with executemany: an import can add 100,000 reviews.
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from app.clock import to_ms
 from app.db.store import Store
 from app.scheduling.scheduler import CardState
 
-__all__ = ["CardProgress", "CardRow", "LoggedReview", "ReplayedReview", "ReviewRow", "card_row",
-           "our_cards", "our_reviews", "review_row", "write_progress", "write_rows"]
+__all__ = ["CardProgress", "CardRow", "LoggedReview", "NewReviewRow", "ReplayedReview",
+           "ReviewUpdateRow", "card_row", "our_cards", "our_reviews", "review_rows",
+           "write_progress", "write_rows"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,19 +90,37 @@ def _state_columns(state: CardState) -> tuple[object, ...]:
             _ms(state.last_review), state.reps, state.lapses)
 
 
-#: A review-log row as :func:`write_rows` takes it: (log id or None for a new row, card id,
-#: reviewed_at, rating, duration_ms, anki_id, the state before as (queue, step, stability,
-#: difficulty, due, last_review, reps, lapses), the state after as (queue, step, stability,
-#: difficulty, due)); times in ms.
-ReviewRow = tuple[Any, ...]
+#: A review to add to the log, as :func:`write_rows` takes it: (card id, reviewed_at, rating,
+#: duration_ms, anki_id, the state before as (queue, step, stability, difficulty, due,
+#: last_review, reps, lapses), the state after as (queue, step, stability, difficulty, due));
+#: times in ms.
+NewReviewRow = tuple[Any, ...]
+#: A review already in the log, replayed: (anki_id, the state before and after as in
+#: :data:`NewReviewRow`, log id).
+ReviewUpdateRow = tuple[Any, ...]
 #: A card row: (queue, step, stability, difficulty, due, last_review, reps, lapses, suspended,
 #: flag, card id).
 CardRow = tuple[Any, ...]
 
+#: Adding at least this many reviews, and more than the log holds, builds the log's indexes
+#: once afterwards instead of updating them row by row (100,000 answers into an empty log:
+#: the write takes about 0.54 s instead of 0.62 s).
+_REBUILD_INDEXES_FROM = 10_000
 
-def review_row(r: ReplayedReview) -> ReviewRow:
-    return (r.log_id, r.card_id, r.reviewed_at, r.rating, r.duration_ms, r.anki_id,
-            *_state_columns(r.before), *_after(r.after))
+
+def review_rows(reviews: Iterable[ReplayedReview]
+                ) -> tuple[list[NewReviewRow], list[ReviewUpdateRow]]:
+    """``reviews`` as rows for :func:`write_rows`: (the new ones, those already logged)."""
+    added: list[NewReviewRow] = []
+    updated: list[ReviewUpdateRow] = []
+    for r in reviews:
+        states = (*_state_columns(r.before), *_after(r.after))
+        if r.log_id is None:
+            added.append((r.card_id, r.reviewed_at, r.rating, r.duration_ms, r.anki_id,
+                          *states))
+        else:
+            updated.append((r.anki_id, *states, r.log_id))
+    return added, updated
 
 
 def card_row(c: CardProgress) -> CardRow:
@@ -111,11 +131,12 @@ def write_progress(store: Store, reviews: Sequence[ReplayedReview],
                    cards: Sequence[CardProgress],
                    during: Callable[[], None] | None = None) -> None:
     """Write the replayed history and the cards' schedules in one transaction."""
-    write_rows(store, [review_row(r) for r in reviews], [card_row(c) for c in cards], during)
+    added, updated = review_rows(reviews)
+    write_rows(store, added, updated, [card_row(c) for c in cards], during)
 
 
-def write_rows(store: Store, reviews: Sequence[ReviewRow], cards: Sequence[CardRow],
-               during: Callable[[], None] | None = None) -> None:
+def write_rows(store: Store, added: Sequence[NewReviewRow], updated: Sequence[ReviewUpdateRow],
+               cards: Sequence[CardRow], during: Callable[[], None] | None = None) -> None:
     """:func:`write_progress` with the rows built already (the import's fast path).
 
     ``during`` is called inside the transaction, after the review log is written and before
@@ -127,15 +148,24 @@ def write_rows(store: Store, reviews: Sequence[ReviewRow], cards: Sequence[CardR
             "stability_before = ?, difficulty_before = ?, due_before = ?, "
             "last_review_before = ?, reps_before = ?, lapses_before = ?, queue_after = ?, "
             "step_after = ?, stability_after = ?, difficulty_after = ?, due_after = ? "
-            "WHERE id = ?",
-            [(*r[5:], r[0]) for r in reviews if r[0] is not None])
+            "WHERE id = ?", updated)
+        (largest,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM review_log").fetchone()
+        rebuild = len(added) >= _REBUILD_INDEXES_FROM and len(added) > largest
+        # The indexes as the schema defines them, whatever its version: dropped and created
+        # again inside this transaction, so a crash leaves them as they were.
+        indexes = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+            "AND tbl_name = 'review_log' AND sql IS NOT NULL").fetchall() if rebuild else []
+        for name, _ in indexes:
+            conn.execute(f'DROP INDEX "{name}"')
         conn.executemany(
             "INSERT INTO review_log (card_id, reviewed_at, rating, duration_ms, anki_id, "
             "queue_before, step_before, stability_before, difficulty_before, due_before, "
             "last_review_before, reps_before, lapses_before, queue_after, step_after, "
             "stability_after, difficulty_after, due_after) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [r[1:] for r in reviews if r[0] is None])
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", added)
+        for _, sql in indexes:
+            conn.execute(sql)
         if during is not None:
             during()
         conn.executemany(

@@ -19,7 +19,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from app.clock import local_zone
-from app.db.anki_collection import AnkiCard, AnkiPackageError, AnkiReview, read_collection
+from app.db.anki_collection import AnkiAnswer, AnkiCard, AnkiPackageError, read_collection
 from app.db.anki_import import (
     LoggedReview,
     our_cards,
@@ -40,8 +40,6 @@ _CLOZE_CARD = re.compile(r"^(?P<note>.+)/c(?P<number>\d+)$")
 #: share a millisecond: an Anki review of the same card, rating and time within this is ours.
 _SAME_REVIEW_MS = 60_000
 _DAY_S = 86_400
-_RATINGS = range(1, 5)
-_ANSWER_KINDS = range(0, 4)  # learn, review, relearn, filtered; not manual or rescheduled
 
 
 @dataclass(frozen=True)
@@ -130,28 +128,20 @@ def import_anki_progress(store: Store, data_dir: Path | None, package: Path, *, 
             f"{package}: none of its {len(collection.cards)} cards came from MLSD Study (no "
             "note GUID matches our export). Import a package exported from the Anki deck that "
             "MLSD Study's File > Export to Anki made.")
-    if not collection.reviews and all(card.type == 0 for _, card in matched.values()):
+    if not collection.has_log and all(card.type == 0 for _, card in matched.values()):
         raise AnkiPackageError(
             f"{package} holds no scheduling: its cards are all new and it has no review log. "
             "In Anki, export again with \"Include scheduling information\" ticked (.apkg) or "
             "as a collection package (.colpkg).")
-
-    answers: defaultdict[int, list[AnkiReview]] = defaultdict(list)
-    skipped = 0
-    for review in collection.reviews:
-        if review.card_id not in matched:
-            continue
-        if review.ease in _RATINGS and review.kind in _ANSWER_KINDS:
-            answers[review.card_id].append(review)
-        else:
-            skipped += 1
+    skipped = sum(collection.others.get(anki_id, 0) for anki_id in matched)
 
     state_of = {card_id: (suspended, flag) for card_id, _, suspended, flag in ours}
     logs = our_reviews(store, (card_id for card_id, _ in matched.values()))
     plans: list[tuple[str, AnkiCard, list[Merged]]] = []
     added = known = both = suspensions = flags = 0
     for anki_id, (card_id, card) in matched.items():
-        merged, new, linked, clash = _merge(logs.get(card_id, []), answers.get(anki_id, []))
+        merged, new, linked, clash = _merge(logs.get(card_id, []),
+                                             collection.answers.get(anki_id, []))
         added += new
         known += linked
         suspended, flag = state_of[card_id]
@@ -169,46 +159,57 @@ def import_anki_progress(store: Store, data_dir: Path | None, package: Path, *, 
     settings = replace(load_study_settings(store), fuzz=False)
     if progress is not None:
         progress(0, 2)
-    reviews, cards = replay(plans, settings, local or local_zone(), collection.created)
+    added_rows, updated_rows, cards = replay(plans, settings, local or local_zone(),
+                                             collection.created)
     if progress is not None:
         progress(1, 2)
     if data_dir is not None:
         backup = create_backup(store, data_dir, now, reason="before-anki-import")
-    write_rows(store, reviews, cards, during)
+    write_rows(store, added_rows, updated_rows, cards, during)
     if progress is not None:
         progress(2, 2)
     return ImportReport(package, len(matched), added, known, len(foreign), skipped, both,
                         suspensions, flags, backup)
 
 
-def _merge(ours: list[LoggedReview], theirs: list[AnkiReview]
+def _merge(ours: list[LoggedReview], theirs: list[AnkiAnswer]
            ) -> tuple[list[Merged], int, int, bool]:
     """The card's merged history in time order, with (added, already known, answered on both
     sides since the last shared review)."""
-    merged = [Merged(r.log_id, r.reviewed_at, r.rating, r.duration_ms, r.anki_id, False, False,
-                     queue_after=r.queue_after, step_after=r.step_after, due_after=r.due_after)
+    # A review of ours linked to Anki counts as Anki's for the last word on due.
+    merged = [Merged(r.log_id, r.reviewed_at, r.rating, r.duration_ms, r.anki_id,
+                     r.anki_id is not None, False, queue_after=r.queue_after,
+                     step_after=r.step_after, due_after=r.due_after)
               for r in ours]
     linked_ids = {r.anki_id for r in ours if r.anki_id is not None}
-    added = known = 0
-    fresh: list[Merged] = []
-    for review in theirs:
-        if review.id in linked_ids:
-            known += 1
-            continue
-        unlinked = [m for m in merged if m.anki_id is None]  # usually none: no search
-        twin = min((m for m in unlinked if m.rating == review.ease
-                    and abs(m.at - review.id) <= _SAME_REVIEW_MS),
-                   key=lambda m: abs(m.at - review.id), default=None) if unlinked else None
-        if twin is not None:  # written into Anki by our export
-            twin.anki_id, twin.link = review.id, True
-            known += 1
-            continue
-        added += 1
-        fresh.append(Merged(None, review.id, review.ease, max(0, review.duration_ms),
-                            review.id, True, False, interval=review.interval))
-    clash = bool(fresh) and any(m.anki_id is None and m.at > fresh[0].at for m in merged)
+    unlinked = [m for m in merged if m.anki_id is None]
+    if unlinked:
+        fresh = _link_twins(unlinked, [a for a in theirs if a[1] not in linked_ids])
+    else:  # the usual case (a first import, or all of ours is in Anki): no twins to look for
+        fresh = [Merged(None, review_id, ease, duration_ms, review_id, True, False, interval)
+                 for _, review_id, ease, interval, duration_ms in theirs
+                 if review_id not in linked_ids]
+    clash = bool(fresh) and any(m.at > fresh[0].at for m in unlinked if m.anki_id is None)
+    if not merged:
+        return fresh, len(fresh), len(theirs) - len(fresh), clash  # Anki's: oldest first
     merged.extend(fresh)
     merged.sort(key=lambda m: (m.at, m.log_id or 0))
-    for m in merged:  # a review linked to Anki counts as Anki's for the last word on due
-        m.from_anki = m.from_anki or m.anki_id is not None
-    return merged, added, known, clash
+    return merged, len(fresh), len(theirs) - len(fresh), clash
+
+
+def _link_twins(unlinked: list[Merged], theirs: list[AnkiAnswer]) -> list[Merged]:
+    """Link each of Anki's answers that our export wrote to our review (same rating, time
+    within a minute; the nearest wins) and return Anki's other answers, as reviews to add."""
+    fresh: list[Merged] = []
+    free = list(unlinked)
+    for _, review_id, ease, interval, duration_ms in theirs:
+        twin = min((m for m in free if m.rating == ease
+                    and abs(m.at - review_id) <= _SAME_REVIEW_MS),
+                   key=lambda m: abs(m.at - review_id), default=None)
+        if twin is None:
+            fresh.append(Merged(None, review_id, ease, duration_ms, review_id, True, False,
+                                interval))
+        else:
+            twin.anki_id, twin.link, twin.from_anki = review_id, True, True
+            free.remove(twin)
+    return fresh

@@ -12,17 +12,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import tzinfo
-from typing import Any
 
 from app.clock import from_ms
 from app.db.anki_collection import AnkiCard
 from app.db.anki_import import (
     CardProgress,
     CardRow,
+    NewReviewRow,
     ReplayedReview,
-    ReviewRow,
+    ReviewUpdateRow,
     card_row,
-    review_row,
+    review_rows,
 )
 from app.scheduling.optimizer import DEFAULT_PARAMETERS, StudyDays
 from app.scheduling.scheduler import CardState, Fsrs, Grade, Queue, SchedulerSettings
@@ -56,9 +56,9 @@ Plan = tuple[str, AnkiCard, list[Merged]]
 
 
 def replay(plans: list[Plan], settings: SchedulerSettings, local: tzinfo, created: int
-           ) -> tuple[list[ReviewRow], list[CardRow]]:
+           ) -> tuple[list[NewReviewRow], list[ReviewUpdateRow], list[CardRow]]:
     """Every planned card's replayed log and new state (``created``: Anki's day 0, seconds),
-    as rows for app.db.anki_import.write_rows."""
+    as rows for app.db.anki_import.write_rows: (reviews added, reviews updated, cards)."""
     from fsrs_rs_python import FSRS, FSRSItem, FSRSReview
 
     fast = [plan for plan in plans if plan[2] and plan[2][-1].from_anki and plan[1].type != 0]
@@ -67,51 +67,57 @@ def replay(plans: list[Plan], settings: SchedulerSettings, local: tzinfo, create
     day_of = StudyDays(local, settings.rollover_hour)
     items = []
     for _, _, merged in fast:
-        days = [day_of(m.at) for m in merged]
-        items.append(FSRSItem([FSRSReview(m.rating, 0 if i == 0 else days[i] - days[i - 1])
-                               for i, m in enumerate(merged)]))
+        answers = []
+        previous = None
+        for m in merged:
+            day = day_of(m.at)
+            answers.append(FSRSReview(m.rating, 0 if previous is None else day - previous))
+            previous = day
+        items.append(FSRSItem(answers))
     engine = FSRS(list(settings.parameters or DEFAULT_PARAMETERS))
     memories = engine.historical_memory_state_batch(items) if items else []
-    reviews: list[ReviewRow] = []
+    added: list[NewReviewRow] = []
+    updated: list[ReviewUpdateRow] = []
     cards: list[CardRow] = []
-    review, again = int(Queue.REVIEW), int(Grade.AGAIN)
+    new, learning, review, relearning = (int(q) for q in Queue)
+    again = int(Grade.AGAIN)
     for (card_id, card, merged), memory in zip(fast, memories, strict=True):
-        # (queue, step, stability, difficulty, due, last_review, reps, lapses), plain numbers:
-        # 100,000 answers are replayed here, and no datetime is needed.
-        before: tuple[Any, ...] = (int(Queue.NEW), None, None, None, None, None, 0, 0)
+        # The state as plain numbers (times in ms): 100,000 answers are replayed here, and no
+        # datetime is needed.
+        queue, step, stability, difficulty, due, last, reps, lapses = (
+            new, None, None, None, None, None, 0, 0)
         for m, mem in zip(merged, memory, strict=True):
-            queue, step, due = _scheduled(m, before[0])
-            lapses = before[7] + (before[0] == review and m.rating == again)
-            after = (queue, step, mem.stability, mem.difficulty, due, m.at, before[6] + 1,
-                     lapses)
-            reviews.append((m.log_id, card_id, m.at, m.rating, m.duration_ms, m.anki_id,
-                            *before, *after[:5]))
-            before = after
-        queue = int(_ANKI_TYPES.get(card.type, Queue(before[0])))
+            before = (queue, step, stability, difficulty, due, last, reps, lapses)
+            lapses += queue == review and m.rating == again
+            if m.queue_after is not None and m.due_after is not None:  # ours, as scheduled
+                queue, step, due = m.queue_after, m.step_after, m.due_after
+            elif (interval := m.interval or 0) > 0:  # Anki's: days, or -seconds learning
+                queue, step, due = review, None, m.at + interval * _DAY_MS
+            else:
+                queue = relearning if queue in (review, relearning) else learning
+                step, due = 0, m.at - interval * 1000
+            stability, difficulty, last, reps = mem.stability, mem.difficulty, m.at, reps + 1
+            if m.log_id is None:
+                added.append((card_id, m.at, m.rating, m.duration_ms, m.anki_id, *before,
+                              queue, step, stability, difficulty, due))
+            else:
+                updated.append((m.anki_id, *before, queue, step, stability, difficulty, due,
+                                m.log_id))
+        queue = int(_ANKI_TYPES.get(card.type, Queue(queue)))
         steps = (settings.relearning_steps if queue == Queue.RELEARNING
                  else settings.learning_steps)
         step = None if queue == review else max(0, len(steps) - card.left)
         # Anki had the last word: its due date is the one the user saw.
-        cards.append((queue, step, before[2], before[3], _anki_due_ms(card, created),
-                      before[5], before[6], before[7], int(card.queue == -1), card.flag,
-                      card_id))
+        cards.append((queue, step, stability, difficulty, _anki_due_ms(card, created), last,
+                      reps, lapses, int(card.queue == -1), card.flag, card_id))
     fsrs = Fsrs(settings)
     for card_id, card, merged in slow:
         state, replayed = _replay(fsrs, card_id, merged)
-        reviews.extend(review_row(r) for r in replayed)
+        more, changed = review_rows(replayed)
+        added.extend(more)
+        updated.extend(changed)
         cards.append(card_row(CardProgress(card_id, state, card.queue == -1, card.flag)))
-    return reviews, cards
-
-
-def _scheduled(m: Merged, before: int) -> tuple[int, int | None, int]:
-    """(queue, step, due in ms) the answer gave."""
-    if m.queue_after is not None and m.due_after is not None:  # ours, as it was scheduled
-        return m.queue_after, m.step_after, m.due_after
-    interval = m.interval or 0
-    if interval > 0:
-        return int(Queue.REVIEW), None, m.at + interval * _DAY_MS
-    lapsed = before in (Queue.REVIEW, Queue.RELEARNING)
-    return int(Queue.RELEARNING if lapsed else Queue.LEARNING), 0, m.at - interval * 1000
+    return added, updated, cards
 
 
 def _replay(fsrs: Fsrs, card_id: str, merged: list[Merged]
