@@ -156,6 +156,7 @@ REVIEW_GRADE = PageKey(REVIEWING, ("1", "2", "3", "4"), "Again, Hard, Good, Easy
 REVIEW_UNDO = PageKey(REVIEWING, ("Ctrl+Z",), "Undo the last answer")
 REVIEW_BURY = PageKey(REVIEWING, ("-",), "Bury the card until tomorrow")
 REVIEW_SUSPEND = PageKey(REVIEWING, ("@",), "Suspend the card")
+REVIEW_INFO = PageKey(REVIEWING, ("I",), "Card info: the card and every answer")
 REVIEW_BACK = PageKey(REVIEWING, ("Esc",), "Back to the outline")
 INTERVIEW_START = PageKey(INTERVIEWING, ("Ctrl+Enter",), "Start the interview (set-up screen)")
 INTERVIEW_STEP = PageKey(INTERVIEWING, ("Ctrl+Right", "Ctrl+Left"), "Next or previous step")
@@ -182,7 +183,8 @@ PAGE_BACK = PageKey("On the other pages", ("Esc",), "Back to the outline")
 
 PAGE_KEYS: tuple[PageKey, ...] = (
     OUTLINE_OPEN, OUTLINE_STUDY, OUTLINE_CRAM, OUTLINE_CLEAR,
-    REVIEW_CONFIRM, REVIEW_GRADE, REVIEW_UNDO, REVIEW_BURY, REVIEW_SUSPEND, REVIEW_BACK,
+    REVIEW_CONFIRM, REVIEW_GRADE, REVIEW_UNDO, REVIEW_BURY, REVIEW_SUSPEND, REVIEW_INFO,
+    REVIEW_BACK,
     INTERVIEW_START, INTERVIEW_STEP, INTERVIEW_PAUSE, INTERVIEW_FOLLOWUP, INTERVIEW_FINISH,
     INTERVIEW_LEAVE, INTERVIEW_DELETE, PAGE_BACK,
     BROWSER_SEARCH, BROWSER_SUSPEND, BROWSER_BURY, BROWSER_FORGET, BROWSER_DUE, BROWSER_FLAG,

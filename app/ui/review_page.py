@@ -25,6 +25,7 @@ from app.ui.actions import (
     REVIEW_BURY,
     REVIEW_CONFIRM,
     REVIEW_GRADE,
+    REVIEW_INFO,
     REVIEW_SUSPEND,
     REVIEW_UNDO,
     bind_page_key,
@@ -213,6 +214,10 @@ class ReviewPage(QWidget):
             self.bury()
         elif REVIEW_SUSPEND.matches(event):
             self.suspend()
+        elif REVIEW_INFO.matches(event) and view.card is not None and self.session is not None:
+            from app.ui.card_info import show_card_info  # loaded when first asked for
+
+            show_card_info(self, self.session.store, view.card.id, self.clock())
         else:
             super().keyPressEvent(event)
 
