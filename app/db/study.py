@@ -75,7 +75,7 @@ def _card(row: Any) -> StudyCard:
         suspended=bool(suspended), buried_until=_dt(buried))
 
 
-def _scope_where(scope: Scope) -> tuple[str, dict[str, Any]]:
+def scope_where(scope: Scope) -> tuple[str, dict[str, Any]]:
     """A WHERE fragment (prefixed with AND) restricting cards to the scope, and its parameters.
 
     A pure query: the topic ids travel as one JSON parameter read by ``json_each``, so nothing
@@ -97,23 +97,23 @@ def _scope_where(scope: Scope) -> tuple[str, dict[str, Any]]:
 
 
 # The literal "retired = 0 AND suspended = 0" lets SQLite use the partial study indexes.
-_AVAILABLE = ("retired = 0 AND suspended = 0 AND (buried_until IS NULL OR buried_until <= :now)")
+AVAILABLE = ("retired = 0 AND suspended = 0 AND (buried_until IS NULL OR buried_until <= :now)")
 QueueKind = Literal["learning", "review", "new", "cram", "filtered"]
 _QUEUES: dict[str, tuple[str, str]] = {
-    "learning": ("queue IN (1, 3) AND due < :before AND " + _AVAILABLE, "due"),
-    "review": ("queue = 2 AND due < :before AND " + _AVAILABLE, "due"),
-    "new": ("queue = 0 AND " + _AVAILABLE, "deck_id, ord"),
+    "learning": ("queue IN (1, 3) AND due < :before AND " + AVAILABLE, "due"),
+    "review": ("queue = 2 AND due < :before AND " + AVAILABLE, "due"),
+    "new": ("queue = 0 AND " + AVAILABLE, "deck_id, ord"),
     "cram": ("retired = 0 AND suspended = 0", "deck_id, ord"),
     # Every available card of the scope now, due or not: cards already studied by due date,
     # then new cards in outline order.
-    "filtered": (_AVAILABLE, "queue = 0, due, deck_id, ord"),
+    "filtered": (AVAILABLE, "queue = 0, due, deck_id, ord"),
 }
 
 
 def _select(store: Store, scope: Scope, kind: QueueKind, columns: str, now: datetime,
             before: datetime | None, limit: int | None) -> list[Any]:
     condition, order = _QUEUES[kind]
-    where, params = _scope_where(scope)
+    where, params = scope_where(scope)
     sql = (f"SELECT {columns} FROM cards WHERE {condition}{where} "
            f"ORDER BY {order}" + (" LIMIT :limit" if limit is not None else ""))
     return store.conn.execute(sql, {
@@ -144,7 +144,7 @@ def filtered_ids(store: Store, scope: Scope, now: datetime) -> list[tuple[Queue,
 
 def card_ids(store: Store, scope: Scope) -> list[CardId]:
     """Ids of every active card of the scope, suspended ones included."""
-    where, params = _scope_where(scope)
+    where, params = scope_where(scope)
     return [CardId(r[0]) for r in store.conn.execute(
         f"SELECT id FROM cards WHERE retired = 0{where}", params)]
 
@@ -280,3 +280,33 @@ def topic_counts(store: Store, now: datetime, day_end: datetime, desired_retenti
     return {(DeckId(d), TopicId(t)): TopicCounts(int(n), int(due or 0), int(new or 0),
                                                   int(known or 0))
             for d, t, n, due, new, known in rows}
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """What a scope holds beyond today's queue: for the overview and the finished screen."""
+
+    next_studied_due: datetime | None  # the earliest due of a studied card (buried: unburied)
+    new: int  # new cards, buried ones included
+    buried: int  # cards buried now
+
+
+def upcoming(store: Store, scope: Scope, now: datetime) -> Upcoming:
+    """Over the scope's active, unsuspended cards: when the next studied one comes due (a
+    buried card counting from when it is unburied), how many are new and how many buried."""
+    where, params = scope_where(scope)
+    due, new, buried = store.conn.execute(
+        "SELECT MIN(CASE WHEN queue != 0 THEN MAX(due, COALESCE(buried_until, 0)) END), "
+        "COALESCE(SUM(queue = 0), 0), COALESCE(SUM(buried_until > :now), 0) "
+        f"FROM cards WHERE retired = 0 AND suspended = 0{where}",
+        {**params, "now": to_ms(now)}).fetchone()
+    return Upcoming(_dt(due), int(new), int(buried))
+
+
+def unbury_scope(store: Store, scope: Scope, now: datetime) -> int:
+    """Unbury every card of the scope buried now; how many were."""
+    where, params = scope_where(scope)
+    with store.transaction() as conn:
+        cursor = conn.execute(f"UPDATE cards SET buried_until = NULL WHERE buried_until > :now"
+                              f"{where}", {**params, "now": to_ms(now)})
+    return int(cursor.rowcount)

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
     from markdown_it.utils import EnvType, OptionsDict
 
-__all__ = ["LINK_OFF_THE_WEB", "MARKDOWN_EXTENSIONS", "WEB_SCHEMES", "is_web_link",
-           "markdown_parser", "render_markdown"]
+__all__ = ["CLOZE_COLOUR", "LINK_OFF_THE_WEB", "MARKDOWN_EXTENSIONS", "WEB_SCHEMES",
+           "filled_in", "is_web_link", "markdown_parser", "render_markdown"]
 
 #: The only link schemes that become links; every other one (javascript:, file:, data:, a
 #: relative path...) stays text. Web links open in the system browser, and only on a click.
@@ -132,3 +132,98 @@ def render_markdown(text: str) -> str:
     html: str = cmarkgfm.markdown_to_html_with_extensions(text, options=0,
                                                           extensions=list(MARKDOWN_EXTENSIONS))
     return html
+
+
+# --- the back of a gap card, filled in place ------------------------------------------------
+
+#: The colour of a filled-in gap (Anki's cloze blue), readable on light and dark backgrounds.
+CLOZE_COLOUR = "#3b82f6"
+_GAP = "[...]"  # app.decks.words.HIDDEN: how a gap shows on the front
+_TOKEN = "qzgapfill{}qz"  # letters only: no Markdown meaning, survives both renderers
+
+
+def filled_in(prompt: str, answer: str, kind: str) -> str | None:
+    """The back of a gap card as Anki shows it: the front's text with each gap filled in place
+    by the answer, highlighted (sanitised HTML). ``None`` for other cards, or when the sides do
+    not line up as the card generator writes them (the caller then shows the answer as usual).
+
+    - ``enum`` (an item of an ordered list): the front's bold "[...]" becomes the answer.
+    - ``cloze``: the back is the whole text with the deletion in bold; each gap of the front
+      ("[...]" or "[hint]") lines up with one bold span of the back, which is highlighted.
+    """
+    if kind == "enum":
+        gap = f"**{_GAP}**"
+        if prompt.count(gap) != 1:
+            return None
+        return _with_fills(prompt.replace(gap, _TOKEN.format(0)), [answer.strip()])
+    if kind == "cloze":
+        found = _cloze_fills(prompt, answer)
+        if found is None:
+            return None
+        text, fills = found
+        return _with_fills(text, fills)
+    return None
+
+
+def _cloze_fills(prompt: str, answer: str) -> tuple[str, list[str]] | None:
+    """The back with each filled gap replaced by a token, and the fills (Markdown), in order."""
+    out: list[str] = []
+    fills: list[str] = []
+    i = j = 0
+    while i < len(prompt) or j < len(answer):
+        if i < len(prompt) and j < len(answer) and prompt[i] == answer[j]:
+            out.append(answer[j])
+            i, j = i + 1, j + 1
+            continue
+        # A gap: "[...]" or "[hint]" on the front, whitespace? "**fill**" whitespace? behind.
+        close = prompt.find("]", i)
+        if not prompt.startswith("[", i) or close < 0:
+            return None
+        start = j
+        while start < len(answer) and answer[start] in " \t\n":
+            start += 1
+        if not answer.startswith("**", start):
+            return None
+        following = prompt[close + 1:]
+        end = _closing(answer, start + 2, following.split("[", 1)[0])
+        if end < 0:
+            return None
+        out.append(answer[j:start] + _TOKEN.format(len(fills)))
+        fills.append(answer[start + 2:end])
+        i, j = close + 1, end + 2
+        while j < len(answer) and answer[j] in " \t\n" and (
+                i >= len(prompt) or prompt[i] != answer[j]):
+            out.append(answer[j])
+            j += 1
+    return ("".join(out), fills) if fills else None
+
+
+def _closing(answer: str, after: int, following: str) -> int:
+    """Where the bold span opened before ``after`` closes: the first "**" that the front's text
+    up to its next gap (``following``) follows, past any whitespace."""
+    end = answer.find("**", after)
+    while end >= 0:
+        rest = answer[end + 2:]
+        if rest.startswith(following) or rest.lstrip(" \t\n").startswith(
+                following.lstrip(" \t\n")):
+            return end
+        end = answer.find("**", end + 1)
+    return -1
+
+
+def _with_fills(text: str, fills: list[str]) -> str | None:
+    rendered = render_markdown(text)
+    for number, fill in enumerate(fills):
+        token = _TOKEN.format(number)
+        if rendered.count(token) != 1:
+            return None
+        inline = render_markdown(fill).strip()
+        if inline.startswith("<p>") and inline.endswith("</p>") and inline.count("<p>") == 1:
+            inline = inline[3:-4]
+        else:  # a fill that is more than a line of text: shown as text
+            import html
+
+            inline = html.escape(fill)
+        rendered = rendered.replace(
+            token, f'<span style="color:{CLOZE_COLOUR}; font-weight:bold">{inline}</span>')
+    return rendered

@@ -18,7 +18,16 @@ from app.db.store import Store
 from app.db.study import LoggedAnswer, Scope, StudyCard
 from app.errors import StoreError
 from app.model import CardId
-from app.scheduling.scheduler import CardState, Fsrs, Grade, Queue, format_interval, study_day
+from app.scheduling.overview import Counts as Counts
+from app.scheduling.overview import next_due, study_queues
+from app.scheduling.scheduler import (
+    CardState,
+    Fsrs,
+    Grade,
+    Queue,
+    format_interval,
+    study_day,
+)
 
 #: "study": the due and new cards of a scope under the daily limits; "filtered": every card of
 #: the scope now, due or not, each answer a real FSRS review (Anki's filtered deck: an early
@@ -35,13 +44,6 @@ _SAFE = "Everything done before it is saved."
 def _not_saved(what: str, error: StoreError, then: str) -> StoreError:
     """The store's reason, told as what happened to the person's action and what comes next."""
     return StoreError(f"{what} {error.message} {then} {_SAFE}")
-
-
-@dataclass(frozen=True)
-class Counts:
-    new: int
-    learning: int
-    review: int
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,11 @@ class ReviewView:
     summary: Summary
     message: str
     can_undo: bool
+    #: What the last bury, suspension or undo did, to confirm it ("Card suspended.").
+    notice: str = ""
+    #: On the finished screen: when the scope next has a card to study, and its buried cards.
+    next_due: datetime | None = None
+    buried: int = 0
 
     @property
     def finished(self) -> bool:
@@ -89,6 +96,13 @@ class _Undo:
     cram_queue: tuple[CardId, ...] = ()
     duration_ms: int = 0
     grade: Grade = Grade.GOOD
+
+
+def _undone(last: _Undo) -> str:
+    """The notice for an undo: what was taken back, on which card."""
+    what = {"suspend": "suspension", "bury": "bury"}.get(last.kind, GRADE_LABELS[last.grade])
+    words = " ".join(last.card.prompt.replace("*", "").split())
+    return f"Undid: {what} on “{words if len(words) <= 48 else words[:47] + '…'}”"
 
 
 class ReviewSession:
@@ -116,6 +130,7 @@ class ReviewSession:
         self._shown_at = now
         self._preview: dict[Grade, CardState] = {}
         self._undo: list[_Undo] = []
+        self._notice = ""
         self._answered = 0
         self._again = 0
         self._milliseconds = 0
@@ -141,19 +156,15 @@ class ReviewSession:
                 self._filtered.append(card_id)
                 self._track(card_id, Queue.LEARNING if queue == Queue.RELEARNING else queue)
             return
-        settings = self.fsrs.settings
-        day = study_day(now, self.local, settings.rollover_hour)
-        new_done, reviews_done = db.answered_today(self.store, day.start)
-        for due, card_id in db.queue_ids(self.store, self.scope, "learning", now, day.end):
+        queues = study_queues(self.store, self.scope, self.fsrs.settings, now, self.local)
+        for due, card_id in queues.learning:
             self._learning.append((due or 0, card_id))
             self._track(card_id, Queue.LEARNING)
         heapq.heapify(self._learning)
-        for _, card_id in db.queue_ids(self.store, self.scope, "review", now, day.end,
-                                       settings.reviews_per_day - reviews_done):
+        for _, card_id in queues.review:
             self._reviews.append(card_id)
             self._track(card_id, Queue.REVIEW)
-        for _, card_id in db.queue_ids(self.store, self.scope, "new", now, None,
-                                       settings.new_per_day - new_done):
+        for _, card_id in queues.new:
             self._new.append(card_id)
             self._track(card_id, Queue.NEW)
 
@@ -265,9 +276,14 @@ class ReviewSession:
             counts = Counts(new=self._counts[Queue.NEW] + showing[Queue.NEW],
                             learning=self._counts[Queue.LEARNING] + showing[Queue.LEARNING],
                             review=self._counts[Queue.REVIEW] + showing[Queue.REVIEW])
+        when, buried = None, 0
+        if card is None:
+            when, _, buried = next_due(self.store, self.scope, self.fsrs.settings,
+                                       self._shown_at, self.local)
         return ReviewView(mode=self.mode, card=card, revealed=self._revealed, counts=counts,
                           buttons=self._buttons(), summary=self.summary(),
-                          message=self._message(), can_undo=bool(self._undo))
+                          message=self._message(), can_undo=bool(self._undo),
+                          notice=self._notice, next_due=when, buried=buried)
 
     def _buttons(self) -> tuple[Button, ...]:
         """The grade buttons, once the answer is shown (as in Anki)."""
@@ -301,6 +317,7 @@ class ReviewSession:
     # --- actions ---------------------------------------------------------------------------------
 
     def reveal(self, now: datetime) -> ReviewView:
+        self._notice = ""
         if self._current is not None:
             self._revealed = True
         return self.view()
@@ -315,6 +332,7 @@ class ReviewSession:
         card = self._current
         if card is None:
             return self.view()
+        self._notice = ""
         try:
             self._record(card, grade, now)
         except StoreError as error:
@@ -389,6 +407,7 @@ class ReviewSession:
             self._build(now)
             self._forget(last.card.id)
         self._show(last.card, now)
+        self._notice = _undone(last)
         return self.view()
 
     def poll(self, now: datetime) -> ReviewView:
@@ -414,6 +433,7 @@ class ReviewSession:
                                  "It stays on screen; you can suspend it again.") from None
             self._undo.append(_Undo("suspend", card))
             self._advance(now)
+            self._notice = "Card suspended (Ctrl+Z undoes)."
         return self.view()
 
     def bury(self, now: datetime) -> ReviewView:
@@ -428,4 +448,5 @@ class ReviewSession:
                                  "It stays on screen; you can bury it again.") from None
             self._undo.append(_Undo("bury", card))
             self._advance(now)
+            self._notice = "Card buried until tomorrow (Ctrl+Z undoes)."
         return self.view()
