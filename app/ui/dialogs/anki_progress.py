@@ -100,7 +100,7 @@ class OptimisePanel(QWidget):
         self.bar = QProgressBar()
         self.bar.setRange(0, len(_STAGES))
         self.bar.hide()
-        self.result = QLabel()
+        self.result = QLabel(wordWrap=True)
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -151,7 +151,7 @@ class OptimisePanel(QWidget):
         self.outcome = outcome
         self.bar.hide()
         self.button.setEnabled(True)
-        self.result.setText("\n".join(outcome.lines()))
+        self._say("\n".join(outcome.lines()))
         if outcome.applied:
             self.optimised.emit(outcome.fit.after)
 
@@ -159,4 +159,11 @@ class OptimisePanel(QWidget):
         self.error = error
         self.bar.hide()
         self.button.setEnabled(True)
-        self.result.setText(str(error))
+        self._say(str(error))
+
+    def _say(self, text: str) -> None:
+        """The outcome under the button, the dialog grown to show all of it."""
+        from app.ui.dialogs.fit import fit_height
+
+        self.result.setText(text)
+        fit_height(self.window())

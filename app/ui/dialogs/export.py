@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import AppError
+from app.ui.dialogs.fit import breakable, fit_height, fit_width
 from app.ui.worker import Progress, run_in_background
 
 
@@ -42,7 +43,6 @@ class ExportDialog(QDialog):
                  settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export to Anki")
-        self.setMinimumWidth(520)
         self.data_dir = data_dir
         self.deck_id = deck_id
         self.choices = choices
@@ -55,6 +55,7 @@ class ExportDialog(QDialog):
         self._add_target(layout)
         layout.addLayout(self._build_buttons())
         self._scope_changed(0, True)
+        fit_width(self, 520)
 
     def _add_choices(self, layout: QVBoxLayout) -> None:
         """A radio button per scope, then whether progress and the question bank go too."""
@@ -66,8 +67,8 @@ class ExportDialog(QDialog):
             layout.addWidget(radio)
         self.scope.button(0).setChecked(True)
         self.scope.idToggled.connect(self._scope_changed)
-        self.with_progress = QCheckBox("Include my progress (scheduling state and review "
-                                       "history), for moving to Anki")
+        self.with_progress = QCheckBox("Include my progress, for moving to Anki")
+        self.with_progress.setToolTip("The cards' scheduling state and review history go too")
         self.questions = QCheckBox("Also export the interview question bank as cards")
         layout.addWidget(self.with_progress)
         layout.addWidget(self.questions)
@@ -124,7 +125,7 @@ class ExportDialog(QDialog):
     def export(self) -> None:
         target = Path(self.path.text().strip()).expanduser()
         if not self.path.text().strip():
-            self.message.setText("Choose where to save the package.")
+            self._say("Choose where to save the package.")
             return
         choice = self.choice()
         with_progress = self.with_progress.isChecked()
@@ -133,7 +134,7 @@ class ExportDialog(QDialog):
         self.export_button.setEnabled(False)
         self.show_folder.hide()
         self.outcome = self.error = None
-        self.message.setText("Exporting…")
+        self._say("Exporting…")
         self.bar.setRange(0, 0)  # busy until the first progress report
 
         def work(progress: Progress) -> object:
@@ -167,8 +168,8 @@ class ExportDialog(QDialog):
         notes, cards = getattr(result, "notes", 0), getattr(result, "cards", 0)
         path = Path(str(getattr(result, "path", self.path.text())))
         self.settings.setValue("export/folder", str(path.parent))
-        self.message.setText(f"Exported {notes} notes ({cards} cards) to {path}. In Anki: "
-                             "File > Import. Exporting again later updates these notes.")
+        self._say(f"Exported {notes} notes ({cards} cards) to {breakable(path)}. In Anki: "
+                  "File > Import. Exporting again later updates these notes.")
         self.show_folder.show()
 
     def _failed(self, error: AppError) -> None:
@@ -176,7 +177,12 @@ class ExportDialog(QDialog):
         self.export_button.setEnabled(True)
         self.bar.setRange(0, 1)
         self.bar.setValue(0)
-        self.message.setText(f"Not exported: {error.message}")
+        self._say(f"Not exported: {error.message}")
+
+    def _say(self, text: str) -> None:
+        """Show ``text`` under the progress bar, the window grown to show all of it."""
+        self.message.setText(text)
+        fit_height(self)
 
     def _show_in_folder(self) -> None:
         path = Path(str(getattr(self.outcome, "path", self.path.text())))

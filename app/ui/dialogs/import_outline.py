@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import AppError
+from app.ui.dialogs.fit import fit_height, fit_width
 from app.ui.worker import Progress, run_in_background
 
 if TYPE_CHECKING:
@@ -43,7 +44,6 @@ class ImportDialog(QDialog):
                  path: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("Import outline")
-        self.setMinimumWidth(560)
         self.data_dir = data_dir
         self.settings = settings
         self.outcome: object | None = None  # ImportResult once done
@@ -65,6 +65,7 @@ class ImportDialog(QDialog):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.message)
         layout.addLayout(self._build_buttons())
+        fit_width(self, 560)
 
     def _build_form(self, path: str) -> QFormLayout:
         """The outline file (typed or browsed for), and the deck's title and id if wanted."""
@@ -97,6 +98,11 @@ class ImportDialog(QDialog):
         buttons.addWidget(self.import_button)
         return buttons
 
+    def _say(self, text: str) -> None:
+        """Show ``text`` under the progress bar, the window grown to show all of it."""
+        self.message.setText(text)
+        fit_height(self)
+
     def _browse(self) -> None:
         folder = str(self.settings.value("import/folder", str(Path.home())))
         path, _ = QFileDialog.getOpenFileName(self, "Import outline", folder, MARKDOWN_FILTER)
@@ -106,7 +112,7 @@ class ImportDialog(QDialog):
     def start(self) -> None:
         text = self.path.text().strip()
         if not text:
-            self.message.setText("Choose the outline file to import.")
+            self._say("Choose the outline file to import.")
             return
         source = Path(text).expanduser()
         title = self.title.text().strip() or None
@@ -114,7 +120,7 @@ class ImportDialog(QDialog):
         data_dir = self.data_dir
         self.import_button.setEnabled(False)
         self.outcome = self.error = None
-        self.message.setText(f"Importing {source.name}…")
+        self._say(f"Importing {source.name}…")
         self.bar.setRange(0, 0)  # busy: parsing has no meaningful steps to count
 
         def work(progress: Progress) -> object:
@@ -140,7 +146,7 @@ class ImportDialog(QDialog):
         self.bar.setRange(0, total)
         self.bar.setValue(done)
         if 0 <= done < len(self._STAGES):
-            self.message.setText(self._STAGES[done])
+            self._say(self._STAGES[done])
 
     def _done(self, result: object) -> None:
         self.outcome = result
@@ -148,7 +154,7 @@ class ImportDialog(QDialog):
         self.bar.setRange(0, 1)
         self.bar.setValue(1)
         self.settings.setValue("import/folder", str(Path(self.path.text()).expanduser().parent))
-        self.message.setText(describe_import(result))
+        self._say(describe_import(result))
         self.imported.emit(str(getattr(result, "deck_id", "")))
 
     def _failed(self, error: AppError) -> None:
@@ -156,7 +162,7 @@ class ImportDialog(QDialog):
         self.import_button.setEnabled(True)
         self.bar.setRange(0, 1)
         self.bar.setValue(0)
-        self.message.setText(f"Not imported (nothing was changed): {error.message}")
+        self._say(f"Not imported (nothing was changed): {error.message}")
 
 
 def describe_import(result: object) -> str:
