@@ -8,9 +8,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
+from typing import Any
 
 from app.clock import from_ms
 from app.errors import AppError
@@ -76,20 +77,49 @@ class StudyDays:
         return day
 
 
-def training_items(histories: Iterable[History], local: tzinfo, rollover_hour: int
-                   ) -> list[list[tuple[int, int]]]:
-    """The FSRS items of ``histories`` as lists of (rating, days since the previous answer)."""
-    items: list[list[tuple[int, int]]] = []
+def _answers(histories: Iterable[History], local: tzinfo, rollover_hour: int
+             ) -> Iterator[list[tuple[int, int]]]:
+    """Each history's answers as (rating, whole study days since the previous answer)."""
     day_of = StudyDays(local, rollover_hour)
     for history in histories:
-        reviews: list[tuple[int, int]] = []
+        answers: list[tuple[int, int]] = []
         previous: int | None = None
         for at, rating in history:
             day = day_of(at)
-            reviews.append((rating, 0 if previous is None else day - previous))
+            answers.append((rating, 0 if previous is None else day - previous))
             previous = day
-            if len(reviews) > 1 and reviews[-1][1] > 0:
-                items.append(list(reviews))
+        yield answers
+
+
+def _item_ends(answers: list[tuple[int, int]]) -> list[int]:
+    """The lengths of a card's items: up to each answer after the first that came on a later
+    study day than the one before it."""
+    return [end for end in range(2, len(answers) + 1) if answers[end - 1][1] > 0]
+
+
+def training_items(histories: Iterable[History], local: tzinfo, rollover_hour: int
+                   ) -> list[list[tuple[int, int]]]:
+    """The FSRS items of ``histories`` as lists of (rating, days since the previous answer)."""
+    return [answers[:end] for answers in _answers(histories, local, rollover_hour)
+            for end in _item_ends(answers)]
+
+
+def _fsrs_items(histories: Iterable[History], local: tzinfo, rollover_hour: int) -> list[Any]:
+    """:func:`training_items` as fsrs-rs items. A card's items are prefixes of its answers, so
+    the items of 100,000 answers hold over a million reviews: each distinct review is made
+    once and shared (fsrs-rs copies them into each item)."""
+    from fsrs_rs_python import FSRSItem, FSRSReview
+
+    made: dict[tuple[int, int], Any] = {}
+    items: list[Any] = []
+    for answers in _answers(histories, local, rollover_hour):
+        reviews = []
+        for answer in answers:
+            review = made.get(answer)
+            if review is None:
+                review = made[answer] = FSRSReview(*answer)
+            reviews.append(review)
+        items.extend(FSRSItem(reviews[:end]) for end in _item_ends(answers))
     return items
 
 
@@ -104,10 +134,9 @@ def fit_parameters(histories: Iterable[History], local: tzinfo, rollover_hour: i
         raise TooFewReviews(
             f"{reviews} reviews is too few to fit FSRS to your memory: at least {MIN_REVIEWS} "
             "are needed (with fewer, the fit mostly learns noise). Keep studying and try again.")
-    from fsrs_rs_python import FSRS, FSRSItem, FSRSReview  # only the optimizer needs it
+    from fsrs_rs_python import FSRS  # only the optimizer needs it
 
-    raw = training_items(histories, local, rollover_hour)
-    items = [FSRSItem([FSRSReview(rating, delta) for rating, delta in item]) for item in raw]
+    items = _fsrs_items(histories, local, rollover_hour)
     before = tuple(current) if current else DEFAULT_PARAMETERS
     if progress is not None:
         progress("Scoring the current parameters")
