@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtCore import QPoint, QRect, QSettings, Qt
+from PySide6.QtGui import QColor, QFont, QImage
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -23,11 +23,12 @@ from app.db.stats import (
 from app.db.study import Scope
 from app.decks.cards import generate_cards
 from app.decks.loader import load_path
+from app.decks.tree import TreeNode
 from app.scheduling.review import ReviewSession
 from app.scheduling.scheduler import Fsrs, Grade, SchedulerSettings
 from app.ui.app import open_data
 from app.ui.main_window import MainWindow, settings_for
-from app.ui.stats.charts import ACCENT, GOOD, BarChart, plot_area
+from app.ui.stats.charts import ACCENT, GOOD, BarChart, overlapping
 from app.ui.stats.page import StatsPage
 
 pytestmark = pytest.mark.gui
@@ -64,15 +65,20 @@ def _painted(widget: QWidget, colour: QColor) -> int:
 
 
 def _assert_heights_follow(chart: BarChart, values: Sequence[float | None]) -> None:
-    """One bar per value, each as tall as its share of the chart's top, within a pixel."""
+    """One bar per value, each as tall as its share of the chart's top tick, within a pixel,
+    left to right; and the chart's labels keep apart."""
     assert chart.values == list(values)
-    bars = chart.bar_rects()
-    assert len(bars) == len(values)
-    area = plot_area(chart.rect())
-    top = chart.maximum or max(v or 0 for v in values) or 1
-    for bar, value in zip(bars, values, strict=True):
-        assert abs(bar.height() - area.height() * min(1.0, (value or 0) / top)) < 1, (bar, value)
-    assert [bar.left() for bar in bars] == sorted(bar.left() for bar in bars)
+    layout = chart.chart_layout()
+    assert len(layout.bars) == len(values)
+    top = layout.ticks[-1]
+    assert top >= (chart.maximum or max(v or 0 for v in values))
+    for bar, value in zip(layout.bars, values, strict=True):
+        assert abs(bar.height() - layout.plot.height() * min(1.0, (value or 0) / top)) <= 1, (
+            bar, value)
+    assert [bar.left() for bar in layout.bars] == sorted(bar.left() for bar in layout.bars)
+    labels = [label.rect for label in (*layout.tick_labels, *layout.x_labels,
+                                       *layout.value_labels)]
+    assert overlapping(labels) == []
 
 
 def test_empty_history_says_what_to_do_and_draws_no_bars(qtbot: QtBot, data_dir: Path) -> None:
@@ -81,10 +87,17 @@ def test_empty_history_says_what_to_do_and_draws_no_bars(qtbot: QtBot, data_dir:
     assert page.figures is not None
     assert page.figures.total_reviews == 0
     assert page.empty.isVisibleTo(page) and "press Space" in page.empty.text()
-    assert page.interviews_empty.isVisibleTo(page)
+    assert not page.interviews.isVisibleTo(page)
+    assert "No finished interviews yet" in page.boxes[6].note.text()
     assert len(page.heatmap.days) == len(page.heatmap.cell_rects()) == 365
-    assert _painted(page.heatmap, GOOD) == 0 and _painted(page.study_time, ACCENT) == 0
+    image = page.heatmap.grab().toImage()
+    assert not any(image.pixelColor(cell.center()).rgb() == GOOD.rgb()
+                   for cell in page.heatmap.cell_rects())
+    more = page.heatmap.heat_layout().legend_swatches[-1]
+    assert _painted(page.heatmap, GOOD) == more.width() * more.height()  # the legend's only
+    assert _painted(page.study_time, ACCENT) == 0
     assert [bar.height() for bar in page.study_time.bar_rects()] == [0] * 30
+    assert page.filter.currentText() == "Machine Learning System Design"  # the selected deck
     window.close()
     window.store.close()
 
@@ -109,14 +122,19 @@ def test_reviews_show_up_in_the_charts_and_a_chart_saves_as_png(qtbot: QtBot, da
     assert [(page.heatmap.days[i].day, page.heatmap.days[i].reviews) for i in reviewed] == [
         (two_days_ago, 5)]
     assert page.states.values == [deck_cards - 5, 0, 5, 0]
+    assert [label.text for label in page.states.chart_layout().value_labels] == [
+        f"{deck_cards - 5}", "0", "5", "0"]
+    assert page.tiles["reviews"].value.text() == "5" and page.tiles["days"].value.text() == "1"
     _assert_heights_follow(page.states, [deck_cards - 5, 0, 5, 0])
     assert len(page.forecast.bar_rects()) == len(figures.forecast) == 30
     _assert_heights_follow(page.forecast, [n for _, n in figures.forecast])
     assert sum(n for _, n in figures.forecast) > 0
     study = [round(d.seconds / 60, 1) for d in figures.study_time]
     _assert_heights_follow(page.study_time, study)
-    assert [h for h in (b.height() for b in page.study_time.bar_rects()) if h] == [
-        plot_area(page.study_time.rect()).height()]  # one study day, the full height
+    study_layout = page.study_time.chart_layout()
+    [minutes] = [m for m in study if m]  # one study day
+    assert [h for h in (b.height() for b in study_layout.bars) if h] == [
+        study_layout.y_of(0) - study_layout.y_of(minutes)]
     assert len(page.mastery.values) == 9
 
     target = page.save_png(page.boxes[0], "heatmap", str(tmp_path / "heatmap.png"))
@@ -146,39 +164,158 @@ def _figures() -> Figures:
         study_time=[DayCount(start - timedelta(days=1 - n), 0, [600.0, 1500.0][n])
                     for n in range(2)],
         mastery=[StepMastery(1, "One", 1, 2), StepMastery(2, "Two", 0, 5)],
-        interviews=[InterviewPoint(datetime(2026, 3, 1, tzinfo=UTC), 2, 3, 2, 4),
-                    InterviewPoint(datetime(2026, 3, 1, tzinfo=UTC), 1, None, 0, 0)],
+        interviews=[InterviewPoint(datetime(2026, 3, 1, 12, tzinfo=UTC), 2, 3, 2, 4),
+                    InterviewPoint(datetime(2026, 3, 1, 12, tzinfo=UTC), 1, None, 0, 0),
+                    InterviewPoint(datetime(2026, 2, 20, 12, tzinfo=UTC), 2, 4, 4, 4)],
         total_reviews=3,
+        desired_retention=0.85,
     )
 
 
-def test_each_chart_draws_its_own_figures(qtbot: QtBot, tmp_path: Path) -> None:
+def _page(qtbot: QtBot, tmp_path: Path) -> StatsPage:
     page = StatsPage(QSettings(str(tmp_path / "stats.ini"), QSettings.Format.IniFormat),
                      lambda: None)
     qtbot.addWidget(page)
+    return page
+
+
+def test_each_chart_draws_its_own_figures(qtbot: QtBot, tmp_path: Path) -> None:
+    page = _page(qtbot, tmp_path)
     page.resize(1120, 740)
     page.show()
     figures = _figures()
     page.show_figures(figures)
     assert page.status.text() == "" and not page.empty.isVisibleTo(page)
     _assert_heights_follow(page.forecast, [7, 0, 14, 3] * 3 + [7, 0])
-    assert page.forecast.labels[:2] == ["02 Mar", "03 Mar"]
-    _assert_heights_follow(page.retention, [None, 75.0])  # an empty week is no data, not 0 %
+    assert page.forecast.labels[:3] == ["today", "3 Mar", "4 Mar"]
+    _assert_heights_follow(page.retention, [None, 75])  # an empty week is no data, not 0 %
+    assert page.retention.reference == (85.0, "target 85%")
+    assert page.retention.legend_texts() == ["passed", "target 85%"]
+    layout = page.retention.chart_layout()
+    assert layout.reference_y == layout.y_of(85)
+    assert [label.text for label in layout.value_labels] == ["75%"]
     _assert_heights_follow(page.states, [40, 2, 20, 1])
     _assert_heights_follow(page.study_time, [10.0, 25.0])
     _assert_heights_follow(page.mastery, [50.0, 0.0])
+    assert [label.text for label in page.mastery.chart_layout().value_labels] == ["50%", "0%"]
     assert page.retention.maximum == page.mastery.maximum == 100
+    # The interview grid: a dated column per interview, oldest first, a row per step.
+    assert page.interviews.columns == ["20 Feb", "1 Mar"]
     assert page.interviews.rows == ["Step 1", "Step 2"]
-    assert page.interviews.cells == [[(None, None)], [(3, 0.5)]]
-    assert not page.interviews_empty.isVisibleTo(page)
+    assert page.interviews.cells == [[None, (None, None)], [(4, 1.0), (3, 0.5)]]
+    assert [h.text for h in page.interviews.grid_layout().headers] == ["20 Feb", "1 Mar"]
     busy = [c.alphaF() for c in page.heatmap.cell_colours() if c.rgb() == GOOD.rgb()]
     assert busy == [pytest.approx(1.0)]
-    assert page.summary.text().startswith("3 reviews in the last year · 20 cards in review, "
-                                          "40 new, 1 suspended")
-    # The tallest forecast bar (14 of 14) is painted the whole plot height; a zero one not at all.
+    tiles = {key: tile.value.text() for key, tile in page.tiles.items()}
+    assert tiles == {"due": "7", "reviews": "3", "days": "1", "streak": "0",
+                     "retention": "75%", "time": "35 min"}
+    assert page.boxes[1].note.text().startswith("79 cards due in 14 days · 7 today")
+    assert "3 of 4 passed (75%)" in page.boxes[2].note.text()
+    # The tallest forecast bar (14 of a 15 top tick) is painted to its top; a zero one not at all.
     image = page.forecast.grab().toImage()
-    bars, area = page.forecast.bar_rects(), plot_area(page.forecast.rect())
-    tall, empty = bars[2], bars[1]
-    for y in (area.top() + 2, area.center().y(), area.bottom() - 2):
+    layout = page.forecast.chart_layout()
+    tall, empty = layout.bars[2], layout.bars[1]
+    assert tall.top() == layout.y_of(14)
+    for y in (tall.top() + 1, tall.center().y(), tall.bottom() - 1):
         assert image.pixelColor(tall.center().x(), y).rgb() == ACCENT.rgb()
         assert image.pixelColor(empty.center().x(), y).rgb() != ACCENT.rgb()
+    assert image.pixelColor(tall.center().x(), tall.top() - 2).rgb() != ACCENT.rgb()
+
+
+def _in_page(page: StatsPage, widget: QWidget) -> QRect:
+    return QRect(widget.mapTo(page, QPoint(0, 0)), widget.size())
+
+
+@pytest.mark.parametrize(("size", "points"), [((1120, 740), None), ((800, 600), None),
+                                               ((800, 600), 16)],
+                         ids=["default", "800x600", "800x600-16pt"])
+def test_the_page_holds_at_16pt_and_800x600(qtbot: QtBot, tmp_path: Path,
+                                            size: tuple[int, int], points: int | None) -> None:
+    """The charts' labels keep apart, no chart runs under its Save button or into another box,
+    the grid's rows keep apart, and the page scrolls down rather than across."""
+    page = _page(qtbot, tmp_path)
+    if points:
+        font = QFont(page.font())
+        font.setPointSize(points)
+        page.setFont(font)
+    page.resize(*size)
+    page.show()
+    qtbot.waitExposed(page)
+    page.show_figures(_figures())
+    qtbot.wait(1)  # let the layouts settle (no timing involved)
+    content = page.boxes[0].parentWidget()
+    scroll = content.parentWidget().parentWidget()
+    assert content.width() <= scroll.width()  # no sideways scrolling
+    charts = [page.heatmap, page.forecast, page.retention, page.study_time, page.states,
+              page.mastery, page.interviews]
+    for box, chart in zip(page.boxes, charts, strict=True):
+        chart_rect = _in_page(page, chart)
+        button = _in_page(page, box.save_button)
+        assert not chart_rect.intersects(button), box.title.text()
+        assert not chart_rect.intersects(_in_page(page, box.note)), box.title.text()
+        assert _in_page(page, box).contains(button)
+        assert chart.width() >= chart.minimumSizeHint().width() - 1
+    assert overlapping([_in_page(page, box) for box in page.boxes]) == []
+    for chart in charts[1:6]:
+        assert isinstance(chart, BarChart)
+        layout = chart.chart_layout()
+        assert overlapping([label.rect for label in (*layout.tick_labels, *layout.x_labels,
+                                                     *layout.value_labels)]) == []
+        assert all(chart.rect().contains(label.rect) for label in layout.x_labels)
+    heat = page.heatmap.heat_layout()
+    assert page.heatmap.height() >= heat.height
+    assert overlapping([label.rect for label in (*heat.months, *heat.weekdays)]) == []
+    grid = page.interviews.grid_layout()
+    rows = [row[-1] for row in grid.cells]
+    assert all(r is not None for r in rows)
+    assert overlapping([r for r in rows if r is not None]) == []
+    assert page.interviews.height() >= grid.height
+    two_columns = page.boxes[1].y() == page.boxes[2].y()
+    assert two_columns == (points is None)  # at 16 pt on 800 px the charts stack
+
+
+def test_the_show_box_narrows_the_figures_to_a_deck_or_the_selected_branch(
+        qtbot: QtBot, data_dir: Path) -> None:
+    window = _window(qtbot, data_dir)
+    root = window.outline.roots[0]
+    first, second = root.children[0], root.children[1]
+
+    def study(node_scope: Scope, answers: int, days_ago: int) -> None:
+        moment = NOW - timedelta(days=days_ago)
+        session = ReviewSession(window.store, Fsrs(SchedulerSettings(fuzz=False)), node_scope,
+                                moment, UTC)
+        for minute in range(answers):
+            at = moment + timedelta(minutes=minute)
+            session.reveal(at)
+            session.answer(Grade.GOOD, at + timedelta(seconds=20))
+
+    def branch(node: TreeNode) -> Scope:
+        return Scope(deck_id=node.deck_id, topic_ids=frozenset(
+            n.topic_id for n in node.walk() if n.topic_id is not None))
+
+    study(branch(first), 3, 2)
+    study(branch(second), 4, 1)
+    assert window.open_key(second.key)
+    page = _open_stats(qtbot, window)
+    labels = [page.filter.itemText(i) for i in range(page.filter.count())]
+    assert labels == ["All decks", root.title, f"Branch: {second.label}"]
+    assert page.filter.currentText() == f"Branch: {second.label}"
+    assert page.figures is not None and page.figures.total_reviews == 4
+    assert [m.step for m in page.figures.mastery] == [second.step]
+    assert page.tiles["reviews"].value.text() == "4"
+
+    # By keys, as a user would: Alt+O focuses the Show box, Home picks "All decks".
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(page, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
+    assert page.filter.hasFocus()
+    qtbot.keyClick(page.filter, Qt.Key.Key_Home)
+    qtbot.waitUntil(lambda: page.figures is not None and page.figures.total_reviews == 7,
+                    timeout=20_000)
+    assert page.tiles["reviews"].value.text() == "7"
+    assert len(page.figures.mastery) == 9
+    qtbot.keyClick(page.filter, Qt.Key.Key_Down)  # the deck: the same seven answers
+    qtbot.waitUntil(lambda: page.status.isHidden(), timeout=20_000)
+    assert page.filter.currentText() == root.title and page.figures.total_reviews == 7
+    window.close()
+    window.store.close()

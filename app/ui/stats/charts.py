@@ -1,263 +1,346 @@
-"""Statistics charts: geometry as pure functions of the figures, and the widgets painting it."""
+"""Statistics bar charts drawn with our own QPainter: scale, axes, labels and legend laid out from
+font metrics, the geometry a pure function of the figures so that tests compare it with the data.
+
+Why our own painter (decided for issue 17, measured on this machine with pip and PySide6 6.11,
+offscreen, three runs, the first cold). QtCharts is deprecated since Qt 6.10 and has no heatmap or
+labelled score grid, so two of the page's six charts would be hand-painted anyway. matplotlib
+3.11 with its Qt backend installs about 175 MB (numpy 73 MB with its libraries, matplotlib 35,
+fontTools 36, pillow 22) and its import takes 0.5 s warm, 1.9 s cold, before the first chart;
+pyqtgraph 0.14 needs numpy too (about 83 MB together) and imports in 0.33 s. matplotlib draws
+with its own fonts and colours, pyqtgraph on its own black theme: both need styling per chart to
+follow the app's font size (16 pt) and palette (dark theme).
+Six charts of bars, cells and text cost a few hundred lines of QPainter whose geometry is exact and
+tested against the data, at no start-up or bundle cost.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import date
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPalette
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
-
-from app.db.stats import DayCount
 
 ACCENT = QColor("#3b82f6")
 GOOD = QColor("#30a46c")
-SCORE_COLOURS = {1: QColor("#e5484d"), 2: QColor("#f59e0b"), 3: QColor("#84cc16"),
-                 4: QColor("#30a46c")}
-
-HEAT_CELL = 11
-_HEAT_STEP = HEAT_CELL + 2  # a cell and the gap after it
-_HEAT_MARGIN = 5
-SCORE_LABEL_WIDTH = 70
-SCORE_ROW_HEIGHT = 18
 
 
-# --- geometry ------------------------------------------------------------------------------------
+# --- scale ---------------------------------------------------------------------------------------
 
-def plot_area(bounds: QRect) -> QRect:
-    """Where a bar chart's bars stand inside its widget, leaving a line below for the labels."""
-    return bounds.adjusted(6, 6, -6, -22)
-
-
-def bar_rects(values: Sequence[float | None], area: QRect,
-              maximum: float | None = None) -> list[QRect]:
-    """One bar per value, left to right in equal slots, standing on the bottom of ``area``.
-
-    A bar's height is its value's share of ``maximum`` (or of the largest value when there is
-    none) of the area's height, capped at the full height; 0 and None give zero height.
-    """
-    slot = area.width() / max(1, len(values))
-    top = maximum or max((v or 0 for v in values), default=0) or 1
-    rects = []
-    for index, value in enumerate(values):
-        height = int(area.height() * min(1.0, (value or 0) / top))
-        left = area.left() + int(index * slot)
-        rects.append(QRect(left + 1, area.bottom() - height, max(1, int(slot) - 2), height))
-    return rects
+def nice_ticks(maximum: float, count: int = 5, integer: bool = False) -> list[float]:
+    """Ticks from 0 in steps of 1, 2 or 5 times a power of ten, about ``count`` steps, the last
+    at or above ``maximum``. ``integer`` keeps steps whole (cards are not counted in halves)."""
+    top = maximum if maximum > 0 else 1.0
+    raw = top / max(1, count)
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw * (1 - 1e-9))
+    if integer:
+        step = max(1.0, float(round(step)))
+    steps = math.ceil(top / step - 1e-9)
+    return [round(i * step, 10) for i in range(steps + 1)]
 
 
-def bar_index_at(x: float, count: int, area: QRect) -> int | None:
-    """Which of ``count`` bars the horizontal position ``x`` is over, if any."""
-    index = int((x - area.left()) / max(1, area.width()) * count)
-    return index if 0 <= index < count else None
+def format_value(value: float, suffix: str = "") -> str:
+    """A tick or value label: whole numbers without decimals, others with one."""
+    text = f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
+    return text + suffix
 
-
-def heatmap_cells(first: date, count: int) -> list[QRect]:
-    """Cells for ``count`` days from ``first``: a column per Monday-started week, a row per
-    weekday (Monday on top)."""
-    cells = []
-    for index in range(count):
-        column, row = divmod(index + first.weekday(), 7)
-        cells.append(QRect(_HEAT_MARGIN + column * _HEAT_STEP, _HEAT_MARGIN + row * _HEAT_STEP,
-                           HEAT_CELL, HEAT_CELL))
-    return cells
-
-
-def heat_level(reviews: int, most: int) -> float:
-    """How strongly a day is coloured: 0 without reviews, else from 0.3 up to 1 for the busiest
-    day (``most`` reviews)."""
-    if reviews == 0:
-        return 0.0
-    return 0.3 + 0.7 * min(1.0, reviews / max(1, most))
-
-
-def score_column_width(columns: int, width: int) -> float:
-    """The width of one interview's column in a score grid ``width`` pixels wide."""
-    return (width - SCORE_LABEL_WIDTH - 6) / max(1, columns)
-
-
-def score_row_top(row: int) -> int:
-    """Where a score grid's row starts."""
-    return 4 + row * SCORE_ROW_HEIGHT
-
-
-def score_cells(cells: Sequence[Sequence[object]], width: int) -> list[list[QRect]]:
-    """A rectangle per score cell, row by row, in a score grid ``width`` pixels wide."""
-    column_width = score_column_width(max((len(r) for r in cells), default=0), width)
-    return [[QRect(SCORE_LABEL_WIDTH + int(column * column_width),
-                   score_row_top(row) + 1, max(2, int(column_width) - 2),
-                   SCORE_ROW_HEIGHT - 2)
-             for column in range(len(cells[row]))] for row in range(len(cells))]
-
-
-# --- widgets -------------------------------------------------------------------------------------
 
 def _text_colour(widget: QWidget) -> QColor:
     return widget.palette().color(QPalette.ColorRole.WindowText)
 
 
-class BarChart(QWidget):
-    """Vertical bars with a value label on hover; ``values`` may hold None for 'no data'."""
+def _quiet_colour(widget: QWidget, alpha: int) -> QColor:
+    colour = QColor(_text_colour(widget))
+    colour.setAlpha(alpha)
+    return colour
 
-    def __init__(self, unit: str = "", colour: QColor = ACCENT,
+
+def pad_for(metrics: QFontMetrics) -> int:
+    """Spacing that grows with the font: a quarter of a line, at least 3 px."""
+    return max(3, metrics.height() // 4)
+
+
+# --- bar chart geometry --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Label:
+    rect: QRect
+    text: str
+    index: int = -1  # the bar (or tick) it belongs to
+
+
+@dataclass(frozen=True)
+class BarLayout:
+    """Everything a bar chart draws, in widget coordinates."""
+
+    plot: QRect                 # the bars stand on its bottom edge; its top is the top tick
+    ticks: list[float]
+    tick_ys: list[int]          # where each tick's gridline is drawn
+    tick_labels: list[Label]
+    bars: list[QRect]
+    x_labels: list[Label]
+    value_labels: list[Label]
+    legend: list[tuple[QRect, Label]]  # (swatch, text)
+    reference_y: int | None
+
+    def y_of(self, value: float) -> int:
+        """The pixel row of ``value`` on the scale (the baseline for 0)."""
+        top = self.ticks[-1] or 1
+        return self.baseline - round(self.plot.height() * min(1.0, value / top))
+
+    @property
+    def baseline(self) -> int:
+        return self.plot.top() + self.plot.height()
+
+
+def _centred(metrics: QFontMetrics, text: str, centre: int, top: int,
+             bounds: QRect) -> QRect:
+    """A rect for ``text`` centred on ``centre``, kept within ``bounds`` horizontally."""
+    width = metrics.horizontalAdvance(text) + 2
+    left = min(max(bounds.left(), centre - width // 2), bounds.right() + 1 - width)
+    return QRect(left, top, width, metrics.height())
+
+
+def spaced(labels: list[Label], gap: int) -> list[Label]:
+    """Labels left to right, each dropped that would come within ``gap`` of the one kept before."""
+    kept: list[Label] = []
+    for label in labels:
+        if not kept or label.rect.left() >= kept[-1].rect.right() + 1 + gap:
+            kept.append(label)
+    return kept
+
+
+def layout_bars(bounds: QRect, metrics: QFontMetrics, labels: Sequence[str],
+                values: Sequence[float | None], *, maximum: float | None = None,
+                integer: bool = False, suffix: str = "",
+                short_labels: Sequence[str] | None = None, reference: float | None = None,
+                legend: Sequence[str] = (), always: int | None = None) -> BarLayout:
+    """Lay out a bar chart in ``bounds``: a y scale of nice ticks with its labels on the left,
+    the x labels below (every ``stride``-th, so that none run together), a value label above
+    each bar when all of them fit (else above the largest and the bar ``always``), and the
+    legend on top."""
+    line, pad = metrics.height(), pad_for(metrics)
+    top = bounds.top() + pad
+    legend_items: list[tuple[QRect, Label]] = []
+    if legend:
+        x = bounds.right() + 1
+        swatch = max(8, line * 2 // 3)
+        for index, text in reversed(list(enumerate(legend))):
+            width = metrics.horizontalAdvance(text) + 2
+            x -= width
+            label = Label(QRect(x, top, width, line), text, index)
+            x -= pad + swatch
+            legend_items.insert(0, (QRect(x, top + (line - swatch) // 2, swatch, swatch), label))
+            x -= 3 * pad
+        top += line + pad
+    top += line  # headroom for a value label over a bar that reaches the top tick
+    bottom = bounds.bottom() + 1 - pad - line - pad  # one past the plot; x labels below
+    height = max(1, bottom - top)
+    data_top = maximum if maximum is not None else max((v or 0 for v in values), default=0)
+    ticks = nice_ticks(data_top, max(1, min(5, height // (2 * line))), integer)
+    tick_texts = [format_value(t, suffix) for t in ticks]
+    axis = max(metrics.horizontalAdvance(t) for t in tick_texts) + 2
+    plot = QRect(bounds.left() + axis + pad, top, max(1, bounds.right() + 1 - pad -
+                                                         (bounds.left() + axis + pad)), height)
+    base = plot.top() + plot.height()
+    scale_top = ticks[-1] or 1
+
+    def y_of(value: float) -> int:
+        return base - round(plot.height() * min(1.0, value / scale_top))
+
+    tick_ys = [y_of(t) for t in ticks]
+    tick_labels = [Label(QRect(bounds.left(), y - line // 2, axis, line), text, i)
+                   for i, (y, text) in enumerate(zip(tick_ys, tick_texts, strict=True))]
+    slot = plot.width() / max(1, len(values))
+    gap = max(1, min(4, int(slot) // 5))
+    bars = []
+    for index, value in enumerate(values):
+        left = plot.left() + round(index * slot)
+        right = plot.left() + round((index + 1) * slot)
+        bar_top = y_of(value or 0)
+        bars.append(QRect(left + gap // 2 + gap % 2, bar_top, max(1, right - left - gap),
+                          base - bar_top))
+    # Right of the tick labels: the lowest of them reaches half a line below the baseline.
+    below = QRect(bounds.left() + axis + 1, base, bounds.right() - bounds.left() - axis, line)
+    x_labels = _x_labels(metrics, bars, labels, short_labels, below, base + pad, pad)
+    value_texts = [None if v is None else format_value(v, suffix) for v in values]
+    value_labels = _value_labels(metrics, bars, value_texts, values, slot, plot, always)
+    return BarLayout(plot, ticks, tick_ys, tick_labels, bars, x_labels, value_labels,
+                     legend_items, None if reference is None else y_of(reference))
+
+
+def _x_labels(metrics: QFontMetrics, bars: list[QRect], labels: Sequence[str],
+              short_labels: Sequence[str] | None, bounds: QRect, top: int,
+              gap: int) -> list[Label]:
+    """Every ``stride``-th label under its bar, the stride the smallest that keeps them apart;
+    the short labels are used when the long ones would leave any bar unnamed."""
+    if not labels or not bars:
+        return []
+    slot = max(1.0, (bars[-1].center().x() - bars[0].center().x()) / max(1, len(bars) - 1)
+               if len(bars) > 1 else float(bars[0].width()))
+    texts = list(labels)
+    widest = max(metrics.horizontalAdvance(t) for t in texts) + 2 + gap
+    if widest > slot and short_labels:
+        texts = list(short_labels)
+        widest = max(metrics.horizontalAdvance(t) for t in texts) + 2 + gap
+    count = min(len(texts), len(bars))
+    # A steady stride: widen it until no label, kept within bounds, comes near the next.
+    chosen: list[Label] = []
+    for stride in range(min(count, max(1, math.ceil(widest / slot))), count + 1):
+        chosen = [Label(_centred(metrics, texts[i], bars[i].center().x(), top, bounds),
+                        texts[i], i) for i in range(0, count, stride)]
+        if len(spaced(chosen, gap)) == len(chosen):
+            return chosen
+    return chosen[:1]
+
+
+def _value_labels(metrics: QFontMetrics, bars: list[QRect], texts: list[str | None],
+                  values: Sequence[float | None], slot: float, plot: QRect,
+                  always: int | None) -> list[Label]:
+    """A value over every bar when each fits its slot, else over the (first) largest and the
+    bar ``always`` (an index; -1 the last) if their labels keep apart. Kept over the plot."""
+    shown = [(i, t) for i, t in enumerate(texts) if t is not None]
+    if not shown:
+        return []
+    line = metrics.height()
+
+    def label(index: int) -> Label:
+        text = texts[index] or ""
+        return Label(_centred(metrics, text, bars[index].center().x(), bars[index].top() - line,
+                              plot), text, index)
+
+    if all(metrics.horizontalAdvance(t) + 2 <= slot for _, t in shown):
+        return [label(i) for i, _ in shown]
+    largest = max(shown, key=lambda item: values[item[0]] or 0)[0]
+    chosen = [largest] if values[largest] else []
+    if always is not None and texts and values[always]:
+        extra = always % len(texts)
+        if extra not in chosen:
+            chosen.append(extra)
+    labels = [label(i) for i in sorted(chosen)]
+    return [lb for lb in labels if not any(lb.rect.intersects(other.rect) for other in labels
+                                           if other is not lb)] or labels[:1]
+
+
+def bar_index_at(x: float, count: int, plot: QRect) -> int | None:
+    """Which of ``count`` bars the horizontal position ``x`` is over, if any."""
+    if count <= 0 or not plot.left() <= x <= plot.right():
+        return None
+    index = int((x - plot.left()) / max(1, plot.width()) * count)
+    return min(index, count - 1)
+
+
+# --- bar chart widget ----------------------------------------------------------------------------
+
+class BarChart(QWidget):
+    """Vertical bars on a labelled scale; ``values`` may hold None for 'no data' (no bar, no
+    label). Optional: a dashed reference line (with a legend entry) and short x labels."""
+
+    def __init__(self, suffix: str = "", colour: QColor = ACCENT, *, integer: bool = False,
+                 series: str = "", always: int | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.unit = unit
+        self.always = always  # the bar whose value is shown even when not all are
+        self.suffix = suffix
         self.colour = colour
+        self.integer = integer
+        self.series = series
         self.labels: list[str] = []
+        self.short_labels: list[str] | None = None
+        self.tips: list[str] | None = None
         self.values: list[float | None] = []
         self.maximum: float | None = None
-        self.setMinimumSize(QSize(260, 140))
+        self.reference: tuple[float, str] | None = None
         self.setMouseTracking(True)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def set_data(self, labels: Sequence[str], values: Sequence[float | None],
-                 maximum: float | None = None) -> None:
+                 maximum: float | None = None, *, short_labels: Sequence[str] | None = None,
+                 tips: Sequence[str] | None = None,
+                 reference: tuple[float, str] | None = None) -> None:
         self.labels, self.values, self.maximum = list(labels), list(values), maximum
+        self.short_labels = None if short_labels is None else list(short_labels)
+        self.tips = None if tips is None else list(tips)
+        self.reference = reference
         self.update()
+
+    def minimumSizeHint(self) -> QSize:
+        metrics = self.fontMetrics()
+        return QSize(24 * metrics.averageCharWidth(), 8 * metrics.height())
+
+    def sizeHint(self) -> QSize:
+        metrics = self.fontMetrics()
+        return QSize(40 * metrics.averageCharWidth(), 11 * metrics.height())
+
+    def legend_texts(self) -> list[str]:
+        """A legend only where there is more than one thing drawn: the bars and the reference."""
+        if self.reference is None:
+            return []
+        return [self.series or "value", self.reference[1]]
+
+    def chart_layout(self) -> BarLayout:
+        """The chart's geometry at the widget's current size and font."""
+        return layout_bars(self.rect(), self.fontMetrics(), self.labels, self.values,
+                           maximum=self.maximum, integer=self.integer, suffix=self.suffix,
+                           short_labels=self.short_labels,
+                           reference=None if self.reference is None else self.reference[0],
+                           legend=self.legend_texts(), always=self.always)
 
     def bar_rects(self) -> list[QRect]:
         """The bars at the widget's current size (a None value has a zero-height bar)."""
-        return bar_rects(self.values, plot_area(self.rect()), self.maximum)
+        return self.chart_layout().bars
 
     def paintEvent(self, _event: QPaintEvent) -> None:
+        layout = self.chart_layout()
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         text = _text_colour(self)
-        bars = self.bar_rects()
-        for bar, value in zip(bars, self.values, strict=True):
-            if value is not None:
+        grid = _quiet_colour(self, 45)
+        for y in layout.tick_ys:
+            painter.fillRect(QRect(layout.plot.left(), y, layout.plot.width(), 1), grid)
+        for bar, value in zip(layout.bars, self.values, strict=True):
+            if value is not None and bar.height() > 0:
                 painter.fillRect(bar, self.colour)
+        axis = _quiet_colour(self, 140)
+        painter.fillRect(QRect(layout.plot.left(), layout.baseline, layout.plot.width(), 1), axis)
+        painter.fillRect(QRect(layout.plot.left() - 1, layout.plot.top(), 1,
+                               layout.plot.height() + 1), axis)
+        painter.setPen(axis)
+        for label in layout.tick_labels:
+            painter.drawText(label.rect, Qt.AlignmentFlag.AlignRight
+                             | Qt.AlignmentFlag.AlignVCenter, label.text)
         painter.setPen(text)
-        metrics = painter.fontMetrics()
-        fits = self.labels and all(metrics.horizontalAdvance(label) <= bar.width() - 4
-                                   for bar, label in zip(bars, self.labels, strict=False))
-        if fits:  # room under every bar: name each one
-            for bar, label in zip(bars, self.labels, strict=False):
-                painter.drawText(QRect(bar.left() - 20, self.height() - 20, bar.width() + 40,
-                                       18), Qt.AlignmentFlag.AlignCenter, label)
-        elif self.labels:
-            first, last = self.labels[0], self.labels[-1]
-            bottom = self.rect().adjusted(6, 0, -6, -4)
-            painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
-                             first)
-            painter.drawText(bottom, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
-                             last)
+        for label in [*layout.x_labels, *layout.value_labels]:
+            painter.drawText(label.rect, Qt.AlignmentFlag.AlignCenter, label.text)
+        if layout.reference_y is not None:
+            pen = QPen(text, 1, Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.drawLine(layout.plot.left(), layout.reference_y, layout.plot.right(),
+                             layout.reference_y)
+        for index, (swatch, label) in enumerate(layout.legend):
+            if index == 0:
+                painter.fillRect(swatch, self.colour)
+            else:
+                painter.setPen(QPen(text, 1, Qt.PenStyle.DashLine))
+                middle = swatch.center().y()
+                painter.drawLine(swatch.left(), middle, swatch.right(), middle)
+            painter.setPen(text)
+            painter.drawText(label.rect, Qt.AlignmentFlag.AlignVCenter, label.text)
         painter.end()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        index = bar_index_at(event.position().x(), len(self.values), plot_area(self.rect()))
+        layout = self.chart_layout()
+        index = bar_index_at(event.position().x(), len(self.values), layout.plot)
         if index is not None:
             value = self.values[index]
-            shown = "no data" if value is None else f"{value:g}{self.unit}"
-            QToolTip.showText(event.globalPosition().toPoint(),
-                              f"{self.labels[index]}: {shown}", self)
+            shown = "no data" if value is None else format_value(value, self.suffix)
+            name = self.tips[index] if self.tips else self.labels[index]
+            QToolTip.showText(event.globalPosition().toPoint(), f"{name}: {shown}", self)
 
 
-class Heatmap(QWidget):
-    """A year of study days as a GitHub-style grid; hover or click a day for its figures."""
-
-    CELL = HEAT_CELL
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.days: list[DayCount] = []
-        self.selected: DayCount | None = None
-        self.on_select: Callable[[DayCount], None] | None = None
-        self.setMouseTracking(True)
-        self.setMinimumSize(QSize(54 * _HEAT_STEP + 10, 7 * _HEAT_STEP + 10))
-
-    def set_days(self, days: list[DayCount]) -> None:
-        self.days = days
-        self.update()
-
-    def cell_rects(self) -> list[QRect]:
-        """A cell per day, in the order of ``days``."""
-        return heatmap_cells(self.days[0].day, len(self.days)) if self.days else []
-
-    def cell_colours(self) -> list[QColor]:
-        """The colour each day's cell is filled with, in the order of ``days``."""
-        most = max((d.reviews for d in self.days), default=0)
-        empty = self.palette().color(QPalette.ColorRole.Mid)
-        empty.setAlpha(70)
-        colours = []
-        for day in self.days:
-            level = heat_level(day.reviews, most)
-            colour = QColor(GOOD) if level else QColor(empty)
-            if level:
-                colour.setAlphaF(level)
-            colours.append(colour)
-        return colours
-
-    def paintEvent(self, _event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        cells = self.cell_rects()
-        for cell, colour in zip(cells, self.cell_colours(), strict=True):
-            painter.fillRect(cell, colour)
-        if self.selected is not None and self.selected in self.days:
-            painter.setPen(_text_colour(self))
-            painter.drawRect(cells[self.days.index(self.selected)].adjusted(-1, -1, 0, 0))
-        painter.end()
-
-    def day_at(self, point: QPoint) -> DayCount | None:
-        for cell, day in zip(self.cell_rects(), self.days, strict=True):
-            if cell.contains(point):
-                return day
-        return None
-
-    @staticmethod
-    def describe(day: DayCount) -> str:
-        return (f"{day.day:%a %d %b %Y}: {day.reviews} review(s), "
-                f"{day.seconds / 60:.0f} min")
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        day = self.day_at(event.position().toPoint())
-        if day is not None:
-            QToolTip.showText(event.globalPosition().toPoint(), self.describe(day), self)
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        day = self.day_at(event.position().toPoint())
-        if day is not None:
-            self.selected = day
-            self.update()
-            if self.on_select is not None:
-                self.on_select(day)
-
-
-class ScoreGrid(QWidget):
-    """Interview self-scores per step (rows) over time (columns), coloured 1 red .. 4 green,
-    with the rubric coverage written in each cell."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[str] = []
-        self.cells: list[list[tuple[int | None, float | None]]] = []
-        self.setMinimumSize(QSize(300, 9 * SCORE_ROW_HEIGHT + 10))
-
-    def set_data(self, rows: list[str], cells: list[list[tuple[int | None, float | None]]]
-                 ) -> None:
-        self.rows, self.cells = rows, cells
-        self.update()
-
-    def cell_rects(self) -> list[list[QRect]]:
-        """A rectangle per cell at the widget's current width, row by row."""
-        return score_cells(self.cells, self.width())
-
-    def paintEvent(self, _event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        text = _text_colour(self)
-        columns = max((len(r) for r in self.cells), default=0)
-        wide = score_column_width(columns, self.width()) > 28  # room for "100%"
-        rows = zip(self.rows, self.cells, self.cell_rects(), strict=True)
-        for index, (name, row, rects) in enumerate(rows):
-            painter.setPen(text)
-            painter.drawText(QRect(2, score_row_top(index), SCORE_LABEL_WIDTH - 4,
-                                   SCORE_ROW_HEIGHT), Qt.AlignmentFlag.AlignVCenter, name)
-            for cell, (score, coverage) in zip(rects, row, strict=True):
-                if score is not None:
-                    painter.fillRect(cell, SCORE_COLOURS[score])
-                if coverage is not None and wide:
-                    painter.setPen(text)
-                    painter.drawText(cell, Qt.AlignmentFlag.AlignCenter, f"{coverage:.0%}")
-        painter.end()
+def overlapping(rects: Sequence[QRect]) -> list[tuple[int, int]]:
+    """Pairs of indexes of rectangles that overlap (for tests and asserts)."""
+    return [(i, j) for i, a in enumerate(rects) for j in range(i + 1, len(rects))
+            if a.intersects(rects[j])]
