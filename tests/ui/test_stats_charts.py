@@ -27,6 +27,7 @@ from app.ui.stats.charts import (
     layout_bars,
     nice_ticks,
     overlapping,
+    pad_for,
 )
 from app.ui.stats.heatmap import Heatmap, heat_level, layout_heatmap, week_columns
 from app.ui.stats.score_grid import SCORE_COLOURS, ScoreGrid, layout_grid
@@ -150,6 +151,27 @@ def test_dates_that_do_not_fit_are_labelled_every_few_bars_without_touching(
     assert [(label.index, label.text) for label in layout.value_labels] == [(28, "28"),
                                                                             (29, "5")]
     assert overlapping(_labels(layout)) == []
+
+
+def test_values_drop_their_unit_to_fit_and_many_bars_leave_zeros_unwritten(
+        metrics: QFontMetrics) -> None:
+    values = [89, 95, 0, 88, 90, 88, 90, 95, 96, 90, 100, None]
+    # Slots wide enough for "100" but not "100%": the plot is the width less the tick labels.
+    slot = metrics.horizontalAdvance("100") + 3
+    assert slot < metrics.horizontalAdvance("100%") + 2
+    width = 12 * slot + metrics.horizontalAdvance("100%") + 2 + 2 * pad_for(metrics) + 1
+    layout = layout_bars(QRect(0, 0, width, 240), metrics, [""] * 12, values, maximum=100,
+                         suffix="%")
+    assert layout.tick_labels[-1].text == "100%"  # the scale keeps the unit
+    written = {label.index: label.text for label in layout.value_labels}
+    assert written == {i: format_value(v) for i, v in enumerate(values) if v}
+    assert overlapping([label.rect for label in layout.value_labels]) == []
+    # Wide enough for the unit: it stays; a few bars write their zeros.
+    wide = layout_bars(QRect(0, 0, 1400, 240), metrics, [""] * 12, values, maximum=100,
+                       suffix="%")
+    assert [label.text for label in wide.value_labels][:3] == ["89%", "95%", "88%"]
+    few = layout_bars(QRect(0, 0, 600, 240), metrics, list("abc"), [3, 0, 1], integer=True)
+    assert [label.text for label in few.value_labels] == ["3", "0", "1"]
 
 
 def test_short_labels_stand_in_when_the_long_ones_would_skip_bars(qapp: QApplication) -> None:

@@ -166,8 +166,19 @@ def layout_bars(bounds: QRect, metrics: QFontMetrics, labels: Sequence[str],
     # Right of the tick labels: the lowest of them reaches half a line below the baseline.
     below = QRect(bounds.left() + axis + 1, base, bounds.right() - bounds.left() - axis, line)
     x_labels = _x_labels(metrics, bars, labels, short_labels, below, base + pad, pad)
-    value_texts = [None if v is None else format_value(v, suffix) for v in values]
-    value_labels = _value_labels(metrics, bars, value_texts, values, slot, plot, always)
+    # Many bars: a zero is left unwritten (its missing bar says it). The unit goes when that
+    # lets every value be written (the scale's labels carry it).
+    many = len(values) > 8
+    partial: list[list[Label]] = []
+    for unit in dict.fromkeys((suffix, "")):
+        value_texts = [None if v is None or (many and v == 0) else format_value(v, unit)
+                       for v in values]
+        value_labels = _value_labels(metrics, bars, value_texts, values, slot, plot, always)
+        if len(value_labels) == sum(t is not None for t in value_texts):
+            break
+        partial.append(value_labels)
+    else:
+        value_labels = partial[0]
     return BarLayout(plot, ticks, tick_ys, tick_labels, bars, x_labels, value_labels,
                      legend_items, None if reference is None else y_of(reference))
 
@@ -311,14 +322,19 @@ class BarChart(QWidget):
         for label in layout.tick_labels:
             painter.drawText(label.rect, Qt.AlignmentFlag.AlignRight
                              | Qt.AlignmentFlag.AlignVCenter, label.text)
-        painter.setPen(text)
-        for label in [*layout.x_labels, *layout.value_labels]:
-            painter.drawText(label.rect, Qt.AlignmentFlag.AlignCenter, label.text)
         if layout.reference_y is not None:
             pen = QPen(text, 1, Qt.PenStyle.DashLine)
             painter.setPen(pen)
             painter.drawLine(layout.plot.left(), layout.reference_y, layout.plot.right(),
                              layout.reference_y)
+        painter.setPen(text)
+        for label in layout.x_labels:
+            painter.drawText(label.rect, Qt.AlignmentFlag.AlignCenter, label.text)
+        # A value stays readable where the reference line runs behind it.
+        window = self.palette().color(QPalette.ColorRole.Window)
+        for label in layout.value_labels:
+            painter.fillRect(label.rect.adjusted(0, 2, 0, -2), window)
+            painter.drawText(label.rect, Qt.AlignmentFlag.AlignCenter, label.text)
         for index, (swatch, label) in enumerate(layout.legend):
             if index == 0:
                 painter.fillRect(swatch, self.colour)
