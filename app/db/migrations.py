@@ -273,8 +273,18 @@ def _migrate_to_8(db: Database) -> None:
         )""")
 
 
+def _migrate_to_9(db: Database) -> None:
+    """Statistics of a deck or a branch: each card's answers read from the index alone."""
+    # Covers what app/db/stats.py reads per card (a branch of a third of 100,000 cards: 350 ms
+    # through table rows, 96 ms from this index; tests/benchmarks/bench_stats.py).
+    db.execute("CREATE INDEX review_log_by_card_stats ON review_log "
+               "(card_id, reviewed_at, queue_before, rating, duration_ms)")
+    db.execute("DROP INDEX review_log_by_card")  # a prefix of the new one
+
+
 MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migrate_to_1, _migrate_to_2,
                                                       _migrate_to_3, _migrate_to_4,
                                                       _migrate_to_5, _migrate_to_6,
-                                                      _migrate_to_7, _migrate_to_8)
+                                                      _migrate_to_7, _migrate_to_8,
+                                                      _migrate_to_9)
 SCHEMA_VERSION = len(MIGRATIONS)
