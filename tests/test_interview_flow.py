@@ -58,10 +58,12 @@ def test_a_deck_off_the_flow_gets_even_budgets_no_rubric_and_a_free_prompt() -> 
     assert [s.title for s in plan.steps[:5]] == ["Detect", "Triage", "Metrics", "Mitigate",
                                                 ABSENT_TITLE]
     assert all(not s.rubric and not s.followups for s in plan.steps)
+    # The steps it lacks keep their slots but are not present: no screen shows them.
+    assert [s.present for s in plan.steps] == [True] * 4 + [False] * 5 + [True]
     budgets = even_budgets(45, plan.steps)
-    # 4 steps and the wrap-up share 45 minus the 5 absent steps' minute each: 8 each.
-    assert budgets.minutes == (8, 8, 8, 8, 1, 1, 1, 1, 1, 8)
-    assert even_budgets(32, plan.steps).minutes == (6, 6, 5, 5, 1, 1, 1, 1, 1, 5)
+    # 4 steps and the wrap-up share all 45 minutes: 9 each; the absent steps get none.
+    assert budgets.minutes == (9, 9, 9, 9, 0, 0, 0, 0, 0, 9)
+    assert even_budgets(32, plan.steps).minutes == (7, 7, 6, 6, 0, 0, 0, 0, 0, 6)
 
 
 def test_even_budgets_refuses_a_length_an_interview_cannot_have() -> None:

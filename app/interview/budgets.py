@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.interview.steps import SEGMENTS
+from app.interview.steps import SEGMENTS, StepInfo
 
 MIN_TOTAL_MINUTES, MAX_TOTAL_MINUTES = 10, 240
+NEEDS_A_MINUTE = "every step of an interview needs at least 1 minute"
 
 _PRESETS: dict[int, tuple[int, ...]] = {
     45: (6, 3, 3, 5, 5, 10, 4, 3, 4, 2),
@@ -17,7 +19,8 @@ _PRESETS: dict[int, tuple[int, ...]] = {
 
 @dataclass(frozen=True)
 class Budgets:
-    """Minutes for steps 1..9 then the wrap-up; they add up to ``total_minutes``."""
+    """Minutes for steps 1..9 then the wrap-up; they add up to ``total_minutes``. A step the
+    deck does not have takes 0 (:func:`check_fits` checks a split against a deck's steps)."""
 
     total_minutes: int
     minutes: tuple[int, ...]
@@ -29,8 +32,10 @@ class Budgets:
         if len(self.minutes) != SEGMENTS:
             raise ValueError(f"interview budgets need {SEGMENTS} values (steps 1..9 and the "
                              f"wrap-up), not {len(self.minutes)}")
-        if min(self.minutes) < 1:
-            raise ValueError("every step of an interview needs at least 1 minute")
+        if min(self.minutes) < 0:
+            raise ValueError("a step's budget cannot be negative")
+        if self.minutes[-1] < 1:
+            raise ValueError(NEEDS_A_MINUTE)
         if sum(self.minutes) != self.total_minutes:
             raise ValueError(f"the step budgets add up to {sum(self.minutes)} minutes, not "
                              f"{self.total_minutes}")
@@ -38,6 +43,13 @@ class Budgets:
     def budget_s(self, index: int) -> int:
         """The budget of step ``index`` (0-based; 9 is the wrap-up) in seconds."""
         return self.minutes[index] * 60
+
+
+def check_fits(budgets: Budgets, steps: Sequence[StepInfo]) -> None:
+    """Raises ValueError unless every step the deck has gets at least 1 minute."""
+    if any(minutes < 1 for minutes, step in zip(budgets.minutes, steps, strict=True)
+           if step.present):
+        raise ValueError(NEEDS_A_MINUTE)
 
 
 def default_budgets(total_minutes: int) -> Budgets:

@@ -61,24 +61,24 @@ def interview_plan(deck: Deck, flow: Deck) -> InterviewPlan:
                       for mine, base in zip(own, standard, strict=True))
         return InterviewPlan(deck, steps, deck.questions or flow.questions, True)
     steps = tuple(replace(step, rubric=(), followups=(), followup_categories=(),
-                          title=step.title if step.topic_id or not step.is_step
-                          else ABSENT_TITLE)
+                          present=False, title=ABSENT_TITLE)
+                  if step.topic_id is None and step.is_step else
+                  replace(step, rubric=(), followups=(), followup_categories=())
                   for step in own)
     return InterviewPlan(deck, steps, (FREE_QUESTION,), False)
 
 
 def even_budgets(total_minutes: int, steps: tuple[StepInfo, ...]) -> Budgets:
     """``total_minutes`` shared evenly by the deck's steps and the wrap-up (earlier ones take
-    the odd minutes); a step the deck lacks keeps the 1-minute minimum of every segment."""
+    the odd minutes); a step the deck lacks gets none."""
     if not MIN_TOTAL_MINUTES <= total_minutes <= MAX_TOTAL_MINUTES:
         raise ValueError(f"an interview lasts {MIN_TOTAL_MINUTES} to {MAX_TOTAL_MINUTES} "
                          f"minutes, not {total_minutes}")
     if len(steps) != SEGMENTS:
         raise ValueError(f"an interview has {SEGMENTS} segments, not {len(steps)}")
-    used = [index for index, step in enumerate(steps)
-            if step.topic_id is not None or index == STEP_COUNT]
-    minutes = [1] * SEGMENTS
-    share, extra = divmod(total_minutes - (SEGMENTS - len(used)), len(used))
+    used = [index for index, step in enumerate(steps) if step.present or index == STEP_COUNT]
+    minutes = [0] * SEGMENTS
+    share, extra = divmod(total_minutes, len(used))
     for rank, index in enumerate(used):
         minutes[index] = share + (1 if rank < extra else 0)
     return Budgets(total_minutes, tuple(minutes))

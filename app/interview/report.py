@@ -36,16 +36,19 @@ def weakest_steps(steps: Sequence[StepView], count: int = 3) -> tuple[int, ...]:
     """The ``count`` weakest of steps 1..9 (0-based indexes), weakest first.
 
     A self-score counts as itself; an unscored step counts as 1 + 3 x its coverage ratio, so
-    nothing covered ranks with a 1 and everything with a 4 (an unscored step without a rubric
-    sits in the middle, 2.5). Ties go to the step further over its budget, then the earlier.
+    nothing covered ranks with a 1 and everything with a 4. An unscored step without a rubric
+    (a deck off the flow) says nothing about how it went and is left out, as is a step the deck
+    does not have. Ties go to the step further over its budget, then the earlier.
     """
     def strength(view: StepView) -> float:
         if view.score is not None:
             return float(view.score)
         ratio = view.coverage_ratio
-        return 2.5 if ratio is None else 1 + 3 * ratio
+        assert ratio is not None
+        return 1 + 3 * ratio
 
-    indexes = range(min(len(steps), STEP_COUNT))
+    indexes = [i for i in range(min(len(steps), STEP_COUNT))
+               if steps[i].present and (steps[i].score is not None or steps[i].rubric)]
     return tuple(sorted(indexes, key=lambda i: (strength(steps[i]), -steps[i].over_s, i))[:count])
 
 
@@ -142,7 +145,8 @@ def to_markdown(summary: InterviewSummary, reviews: Sequence[StepReview] = (), *
         out.append("")
     by_number = {r.step.number: r for r in reviews}
     for view in summary.steps:
-        out += _step_lines(view, by_number.get(view.number))
+        if view.present:
+            out += _step_lines(view, by_number.get(view.number))
     out += ["## Overall", ""]
     out.append(f"- Overall score: {summary.overall}/4" if summary.overall is not None
                else "- Overall score: not scored")
@@ -155,7 +159,7 @@ def to_markdown(summary: InterviewSummary, reviews: Sequence[StepReview] = (), *
 def finish_early_reason(view: InterviewView, total_minutes: int) -> str:
     """What finishing now would leave unused: time left, steps never opened; "" if none."""
     unopened = [s.number for s in view.steps
-                if s.is_step and s.elapsed_s < 1 and not s.notes.strip()]
+                if s.is_step and s.present and s.elapsed_s < 1 and not s.notes.strip()]
     reasons = []
     if view.total_remaining_s >= 1:
         reasons.append(f"{format_duration(view.total_remaining_s)} of {total_minutes}:00 are left")

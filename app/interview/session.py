@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.clock import from_ms, to_ms
-from app.interview.budgets import Budgets
+from app.interview.budgets import Budgets, check_fits
 from app.interview.coverage import coverage
 from app.interview.questions import question_steps, specific_followups
 from app.interview.report import InterviewSummary, weakest_steps
@@ -33,7 +33,8 @@ def _check_score(score: int | None) -> None:
 
 
 class InterviewSession:
-    """A timed mock interview: 9 steps and a wrap-up, one running at a time.
+    """A timed mock interview: 9 steps and a wrap-up, one running at a time. The steps a deck
+    does not have (not ``present``) are passed over: it starts on the first one it has.
 
     Time accrues to the current step only while running. Every method that changes state takes
     ``now`` (an aware UTC datetime); nothing here reads the clock, touches files or knows Qt.
@@ -45,15 +46,18 @@ class InterviewSession:
         if len(steps) != SEGMENTS:
             raise ValueError(f"an interview has {SEGMENTS} segments (9 steps and the wrap-up), "
                              f"not {len(steps)}")
+        check_fits(budgets, steps)
         self.interview_id = interview_id
         self._question = question
         self._steps = question_steps(steps, question)  # its rubric items and follow-ups added
         self._budgets = budgets
+        self._present = tuple(i for i, step in enumerate(self._steps)
+                              if step.present or i == SEGMENTS - 1)
         self._rng = rng if rng is not None else random.Random()
         self._started_at = now
         self._finished_at: datetime | None = None
         self._latest = now  # the latest time seen, for summary() and snapshot()
-        self._current = 0
+        self._current = self._present[0]
         self._running_since: datetime | None = now
         self._elapsed = [0.0] * SEGMENTS  # settled seconds, without the running stretch
         self._notes = [""] * SEGMENTS
@@ -156,10 +160,18 @@ class InterviewSession:
             self._step_changed = True
 
     def next_step(self, now: datetime) -> None:
-        self.jump(min(self._current + 1, SEGMENTS - 1), now)
+        """On to the next step the deck has (the wrap-up stays)."""
+        self.jump(next((i for i in self._present if i > self._current), self._current), now)
 
     def previous_step(self, now: datetime) -> None:
-        self.jump(max(self._current - 1, 0), now)
+        """Back to the step before that the deck has (the first stays)."""
+        self.jump(next((i for i in reversed(self._present) if i < self._current),
+                       self._current), now)
+
+    @property
+    def first(self) -> bool:
+        """Whether the current step is the first one the deck has."""
+        return self._current <= self._present[0]
 
     # --- notes, coverage, follow-ups and scores --------------------------------------------------
 
@@ -241,7 +253,7 @@ class InterviewSession:
                         elapsed_s=elapsed, level=level_for(elapsed, budget),
                         notes=self._notes[index], covered=self.covered(index),
                         auto_covered=self._auto[index], rubric=step.rubric,
-                        score=self._scores[index])
+                        score=self._scores[index], present=step.present)
 
     def view(self, now: datetime) -> InterviewView:
         self._see(now)

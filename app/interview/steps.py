@@ -1,4 +1,9 @@
-"""The ten segments of an interview: the deck's 9 steps in order, then the wrap-up."""
+"""The ten segments of an interview: the deck's 9 steps in order, then the wrap-up.
+
+A deck off the ML design flow may have fewer than 9 steps: the ones it lacks stay in their slots
+(so every stored interview has the same ten rows) but are not ``present``: they get no time and
+no screen shows them.
+"""
 
 from __future__ import annotations
 
@@ -51,6 +56,8 @@ class StepInfo(Segment):
     template: tuple[str, ...]
     #: Per follow-up: the question categories it fits; () or a missing entry fits every one.
     followup_categories: tuple[tuple[str, ...], ...] = ()
+    #: False for a step the deck does not have (a deck off the flow with fewer than 9 steps).
+    present: bool = True
 
 
 def interview_steps(deck: Deck) -> tuple[StepInfo, ...]:

@@ -39,6 +39,7 @@ class StepView(Segment):
     auto_covered: tuple[bool, ...]
     rubric: tuple[RubricItem, ...]
     score: int | None
+    present: bool = True  # False: a step the deck does not have, shown nowhere
 
     @property
     def coverage_ratio(self) -> float | None:

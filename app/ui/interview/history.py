@@ -89,7 +89,7 @@ class HistoryScreen(QWidget):
         self.delete_button.setEnabled(bool(records))
         if records:
             self.table.setCurrentCell(0, 0)
-        scored = [s for s in steps if s.is_step]
+        scored = [s for s in steps if s.is_step and s.present]
         self.trend.setRowCount(len(scored))
         for row, step in enumerate(scored):
             scores = trend.get(step.number, [])

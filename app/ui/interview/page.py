@@ -147,7 +147,8 @@ class InterviewPage(QWidget):
         self.plan = interview_plan(self.decks[index], self.flow)
         self.deck = self.plan.deck
         self.steps = self.plan.steps
-        self.setup.show_deck(self.plan.questions, self.steps, self.plan.note)
+        self.setup.show_deck(self.plan.questions, self.steps, self.plan.note,
+                             remembered=self.plan.follows_flow)
 
     def use_deck_of(self, interview_id: int) -> None:
         """Run or show the stored interview ``interview_id`` on the deck it was held on (the
@@ -406,6 +407,9 @@ class InterviewPage(QWidget):
         self.summary_data = session.summary()
         self.reviews = review_steps(self.summary_data, self.steps, self.deck)
         self.summary.show_weakest(self.summary_data)
+        # The step shown says its new score too.
+        self.summary.reviews = tuple(self.reviews)
+        self.summary.show_step(self.summary.table.currentRow())
 
     def study_weak_steps(self) -> None:
         if self.summary_data is None:

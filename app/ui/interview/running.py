@@ -33,6 +33,9 @@ from app.ui.interview.display import button_row, clock_text, level_colour, push_
 from app.ui.safe_text import as_rich_text
 
 NOTES_PLACEHOLDER = "Your answer for this step, as you would say it…"
+NO_DECK_RUBRIC = ("No rubric for this deck: its steps are not the ML design flow's, so "
+                  "nothing ticks itself. Say what you would say, step by step.")
+NO_STEP_RUBRIC = "No rubric for this step."
 
 
 class RunningScreen(QWidget):
@@ -154,12 +157,18 @@ class RunningScreen(QWidget):
                                            INTERVIEW_FOLLOWUP.text())
         self.followup_text = QLabel(wordWrap=True)
         self.followup_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Said instead of an empty list when the step (or the whole deck) has no rubric.
+        self.no_rubric = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
+        self.no_rubric.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.no_rubric.hide()
 
         side = QWidget()
         layout = QVBoxLayout(side)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("<b>Rubric</b> (ticks itself from your notes)", wordWrap=True))
+        self.rubric_title = QLabel("<b>Rubric</b> (ticks itself from your notes)", wordWrap=True)
+        layout.addWidget(self.rubric_title)
         layout.addWidget(self.rubric, 1)
+        layout.addWidget(self.no_rubric, 1)
         layout.addWidget(self.followup_button)
         layout.addWidget(self.followup_text)
         return side
@@ -201,8 +210,9 @@ class RunningScreen(QWidget):
         self.question_label.setText(
             f"<b>{html.escape(question.title)}</b> — {html.escape(question.prompt)}")
         self.step_list.clear()
-        for _ in self.steps:
+        for row, step in enumerate(self.steps):
             self.step_list.addItem(QListWidgetItem())
+            self.step_list.setRowHidden(row, not step.present)  # a step the deck lacks
 
     def say_not_saved(self, message: str) -> None:
         """Show why the notes are not saved; an empty message hides it."""
@@ -236,11 +246,19 @@ class RunningScreen(QWidget):
             self.status.setText(view.message)
             self.status.setStyleSheet(f"color: {colour.name()}" if colour else "")
             self.pause_button.setText("Resume" if view.paused else "Pause")
-            self.previous_button.setEnabled(view.current > 0)
-            self.next_button.setEnabled(view.current < len(view.steps) - 1)
+            shown = [i for i, step in enumerate(view.steps) if step.present]
+            self.previous_button.setEnabled(bool(shown) and view.current > shown[0])
+            self.next_button.setEnabled(bool(shown) and view.current < shown[-1])
             self._render_rubric(current.rubric, current.covered, current.auto_covered,
                                 self._evidence(view.current, current.notes, current.rubric))
+            deck_rubric = any(s.rubric for s in view.steps)
+            self.rubric_title.setVisible(deck_rubric)
+            self.rubric.setVisible(bool(current.rubric))
+            self.no_rubric.setVisible(not current.rubric)
+            self.no_rubric.setText(NO_STEP_RUBRIC if deck_rubric else NO_DECK_RUBRIC)
             self.followup_button.setEnabled(bool(self.steps[view.current].followups))
+            # A deck off the flow has no follow-ups at all: no button that never works.
+            self.followup_button.setVisible(any(step.followups for step in self.steps))
         finally:
             self._rendering = False
 

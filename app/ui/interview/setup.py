@@ -31,6 +31,8 @@ from app.ui.safe_text import SafeTextBrowser
 
 CATEGORY_NAMES = {"nlp": "NLP", "trust-and-safety": "Trust and safety"}
 PRESET_MINUTES = (30, 45, 60)
+REMEMBERED = "Time budget per step (remembered)"
+NOT_REMEMBERED = "Time budget per step"
 
 
 class SetupScreen(QWidget):
@@ -177,9 +179,9 @@ class SetupScreen(QWidget):
         reset.clicked.connect(self._reset_budgets)
         grid.addWidget(self.budget_total, len(steps), 0)
         grid.addWidget(reset, len(steps), 1)
-        budgets = QGroupBox("Time budget per step (remembered)")
-        budgets.setLayout(grid)
-        return budgets
+        self.budgets_box = QGroupBox(REMEMBERED)
+        self.budgets_box.setLayout(grid)
+        return self.budgets_box
 
     # --- state -----------------------------------------------------------------------------------
 
@@ -198,14 +200,18 @@ class SetupScreen(QWidget):
                 self.question_tree.setCurrentItem(child)
 
     def show_deck(self, questions: Sequence[Question], steps: Sequence[StepInfo],
-                  note: str) -> None:
-        """The chosen deck's questions, step names and one-line note (empty: none); the
-        first question is selected and the split reloaded for the length chosen."""
+                  note: str, *, remembered: bool = True) -> None:
+        """The chosen deck's questions, its steps (only those it has) and one-line note
+        (empty: none); the first question is selected and the split reloaded for the length
+        chosen. ``remembered``: whether the split edited here is kept for next time."""
         self.questions = tuple(questions)
         self.question_tree.clear()
         self._fill_question_tree()
-        for label, step in zip(self.step_labels, steps, strict=True):
+        for label, spin, step in zip(self.step_labels, self.budget_spins, steps, strict=True):
             label.setText(step.short_label)
+            label.setVisible(step.present)
+            spin.setVisible(step.present)
+        self.budgets_box.setTitle(REMEMBERED if remembered else NOT_REMEMBERED)
         self.deck_note.setText(note)
         self.deck_note.setVisible(bool(note))
         self.prepare(self._minutes())

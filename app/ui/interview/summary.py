@@ -153,6 +153,7 @@ class SummaryScreen(QWidget):
         table = self.table
         table.setRowCount(len(summary.steps))
         for row, step in enumerate(summary.steps):
+            table.setRowHidden(row, not step.present)  # a step the deck does not have
             table.setItem(row, 0, QTableWidgetItem(step.short_label))
             timing = QTableWidgetItem(f"{clock_text(step.elapsed_s)} / "
                                       f"{clock_text(step.budget_s)}")
@@ -183,8 +184,9 @@ class SummaryScreen(QWidget):
         self.delete_button.setVisible(not editable)
         self.missed_button.setEnabled(bool(missed_topics(self.reviews)))
         self.show_weakest(summary)
-        table.setCurrentCell(0, 0)
-        self.show_step(0)
+        first = next((row for row, step in enumerate(summary.steps) if step.present), 0)
+        table.setCurrentCell(first, 0)
+        self.show_step(first)
 
     def show_step(self, row: int) -> None:
         """The notes and the comparison of the step in ``row``."""
@@ -195,7 +197,8 @@ class SummaryScreen(QWidget):
         review = self.reviews[row]
         self.notes_label.setText(f"<b>Your notes</b> · {html.escape(review.step.short_label)}")
         self.notes.setPlainText(review.step.notes.strip() or "(no notes)")
-        self.comparison.setHtml(comparison_html(review))
+        self.comparison.setHtml(comparison_html(
+            review, deck_rubric=any(r.step.rubric for r in self.reviews)))
 
     def show_weakest(self, summary: InterviewSummary) -> None:
         names = [summary.steps[i].short_label for i in summary.weakest]
@@ -241,20 +244,26 @@ def _criterion_html(criterion: CriterionReview) -> str:
     return f"<li>{line}</li>"
 
 
-def comparison_html(review: StepReview) -> str:
-    """The right side of a step's review: reference answer, criteria, follow-ups, time."""
+NO_DECK_RUBRIC = ("No reference answer and no rubric for this deck: its steps are not the "
+                  "ML design flow's.")
+
+
+def comparison_html(review: StepReview, *, deck_rubric: bool = True) -> str:
+    """The right side of a step's review: reference answer, criteria, follow-ups, time.
+    ``deck_rubric`` False: the deck has no rubric at all, and it says so once."""
     step = review.step
     parts = [f"<p><b>Time</b> {clock_text(step.elapsed_s)} of {clock_text(step.budget_s)}"]
     if step.is_step:
         parts.append(" · <b>Self-score</b> "
                      + (SCORE_NAMES[step.score] if step.score else "not scored"))
     parts.append("</p>")
-    parts.append("<h3>Reference answer</h3>")
     if review.reference:
-        parts.append("<ul>" + "".join(f"<li>{html.escape(b)}</li>" for b in review.reference)
-                     + "</ul>")
+        parts.append("<h3>Reference answer</h3><ul>"
+                     + "".join(f"<li>{html.escape(b)}</li>" for b in review.reference) + "</ul>")
+    elif deck_rubric:
+        parts.append("<h3>Reference answer</h3><p><i>No reference answer for this step.</i></p>")
     else:
-        parts.append("<p><i>No reference answer for this step.</i></p>")
+        parts.append(f"<p><i>{NO_DECK_RUBRIC}</i></p>")
     if review.criteria:
         met, missed = review.met, review.missed
         parts.append(f"<h3>Criteria met ({len(met)} of {len(review.criteria)})</h3>")
