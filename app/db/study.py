@@ -135,6 +135,38 @@ def queue_ids(store: Store, scope: Scope, kind: QueueKind, now: datetime,
             in _select(store, scope, kind, "due, id", now, before, limit)]
 
 
+def queue_ids_by_group(store: Store, scope: Scope, kind: QueueKind, now: datetime,
+                       taken: set[str], before: datetime | None = None,
+                       limit: int | None = None) -> list[tuple[int | None, CardId]]:
+    """Like :func:`queue_ids`, but one card per sibling group and none of a group in
+    ``taken``; the groups of the cards returned join ``taken``.
+
+    Answering a card buries its siblings, so a queue that held them would show fewer cards
+    than it counted (and than its limit allows): as Anki, gather one card per note. The rows
+    are read lazily and only until the limit is reached.
+    """
+    if limit is not None and limit <= 0:
+        return []
+    condition, order = _QUEUES[kind]
+    where, params = scope_where(scope)
+    cursor = store.conn.execute(
+        f"SELECT due, id, sibling_group FROM cards WHERE {condition}{where} ORDER BY {order}",
+        {**params, "now": to_ms(now), "before": None if before is None else to_ms(before)})
+    found: list[tuple[int | None, CardId]] = []
+    try:
+        for due, card_id, group in cursor:
+            if group and group in taken:
+                continue
+            found.append((due, CardId(card_id)))
+            if group:
+                taken.add(group)
+            if limit is not None and len(found) >= limit:
+                break
+    finally:
+        cursor.close()
+    return found
+
+
 def filtered_ids(store: Store, scope: Scope, now: datetime) -> list[tuple[Queue, CardId]]:
     """(queue, id) of every available card of the scope, due or not, in the order a filtered
     session shows them (suspended and buried cards left out)."""

@@ -41,11 +41,14 @@ def study_queues(store: Store, scope: Scope, settings: SchedulerSettings, now: d
     day = study_day(now, local, settings.rollover_hour)
     new_done, reviews_done = db.answered_today(store, day.start)
     new_limit = settings.new_per_day + extra_new_today(store, day.start)
-    return StudyQueues(
-        learning=db.queue_ids(store, scope, "learning", now, day.end),
-        review=db.queue_ids(store, scope, "review", now, day.end,
-                            settings.reviews_per_day - reviews_done),
-        new=db.queue_ids(store, scope, "new", now, None, new_limit - new_done))
+    # One card per sibling group among reviews and new cards, as answering one buries the
+    # others (learning cards are never buried).
+    taken: set[str] = set()
+    learning = db.queue_ids(store, scope, "learning", now, day.end)
+    review = db.queue_ids_by_group(store, scope, "review", now, taken, day.end,
+                                   settings.reviews_per_day - reviews_done)
+    new = db.queue_ids_by_group(store, scope, "new", now, taken, None, new_limit - new_done)
+    return StudyQueues(learning=learning, review=review, new=new)
 
 
 def next_due(store: Store, scope: Scope, settings: SchedulerSettings, now: datetime,

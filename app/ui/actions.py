@@ -63,8 +63,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("collapse", VIEW, "&Collapse to steps", "outline.collapse_to_roots"),
 
     ActionSpec("study_branch", STUDY, "&Study this branch", "start_review", args=("study",),
-               tip="Due and new cards of the selected topic and everything below it "
-                   "(Space in the outline)",
+               tip="The overview of the selected topic and everything below it (new, "
+                   "learning, due), then its cards (Space in the outline)",
                enabled_when="outline"),
     ActionSpec("cram_branch", STUDY, "&Cram this branch", "start_review", args=("cram",),
                tip="Practise every card of the branch now, without changing any schedule "
@@ -178,13 +178,17 @@ BROWSER_TOPIC = PageKey(BROWSING, ("Ctrl+G",), "Go to the card's topic in the ou
 BROWSER_STUDY = PageKey(BROWSING, ("Ctrl+Enter",),
                         "Study these cards: the selected ones, or every card found")
 BROWSER_BACK = PageKey(BROWSING, ("Esc",), "Back to the outline")
+OVERVIEW = "On a branch's overview and finished screen"  # app/ui/overview_page.py, review_page
+OVERVIEW_STUDY = PageKey(OVERVIEW, ("Enter", "Space"), "Study now (overview)")
+OVERVIEW_CUSTOM = PageKey(OVERVIEW, ("C",), "Custom study…")
+OVERVIEW_UNBURY = PageKey(OVERVIEW, ("U",), "Unbury the branch's buried cards")
 # Any other page (statistics, …): an Esc no widget used reaches the window (app/ui/pages.py).
 PAGE_BACK = PageKey("On the other pages", ("Esc",), "Back to the outline")
 
 PAGE_KEYS: tuple[PageKey, ...] = (
     OUTLINE_OPEN, OUTLINE_STUDY, OUTLINE_CRAM, OUTLINE_CLEAR,
     REVIEW_CONFIRM, REVIEW_GRADE, REVIEW_UNDO, REVIEW_BURY, REVIEW_SUSPEND, REVIEW_INFO,
-    REVIEW_BACK,
+    REVIEW_BACK, OVERVIEW_STUDY, OVERVIEW_CUSTOM, OVERVIEW_UNBURY,
     INTERVIEW_START, INTERVIEW_STEP, INTERVIEW_PAUSE, INTERVIEW_FOLLOWUP, INTERVIEW_FINISH,
     INTERVIEW_LEAVE, INTERVIEW_DELETE, PAGE_BACK,
     BROWSER_SEARCH, BROWSER_SUSPEND, BROWSER_BURY, BROWSER_FORGET, BROWSER_DUE, BROWSER_FLAG,

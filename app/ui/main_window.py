@@ -216,9 +216,13 @@ class MainWindow(QMainWindow):
         return Scope(deck_id=node.deck_id, topic_ids=topics)
 
     def start_review(self, mode: Mode, everything: bool = False) -> None:
-        """Study (or cram) the selected branch; the review page takes over the window."""
+        """Study the selected branch from its overview (app/ui/study_flow.py), or cram it."""
         node = None if everything else self.current_node
         where = "everything due" if node is None else node.label
+        if mode == "study":
+            from app.ui.study_flow import StudyFlow
+
+            return StudyFlow.of(self).show(self._scope(node), where)
         self._start_session(self._scope(node), mode, where)
 
     def _start_session(self, scope: Scope, mode: Mode, where: str) -> None:

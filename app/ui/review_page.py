@@ -18,9 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.decks.render import filled_in
 from app.errors import AppError
+from app.scheduling.overview import describe_when
 from app.scheduling.scheduler import Grade
 from app.ui.actions import (
+    OVERVIEW_CUSTOM,
+    OVERVIEW_UNBURY,
     REVIEW_BACK,
     REVIEW_BURY,
     REVIEW_CONFIRM,
@@ -39,6 +43,8 @@ if TYPE_CHECKING:
 NEW_COLOUR, LEARN_COLOUR, REVIEW_COLOUR = "#3b82f6", "#e5484d", "#30a46c"
 #: The grades in the order of their keys (REVIEW_GRADE: 1 Again ... 4 Easy).
 GRADES = tuple(Grade)
+#: How long a notice ("Card suspended") stays in the header.
+NOTICE_MS = 4000
 
 
 def _duration(seconds: float) -> str:
@@ -50,6 +56,9 @@ class ReviewPage(QWidget):
     """Question, Space to reveal, 1-4 to grade, Ctrl+Z to undo, Esc to go back."""
 
     closed = Signal()
+    #: From the finished screen: custom study, or unbury the session's buried cards.
+    custom_study_requested = Signal()
+    unbury_requested = Signal()
 
     def __init__(self, clock: Callable[[], datetime], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -82,8 +91,18 @@ class ReviewPage(QWidget):
         self.counts = QLabel()
         self.counts.setTextFormat(Qt.TextFormat.RichText)
         self.counts.setToolTip("New · Learning · To review")
+        # What the last bury, suspension or undo did; it clears itself after a few seconds
+        # (the timer only ticks: what it says comes from the session).
+        self.notice = QLabel(textFormat=Qt.TextFormat.PlainText)
+        self.notice.setAccessibleName("Notice")
+        self.notice.setStyleSheet("background: #fef3c7; color: #78350f; padding: 2px 8px; "
+                                  "border-radius: 4px")
+        self.notice.hide()
+        self.notice_timer = QTimer(self, singleShot=True, interval=NOTICE_MS)
+        self.notice_timer.timeout.connect(self.clear_notice)
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
+        header.addWidget(self.notice)
         header.addWidget(self.counts)
         # Why the last key did nothing (a full disk, a read-only database): shown in the page,
         # not in a modal box, so every further key press is not one more box to dismiss.
@@ -137,14 +156,26 @@ class ReviewPage(QWidget):
     def _build_done_page(self) -> QWidget:
         self.summary = QLabel(wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.custom_button = QPushButton("Custom study…")
+        self.custom_button.setToolTip(f"Key {OVERVIEW_CUSTOM.text()}: more new cards, review "
+                                      "ahead, forgotten cards, preview new cards")
+        self.custom_button.clicked.connect(self.custom_study_requested.emit)
+        self.unbury_button = QPushButton()
+        self.unbury_button.setToolTip(f"Key {OVERVIEW_UNBURY.text()}")
+        self.unbury_button.clicked.connect(self.unbury_requested.emit)
         back = QPushButton("Back to the outline")
         back.setToolTip(REVIEW_BACK.text())
         back.clicked.connect(self.closed.emit)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for button in (self.custom_button, self.unbury_button, back):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
         done_page = QWidget()
         done_layout = QVBoxLayout(done_page)
         done_layout.addStretch(1)
         done_layout.addWidget(self.summary)
-        done_layout.addWidget(back, 0, Qt.AlignmentFlag.AlignHCenter)
+        done_layout.addLayout(buttons)
         done_layout.addStretch(2)
         return done_page
 
@@ -154,6 +185,7 @@ class ReviewPage(QWidget):
         self.session = session
         self.title.setText(title)
         self.problem.hide()
+        self.clear_notice()
         self._render(session.view())
         self.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -193,6 +225,17 @@ class ReviewPage(QWidget):
             return
         self.problem.hide()
         self._render(view)
+        if view.notice:
+            self.notice.setText(view.notice)
+            self.notice.show()
+            self.notice_timer.start()
+        else:
+            self.clear_notice()
+
+    def clear_notice(self) -> None:
+        self.notice_timer.stop()
+        self.notice.clear()
+        self.notice.hide()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         view = self.view
@@ -203,6 +246,10 @@ class ReviewPage(QWidget):
         grade = REVIEW_GRADE.index(event)
         if REVIEW_BACK.matches(event) or (view.finished and confirm):
             self.closed.emit()
+        elif view.finished and OVERVIEW_CUSTOM.matches(event):
+            self.custom_study_requested.emit()
+        elif view.finished and view.buried and OVERVIEW_UNBURY.matches(event):
+            self.unbury_requested.emit()
         elif confirm:
             if view.revealed:
                 self.grade(Grade.GOOD)  # as in Anki: Space on the answer means Good
@@ -239,24 +286,47 @@ class ReviewPage(QWidget):
                 f'<b style="color:{LEARN_COLOUR}">{counts.learning}</b> + '
                 f'<b style="color:{REVIEW_COLOUR}">{counts.review}</b>')
         if view.card is None:
-            summary = view.summary
-            rate = "—" if summary.pass_rate is None else f"{summary.pass_rate:.0%}"
-            self.summary.setText(
-                f"<h2>{html.escape(view.message)}</h2>"
-                f"<p>Cards answered: <b>{summary.answered}</b> · Time: "
-                f"<b>{_duration(summary.seconds)}</b> · Pass rate: <b>{rate}</b></p>"
-                "<p>Press Esc or Enter to go back to the outline"
-                + (", or Ctrl+Z to undo the last answer" if view.can_undo else "") + ".</p>")
-            self.pages.setCurrentIndex(1)
+            self._render_finished(view)
             return
         self.pages.setCurrentIndex(0)
         card = view.card
         self.context.setText(card.context)
         if view.revealed:
-            self.card_view.show_markdown(f"{card.prompt}\n\n---\n\n{card.answer}")
+            # A gap card's answer fills its gap in place, as in Anki; any other card shows
+            # the answer under the question.
+            filled = filled_in(card.prompt, card.answer, card.kind)
+            if filled is not None:
+                self.card_view.setHtml(filled)
+            else:
+                self.card_view.show_markdown(f"{card.prompt}\n\n---\n\n{card.answer}")
             for button in view.buttons:
                 self.grade_buttons[button.grade].setText(f"{button.label}\n{button.interval}")
             self.bottom.setCurrentIndex(1)
         else:
             self.card_view.show_markdown(card.prompt)
             self.bottom.setCurrentIndex(0)
+
+    def _render_finished(self, view: ReviewView) -> None:
+        """What was done, when the next card is due, and what else there is to do."""
+        summary = view.summary
+        rate = "—" if summary.pass_rate is None else f"{summary.pass_rate:.0%}"
+        session = self.session
+        if view.next_due is None or session is None:
+            when = "<p>No card here will come due: the rest are suspended or there are none.</p>"
+        else:
+            words = describe_when(view.next_due, self.clock(), session.local)
+            exact = f"{view.next_due.astimezone(session.local):%a %d %b %Y, %H:%M}"
+            when = f"<p>Next card due: <b>{html.escape(words)}</b> ({html.escape(exact)})</p>"
+        again = f" ({summary.again} Again)" if summary.again else ""
+        done = (f"<p>This session: <b>{summary.answered}</b> card(s) answered{again} · time "
+                f"<b>{_duration(summary.seconds)}</b> · pass rate <b>{rate}</b></p>")
+        keys = ["Esc or Enter: back to the outline", f"{OVERVIEW_CUSTOM.text()}: custom study"]
+        if view.buried:
+            keys.append(f"{OVERVIEW_UNBURY.text()}: unbury")
+        if view.can_undo:
+            keys.append("Ctrl+Z: undo the last answer")
+        self.summary.setText(f"<h2>{html.escape(view.message)}</h2>{when}{done}"
+                             f"<p>{html.escape(' · '.join(keys))}</p>")
+        self.unbury_button.setText(f"Unbury {view.buried} card(s)")
+        self.unbury_button.setVisible(bool(view.buried))
+        self.pages.setCurrentIndex(1)

@@ -185,7 +185,8 @@ def test_each_page_has_its_own_status_line(qtbot: QtBot, window: MainWindow) -> 
     assert "topics in 1 deck(s)" in outline_line and "Study the selected branch" in outline_line
     window.statusBar().showMessage("Suspended 3 card(s) of Step 8", 6000)
     assert window.open_key("ml-system-design/s8")
-    qtbot.keyClick(window.tree, Qt.Key.Key_Space)
+    qtbot.keyClick(window.tree, Qt.Key.Key_Space)  # the branch's overview
+    qtbot.keyClick(window.pages.currentWidget(), Qt.Key.Key_Return)  # Study now
     assert window.pages.currentWidget() is window.review
     review_line = window.page_status.text()
     for key in PAGE_KEYS:

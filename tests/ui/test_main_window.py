@@ -265,7 +265,8 @@ def test_study_commands_are_off_while_reviewing_and_back_after(qtbot: QtBot,
     outline_only = [s.id for s in ACTIONS if s.enabled_when == "outline"]
     assert {"study_branch", "cram_branch", "study_all", "suspend"} <= set(outline_only)
     assert window.open_key(S8)
-    qtbot.keyClick(window.tree, Qt.Key.Key_Space)
+    qtbot.keyClick(window.tree, Qt.Key.Key_Space)  # the branch's overview
+    qtbot.keyClick(window.pages.currentWidget(), Qt.Key.Key_Return)  # Study now
     assert window.pages.currentWidget() is window.review
     assert not any(window.actions_by_id[i].isEnabled() for i in outline_only)
     assert window.actions_by_id["export"].isEnabled()  # not tied to the outline

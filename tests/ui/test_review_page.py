@@ -49,6 +49,13 @@ def _plain(markdown: str) -> str:
     return document.toPlainText().strip()
 
 
+def _study_now(qtbot: QtBot, window: MainWindow) -> None:
+    """Study this branch, then Study now on its overview (Enter)."""
+    window.start_review("study")
+    assert type(window.pages.currentWidget()).__name__ == "OverviewPage"
+    qtbot.keyClick(window.pages.currentWidget(), Qt.Key.Key_Return)
+
+
 def _log_rows(data_dir: Path, table: str = "review_log") -> int:
     # A second connection: what it sees is committed.
     with sqlite3.connect(data_dir / "mlsd-study.db") as conn:
@@ -59,7 +66,8 @@ def test_space_reveal_grade_undo_and_back(qtbot: QtBot, study_window: MainWindow
                                           data_dir: Path, clock: FakeClock) -> None:
     window = study_window
     assert window.open_key("ml-system-design/s2")
-    qtbot.keyClick(window.tree, Qt.Key.Key_Space)
+    qtbot.keyClick(window.tree, Qt.Key.Key_Space)  # the branch's overview
+    qtbot.keyClick(window.pages.currentWidget(), Qt.Key.Key_Return)  # Study now
     page = window.review
     assert window.pages.currentWidget() is page and page.hasFocus()
     first = page.view.card if page.view else None
@@ -100,7 +108,7 @@ def test_space_reveal_grade_undo_and_back(qtbot: QtBot, study_window: MainWindow
 def test_grading_needs_the_answer_shown_first(qtbot: QtBot, study_window: MainWindow,
                                               data_dir: Path) -> None:
     assert study_window.open_key("ml-system-design/s1")
-    study_window.start_review("study")
+    _study_now(qtbot, study_window)
     qtbot.keyClick(study_window.review, Qt.Key.Key_3)
     assert _log_rows(data_dir) == 0
     qtbot.keyClick(study_window.review, Qt.Key.Key_Return)
@@ -112,7 +120,7 @@ def test_grading_needs_the_answer_shown_first(qtbot: QtBot, study_window: MainWi
 def test_each_grade_key_answers_with_the_grade_the_help_names(
         qtbot: QtBot, study_window: MainWindow, data_dir: Path, position: int) -> None:
     assert study_window.open_key("ml-system-design/s1")
-    study_window.start_review("study")
+    _study_now(qtbot, study_window)
     page = study_window.review
     qtbot.keyClick(page, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
     assert page.view is not None and page.view.revealed  # the keypad's Enter reveals too
@@ -146,9 +154,10 @@ def test_finishing_shows_a_summary(qtbot: QtBot, study_window: MainWindow,
     cards, today = study_window.store.conn.execute(
         "SELECT COUNT(*), COUNT(DISTINCT CASE WHEN sibling_group = '' THEN id "
         "ELSE sibling_group END) FROM cards WHERE topic_id = 's2-metric-tradeoffs'").fetchone()
-    study_window.start_review("study")
+    _study_now(qtbot, study_window)
     page = study_window.review
-    assert page.view is not None and page.view.counts.new == cards >= today >= 1
+    # The counts are what the session shows: one card per sibling group.
+    assert page.view is not None and page.view.counts.new == today and cards >= today >= 1
     for _ in range(today):
         assert page.view is not None and page.view.card is not None
         qtbot.keyClick(page, Qt.Key.Key_Space)
@@ -157,7 +166,9 @@ def test_finishing_shows_a_summary(qtbot: QtBot, study_window: MainWindow,
     assert page.view is not None and page.view.finished
     assert page.pages.currentIndex() == 1
     text = page.summary.text()
-    assert f"Cards answered: <b>{today}</b>" in text and "100%" in text
+    assert f"This session: <b>{today}</b> card(s) answered" in text and "100%" in text
+    # The clock is 15:00 UTC: the next study day starts at 04:00 tomorrow.
+    assert "Next card due: <b>tomorrow at 04:00</b>" in text
     assert f"{today * 30 // 60}m {today * 30 % 60:02d}s" in text or f"{today * 30}s" in text
     qtbot.keyClick(page, Qt.Key.Key_Return)
     assert study_window.pages.currentWidget() is study_window.splitter
@@ -166,7 +177,7 @@ def test_finishing_shows_a_summary(qtbot: QtBot, study_window: MainWindow,
 def test_suspend_and_bury_from_the_review_screen(qtbot: QtBot, study_window: MainWindow,
                                                  data_dir: Path) -> None:
     assert study_window.open_key("ml-system-design/s3")
-    study_window.start_review("study")
+    _study_now(qtbot, study_window)
     page = study_window.review
     assert page.view is not None and page.view.card is not None
     first = page.view.card.id
@@ -194,7 +205,7 @@ def test_settings_change_the_next_session_live(qtbot: QtBot, study_window: MainW
     assert (chosen.desired_retention, chosen.new_per_day, chosen.reviews_per_day) == \
         (0.85, 7, 150)
     assert study_window.open_key("ml-system-design/s6")
-    study_window.start_review("study")
+    _study_now(qtbot, study_window)
     assert study_window.review.view is not None
     assert study_window.review.view.counts.new == 7
 
@@ -211,7 +222,8 @@ def test_a_full_disk_keeps_the_card_says_why_and_answering_again_works(
         qtbot: QtBot, study_window: MainWindow, data_dir: Path, clock: FakeClock) -> None:
     window = study_window
     assert window.open_key("ml-system-design")
-    qtbot.keyClick(window.tree, Qt.Key.Key_Space)
+    qtbot.keyClick(window.tree, Qt.Key.Key_Space)  # the branch's overview
+    qtbot.keyClick(window.pages.currentWidget(), Qt.Key.Key_Return)  # Study now
     page = window.review
     store = window.store
     # The disk fills up: SQLite may not grow the file beyond its current size. VACUUM first: the
@@ -253,7 +265,7 @@ def test_a_full_disk_keeps_the_card_says_why_and_answering_again_works(
 def test_a_read_only_database_refuses_undo_and_suspend_in_the_page(
         qtbot: QtBot, study_window: MainWindow, data_dir: Path) -> None:
     assert study_window.open_key("ml-system-design/s3")
-    study_window.start_review("study")
+    _study_now(qtbot, study_window)
     page = study_window.review
     assert page.view is not None and page.view.card is not None
     first = page.view.card

@@ -237,7 +237,8 @@ def test_the_review_page_shows_hostile_cards_as_text(qtbot: QtBot,
                                                      hostile_window: MainWindow) -> None:
     window = hostile_window
     assert window.open_key("hostile/evil")
-    qtbot.keyClick(window.tree, Qt.Key.Key_Space)
+    qtbot.keyClick(window.tree, Qt.Key.Key_Space)  # the branch's overview
+    qtbot.keyClick(window.pages.currentWidget(), Qt.Key.Key_Return)  # Study now
     page = window.review
     assert window.pages.currentWidget() is page
     assert page.context.textFormat() == Qt.TextFormat.PlainText
