@@ -437,3 +437,33 @@ def test_key_figures_of_the_year() -> None:
     # No answers yet today: the streak runs to yesterday (363), which follows a quiet day (362).
     quiet = [*figures.heatmap[:-1], DayCount(TODAY, 0, 0.0)]
     assert stats.Figures(**{**figures.__dict__, "heatmap": quiet}).streak == 1
+
+
+def test_a_scoped_day_query_reads_each_cards_answers_from_the_covering_index(store: Store
+                                                                             ) -> None:
+    """The plan of the query for a deck among others or a branch (not a copy of it)."""
+    for scope in (stats.scope_of("demo"), stats.scope_of("demo", ["s1", "s1a"])):
+        where, params = stats._card_filter(scope)
+        plan = [str(row[-1]) for row in store.conn.execute(
+            "EXPLAIN QUERY PLAN " + stats.SCOPED_DAILY_SQL.format(scope=where),
+            params | {"shift": 0, "day": stats.DAY_MS, "first": 20_000, "last": 20_400})]
+        log_steps = [step for step in plan if "review_log" in step]
+        assert len(log_steps) == 1, plan
+        assert log_steps[0].startswith(
+            "SEARCH review_log USING COVERING INDEX review_log_by_card_stats (card_id=? AND "
+            "reviewed_at>? AND reviewed_at<?)"), plan
+
+
+def test_a_deck_that_holds_every_card_reads_the_log_by_day(store: Store) -> None:
+    card = add_card(store, "s2", due=NOW + DAY, last_review=NOW - DAY)
+    log(store, NOW - DAY, card_id=card)
+    assert stats._answers_scope(store, stats.scope_of("demo")) == stats.scope_of(None)
+    branch = stats.scope_of("demo", ["s2"])
+    assert stats._answers_scope(store, branch) == branch
+    _other_deck(store)  # a deck, but no cards in it yet
+    assert stats._answers_scope(store, stats.scope_of("demo")) == stats.scope_of(None)
+    _other_card(store, due=NOW + DAY, last_review=NOW - DAY)
+    assert stats._answers_scope(store, stats.scope_of("demo")) == stats.scope_of("demo")
+    # Either way the figures agree: the other deck's card has no answers.
+    alone = stats.all_figures(store, NOW, BERLIN, 0.9, "demo")
+    assert alone.total_reviews == 1 and alone.year_reviews == 1
