@@ -179,7 +179,7 @@ BROWSER_STUDY = PageKey(BROWSING, ("Ctrl+Enter",),
                         "Study these cards: the selected ones, or every card found")
 BROWSER_BACK = PageKey(BROWSING, ("Esc",), "Back to the outline")
 OVERVIEW = "On a branch's overview and finished screen"  # app/ui/overview_page.py, review_page
-OVERVIEW_STUDY = PageKey(OVERVIEW, ("Enter", "Space"), "Study now (overview)")
+OVERVIEW_STUDY = PageKey(OVERVIEW, ("Enter", "Space"), "Study now (on the overview)")
 OVERVIEW_CUSTOM = PageKey(OVERVIEW, ("C",), "Custom study…")
 OVERVIEW_UNBURY = PageKey(OVERVIEW, ("U",), "Unbury the branch's buried cards")
 # Any other page (statistics, …): an Esc no widget used reaches the window (app/ui/pages.py).

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 
 from app.scheduling.overview import Overview, describe_when
 from app.ui.actions import OVERVIEW_CUSTOM, OVERVIEW_STUDY, OVERVIEW_UNBURY, REVIEW_BACK
+from app.ui.pages import keys_status
 from app.ui.review_page import LEARN_COLOUR, NEW_COLOUR, REVIEW_COLOUR
 
 
@@ -122,6 +123,16 @@ class OverviewPage(QWidget):
         self.unbury_button.setText(f"Unbury {overview.buried} card(s)")
         self.unbury_button.setVisible(bool(overview.buried))
         self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def status_text(self) -> str:
+        """The window's status line while this page shows (app/ui/pages.py): the keys that
+        do something now."""
+        overview = self.overview
+        keys = [] if overview is None or overview.empty else [OVERVIEW_STUDY]
+        keys.append(OVERVIEW_CUSTOM)
+        if overview is not None and overview.buried:
+            keys.append(OVERVIEW_UNBURY)
+        return keys_status([*keys, REVIEW_BACK])
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         overview = self.overview

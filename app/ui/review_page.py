@@ -84,7 +84,8 @@ class ReviewPage(QWidget):
         bind_page_key(self, REVIEW_UNDO, self.undo)
 
     def _build_header(self) -> QHBoxLayout:
-        self.title = QLabel(textFormat=Qt.TextFormat.PlainText)  # deck text is never HTML
+        # Deck text is never HTML; both wrap rather than hold the window wide (800x600, 16 pt).
+        self.title = QLabel(textFormat=Qt.TextFormat.PlainText, wordWrap=True)
         title_font = self.title.font()
         title_font.setBold(True)
         self.title.setFont(title_font)
@@ -93,7 +94,7 @@ class ReviewPage(QWidget):
         self.counts.setToolTip("New · Learning · To review")
         # What the last bury, suspension or undo did; it clears itself after a few seconds
         # (the timer only ticks: what it says comes from the session).
-        self.notice = QLabel(textFormat=Qt.TextFormat.PlainText)
+        self.notice = QLabel(textFormat=Qt.TextFormat.PlainText, wordWrap=True)
         self.notice.setAccessibleName("Notice")
         self.notice.setStyleSheet("background: #fef3c7; color: #78350f; padding: 2px 8px; "
                                   "border-radius: 4px")
@@ -175,6 +176,7 @@ class ReviewPage(QWidget):
         done_layout = QVBoxLayout(done_page)
         done_layout.addStretch(1)
         done_layout.addWidget(self.summary)
+        done_layout.addSpacing(8)
         done_layout.addLayout(buttons)
         done_layout.addStretch(2)
         return done_page

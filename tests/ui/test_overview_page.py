@@ -274,3 +274,12 @@ def test_the_finished_screen_buttons_match_its_keys(qtbot: QtBot, window: MainWi
     StudyFlow.of(window).run_dialog = lambda _dialog: False
     button()
     assert seen == [action]
+
+
+def test_the_status_line_lists_the_overviews_keys_that_work_now(qtbot: QtBot,
+                                                                window: MainWindow) -> None:
+    assert window.open_key(LEAF)
+    qtbot.keyClick(window.tree, Qt.Key.Key_Space)
+    line = window.page_status.text()
+    assert line.startswith("Enter, Space: Study now") and "C: Custom study" in line
+    assert "Unbury" not in line and "Esc: Back to the outline" in line

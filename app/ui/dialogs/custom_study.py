@@ -80,6 +80,9 @@ class CustomStudyDialog(QDialog):
         layout.addWidget(self.buttons)
         self.radios["more_new"].setChecked(True)
         self.amount.setFocus()
+        # Wide enough for the longest option's line at any font size, so switching options
+        # does not wrap it into a taller dialog.
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 58)
 
     def choice(self) -> CustomStudy:
         return CustomStudy(self.kind, self.amount.value())
