@@ -104,9 +104,12 @@ class OverviewPage(QWidget):
                             ("Due", counts.review)):
             self.numbers[name].setText(str(value))
         lines = []
-        if overview.new_total:
+        if overview.new_total and overview.new_limit:
             lines.append(f"{overview.new_total} new card(s) here; today's limit has room for "
                          f"{overview.new_limit} more.")
+        elif overview.new_total:
+            lines.append(f"{overview.new_total} new card(s) here; today's new-card limit is "
+                         "reached (Custom study can raise it).")
         if overview.empty:
             if overview.next_due is None:
                 lines.append("Nothing to study here: no card will come due (the rest are "
