@@ -303,6 +303,8 @@ def test_the_show_box_narrows_the_figures_to_a_deck_or_the_selected_branch(
     assert page.figures is not None and page.figures.total_reviews == 4
     assert [m.step for m in page.figures.mastery] == [second.step]
     assert page.tiles["reviews"].value.text() == "4"
+    assert window.page_status.text().startswith("Alt+O: show every deck, a deck or the "
+                                                "selected branch · Esc")
 
     # By keys, as a user would: Alt+O focuses the Show box, Home picks "All decks".
     window.activateWindow()
@@ -319,3 +321,27 @@ def test_the_show_box_narrows_the_figures_to_a_deck_or_the_selected_branch(
     assert page.filter.currentText() == root.title and page.figures.total_reviews == 7
     window.close()
     window.store.close()
+
+
+def test_interviews_that_do_not_fit_are_counted_under_the_grid(qtbot: QtBot,
+                                                               tmp_path: Path) -> None:
+    page = _page(qtbot, tmp_path)
+    page.resize(800, 600)
+    page.show()
+    qtbot.waitExposed(page)
+    days = [datetime(2026, 1, 1, 12, tzinfo=UTC) + timedelta(days=5 * n) for n in range(16)]
+    figures = _figures()
+    page.show_figures(Figures(**{**figures.__dict__, "interviews": [
+        InterviewPoint(day, step, 1 + (n + step) % 4, step, 9)
+        for n, day in enumerate(days) for step in (1, 2, 3)]}))
+    qtbot.wait(1)
+    layout = page.interviews.grid_layout()
+    shown = 16 - layout.first_column
+    assert 0 < shown < 16
+    assert page.boxes[6].note.text() == f"The latest {shown} of 16 interviews."
+    assert [h.index for h in layout.headers][-1] == 15
+    assert page.interviews.columns[-1] == "17 Mar"  # 1 Jan + 75 days
+    page.resize(1400, 700)  # wider: more fit, and the note follows
+    qtbot.waitUntil(lambda: page.interviews.grid_layout().first_column < layout.first_column)
+    wider = 16 - page.interviews.grid_layout().first_column
+    assert page.boxes[6].note.text() in (f"The latest {wider} of 16 interviews.", "")

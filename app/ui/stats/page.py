@@ -225,6 +225,7 @@ class StatsPage(QWidget):
         self.states = BarChart(integer=True)
         self.mastery = BarChart("%", GOOD)
         self.interviews = ScoreGrid()
+        self.interviews.on_resize = self._interview_note
         self.empty = QLabel("No reviews yet: press Space on a topic in the outline to start "
                             "studying, and your progress appears here.", wordWrap=True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -249,6 +250,13 @@ class StatsPage(QWidget):
         wide = event.size().width() >= 34 * self.fontMetrics().height()
         self._arrange(2 if wide else 1)
         super().resizeEvent(event)
+
+    def status_text(self) -> str:
+        """The status bar's line while the page is shown (app/ui/pages.py asks for it)."""
+        from app.ui.pages import PAGE_BACK, keys_status
+
+        return "Alt+O: show every deck, a deck or the selected branch · " + keys_status(
+            [PAGE_BACK])
 
     # --- computing -----------------------------------------------------------------------------
 
@@ -382,11 +390,15 @@ class StatsPage(QWidget):
         self.interviews.set_data([short_date(s.astimezone(self.local).date()) for s in starts],
                                  [f"Step {s}" for s in steps], cells)
         self.interviews.setVisible(bool(starts))
+        self._interview_note()
+
+    def _interview_note(self) -> None:
+        """Under the grid: how many interviews fit, when not all do; or how to hold one."""
+        columns = len(self.interviews.columns)
         first = self.interviews.grid_layout().first_column
-        shown = f"The latest {len(starts) - first} of {len(starts)} interviews. " if first else ""
         self.boxes[6].note.setText(
-            shown if starts else
-            "No finished interviews yet: Interview > New mock interview (Ctrl+I).")
+            "No finished interviews yet: Interview > New mock interview (Ctrl+I)." if not columns
+            else f"The latest {columns - first} of {columns} interviews." if first else "")
 
     def save_png(self, box: QWidget, title: str, path: str | None = None) -> Path | None:
         if path is None:

@@ -4,7 +4,7 @@ fit), each cell coloured by its score with its rubric coverage written in, a leg
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRect, QSize, Qt
@@ -93,6 +93,7 @@ class ScoreGrid(QWidget):
         self.columns: list[str] = []
         self.rows: list[str] = []
         self.cells: list[list[Cell | None]] = []
+        self.on_resize: Callable[[], None] | None = None  # the page words what is shown
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
@@ -118,6 +119,8 @@ class ScoreGrid(QWidget):
         # As the heatmap: the rows and the legend's lines need this height at this width.
         self.setMinimumHeight(self.heightForWidth(event.size().width()))
         super().resizeEvent(event)
+        if self.on_resize is not None:
+            self.on_resize()
 
     def minimumSizeHint(self) -> QSize:
         width = 24 * self.fontMetrics().averageCharWidth()
