@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SHIPPED_DECK
-from shared import DECK, DEMO
+from shared import DECK
 from sqlite_utils import Database
 
 from app.db import interviews, stats, study
