@@ -15,8 +15,10 @@ from fsrs_sim import histories
 from app.cli import main
 from app.clock import from_ms
 from app.db.anki_import import ReplayedReview, write_progress
-from app.db.settings import load_study_settings
+from app.db.settings import current_decay, load_study_settings, save_study_settings
+from app.db.stats import all_figures, mastery_by_step, mastery_by_topic
 from app.db.store import Store
+from app.db.study import topic_counts
 from app.decks.library import SHIPPED, sync_decks
 from app.paths import shipped_decks_dir
 from app.scheduling.optimizer import (
@@ -28,7 +30,14 @@ from app.scheduling.optimizer import (
     training_items,
 )
 from app.scheduling.personal import optimise_from_reviews
-from app.scheduling.scheduler import CardState, Fsrs, Grade, Queue, SchedulerSettings
+from app.scheduling.scheduler import (
+    DEFAULT_DECAY,
+    CardState,
+    Fsrs,
+    Grade,
+    Queue,
+    SchedulerSettings,
+)
 
 HISTORIES = histories(600, 300)
 
@@ -110,6 +119,7 @@ def test_a_better_fit_is_applied_and_then_schedules_new_answers(store: Store) ->
     assert result.applied and result.rescheduled == 0
     settings = load_study_settings(store)
     assert settings.parameters == pytest.approx(result.fit.after)
+    assert current_decay(store) == pytest.approx(result.fit.after[20])  # "known" uses it
     fitted = replace_fuzz(settings)
     assert _interval(fitted) != _interval(replace_fuzz(SchedulerSettings()))
     # Fitted again on the same log, the fit is no better than itself: nothing changes.
@@ -147,3 +157,52 @@ def test_the_command_prints_before_and_after(store: Store, capsys: pytest.Captur
     empty = data.parent / "empty"
     assert main(["--data-dir", str(empty), "optimize-fsrs"]) == 1
     assert f"at least {MIN_REVIEWS}" in capsys.readouterr().err
+
+
+def test_known_in_the_tree_and_the_statistics_follow_the_fitted_decay(tmp_path: Path) -> None:
+    """Whether a card is known (its retrievability now at least the desired retention) depends
+    on the forgetting curve's decay once the retention is not 0.9 (FSRS defines stability as
+    the days to 90%): after parameters with another decay are applied, the tree's Known column
+    and the statistics' mastery count what py-fsrs's retrievability with those parameters says."""
+    from dataclasses import replace
+
+    from shared import set_state
+
+    store = Store.open(tmp_path / "data")
+    now = from_ms(HISTORIES[0][0][0])
+    sync_decks(store, [(shipped_decks_dir(), SHIPPED)], now)
+    ids = [r[0] for r in store.conn.execute(  # cards under the steps, for the statistics
+        "SELECT id FROM cards WHERE topic_id GLOB 's[1-9]-*' ORDER BY id LIMIT 60")]
+    assert len(ids) == 60
+    states = {card_id: CardState(Queue.REVIEW, None, 10.0, 5.0, now + timedelta(days=1),
+                                 now - timedelta(days=days, hours=1), 3, 0)
+              for days, card_id in enumerate(ids)}  # stability 10 days, 0..59 days ago
+    for card_id, state in states.items():
+        set_state(store, card_id, state)
+    retention = 0.8
+    save_study_settings(store, replace(load_study_settings(store), desired_retention=retention))
+
+    def known_by_fsrs() -> int:
+        fsrs = Fsrs(load_study_settings(store))
+        return sum(fsrs.retrievability(state, now) >= retention for state in states.values())
+
+    def known_here() -> tuple[int, int, int]:
+        tree = sum(c.known for c in topic_counts(store, now, now, retention).values())
+        stats = sum(known for known, _ in mastery_by_topic(store, now, retention).values())
+        steps = sum(m.known for m in all_figures(store, now, UTC, retention).mastery)
+        return tree, stats, steps
+
+    with_defaults = known_here()
+    assert with_defaults[:2] == (known_by_fsrs(),) * 2 == (34, 34)  # 0..33 days: 33 <= 10 k
+    slow_forgetting = (*DEFAULT_PARAMETERS[:20], 0.5)  # decay 0.5: retention falls off faster
+    save_study_settings(store, replace(load_study_settings(store), parameters=slow_forgetting))
+    assert current_decay(store) == 0.5
+    fitted = known_here()
+    assert fitted[:2] == (known_by_fsrs(),) * 2 == (24, 24)  # 0..23 days: 23 <= 10 k
+    # The statistics page's mastery per step (every deck: the built-in one) counts with the
+    # decay in use too.
+    for decay, figure in ((DEFAULT_DECAY, with_defaults[2]), (0.5, fitted[2])):
+        assert figure == sum(m.known for m in mastery_by_step(
+            store, "ml-system-design", now, retention, decay=decay))
+    assert fitted[2] < with_defaults[2]
+    store.close()

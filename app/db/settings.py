@@ -233,6 +233,13 @@ def load_study_settings(store: Store) -> SchedulerSettings:
     return _load(store, AppSettings(), ("study",)).study
 
 
+def current_decay(store: Store) -> float:
+    """The forgetting curve's decay of the FSRS parameters in use (the fitted ones once
+    ``optimize-fsrs`` applied a fit): what "known" (retrievability now at least the desired
+    retention) is measured with in the tree and the statistics."""
+    return load_study_settings(store).decay
+
+
 def save_study_settings(store: Store, study: SchedulerSettings) -> None:
     _write(store, AppSettings(study=study), ("study",))
 

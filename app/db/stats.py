@@ -6,8 +6,9 @@
 # ``now``* minus the rollover hours and then integer-divided into days. That is exact for every day
 # on the same side of the last daylight-saving change as ``now``; across a change, reviews within
 # an hour of the rollover can fall into the neighbouring day (the same approximation Anki's
-# statistics make). Retrievability uses FSRS-6's default decay without ``pow()`` in SQL: the
-# threshold is turned into a multiple of stability here.
+# statistics make). Retrievability uses the decay of the FSRS parameters in use (fitted ones
+# once applied) without ``pow()`` in SQL: the threshold is turned into a multiple of stability
+# here.
 #
 # Every figure can be narrowed to a Scope (one deck, or a branch's topics of one deck): cards by
 # their deck and topic, answers by their card's, interviews by the deck they were held on and,
@@ -22,6 +23,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from app.clock import from_ms, to_ms
+from app.db.settings import current_decay
 from app.db.store import Store
 from app.db.study import KNOWN_SQL, Scope
 from app.model import DeckId, TopicId
@@ -349,8 +351,13 @@ def known_multiplier(desired_retention: float, decay: float = DEFAULT_DECAY) -> 
 _KNOWN = f"({KNOWN_SQL})"
 
 
-def mastery_by_topic(store: Store, now: datetime, desired_retention: float
-                     ) -> dict[tuple[str, str], tuple[int, int]]:
+def _known_k(store: Store, desired_retention: float, decay: float | None) -> float:
+    """:func:`known_multiplier` with ``decay``, or the decay of the parameters in use."""
+    return known_multiplier(desired_retention, current_decay(store) if decay is None else decay)
+
+
+def mastery_by_topic(store: Store, now: datetime, desired_retention: float,
+                     decay: float | None = None) -> dict[tuple[str, str], tuple[int, int]]:
     """(deck id, topic id) -> (known, total) over each topic's own cards, not its subtree.
 
     Suspended and retired cards are left out; new cards count in the total but are not known.
@@ -358,12 +365,13 @@ def mastery_by_topic(store: Store, now: datetime, desired_retention: float
     rows = store.conn.execute(
         f"SELECT deck_id, topic_id, TOTAL({_KNOWN}), COUNT(*) FROM cards "
         "WHERE retired = 0 AND suspended = 0 GROUP BY deck_id, topic_id",
-        {"now": to_ms(now), "k": known_multiplier(desired_retention)}).fetchall()
+        {"now": to_ms(now), "k": _known_k(store, desired_retention, decay)}).fetchall()
     return {(deck_id, topic_id): (int(known), total) for deck_id, topic_id, known, total in rows}
 
 
 def mastery_by_step(store: Store, deck_id: str, now: datetime, desired_retention: float,
-                    topic_ids: Collection[str] | None = None) -> list[StepMastery]:
+                    topic_ids: Collection[str] | None = None, decay: float | None = None
+                    ) -> list[StepMastery]:
     """Known/total for each step of a deck (topics with step 1..9), their subtrees included.
 
     Steps are listed in order; a deck without step topics gives an empty list. With
@@ -390,23 +398,24 @@ def mastery_by_step(store: Store, deck_id: str, now: datetime, desired_retention
         WHERE :topics IS NULL OR branch.id IN (SELECT value FROM json_each(:topics))
         GROUP BY branch.step ORDER BY branch.step
         """,
-        {"deck": deck_id, "now": to_ms(now), "k": known_multiplier(desired_retention),
+        {"deck": deck_id, "now": to_ms(now), "k": _known_k(store, desired_retention, decay),
          "topics": None if topic_ids is None else json.dumps(sorted(topic_ids))}
     ).fetchall()
     return [StepMastery(step, title, int(known), int(total))
             for step, title, known, total in rows]
 
 
-def mastery_of_every_deck(store: Store, now: datetime, desired_retention: float
-                          ) -> list[StepMastery]:
+def mastery_of_every_deck(store: Store, now: datetime, desired_retention: float,
+                          decay: float | None = None) -> list[StepMastery]:
     """:func:`mastery_by_step` summed per step number over every deck with steps; a step's
     title is the first such deck's (by id)."""
     decks = [deck for (deck,) in store.conn.execute(
         "SELECT DISTINCT deck_id FROM topics WHERE step BETWEEN 1 AND 9 AND retired = 0 "
         "ORDER BY deck_id")]
     summed: dict[int, StepMastery] = {}
+    decay = current_decay(store) if decay is None else decay
     for deck in decks:
-        for step in mastery_by_step(store, deck, now, desired_retention):
+        for step in mastery_by_step(store, deck, now, desired_retention, decay=decay):
             before = summed.get(step.step)
             summed[step.step] = step if before is None else StepMastery(
                 step.step, before.title, before.known + step.known, before.total + step.total)
@@ -433,7 +442,8 @@ def interview_points(store: Store, deck_id: str | None = None,
 
 def all_figures(store: Store, now: datetime, local: tzinfo, desired_retention: float,
                 deck_id: str | None = None, rollover_hour: int = 4,
-                topic_ids: Collection[str] | None = None) -> Figures:
+                topic_ids: Collection[str] | None = None, decay: float | None = None
+                ) -> Figures:
     """Every figure the statistics page shows, with the default spans, for every deck
     (``deck_id`` None), one deck, or a branch of it (``topic_ids``, the branch's topics).
 
@@ -451,8 +461,8 @@ def all_figures(store: Store, now: datetime, local: tzinfo, desired_retention: f
         "SELECT COUNT(*) FROM review_log" if not where else
         f"SELECT COUNT(*) FROM cards CROSS JOIN review_log ON review_log.card_id = cards.id "
         f"WHERE 1{where}", params).fetchone()
-    mastery = (mastery_of_every_deck(store, now, desired_retention) if deck_id is None
-               else mastery_by_step(store, deck_id, now, desired_retention, topic_ids))
+    mastery = (mastery_of_every_deck(store, now, desired_retention, decay) if deck_id is None
+               else mastery_by_step(store, deck_id, now, desired_retention, topic_ids, decay))
     steps = None if topic_ids is None else [m.step for m in mastery]
     return Figures(
         heatmap=_day_counts(daily, today, heat_days),

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from app.clock import from_ms, to_ms
+from app.db.settings import current_decay
 from app.db.store import Store
 from app.model import CardId, CardSpec, DeckId, TopicId
 from app.scheduling.scheduler import CardState, Grade, Queue, known_horizon
@@ -297,17 +298,20 @@ class TopicCounts:
         return None if not self.total else self.known / self.total
 
 
-def topic_counts(store: Store, now: datetime, day_end: datetime, desired_retention: float = 0.9
-                 ) -> dict[tuple[DeckId, TopicId], TopicCounts]:
-    """Per topic (not aggregated): active cards, due today, new, and known (mastered)."""
+def topic_counts(store: Store, now: datetime, day_end: datetime, desired_retention: float = 0.9,
+                 decay: float | None = None) -> dict[tuple[DeckId, TopicId], TopicCounts]:
+    """Per topic (not aggregated): active cards, due today, new, and known (mastered), with
+    the forgetting curve's ``decay`` (None: the parameters in use, fitted ones included)."""
     now_ms = to_ms(now)
+    if decay is None:
+        decay = current_decay(store)
     rows = store.conn.execute(
         "SELECT deck_id, topic_id, COUNT(*), "
         "SUM(queue != 0 AND due < :end AND (buried_until IS NULL OR buried_until <= :now)), "
         "SUM(queue = 0 AND (buried_until IS NULL OR buried_until <= :now)), "
         f"SUM({KNOWN_SQL}) "
         "FROM cards WHERE retired = 0 AND suspended = 0 GROUP BY deck_id, topic_id",
-        {"end": to_ms(day_end), "now": now_ms, "k": known_horizon(desired_retention)}
+        {"end": to_ms(day_end), "now": now_ms, "k": known_horizon(desired_retention, decay)}
     ).fetchall()
     return {(DeckId(d), TopicId(t)): TopicCounts(int(n), int(due or 0), int(new or 0),
                                                   int(known or 0))

@@ -87,6 +87,12 @@ class SchedulerSettings:
     #: FSRS-6's defaults.
     parameters: tuple[float, ...] = ()
 
+    @property
+    def decay(self) -> float:
+        """The forgetting curve's decay in use (w20): the fitted parameters' once a fit is
+        applied, else FSRS-6's default."""
+        return self.parameters[20] if len(self.parameters) > 20 else DEFAULT_DECAY
+
     def validated(self) -> SchedulerSettings:
         """The same settings with every value clamped into its range (``RETENTION_RANGE``...;
         steps into ``STEP_RANGE``, at most ``MAX_STEPS`` of them)."""
