@@ -15,24 +15,32 @@ IMPORT_MARKER = "# Imported from a Markdown outline by MLSD Study."
 _SOURCE_LINE = "# source: "
 
 try:
-    from yaml import CSafeDumper as _BaseDumper
+    from yaml import CSafeDumper as _Dumper
 except ImportError:  # PyYAML without libyaml: the same output, slower
-    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
+    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
 
 
-class _Dumper(_BaseDumper):
-    """Block style, no aliases, multi-line text as literal blocks."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
+_STR, _INT, _BOOL = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int",
+                     "tag:yaml.org,2002:bool")
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
-def _represent_text(dumper: _Dumper, data: str) -> yaml.ScalarNode:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data,
-                                   style="|" if "\n" in data else None)
-
-
-_Dumper.add_representer(str, _represent_text)
+def _node(value: Any) -> yaml.Node:
+    """The YAML node of a deck value, built straight (PyYAML's representer, generic and in
+    Python, took most of the time of writing a big deck): block style, no aliases, multi-line
+    text as literal blocks."""
+    if isinstance(value, str):
+        return yaml.ScalarNode(_STR, value, style="|" if "\n" in value else None)
+    if isinstance(value, bool):
+        return yaml.ScalarNode(_BOOL, "true" if value else "false")
+    if isinstance(value, int):
+        return yaml.ScalarNode(_INT, str(value))
+    if isinstance(value, dict):
+        return yaml.MappingNode(_MAP, [(_node(k), _node(v)) for k, v in value.items()],
+                                flow_style=False)
+    if isinstance(value, list):
+        return yaml.SequenceNode(_SEQ, [_node(item) for item in value], flow_style=False)
+    raise TypeError(f"a deck file holds no {type(value).__name__}")
 
 
 def printable(text: str) -> str:
@@ -77,9 +85,8 @@ def outline_to_yaml(deck: Deck, *, source: str | None = None) -> str:
     credit = {k: v for k, v in vars(deck.source).items() if v}
     if credit:
         meta["source"] = credit
-    body = yaml.dump({"deck": meta, "topics": [_topic_data(t) for t in deck.topics]},
-                     Dumper=_Dumper, default_flow_style=False, allow_unicode=True,
-                     sort_keys=False, width=1_000_000)
+    body = yaml.serialize(_node({"deck": meta, "topics": [_topic_data(t) for t in deck.topics]}),
+                          Dumper=_Dumper, allow_unicode=True, width=1_000_000)
     header = (
         f"{IMPORT_MARKER} Edit the outline and import it again:\n"
         "# that replaces this file and keeps your progress on every topic whose place and\n"
