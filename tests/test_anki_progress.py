@@ -53,13 +53,20 @@ class Round:
     foreign_guid: str
 
 
-def _snapshot(data: Path) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+def _snapshot(data: Path) -> tuple[list[tuple[object, ...]], ...]:
+    """The cards, the review log and the schema (an import may rebuild the log's indexes)."""
     conn = sqlite3.connect(data / "mlsd-study.db")
     try:
         return (conn.execute("SELECT * FROM cards ORDER BY id").fetchall(),
-                conn.execute("SELECT * FROM review_log ORDER BY id").fetchall())
+                conn.execute("SELECT * FROM review_log ORDER BY id").fetchall(),
+                conn.execute("SELECT * FROM sqlite_master ORDER BY name").fetchall())
     finally:
         conn.close()
+
+
+def _indexes(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    return conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                        "AND tbl_name = 'review_log' ORDER BY name").fetchall()
 
 
 def _anki_view(col: Collection, ours: dict[str, dict[int, str]]) -> dict[str, AnkiCardSeen]:
@@ -172,7 +179,7 @@ def test_the_three_formats_give_the_same_result(round_trip: Round, tmp_path: Pat
             import_anki_progress(store, copy, round_trip.packages[kind], now=utc_now())
         finally:
             store.close()
-        cards, log = _snapshot(copy)
+        cards, log, _ = _snapshot(copy)
         results.append((cards, [row[1:] for row in log]))
     assert results[0] == results[1] == results[2]
 
@@ -268,6 +275,38 @@ def test_the_replayed_log_carries_ankis_memory_at_every_card(round_trip: Round,
     finally:
         store.close()
     assert max(off) < 0.01
+
+
+def test_an_import_larger_than_the_log_builds_its_indexes_again(round_trip: Round,
+                                                                 data: Path) -> None:
+    """More reviews added than the log holds: its indexes are dropped and built again once,
+    in the import's transaction, exactly as the schema defines them, and still enforced."""
+    conn = sqlite3.connect(data / "mlsd-study.db")
+    try:
+        indexes = _indexes(conn)
+        assert len(indexes) >= 3 and conn.execute("SELECT COUNT(*) FROM review_log"
+                                                  ).fetchone()[0] < round_trip.answers
+        roots = conn.execute("SELECT rootpage FROM sqlite_master WHERE type = 'index' "
+                             "AND tbl_name = 'review_log' ORDER BY name").fetchall()
+    finally:
+        conn.close()
+    store = Store.open(data)
+    try:
+        report = import_anki_progress(store, data, round_trip.packages["apkg"], now=utc_now())
+        assert report.reviews_added == round_trip.answers
+        conn = store.conn
+        assert _indexes(conn) == indexes
+        assert conn.execute("SELECT rootpage FROM sqlite_master WHERE type = 'index' "
+                            "AND tbl_name = 'review_log' ORDER BY name").fetchall() != roots
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        plan = " ".join(str(row) for row in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT reviewed_at FROM review_log WHERE card_id = 'x'"))
+        assert "review_log_by_card" in plan
+        with pytest.raises(sqlite3.IntegrityError):  # anki_id is still unique
+            conn.execute("UPDATE review_log SET anki_id = (SELECT MAX(anki_id) FROM review_log) "
+                         "WHERE id = (SELECT MIN(id) FROM review_log)")
+    finally:
+        store.close()
 
 
 # --- a kill mid-import, and the command -----------------------------------------------------------

@@ -102,11 +102,6 @@ ReviewUpdateRow = tuple[Any, ...]
 #: flag, card id).
 CardRow = tuple[Any, ...]
 
-#: Adding at least this many reviews, and more than the log holds, builds the log's indexes
-#: once afterwards instead of updating them row by row (100,000 answers into an empty log:
-#: the write takes about 0.54 s instead of 0.62 s).
-_REBUILD_INDEXES_FROM = 10_000
-
 
 def review_rows(reviews: Iterable[ReplayedReview]
                 ) -> tuple[list[NewReviewRow], list[ReviewUpdateRow]]:
@@ -149,10 +144,13 @@ def write_rows(store: Store, added: Sequence[NewReviewRow], updated: Sequence[Re
             "last_review_before = ?, reps_before = ?, lapses_before = ?, queue_after = ?, "
             "step_after = ?, stability_after = ?, difficulty_after = ?, due_after = ? "
             "WHERE id = ?", updated)
+        # Adding more reviews than the log holds (its largest id), building the log's indexes
+        # once afterwards beats updating them row by row: 100,000 answers into an empty log
+        # are written in about 0.54 s instead of 0.62 s. The indexes are the schema's own
+        # (whatever its version), dropped and created again inside this transaction, so a
+        # crash leaves them as they were.
         (largest,) = conn.execute("SELECT COALESCE(MAX(id), 0) FROM review_log").fetchone()
-        rebuild = len(added) >= _REBUILD_INDEXES_FROM and len(added) > largest
-        # The indexes as the schema defines them, whatever its version: dropped and created
-        # again inside this transaction, so a crash leaves them as they were.
+        rebuild = len(added) > largest
         indexes = conn.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
             "AND tbl_name = 'review_log' AND sql IS NOT NULL").fetchall() if rebuild else []
