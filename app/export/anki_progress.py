@@ -22,6 +22,7 @@ from app.clock import local_zone
 from app.db.anki_collection import AnkiAnswer, AnkiCard, AnkiPackageError, read_collection
 from app.db.anki_import import (
     LoggedReview,
+    anki_links,
     our_cards,
     our_reviews,
     write_rows,
@@ -136,20 +137,29 @@ def import_anki_progress(store: Store, data_dir: Path | None, package: Path, *, 
     skipped = sum(collection.others.get(anki_id, 0) for anki_id in matched)
 
     state_of = {card_id: (suspended, flag) for card_id, _, suspended, flag in ours}
-    logs = our_reviews(store, (card_id for card_id, _ in matched.values()))
-    plans: list[tuple[str, AnkiCard, list[Merged]]] = []
-    added = known = both = suspensions = flags = 0
+    linked_ids = anki_links(store, (card_id for card_id, _ in matched.values()))
+    changing: list[tuple[int, str, AnkiCard, bool]] = []
+    known = suspensions = flags = 0
     for anki_id, (card_id, card) in matched.items():
-        merged, new, linked, clash = _merge(logs.get(card_id, []),
-                                             collection.answers.get(anki_id, []))
-        added += new
-        known += linked
         suspended, flag = state_of[card_id]
-        suspend_change = suspended != (card.queue == -1)
-        flag_change = flag != card.flag
+        suspend_change, flag_change = suspended != (card.queue == -1), flag != card.flag
         suspensions += suspend_change
         flags += flag_change
-        if new or suspend_change or flag_change or any(m.link for m in merged):
+        theirs = collection.answers.get(anki_id, ())
+        linked = linked_ids.get(card_id, set())
+        if suspend_change or flag_change or any(a[1] not in linked for a in theirs):
+            changing.append((anki_id, card_id, card, suspend_change or flag_change))
+        else:  # every answer is here already: its log is not even read
+            known += len(theirs)
+    logs = our_reviews(store, (card_id for _, card_id, _, _ in changing))
+    plans: list[tuple[str, AnkiCard, list[Merged]]] = []
+    added = both = 0
+    for anki_id, card_id, card, marked in changing:
+        merged, new, already, clash = _merge(logs.get(card_id, []),
+                                              collection.answers.get(anki_id, []))
+        added += new
+        known += already
+        if new or marked or any(m.link for m in merged):
             both += clash
             plans.append((card_id, card, merged))
     backup = None
