@@ -319,14 +319,21 @@ def test_format_interval_rounds_half_up_into_the_next_unit(delta: timedelta, lab
     assert format_interval(delta) == label
 
 
+@pytest.mark.parametrize("decay", [None, 0.3, 0.6])
 @pytest.mark.parametrize("retention", [0.8, 0.9, 0.95])
-def test_known_horizon_agrees_with_fsrs_retrievability(retention: float) -> None:
+def test_known_horizon_agrees_with_fsrs_retrievability(retention: float, decay: float | None
+                                                       ) -> None:
+    """With FSRS-6's decay (None) and with fitted parameters' (w20): ``settings.decay``."""
     from fsrs import Card, Scheduler, State
 
-    from app.scheduling.scheduler import known_horizon
+    from app.scheduling.optimizer import DEFAULT_PARAMETERS
+    from app.scheduling.scheduler import DEFAULT_DECAY, known_horizon
 
-    scheduler = Scheduler()
-    k = known_horizon(retention)
+    settings = SchedulerSettings(
+        parameters=() if decay is None else (*DEFAULT_PARAMETERS[:20], decay))
+    assert settings.decay == (DEFAULT_DECAY if decay is None else decay)
+    scheduler = Scheduler(parameters=settings.parameters or DEFAULT_PARAMETERS)
+    k = known_horizon(retention, settings.decay)
     reviewed = datetime(2026, 1, 1, tzinfo=UTC)
     for stability in (0.5, 1.0, 3.7, 12.0, 90.0):
         for days in range(0, 200, 3):
