@@ -247,10 +247,13 @@ def _run_locked(app: QApplication, data_dir: Path, quit_after_startup: bool,
             return 1
         store, report = opened
     install_excepthook(data_dir)
-    from app.db.settings import load_settings
-    from app.ui.appearance import apply_appearance
+    from app.db.settings import Appearance, load_settings
 
-    apply_appearance(app, load_settings(store).appearance)
+    appearance = load_settings(store).appearance
+    if appearance != Appearance():  # the platform's look needs nothing (nor the module)
+        from app.ui.appearance import apply_appearance
+
+        apply_appearance(app, appearance)
     controller = Controller(app, data_dir, store, report)
     window = controller.window
 
