@@ -64,7 +64,7 @@ class OutlinePane(QSplitter):
         self.addWidget(self._build_explanation())
         self.setStretchFactor(0, 2)
         self.setStretchFactor(1, 3)
-        self.setSizes([420, 700])
+        self.setSizes([500, 620])  # the tree: titles and four count columns
 
     # --- construction ----------------------------------------------------------------------------
 
