@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QLabel,
+    QMessageBox,
     QScrollArea,
     QTabWidget,
     QTreeWidget,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app.db.settings import Appearance, load_settings, save_settings
+from app.ui.about import about_html
 from app.ui.actions import ACTIONS, FALLBACKS, PAGE_KEYS, REVIEWING
 from app.ui.appearance import apply_appearance, palette
 from app.ui.dialogs.backups import RestoreDialog
@@ -318,6 +320,9 @@ def _dialogs(window: MainWindow) -> Iterator[tuple[str, QDialog]]:
     yield "settings", SettingsDialog(window.store, window)
     yield "restore", RestoreDialog(data_dir, window.local, window)
     yield "shortcuts", ShortcutsDialog(window)
+    # Help > About is Qt's about box (QMessageBox.about) around our text.
+    yield "about", QMessageBox(QMessageBox.Icon.NoIcon, "About MLSD Study",
+                               about_html(data_dir), parent=window)
 
 
 @pytest.mark.parametrize("font_size", [0, 16])
@@ -340,7 +345,7 @@ def test_no_dialog_cuts_its_text(qtbot: QtBot, qapp: QApplication, window: MainW
             assert _clipped(dialog) == [], f"{name} at {font_size or 'default'} pt"
         seen.append(name)
         dialog.reject()
-    assert len(seen) == 5
+    assert len(seen) == 6
 
 
 def test_the_export_result_is_shown_whole_however_long(qtbot: QtBot, qapp: QApplication,
