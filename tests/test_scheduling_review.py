@@ -753,3 +753,11 @@ def test_the_new_limit_is_filled_with_one_card_per_sibling_group(store: Store) -
     review = session(store, new_per_day=4)
     assert review.view().counts == Counts(new=4, learning=0, review=0)
     assert drain(review, Grade.EASY) == [ALPHA, ENUM_ONE, ONE, TWO]
+
+
+def test_a_new_card_whose_sibling_review_is_due_is_not_counted(store: Store) -> None:
+    set_state(store, ENUM_ONE, review_state(NOW - MINUTE))
+    review = session(store)
+    assert review.view().counts == Counts(new=5, learning=0, review=1)
+    shown = drain(review, Grade.EASY)
+    assert ENUM_TWO not in shown and len(shown) == 6

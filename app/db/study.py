@@ -136,33 +136,47 @@ def queue_ids(store: Store, scope: Scope, kind: QueueKind, now: datetime,
             in _select(store, scope, kind, "due, id", now, before, limit)]
 
 
-def queue_ids_by_group(store: Store, scope: Scope, kind: QueueKind, now: datetime,
-                       taken: set[str], before: datetime | None = None,
-                       limit: int | None = None) -> list[tuple[int | None, CardId]]:
-    """Like :func:`queue_ids`, but one card per sibling group and none of a group in
-    ``taken``; the groups of the cards returned join ``taken``.
+def new_ids_by_group(store: Store, scope: Scope, now: datetime, review_before: datetime,
+                     limit: int) -> list[tuple[int | None, CardId]]:
+    """Like :func:`queue_ids` for new cards, but one card per sibling group, and none whose
+    sibling is a review due before ``review_before``.
 
-    Answering a card buries its siblings, so a queue that held them would show fewer cards
-    than it counted (and than its limit allows): as Anki, gather one card per note. The rows
-    are read lazily and only until the limit is reached.
+    Answering a card buries its new siblings, so a queue that held them would show fewer cards
+    than it counted and than its limit allows: as Anki, gather one card per note. The rows are
+    read lazily, only until the limit is reached; the sibling test uses the sibling index.
     """
-    if limit is not None and limit <= 0:
+    if limit <= 0:
         return []
-    condition, order = _QUEUES[kind]
+    condition, order = _QUEUES["new"]
     where, params = scope_where(scope)
     cursor = store.conn.execute(
         f"SELECT due, id, sibling_group FROM cards WHERE {condition}{where} ORDER BY {order}",
-        {**params, "now": to_ms(now), "before": None if before is None else to_ms(before)})
+        {**params, "now": to_ms(now)})
     found: list[tuple[int | None, CardId]] = []
+    taken: set[str] = set()
+    # By the sibling index: a group has a few cards, while SQLite would rather walk the
+    # due-reviews index (tens of thousands of rows). One query per batch of rows read.
+    sibling_due = ("SELECT DISTINCT sibling_group FROM cards INDEXED BY cards_by_sibling_group "
+                   "WHERE sibling_group != '' AND sibling_group IN (SELECT value FROM "
+                   "json_each(?)) AND queue = 2 AND due < ? AND retired = 0 AND suspended = 0 "
+                   "AND (buried_until IS NULL OR buried_until <= ?)")
+    now_ms, before_ms = to_ms(now), to_ms(review_before)
     try:
-        for due, card_id, group in cursor:
-            if group and group in taken:
-                continue
-            found.append((due, CardId(card_id)))
-            if group:
-                taken.add(group)
-            if limit is not None and len(found) >= limit:
+        while len(found) < limit:
+            rows = cursor.fetchmany(max(64, 2 * (limit - len(found))))
+            if not rows:
                 break
+            groups = sorted({group for _, _, group in rows if group})
+            blocked = {r[0] for r in store.conn.execute(
+                sibling_due, [json.dumps(groups), before_ms, now_ms])} if groups else set()
+            for due, card_id, group in rows:
+                if group:
+                    if group in taken or group in blocked:
+                        continue
+                    taken.add(group)
+                found.append((due, CardId(card_id)))
+                if len(found) >= limit:
+                    break
     finally:
         cursor.close()
     return found

@@ -41,13 +41,12 @@ def study_queues(store: Store, scope: Scope, settings: SchedulerSettings, now: d
     day = study_day(now, local, settings.rollover_hour)
     new_done, reviews_done = db.answered_today(store, day.start)
     new_limit = settings.new_per_day + extra_new_today(store, day.start)
-    # One card per sibling group among reviews and new cards, as answering one buries the
-    # others (learning cards are never buried).
-    taken: set[str] = set()
+    # New cards: one per sibling group and none whose sibling review is due (answering a card
+    # buries its new siblings), so the counts and the limit are what the session shows.
     learning = db.queue_ids(store, scope, "learning", now, day.end)
-    review = db.queue_ids_by_group(store, scope, "review", now, taken, day.end,
-                                   settings.reviews_per_day - reviews_done)
-    new = db.queue_ids_by_group(store, scope, "new", now, taken, None, new_limit - new_done)
+    review = db.queue_ids(store, scope, "review", now, day.end,
+                          settings.reviews_per_day - reviews_done)
+    new = db.new_ids_by_group(store, scope, now, day.end, new_limit - new_done)
     return StudyQueues(learning=learning, review=review, new=new)
 
 
