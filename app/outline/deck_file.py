@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from app.model import Deck, Topic
+from app.outline.gc_pause import gc_paused
 
 #: The first line of every deck file written by an import; a file without it is not replaced.
 IMPORT_MARKER = "# Imported from a Markdown outline by MLSD Study."
@@ -85,8 +86,10 @@ def outline_to_yaml(deck: Deck, *, source: str | None = None) -> str:
     credit = {k: v for k, v in vars(deck.source).items() if v}
     if credit:
         meta["source"] = credit
-    body = yaml.serialize(_node({"deck": meta, "topics": [_topic_data(t) for t in deck.topics]}),
-                          Dumper=_Dumper, allow_unicode=True, width=1_000_000)
+    with gc_paused():  # a node per value, all alive until written
+        body = yaml.serialize(
+            _node({"deck": meta, "topics": [_topic_data(t) for t in deck.topics]}),
+            Dumper=_Dumper, allow_unicode=True, width=1_000_000)
     header = (
         f"{IMPORT_MARKER} Edit the outline and import it again:\n"
         "# that replaces this file and keeps your progress on every topic whose place and\n"

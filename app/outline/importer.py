@@ -16,6 +16,7 @@ from app.errors import DeckError, OutlineError, Problem
 from app.files import read_capped, read_limit, write_atomic
 from app.model import Deck, DeckId, Source
 from app.outline.deck_file import printable
+from app.outline.gc_pause import gc_paused
 from app.outline.markdown import block_tree, one_line
 from app.outline.steps import mark_steps
 from app.outline.text import clean, front_matter, normalise_lists
@@ -136,6 +137,11 @@ def parse_outline(text: str, source: str = "<outline>", *, deck_id: str | None =
     ordered, and their numbers leave their titles. Text before the first heading describes the
     deck; a single top-level heading with everything under it becomes the deck itself.
     """
+    with gc_paused():  # everything built here lives until the deck is made
+        return _parse_outline(text, source, deck_id, title)
+
+
+def _parse_outline(text: str, source: str, deck_id: str | None, title: str | None) -> Deck:
     from app.decks.loader import ID_PATTERN
 
     if len(text) > (limit := read_limit()):
