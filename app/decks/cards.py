@@ -158,6 +158,8 @@ def _labels(deck: Deck) -> dict[TopicId, str]:
     """Breadcrumb labels; siblings sharing a label get their position, so paths stay distinct."""
     labels: dict[TopicId, str] = {}
     for siblings in [deck.topics, *(topic.children for topic, _ in deck.walk())]:
+        if not siblings:  # a leaf: most topics of a big outline
+            continue
         plain = [step_label(t.title, t.step) for t in siblings]
         counts = Counter(_norm(p) for p in plain)
         for position, (topic, label) in enumerate(zip(siblings, plain, strict=True), 1):

@@ -109,7 +109,9 @@ _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])")
 _MARKUP = re.compile(r"[*_`\[\]{}#>~!<\\]")
 
 
-@lru_cache(maxsize=4096)
+# Big enough for every card text of a 5 MB outline's import: the linter reads each prompt twice
+# (its defects, then duplicate fronts), and a smaller cache had forgotten it by then.
+@lru_cache(maxsize=32768)
 def plain_text(markdown: str) -> str:
     """Text without Markdown or cloze markup, as a reader would say it.
 
