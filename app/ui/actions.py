@@ -33,6 +33,7 @@ class ActionSpec:
 
 
 FILE, VIEW, STUDY, INTERVIEW, HELP = "&File", "&View", "&Study", "&Interview", "&Help"
+EDIT = "&Edit"
 
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("import_outline", FILE, "&Import outline…", "files.import_outline",
@@ -52,6 +53,12 @@ ACTIONS: tuple[ActionSpec, ...] = (
                role=QAction.MenuRole.PreferencesRole),
     ActionSpec("quit", FILE, "&Quit", "close", shortcuts=(QKeySequence.StandardKey.Quit,),
                separator_before=True),
+
+    ActionSpec("edit_topic", EDIT, "&Edit topic…", "edit", args=("topic",), shortcuts=("F2",),
+               tip="The selected topic's title, explanation and cards; add your own cards",
+               enabled_when="outline"),
+    ActionSpec("edit_conflicts", EDIT, "&Built-in deck changes…", "edit", args=("conflicts",),
+               tip="Built-in text an update changed under your edits: keep yours or take it"),
 
     ActionSpec("find", VIEW, "&Find topic", "outline.focus_filter",
                shortcuts=(QKeySequence.StandardKey.Find,), enabled_when="outline"),
@@ -157,6 +164,7 @@ REVIEW_UNDO = PageKey(REVIEWING, ("Ctrl+Z",), "Undo the last answer")
 REVIEW_BURY = PageKey(REVIEWING, ("-",), "Bury the card until tomorrow")
 REVIEW_SUSPEND = PageKey(REVIEWING, ("@",), "Suspend the card")
 REVIEW_INFO = PageKey(REVIEWING, ("I",), "Card info: the card and every answer")
+REVIEW_EDIT = PageKey(REVIEWING, ("E",), "Edit the card (a generated card: its topic)")
 REVIEW_BACK = PageKey(REVIEWING, ("Esc",), "Back to the outline")
 INTERVIEW_START = PageKey(INTERVIEWING, ("Ctrl+Enter",), "Start the interview (set-up screen)")
 INTERVIEW_STEP = PageKey(INTERVIEWING, ("Ctrl+Right", "Ctrl+Left"), "Next or previous step")
@@ -188,7 +196,7 @@ PAGE_BACK = PageKey("On the other pages", ("Esc",), "Back to the outline")
 PAGE_KEYS: tuple[PageKey, ...] = (
     OUTLINE_OPEN, OUTLINE_STUDY, OUTLINE_CRAM, OUTLINE_CLEAR,
     REVIEW_CONFIRM, REVIEW_GRADE, REVIEW_UNDO, REVIEW_BURY, REVIEW_SUSPEND, REVIEW_INFO,
-    REVIEW_BACK, OVERVIEW_STUDY, OVERVIEW_CUSTOM, OVERVIEW_UNBURY,
+    REVIEW_EDIT, REVIEW_BACK, OVERVIEW_STUDY, OVERVIEW_CUSTOM, OVERVIEW_UNBURY,
     INTERVIEW_START, INTERVIEW_STEP, INTERVIEW_PAUSE, INTERVIEW_FOLLOWUP, INTERVIEW_FINISH,
     INTERVIEW_LEAVE, INTERVIEW_DELETE, PAGE_BACK,
     BROWSER_SEARCH, BROWSER_SUSPEND, BROWSER_BURY, BROWSER_FORGET, BROWSER_DUE, BROWSER_FLAG,

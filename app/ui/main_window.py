@@ -28,7 +28,15 @@ from app.decks.tree import TreeNode, aggregate_counts, build_tree, find
 from app.errors import AppError, Problem
 from app.model import CardId, DeckId, TopicId
 from app.scheduling.scheduler import study_day
-from app.ui.actions import ACTIONS, INTERVIEWING, PAGE_BACK, REVIEWING, build_menus
+from app.ui.actions import (
+    ACTIONS,
+    INTERVIEWING,
+    PAGE_BACK,
+    REVIEW_EDIT,
+    REVIEWING,
+    bind_page_key,
+    build_menus,
+)
 from app.ui.banner import ProblemBanner
 from app.ui.errors import show_error
 from app.ui.outline_pane import OutlinePane
@@ -127,6 +135,7 @@ class MainWindow(QMainWindow):
 
             self._review = ReviewPage(self.clock)
             self._review.closed.connect(self.close_review)
+            bind_page_key(self._review, REVIEW_EDIT, lambda: self.edit("card"))
             self.pages.addWidget(self._review)
         return self._review
 
@@ -200,6 +209,8 @@ class MainWindow(QMainWindow):
         menu.addAction("Cram this branch", lambda: self.start_review("cram"))
         menu.addSeparator()
         menu.addAction("Export this branch to Anki…", lambda: self.export_to_anki(branch=True))
+        if node is not None and node.kind == "topic":
+            menu.addAction("Edit topic…", self.edit)
         if node is not None and node.kind == "deck" and self.files.removable(node.deck_id):
             menu.addSeparator()
             menu.addAction("Remove this deck…", self.files.remove_deck)
@@ -284,6 +295,12 @@ class MainWindow(QMainWindow):
         self.outline.set_roots(build_tree(self.store), select)
         self.page_status.set_status(outline_status(self.outline.roots))
         self.refresh_counts()
+
+    def edit(self, what: str = "topic") -> None:
+        """Edit the selected topic (F2), the card shown (E) or settle built-in deck changes."""
+        from app.ui.dialogs.edit_topic import open_editor
+
+        open_editor(self, what)
 
     # --- settings, help --------------------------------------------------------------------------
 

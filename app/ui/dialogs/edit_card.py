@@ -1,0 +1,240 @@
+"""Edit a hand-written card or add one of the user's own: question and answer, or a cloze text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.db.store import Store
+from app.decks.editing import card_of, save_card
+from app.errors import AppError
+from app.model import AuthoredCard
+
+if TYPE_CHECKING:
+    from app.ui.review_page import ReviewPage
+
+_NUMBER = re.compile(r"\{\{c(\d+)::")
+CLOZE_KEY = "Ctrl+Shift+C"
+SAVE_KEY = "Ctrl+Return"
+
+
+def _error_label() -> QLabel:
+    label = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
+    label.setAccessibleName("Problem")
+    label.setStyleSheet("background: #fef2f2; color: #991b1b; padding: 6px; "
+                        "border: 1px solid #fca5a5; border-radius: 4px")
+    label.hide()
+    return label
+
+
+def add_shortcut(key: QKeySequence | str, widget: QWidget, slot: Callable[[], object], *,
+                 widget_only: bool = False) -> QShortcut:
+    """A key on ``widget`` (its window, or only the widget itself) that calls ``slot``."""
+    shortcut = QShortcut(QKeySequence(key), widget)
+    if widget_only:
+        shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+    shortcut.activated.connect(slot)
+    return shortcut
+
+
+def _editor(name: str, lines: int) -> QPlainTextEdit:
+    edit = QPlainTextEdit()
+    edit.setAccessibleName(name)
+    edit.setTabChangesFocus(True)  # Tab moves on, as in a form; the text is Markdown
+    edit.setMinimumHeight(edit.fontMetrics().lineSpacing() * lines + 12)
+    return edit
+
+
+def wrap_cloze(text: str, start: int, end: int) -> tuple[str, int]:
+    """``text`` with [start, end) made the next cloze deletion (``{{cN::...}}``, N one more
+    than the highest so far, as Anki's Ctrl+Shift+C); the cursor position after it."""
+    number = max((int(n) for n in _NUMBER.findall(text)), default=0) + 1
+    inner = text[start:end] or "…"
+    made = f"{{{{c{number}::{inner}}}}}"
+    return text[:start] + made + text[end:], start + len(made)
+
+
+class EditCardDialog(QDialog):
+    """One card's text; OK saves it at once (an edited card keeps its key and progress)."""
+
+    def __init__(self, store: Store, deck_id: str, topic_id: str, key: str | None,
+                 card: AuthoredCard, clock: Callable[[], datetime], *, topic_title: str = "",
+                 built_in: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store, self.deck_id, self.topic_id, self.key = store, deck_id, topic_id, key
+        self.clock = clock
+        self.saved_key: str | None = None
+        adding = key is None
+        self.setWindowTitle("Add a card" if adding else "Edit card")
+        where = f"Topic: {topic_title}" if topic_title else ""
+        if adding:
+            note = "Your own card, studied and exported with the topic's others."
+        elif built_in:
+            note = ("A card of the built-in deck: your text is kept apart from it and "
+                    "survives upgrades. The card keeps its progress.")
+        else:
+            note = "The deck file is rewritten with the new text. The card keeps its progress."
+        self.about = QLabel("\n".join(p for p in (where, note) if p), wordWrap=True,
+                            textFormat=Qt.TextFormat.PlainText)
+
+        self.qa_button = QRadioButton("&Question and answer")
+        self.cloze_button = QRadioButton("C&loze")
+        kinds = QButtonGroup(self)
+        kinds.addButton(self.qa_button)
+        kinds.addButton(self.cloze_button)
+        kind_row = QHBoxLayout()
+        kind_row.addWidget(self.qa_button)
+        kind_row.addWidget(self.cloze_button)
+        kind_row.addStretch(1)
+
+        self.question = _editor("Question", 3)
+        self.answer = _editor("Answer", 4)
+        qa_page = QWidget()
+        qa_layout = QVBoxLayout(qa_page)
+        qa_layout.setContentsMargins(0, 0, 0, 0)
+        front = QLabel("&Front (Markdown):")
+        front.setBuddy(self.question)
+        back = QLabel("&Back:")
+        back.setBuddy(self.answer)
+        for widget in (front, self.question, back, self.answer):
+            qa_layout.addWidget(widget)
+
+        self.cloze = _editor("Cloze text", 5)
+        shown_key = QKeySequence(CLOZE_KEY).toString(QKeySequence.SequenceFormat.NativeText)
+        make = QPushButton(f"&Make cloze ({shown_key})")
+        make.setToolTip("Hide the selected words as the next deletion, {{c1::like this}}")
+        make.clicked.connect(self.make_cloze)
+        add_shortcut(CLOZE_KEY, self.cloze, self.make_cloze, widget_only=True)
+        cloze_page = QWidget()
+        cloze_layout = QVBoxLayout(cloze_page)
+        cloze_layout.setContentsMargins(0, 0, 0, 0)
+        text_label = QLabel("&Text, with each hidden part as {{c1::answer}} (one card per "
+                            "number; {{c1::answer::hint}} shows a hint):", wordWrap=True,
+                            textFormat=Qt.TextFormat.PlainText)
+        text_label.setBuddy(self.cloze)
+        cloze_layout.addWidget(text_label)
+        cloze_layout.addWidget(self.cloze, 1)
+        cloze_layout.addWidget(make, 0, Qt.AlignmentFlag.AlignLeft)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(qa_page)
+        self.pages.addWidget(cloze_page)
+        self.qa_button.toggled.connect(lambda on: self._show_kind(not on))
+
+        self.problem = _error_label()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        save = buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setToolTip(QKeySequence(SAVE_KEY).toString(QKeySequence.SequenceFormat.NativeText))
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        add_shortcut(SAVE_KEY, self, self.save)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.about)
+        layout.addLayout(kind_row)
+        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+
+        self.question.setPlainText(card.question)
+        self.answer.setPlainText(card.answer)
+        self.cloze.setPlainText(card.cloze)
+        (self.cloze_button if card.cloze else self.qa_button).setChecked(True)
+        self._show_kind(bool(card.cloze))
+        self.resize(560, 420)
+
+    def _show_kind(self, cloze: bool) -> None:
+        self.pages.setCurrentIndex(1 if cloze else 0)
+        (self.cloze if cloze else self.question).setFocus()
+
+    def card(self) -> AuthoredCard:
+        if self.cloze_button.isChecked():
+            return AuthoredCard(cloze=self.cloze.toPlainText())
+        return AuthoredCard(question=self.question.toPlainText(),
+                            answer=self.answer.toPlainText())
+
+    def make_cloze(self) -> None:
+        cursor = self.cloze.textCursor()
+        text, position = wrap_cloze(self.cloze.toPlainText(), cursor.selectionStart(),
+                                    cursor.selectionEnd())
+        self.cloze.setPlainText(text)
+        cursor = self.cloze.textCursor()
+        cursor.setPosition(position)
+        self.cloze.setTextCursor(cursor)
+
+    def save(self) -> None:
+        """Save, or say in the dialog what is wrong (nothing is saved then)."""
+        try:
+            self.saved_key = save_card(self.store, self.deck_id, self.topic_id, self.key,
+                                       self.card(), self.clock())
+        except AppError as error:
+            self.problem.setText(error.message)
+            self.problem.show()
+            return
+        self.accept()
+
+
+def edit_shown_card(page: ReviewPage, store: Store, on_saved: Callable[[], None]) -> None:
+    """E on the review screen: the shown card's editor (its topic's for a generated card);
+    after a save the card on screen shows the new text, its progress untouched."""
+    from app.db.study import get_card
+    from app.ui.dialogs.edit_topic import EditTopicDialog
+
+    view, session = page.view, page.session
+    if view is None or view.card is None or session is None:
+        return
+    shown = view.card
+    authored = card_of(shown.id)
+    if authored is not None:
+        from app.decks.editing import topic_text
+
+        try:
+            text = topic_text(store, authored[0], authored[1])
+        except AppError as error:
+            page.problem.setText(error.message)
+            page.problem.show()
+            return
+        found = next((c for c in text.cards if c.key == authored[2]), None)
+    try:
+        if authored is not None and found is not None:
+            dialog: QDialog = EditCardDialog(store, text.deck_id, text.topic_id, found.key,
+                                             found.card, page.clock, topic_title=text.title,
+                                             built_in=text.built_in, parent=page)
+        else:
+            dialog = EditTopicDialog(store, shown.deck_id, shown.topic_id, page.clock,
+                                     generated_card=True, parent=page)
+    except AppError as error:
+        page.problem.setText(error.message)
+        page.problem.show()
+        return
+    dialog.exec()
+    if not getattr(dialog, "saved_key", None) and not getattr(dialog, "changed", False):
+        return
+    fresh = get_card(store, shown.id)
+    if fresh is not None:
+        # ReviewSession has no public way to re-read the card it shows; its text is all that
+        # changed (the schedule is the card's own, untouched by an edit).
+        session._current = replace(shown, context=fresh.context,
+                                   prompt=fresh.prompt, answer=fresh.answer)
+        page._render(session.view())
+    on_saved()

@@ -1,0 +1,283 @@
+"""Edit a topic: its title and explanation, its hand-written cards, and cards of the user's own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.db.store import Store
+from app.decks.editing import EditableCard, TopicText, remove_card, save_topic, topic_text
+from app.errors import AppError
+from app.model import AuthoredCard
+from app.ui.dialogs.edit_card import EditCardDialog, _editor, _error_label, add_shortcut
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+GENERATED_NOTE = ("Its other cards are generated from the title and explanation (and, for "
+                  "lists and steps, from the topics below it): edit those to change them, or "
+                  "add a card of your own.")
+SHOWN_GENERATED = ("The card on screen is generated from this topic's title and explanation; "
+                   "it cannot be edited as text. Change the explanation here, or add a card of "
+                   "your own.")
+
+
+def card_line(card: EditableCard) -> str:
+    """One line of the card list: its front, and whose text it is."""
+    body = card.card.cloze or card.card.question
+    first = " ".join(body.split())
+    if len(first) > 90:
+        first = first[:89] + "…"
+    kind = "Cloze" if card.card.cloze else "Q"
+    mark = " (yours)" if card.own and not card.edited else " (your edit)" if card.edited else ""
+    return f"{kind}: {first}{mark}"
+
+
+class _CardList(QListWidget):
+    """Enter opens the card; it must not also press the dialog's Save, as an item view lets
+    the key through to the dialog."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        item = self.currentItem()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and item is not None:
+            event.accept()
+            self.itemActivated.emit(item)
+            return
+        super().keyPressEvent(event)
+
+
+class EditTopicDialog(QDialog):
+    """Title and explanation (saved with Save), and the topic's hand-written cards (each saved
+    by its own dialog). ``changed`` tells the caller to show the new text."""
+
+    def __init__(self, store: Store, deck_id: str, topic_id: str, clock: Callable[[], datetime],
+                 *, generated_card: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store, self.deck_id, self.topic_id, self.clock = store, deck_id, topic_id, clock
+        self.changed = False
+        self.text: TopicText = topic_text(store, deck_id, topic_id)
+        self.setWindowTitle(f"Edit topic: {self.text.title}")
+
+        where = ("Built-in deck: your text is kept in your data folder apart from the deck, "
+                 "survives upgrades and is exported to Anki." if self.text.built_in else
+                 f"Deck file: {self.text.path} (rewritten in place when you save; comments and "
+                 "layout are kept).")
+        self.where = QLabel(where, wordWrap=True, textFormat=Qt.TextFormat.PlainText)
+        self.where.setEnabled(False)  # muted
+        self.shown_note = QLabel(SHOWN_GENERATED, wordWrap=True,
+                                 textFormat=Qt.TextFormat.PlainText)
+        self.shown_note.setVisible(generated_card)
+        self.conflict_row = QWidget()
+        conflict_layout = QHBoxLayout(self.conflict_row)
+        conflict_layout.setContentsMargins(0, 0, 0, 0)
+        self.conflict_text = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
+        review = QPushButton("&Review changes…")
+        review.clicked.connect(self.review_conflicts)
+        conflict_layout.addWidget(self.conflict_text, 1)
+        conflict_layout.addWidget(review)
+
+        self.title = QLineEdit(self.text.title)
+        self.title.setAccessibleName("Title")
+        self.notes = _editor("Explanation", 5)
+        self.notes.setPlainText(self.text.notes)
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.addRow("&Title:", self.title)
+        form.addRow("E&xplanation:", self.notes)
+
+        self.cards = _CardList()
+        self.cards.setAccessibleName("Hand-written cards")
+        self.cards.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.cards.setMinimumHeight(self.cards.fontMetrics().lineSpacing() * 4)
+        self.cards.itemActivated.connect(lambda _item: self.edit_card())
+        self.cards.currentRowChanged.connect(lambda _row: self._update_buttons())
+        cards_label = QLabel("Hand-written &cards:")
+        cards_label.setBuddy(self.cards)
+        self.edit_button = QPushButton("&Edit…")
+        self.edit_button.clicked.connect(self.edit_card)
+        add_qa = QPushButton("Add &Q/A…")
+        add_qa.clicked.connect(lambda: self.add_card(cloze=False))
+        add_cloze = QPushButton("Add c&loze…")
+        add_cloze.clicked.connect(lambda: self.add_card(cloze=True))
+        self.delete_button = QPushButton("&Delete")
+        self.delete_button.clicked.connect(self.delete_card)
+        add_shortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.cards,
+                     self.delete_card, widget_only=True)
+        side = QVBoxLayout()
+        for button in (self.edit_button, add_qa, add_cloze, self.delete_button):
+            side.addWidget(button)
+        side.addStretch(1)
+        grid = QGridLayout()
+        grid.addWidget(cards_label, 0, 0, 1, 2)
+        grid.addWidget(self.cards, 1, 0)
+        grid.addLayout(side, 1, 1)
+        grid.setColumnStretch(0, 1)
+        generated = QLabel(GENERATED_NOTE, wordWrap=True, textFormat=Qt.TextFormat.PlainText)
+        generated.setEnabled(False)
+
+        self.problem = _error_label()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Close)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        add_shortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.where)
+        layout.addWidget(self.shown_note)
+        layout.addWidget(self.conflict_row)
+        layout.addLayout(form, 2)
+        layout.addLayout(grid, 2)
+        layout.addWidget(generated)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+        self._fill()
+        self.resize(640, 560)
+        self.title.setFocus()
+
+    # --- showing ---------------------------------------------------------------------------------
+
+    def _fill(self, select: str | None = None) -> None:
+        self.cards.clear()
+        for card in self.text.cards:
+            item = QListWidgetItem(card_line(card))
+            item.setData(Qt.ItemDataRole.UserRole, card.key)
+            item.setToolTip(card.card.cloze or f"{card.card.question}\n—\n{card.card.answer}")
+            self.cards.addItem(item)
+            if card.key == select:
+                self.cards.setCurrentItem(item)
+        if self.cards.currentRow() < 0 and self.cards.count():
+            self.cards.setCurrentRow(0)
+        count = len(self.text.conflicts)
+        self.conflict_text.setText(
+            f"The built-in text changed under {count} of your edits here since you made them; "
+            "yours is shown until you choose.")
+        self.conflict_row.setVisible(bool(count))
+        self._update_buttons()
+
+    def _reload(self, select: str | None = None) -> None:
+        self.changed = True
+        self.text = topic_text(self.store, self.deck_id, self.topic_id)
+        self._fill(select)
+
+    def current(self) -> EditableCard | None:
+        row = self.cards.currentRow()
+        return self.text.cards[row] if 0 <= row < len(self.text.cards) else None
+
+    def _update_buttons(self) -> None:
+        card = self.current()
+        self.edit_button.setEnabled(card is not None)
+        self.delete_button.setEnabled(card is not None and (card.own or card.edited))
+        self.delete_button.setText("Undo my e&dit" if card is not None and card.edited
+                                   and not card.own else "&Delete")
+
+    def _fail(self, error: AppError) -> None:
+        self.problem.setText(error.message)
+        self.problem.show()
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    def save(self) -> None:
+        """Save the title and explanation, or say in the dialog why not (nothing saved)."""
+        try:
+            save_topic(self.store, self.deck_id, self.topic_id, title=self.title.text(),
+                       notes=self.notes.toPlainText(), now=self.clock())
+        except AppError as error:
+            self._fail(error)
+            return
+        self.changed = True
+        self.accept()
+
+    def _card_dialog(self, key: str | None, card: AuthoredCard) -> None:
+        dialog = EditCardDialog(self.store, self.deck_id, self.topic_id, key, card, self.clock,
+                                topic_title=self.text.title, built_in=self.text.built_in,
+                                parent=self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.problem.hide()
+            self._reload(dialog.saved_key)
+            self.cards.setFocus()
+
+    def edit_card(self) -> None:
+        card = self.current()
+        if card is not None:
+            self._card_dialog(card.key, card.card)
+
+    def add_card(self, *, cloze: bool) -> None:
+        self._card_dialog(None, AuthoredCard(cloze="{{c1::…}}" if cloze else ""))
+
+    def delete_card(self) -> None:
+        card = self.current()
+        if card is None or not (card.own or card.edited):
+            return
+        try:
+            remove_card(self.store, self.deck_id, self.topic_id, card.key, self.clock())
+        except AppError as error:
+            self._fail(error)
+            return
+        self.problem.hide()
+        self._reload(card.key)
+
+    def review_conflicts(self) -> None:
+        from app.ui.dialogs.edit_conflicts import EditConflictsDialog
+
+        dialog = EditConflictsDialog(self.store, self.clock, topic_id=self.topic_id, parent=self)
+        dialog.exec()
+        if dialog.changed:
+            self._reload()
+            self.title.setText(self.text.title)
+            self.notes.setPlainText(self.text.notes)
+
+
+def open_editor(window: MainWindow, what: str) -> None:
+    """The window's Edit commands: "topic" (F2, the tree's menu), "card" (E while reviewing),
+    "conflicts" (built-in deck changes). The window shows the new text afterwards."""
+    if what == "card":
+        from app.ui.dialogs.edit_card import edit_shown_card
+
+        review = window.review
+        node = window.current_node
+        edit_shown_card(review, window.store, lambda: window.reload_decks(node.key if node else ""))
+        return
+    if what == "conflicts":
+        from app.ui.dialogs.edit_conflicts import EditConflictsDialog
+
+        settle = EditConflictsDialog(window.store, window.clock, parent=window)
+        settle.exec()
+        if settle.changed:
+            window.reload_decks(window.current_node.key if window.current_node else "")
+        return
+    node = window.current_node
+    if node is None or node.topic_id is None:
+        window.statusBar().showMessage("Select a topic to edit (a deck's own text is its "
+                                       "file's).", 6000)
+        return
+    try:
+        dialog = EditTopicDialog(window.store, node.deck_id, node.topic_id, window.clock,
+                                 parent=window)
+    except AppError as error:
+        from app.ui.errors import show_error
+
+        show_error(window, error)
+        return
+    dialog.exec()
+    if dialog.changed:
+        window.reload_decks(node.key)
