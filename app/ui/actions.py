@@ -192,6 +192,13 @@ OVERVIEW_CUSTOM = PageKey(OVERVIEW, ("C",), "Custom study…")
 OVERVIEW_UNBURY = PageKey(OVERVIEW, ("U",), "Unbury the branch's buried cards")
 # Any other page (statistics, …): an Esc no widget used reaches the window (app/ui/pages.py).
 PAGE_BACK = PageKey("On the other pages", ("Esc",), "Back to the outline")
+EDITING = "In the topic and card editors"  # app/ui/dialogs/edit_topic.py, edit_card.py
+EDIT_SAVE_TOPIC = PageKey(EDITING, ("Ctrl+S",), "Save the topic's title and explanation")
+EDIT_OPEN_CARD = PageKey(EDITING, ("Enter",), "Edit the card selected in the topic's list")
+EDIT_DELETE_CARD = PageKey(EDITING, ("Delete",),
+                           "Delete your selected card (or undo your edit of a built-in one)")
+EDIT_SAVE_CARD = PageKey(EDITING, ("Ctrl+Enter",), "Save the card")
+EDIT_CLOZE = PageKey(EDITING, ("Ctrl+Shift+C",), "Hide the selected words as the next cloze")
 
 PAGE_KEYS: tuple[PageKey, ...] = (
     OUTLINE_OPEN, OUTLINE_STUDY, OUTLINE_CRAM, OUTLINE_CLEAR,
@@ -201,6 +208,7 @@ PAGE_KEYS: tuple[PageKey, ...] = (
     INTERVIEW_LEAVE, INTERVIEW_DELETE, PAGE_BACK,
     BROWSER_SEARCH, BROWSER_SUSPEND, BROWSER_BURY, BROWSER_FORGET, BROWSER_DUE, BROWSER_FLAG,
     BROWSER_INFO, BROWSER_TOPIC, BROWSER_STUDY, BROWSER_BACK,
+    EDIT_SAVE_TOPIC, EDIT_OPEN_CARD, EDIT_DELETE_CARD, EDIT_SAVE_CARD, EDIT_CLOZE,
 )
 
 

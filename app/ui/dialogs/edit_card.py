@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -28,13 +27,13 @@ from app.db.store import Store
 from app.decks.editing import card_of, save_card
 from app.errors import AppError
 from app.model import AuthoredCard
+from app.ui.actions import EDIT_CLOZE, EDIT_SAVE_CARD, bind_page_key
+from app.ui.dialogs.fit import fit_width
 
 if TYPE_CHECKING:
     from app.ui.review_page import ReviewPage
 
 _NUMBER = re.compile(r"\{\{c(\d+)::")
-CLOZE_KEY = "Ctrl+Shift+C"
-SAVE_KEY = "Ctrl+Return"
 
 
 def _error_label() -> QLabel:
@@ -44,16 +43,6 @@ def _error_label() -> QLabel:
                         "border: 1px solid #fca5a5; border-radius: 4px")
     label.hide()
     return label
-
-
-def add_shortcut(key: QKeySequence | str, widget: QWidget, slot: Callable[[], object], *,
-                 widget_only: bool = False) -> QShortcut:
-    """A key on ``widget`` (its window, or only the widget itself) that calls ``slot``."""
-    shortcut = QShortcut(QKeySequence(key), widget)
-    if widget_only:
-        shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
-    shortcut.activated.connect(slot)
-    return shortcut
 
 
 def _editor(name: str, lines: int) -> QPlainTextEdit:
@@ -119,11 +108,10 @@ class EditCardDialog(QDialog):
             qa_layout.addWidget(widget)
 
         self.cloze = _editor("Cloze text", 5)
-        shown_key = QKeySequence(CLOZE_KEY).toString(QKeySequence.SequenceFormat.NativeText)
-        make = QPushButton(f"&Make cloze ({shown_key})")
+        make = QPushButton(f"&Make cloze ({EDIT_CLOZE.text()})")
         make.setToolTip("Hide the selected words as the next deletion, {{c1::like this}}")
         make.clicked.connect(self.make_cloze)
-        add_shortcut(CLOZE_KEY, self.cloze, self.make_cloze, widget_only=True)
+        bind_page_key(self.cloze, EDIT_CLOZE, self.make_cloze)
         cloze_page = QWidget()
         cloze_layout = QVBoxLayout(cloze_page)
         cloze_layout.setContentsMargins(0, 0, 0, 0)
@@ -144,10 +132,10 @@ class EditCardDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
         save = buttons.button(QDialogButtonBox.StandardButton.Save)
-        save.setToolTip(QKeySequence(SAVE_KEY).toString(QKeySequence.SequenceFormat.NativeText))
+        save.setToolTip(EDIT_SAVE_CARD.text())
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
-        add_shortcut(SAVE_KEY, self, self.save)
+        bind_page_key(self, EDIT_SAVE_CARD, self.save)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.about)
@@ -161,7 +149,7 @@ class EditCardDialog(QDialog):
         self.cloze.setPlainText(card.cloze)
         (self.cloze_button if card.cloze else self.qa_button).setChecked(True)
         self._show_kind(bool(card.cloze))
-        self.resize(560, 420)
+        fit_width(self, self.fontMetrics().averageCharWidth() * 90)
 
     def _show_kind(self, cloze: bool) -> None:
         self.pages.setCurrentIndex(1 if cloze else 0)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -24,9 +23,10 @@ from app.decks.editing import conflicts, resolve_conflict
 from app.decks.edits import Conflict
 from app.errors import AppError
 from app.ui.dialogs.edit_card import _error_label
+from app.ui.dialogs.fit import fit_width
 
-INTRO = ("An update of the built-in deck changed text you had edited. Your text is still the "
-         "one studied and exported; choose for each which to keep. Progress stays either way.")
+INTRO = ("An update of the built-in deck changed text you had edited. Yours is still the one "
+         "studied and exported; choose which to keep. Progress stays either way.")
 
 
 def _reader(name: str) -> QPlainTextEdit:
@@ -65,10 +65,6 @@ class EditConflictsDialog(QDialog):
         grid.addWidget(self.theirs_label, 0, 1)
         grid.addWidget(self.mine, 1, 0)
         grid.addWidget(self.theirs, 1, 1)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.list)
-        split.addWidget(texts)
-        split.setStretchFactor(1, 2)
 
         self.keep = QPushButton("&Keep mine")
         self.keep.clicked.connect(lambda: self.resolve(keep_mine=True))
@@ -85,11 +81,12 @@ class EditConflictsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.empty)
-        layout.addWidget(split, 1)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(texts, 3)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
         self._fill()
-        self.resize(720, 520)
+        fit_width(self, self.fontMetrics().averageCharWidth() * 115)
         self.list.setFocus()
 
     def _fill(self) -> None:

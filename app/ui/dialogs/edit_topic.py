@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -28,14 +27,15 @@ from app.db.store import Store
 from app.decks.editing import EditableCard, TopicText, remove_card, save_topic, topic_text
 from app.errors import AppError
 from app.model import AuthoredCard
-from app.ui.dialogs.edit_card import EditCardDialog, _editor, _error_label, add_shortcut
+from app.ui.actions import EDIT_DELETE_CARD, EDIT_OPEN_CARD, EDIT_SAVE_TOPIC, bind_page_key
+from app.ui.dialogs.edit_card import EditCardDialog, _editor, _error_label
+from app.ui.dialogs.fit import breakable, fit_width
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
-GENERATED_NOTE = ("Its other cards are generated from the title and explanation (and, for "
-                  "lists and steps, from the topics below it): edit those to change them, or "
-                  "add a card of your own.")
+GENERATED_NOTE = ("The topic's other cards are made from its title and explanation: edit "
+                  "those, or add a card of your own.")
 SHOWN_GENERATED = ("The card on screen is generated from this topic's title and explanation; "
                    "it cannot be edited as text. Change the explanation here, or add a card of "
                    "your own.")
@@ -52,19 +52,6 @@ def card_line(card: EditableCard) -> str:
     return f"{kind}: {first}{mark}"
 
 
-class _CardList(QListWidget):
-    """Enter opens the card; it must not also press the dialog's Save, as an item view lets
-    the key through to the dialog."""
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        item = self.currentItem()
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and item is not None:
-            event.accept()
-            self.itemActivated.emit(item)
-            return
-        super().keyPressEvent(event)
-
-
 class EditTopicDialog(QDialog):
     """Title and explanation (saved with Save), and the topic's hand-written cards (each saved
     by its own dialog). ``changed`` tells the caller to show the new text."""
@@ -77,10 +64,9 @@ class EditTopicDialog(QDialog):
         self.text: TopicText = topic_text(store, deck_id, topic_id)
         self.setWindowTitle(f"Edit topic: {self.text.title}")
 
-        where = ("Built-in deck: your text is kept in your data folder apart from the deck, "
-                 "survives upgrades and is exported to Anki." if self.text.built_in else
-                 f"Deck file: {self.text.path} (rewritten in place when you save; comments and "
-                 "layout are kept).")
+        where = ("Built-in deck: your changes are kept apart from it, survive its updates and "
+                 "go into Anki exports." if self.text.built_in else
+                 f"Saved into {breakable(self.text.path)} (its comments and layout are kept).")
         self.where = QLabel(where, wordWrap=True, textFormat=Qt.TextFormat.PlainText)
         self.where.setEnabled(False)  # muted
         self.shown_note = QLabel(SHOWN_GENERATED, wordWrap=True,
@@ -104,11 +90,12 @@ class EditTopicDialog(QDialog):
         form.addRow("&Title:", self.title)
         form.addRow("E&xplanation:", self.notes)
 
-        self.cards = _CardList()
+        self.cards = QListWidget()
         self.cards.setAccessibleName("Hand-written cards")
         self.cards.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.cards.setMinimumHeight(self.cards.fontMetrics().lineSpacing() * 4)
-        self.cards.itemActivated.connect(lambda _item: self.edit_card())
+        self.cards.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.cards.itemDoubleClicked.connect(lambda _item: self.edit_card())
         self.cards.currentRowChanged.connect(lambda _row: self._update_buttons())
         cards_label = QLabel("Hand-written &cards:")
         cards_label.setBuddy(self.cards)
@@ -120,8 +107,9 @@ class EditTopicDialog(QDialog):
         add_cloze.clicked.connect(lambda: self.add_card(cloze=True))
         self.delete_button = QPushButton("&Delete")
         self.delete_button.clicked.connect(self.delete_card)
-        add_shortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.cards,
-                     self.delete_card, widget_only=True)
+        # Enter opens the card (bound on the list, so it does not press the dialog's Save too).
+        bind_page_key(self.cards, EDIT_OPEN_CARD, self.edit_card)
+        bind_page_key(self.cards, EDIT_DELETE_CARD, self.delete_card)
         side = QVBoxLayout()
         for button in (self.edit_button, add_qa, add_cloze, self.delete_button):
             side.addWidget(button)
@@ -139,7 +127,7 @@ class EditTopicDialog(QDialog):
                                    | QDialogButtonBox.StandardButton.Close)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
-        add_shortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.save)
+        bind_page_key(self, EDIT_SAVE_TOPIC, self.save)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.where)
@@ -151,7 +139,7 @@ class EditTopicDialog(QDialog):
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
         self._fill()
-        self.resize(640, 560)
+        fit_width(self, self.fontMetrics().averageCharWidth() * 100)
         self.title.setFocus()
 
     # --- showing ---------------------------------------------------------------------------------
@@ -169,8 +157,8 @@ class EditTopicDialog(QDialog):
             self.cards.setCurrentRow(0)
         count = len(self.text.conflicts)
         self.conflict_text.setText(
-            f"The built-in text changed under {count} of your edits here since you made them; "
-            "yours is shown until you choose.")
+            f"An update changed the built-in text under {count} of your edits here; yours is "
+            "used until you choose.")
         self.conflict_row.setVisible(bool(count))
         self._update_buttons()
 
