@@ -285,3 +285,11 @@ def test_deleting_a_user_card_keeps_the_ids_of_the_cards_after_it(user: Setup) -
     remove_card(user.store, "demo", "bravo", "0", now=T0)
     assert user.card("demo/bravo/qa/mine-1").state.reps == 1
     assert [c.key for c in topic_text(user.store, "demo", "bravo").cards] == ["mine-1"]
+
+
+def test_an_imported_deck_says_a_new_import_replaces_the_edits(user: Setup) -> None:
+    assert topic_text(user.store, "demo", "bravo").imported_from is None
+    user.path.write_text("# Imported from a Markdown outline by MLSD Study. Edit the outline\n"
+                         "# source: notes.md\n" + DECK, encoding="utf-8")
+    user.sync(T0 + timedelta(days=1))
+    assert topic_text(user.store, "demo", "bravo").imported_from == "notes.md"

@@ -70,6 +70,8 @@ class TopicText:
     built_in: bool
     path: str
     conflicts: tuple[Conflict, ...] = ()
+    #: The outline a user deck was imported from ("" if it does not say); None when it was not.
+    imported_from: str | None = None
 
 
 def card_of(card_id: str) -> tuple[DeckId, TopicId, str] | None:
@@ -120,8 +122,13 @@ def topic_text(store: Store, deck_id: str, topic_id: str) -> TopicText:
         own = not built_in or own_item(key) in edits
         cards.append(EditableCard(key, card, own, edited=card_item(key) in edits))
     found = tuple(conflict_of(e, topic.title) for e in edits.values() if e.upstream is not None)
+    origin = None
+    if not built_in:
+        from app.outline.deck_file import imported_from
+
+        origin = imported_from(_read(stored.path)[:4096].decode("utf-8", "replace"))
     return TopicText(DeckId(deck_id), TopicId(topic_id), topic.title, topic.notes, tuple(cards),
-                     built_in, stored.path, found)
+                     built_in, stored.path, found, origin)
 
 
 def save_topic(store: Store, deck_id: str, topic_id: str, *, title: str, notes: str,

@@ -67,6 +67,9 @@ class EditTopicDialog(QDialog):
         where = ("Built-in deck: your changes are kept apart from it, survive its updates and "
                  "go into Anki exports." if self.text.built_in else
                  f"Saved into {breakable(self.text.path)} (its comments and layout are kept).")
+        if self.text.imported_from is not None:
+            where += (" It was imported from an outline: importing that outline again replaces "
+                      "these changes.")
         self.where = QLabel(where, wordWrap=True, textFormat=Qt.TextFormat.PlainText)
         self.where.setEnabled(False)  # muted
         self.shown_note = QLabel(SHOWN_GENERATED, wordWrap=True,
