@@ -253,3 +253,35 @@ def test_bad_card_text_is_refused_in_the_dialog(qtbot: QtBot, window: MainWindow
 def test_make_cloze_numbers_the_next_deletion(text: str, selection: tuple[int, int],
                                               expected: str) -> None:
     assert wrap_cloze(text, *selection)[0] == expected
+
+
+@pytest.fixture
+def user_deck(data_dir: Path) -> Path:
+    """The small test deck as a user deck, written before the window opens the data folder."""
+    from app.paths import user_decks_dir
+    from tests.shared import DECK as DEMO_DECK
+
+    folder = user_decks_dir(data_dir)
+    folder.mkdir(parents=True)
+    path = folder / "demo.yaml"
+    path.write_text(DEMO_DECK, encoding="utf-8")
+    return path
+
+
+def test_a_user_deck_is_rewritten_in_place_by_keys(qtbot: QtBot, user_deck: Path,
+                                                   window: MainWindow) -> None:
+    before = user_deck.read_text(encoding="utf-8")
+    assert window.open_key("demo/bravo")
+    window.outline.focus_tree()
+
+    def rename(dialog: QWidget) -> None:
+        assert isinstance(dialog, EditTopicDialog) and not dialog.text.built_in
+        assert "demo.yaml" in dialog.where.text().replace("\u200b", "")
+        type_into(qtbot, dialog.title, "Bravo, renamed")
+        qtbot.keyClick(dialog.title, Qt.Key.Key_S, CTRL)
+
+    modal(qtbot, lambda: qtbot.keyClick(window.tree, Qt.Key.Key_F2), rename)
+    after = user_deck.read_text(encoding="utf-8")
+    assert after == before.replace("    title: Bravo\n", "    title: Bravo, renamed\n")
+    node = window.current_node
+    assert node is not None and node.title == "Bravo, renamed"
