@@ -64,7 +64,7 @@ class RunningScreen(QWidget):
             Qt.TextInteractionFlag.TextSelectableByMouse)
         self.step_list = self._build_step_list()
         centre = self._build_centre()
-        side = self._build_rubric()
+        self.side = side = self._build_rubric()
         controls = self._build_buttons()
 
         splitter = QSplitter(childrenCollapsible=False)
@@ -116,6 +116,7 @@ class RunningScreen(QWidget):
         layout.addLayout(clocks)
         layout.addWidget(self.status)
         layout.addWidget(self.save_problem)
+        layout.addWidget(self.no_rubric)
         layout.addWidget(self.notes, 1)
         return centre
 
@@ -145,6 +146,10 @@ class RunningScreen(QWidget):
         self.save_problem.setStyleSheet("background: #fef2f2; color: #991b1b; padding: 6px; "
                                         "border: 1px solid #fca5a5; border-radius: 4px")
         self.save_problem.hide()
+        # Said above the notes when the step (or the whole deck) has no rubric to tick.
+        self.no_rubric = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
+        self.no_rubric.setAccessibleName("No rubric")
+        self.no_rubric.hide()
 
     def _build_rubric(self) -> QWidget:
         """The step's rubric with its ticks, and the follow-up question below it."""
@@ -157,18 +162,12 @@ class RunningScreen(QWidget):
                                            INTERVIEW_FOLLOWUP.text())
         self.followup_text = QLabel(wordWrap=True)
         self.followup_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # Said instead of an empty list when the step (or the whole deck) has no rubric.
-        self.no_rubric = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
-        self.no_rubric.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.no_rubric.hide()
 
         side = QWidget()
         layout = QVBoxLayout(side)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.rubric_title = QLabel("<b>Rubric</b> (ticks itself from your notes)", wordWrap=True)
-        layout.addWidget(self.rubric_title)
+        layout.addWidget(QLabel("<b>Rubric</b> (ticks itself from your notes)", wordWrap=True))
         layout.addWidget(self.rubric, 1)
-        layout.addWidget(self.no_rubric, 1)
         layout.addWidget(self.followup_button)
         layout.addWidget(self.followup_text)
         return side
@@ -252,13 +251,11 @@ class RunningScreen(QWidget):
             self._render_rubric(current.rubric, current.covered, current.auto_covered,
                                 self._evidence(view.current, current.notes, current.rubric))
             deck_rubric = any(s.rubric for s in view.steps)
-            self.rubric_title.setVisible(deck_rubric)
-            self.rubric.setVisible(bool(current.rubric))
             self.no_rubric.setVisible(not current.rubric)
             self.no_rubric.setText(NO_STEP_RUBRIC if deck_rubric else NO_DECK_RUBRIC)
             self.followup_button.setEnabled(bool(self.steps[view.current].followups))
-            # A deck off the flow has no follow-ups at all: no button that never works.
-            self.followup_button.setVisible(any(step.followups for step in self.steps))
+            # A deck off the flow has neither rubric nor follow-ups: the notes take the room.
+            self.side.setVisible(deck_rubric or any(step.followups for step in self.steps))
         finally:
             self._rendering = False
 

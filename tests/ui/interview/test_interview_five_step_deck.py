@@ -85,6 +85,22 @@ def shot(window: MainWindow, path: Path) -> QImage:
     return QImage(str(path))
 
 
+def shots_of(window: MainWindow, folder: Path, name: str) -> dict[str, QImage]:
+    """The window at its size, at 800x600, and at 800x600 with a 16 pt font (then as before),
+    saved for a person to look at."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    size = window.size()
+    taken = {name: shot(window, folder / f"{name}.png")}
+    window.resize(QSize(800, 600))
+    taken[f"{name}-800x600"] = shot(window, folder / f"{name}-800x600.png")
+    apply_appearance(app, Appearance(font_size=16))
+    taken[f"{name}-16pt"] = shot(window, folder / f"{name}-16pt.png")
+    apply_appearance(app, Appearance())
+    window.resize(size)
+    return taken
+
+
 def visible_rows(count: int, hidden: list[bool]) -> list[int]:
     return [row for row in range(count) if not hidden[row]]
 
@@ -108,7 +124,7 @@ def test_a_five_step_deck_from_set_up_to_review(qtbot: QtBot, windows: Windows,
         True] * 5 + [False] * 4 + [True]
     assert spins(page) == (8, 8, 8, 7, 7, 0, 0, 0, 0, 7)
     assert page.setup.budget_total.text() == "Total: 45 min"
-    shots = {"setup": shot(window, tmp_path / "setup.png")}
+    shots = shots_of(window, tmp_path, "setup")
 
     qtbot.keyClick(box, Qt.Key.Key_Return, CTRL)
     session = page.session
@@ -121,9 +137,9 @@ def test_a_five_step_deck_from_set_up_to_review(qtbot: QtBot, windows: Windows,
     hidden = [rows.isRowHidden(row) for row in range(rows.count())]
     assert [rows.item(row).text().split("\n")[0]
             for row in visible_rows(rows.count(), hidden)] == STEPS
-    assert running.rubric.isHidden() and not running.no_rubric.isHidden()
-    assert running.no_rubric.text() == NO_DECK_RUBRIC and running.rubric_title.isHidden()
-    assert running.followup_button.isHidden()  # the deck has no follow-ups to ask
+    # No rubric and no follow-ups: the side panel gives its room to the notes, and it says why.
+    assert running.side.isHidden() and not running.no_rubric.isHidden()
+    assert running.no_rubric.text() == NO_DECK_RUBRIC
     assert running.step_title.text() == "Step 1 · Detect" and running.step_clock.text() == "8:00"
     assert not running.previous_button.isEnabled()
 
@@ -142,7 +158,7 @@ def test_a_five_step_deck_from_set_up_to_review(qtbot: QtBot, windows: Windows,
     type_line(qtbot, page, "A blameless review with actions and owners.")
     clock.advance(60)
     page.tick()
-    shots["running"] = shot(window, tmp_path / "running.png")
+    shots |= shots_of(window, tmp_path, "running")
 
     # Review: the deck's steps only, their even budgets, and no rubric said once per step.
     qtbot.keyClick(running.notes, Qt.Key.Key_Return,
@@ -169,11 +185,5 @@ def test_a_five_step_deck_from_set_up_to_review(qtbot: QtBot, windows: Windows,
     assert summary.weakest.text() == "<b>Weakest steps:</b> 2. Triage"
     assert "Self-score 1 weak" in summary.comparison.toPlainText()
     assert summary.study_button.isEnabled()
-    shots["summary"] = shot(window, tmp_path / "summary.png")
-
-    # The same three screens at 800x600 and with a 16 pt font, for a person to look at.
-    window.resize(QSize(800, 600))
-    shots["summary-800"] = shot(window, tmp_path / "summary-800x600.png")
-    apply_appearance(QApplication.instance(), Appearance(font_size=16))  # type: ignore[arg-type]
-    shots["summary-16pt"] = shot(window, tmp_path / "summary-16pt.png")
-    assert len({image.cacheKey() for image in shots.values()}) == len(shots)
+    shots |= shots_of(window, tmp_path, "summary")
+    assert len(shots) == 9 and len({image.cacheKey() for image in shots.values()}) == 9
