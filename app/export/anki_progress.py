@@ -40,7 +40,6 @@ _CLOZE_CARD = re.compile(r"^(?P<note>.+)/c(?P<number>\d+)$")
 #: Our export writes a review's Anki id as its time in ms, nudged forward when two answers
 #: share a millisecond: an Anki review of the same card, rating and time within this is ours.
 _SAME_REVIEW_MS = 60_000
-_DAY_S = 86_400
 
 
 @dataclass(frozen=True)
