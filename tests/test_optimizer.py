@@ -59,6 +59,21 @@ def test_items_count_whole_study_days_and_predict_only_later_days() -> None:
     assert items == [[(1, 0), (3, 0), (3, 1)], [(1, 0), (3, 0), (3, 1), (4, 1)]]
 
 
+def test_items_are_ordered_by_the_answer_they_predict_as_anki_orders_them() -> None:
+    base = 1_767_600_000_000  # 2026-01-05 08:00 UTC
+    hour, day = 3_600_000, 86_400_000
+    first = [(base, 3), (base + day, 3), (base + 5 * day, 1)]
+    second = [(base + hour, 3), (base + 2 * day, 4), (base + 3 * day, 3)]
+    items = training_items([first, second], UTC, 4)
+    assert items == [[(3, 0), (3, 1)],                 # the first card's day 1
+                     [(3, 0), (4, 2)],                 # the second card's day 2
+                     [(3, 0), (4, 2), (3, 1)],         # the second card's day 3
+                     [(3, 0), (3, 1), (1, 4)]]         # the first card's day 5
+    # Why the order matters: fsrs-rs weighs later items more (Anki sorts them by review id).
+    many = training_items(HISTORIES, UTC, 4)
+    assert score(DEFAULT_PARAMETERS, many) != score(DEFAULT_PARAMETERS, many[::-1])
+
+
 def test_the_fit_matches_ankis_optimizer_on_the_same_items(tmp_path: Path) -> None:
     fit = fit_parameters(HISTORIES, UTC, 4)
     items = training_items(HISTORIES, UTC, 4)

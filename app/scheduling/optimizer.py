@@ -3,22 +3,26 @@
 # Reviews become FSRS training items as Anki builds them: per card, its answers in time order,
 # each with the whole study days since the previous answer (0 for the first and for same-day
 # answers); one item per answer after the first whose gap is at least a day (the answer the
-# model must predict), carrying the history before it. Both parameter sets are scored on the same
-# items with fsrs-rs's own evaluation (log loss and RMSE over bins, as Anki shows them).
+# model must predict), carrying the history before it. The items are made in one pass over the
+# whole log in time order, so they come ordered by the time of the answer they predict, as Anki
+# orders them (by review id): fsrs-rs weighs later items more, in fitting and in scoring, so
+# recent answers count for more. Both parameter sets are scored on the same items with
+# fsrs-rs's own evaluation (log loss and RMSE over bins, as Anki shows them).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
-from typing import Any
+from operator import itemgetter
+from typing import Any, TypeVar
 
 from app.clock import from_ms
 from app.errors import AppError
 from app.scheduling.scheduler import study_day
 
-__all__ = ["DEFAULT_PARAMETERS", "MIN_REVIEWS", "Fit", "StudyDays", "TooFewReviews",
-           "fit_parameters", "training_items"]
+__all__ = ["DEFAULT_PARAMETERS", "MIN_REVIEWS", "Answer", "Fit", "StudyDays", "TooFewReviews",
+           "answers_in_time_order", "fit_parameters", "training_items"]
 
 #: FSRS-6's default parameters (fsrs-rs and py-fsrs agree on them), what we schedule with until
 #: a fit is applied.
@@ -77,53 +81,71 @@ class StudyDays:
         return day
 
 
-def _answers(histories: Iterable[History], local: tzinfo, rollover_hour: int
-             ) -> Iterator[list[tuple[int, int]]]:
-    """Each history's answers as (rating, whole study days since the previous answer)."""
+#: An answer of the review log: (time in ms since the epoch, its card (any key), rating 1..4).
+Answer = tuple[int, Hashable, int]
+_Review = TypeVar("_Review")
+_Item = TypeVar("_Item")
+
+
+def answers_in_time_order(histories: Iterable[History]) -> list[Answer]:
+    """Per-card histories as one log in time order (a card is its history's index); answers at
+    the same moment keep the order of the histories."""
+    log: list[Answer] = [(at, card, rating) for card, history in enumerate(histories)
+                         for at, rating in history]
+    log.sort(key=itemgetter(0))
+    return log
+
+
+def _items(log: Iterable[Answer], local: tzinfo, rollover_hour: int,
+           review: Callable[[int, int], _Review], item: Callable[[list[_Review]], _Item]
+           ) -> list[_Item]:
+    """The items of a log in time order, made in one pass: each card's answers so far as
+    ``review(rating, study days since its previous answer)``, and ``item(those reviews)`` (it
+    must copy them) at each answer after a card's first that came on a later study day."""
     day_of = StudyDays(local, rollover_hour)
     days = day_of.cache  # read here first: 100,000 answers fall in a few thousand hours
-    for history in histories:
-        answers: list[tuple[int, int]] = []
-        previous: int | None = None
-        for at, rating in history:
-            day = days.get(at // 3_600_000)
-            if day is None:
-                day = day_of(at)
-            answers.append((rating, 0 if previous is None else day - previous))
-            previous = day
-        yield answers
-
-
-def _item_ends(answers: list[tuple[int, int]]) -> list[int]:
-    """The lengths of a card's items: up to each answer after the first that came on a later
-    study day than the one before it."""
-    return [end for end in range(2, len(answers) + 1) if answers[end - 1][1] > 0]
+    cards: dict[Hashable, tuple[list[_Review], list[int]]] = {}  # reviews, [last study day]
+    items: list[_Item] = []
+    for at, card, rating in log:
+        day = days.get(at // 3_600_000)
+        if day is None:
+            day = day_of(at)
+        seen = cards.get(card)
+        if seen is None:
+            cards[card] = ([review(rating, 0)], [day])
+            continue
+        reviews, last = seen
+        delta = day - last[0]
+        reviews.append(review(rating, delta))
+        last[0] = day
+        if delta > 0:
+            items.append(item(reviews))
+    return items
 
 
 def training_items(histories: Iterable[History], local: tzinfo, rollover_hour: int
                    ) -> list[list[tuple[int, int]]]:
-    """The FSRS items of ``histories`` as lists of (rating, days since the previous answer)."""
-    return [answers[:end] for answers in _answers(histories, local, rollover_hour)
-            for end in _item_ends(answers)]
+    """The FSRS items of ``histories`` as lists of (rating, days since the previous answer),
+    in the time order of the answer each predicts."""
+    return _items(answers_in_time_order(histories), local, rollover_hour,
+                  lambda rating, delta: (rating, delta), list)
 
 
-def _fsrs_items(histories: Iterable[History], local: tzinfo, rollover_hour: int) -> list[Any]:
-    """:func:`training_items` as fsrs-rs items. A card's items are prefixes of its answers, so
-    the items of 100,000 answers hold over a million reviews: each distinct review is made
-    once and shared (fsrs-rs copies them into each item)."""
+def _fsrs_items(log: Iterable[Answer], local: tzinfo, rollover_hour: int) -> list[Any]:
+    """:func:`training_items` of a log as fsrs-rs items. A card's items are prefixes of its
+    answers, so the items of 100,000 answers hold over a million reviews: each distinct review
+    is made once and shared (FSRSItem copies them)."""
     from fsrs_rs_python import FSRSItem, FSRSReview
 
     made: dict[tuple[int, int], Any] = {}
-    items: list[Any] = []
-    for answers in _answers(histories, local, rollover_hour):
-        reviews = []
-        for answer in answers:
-            review = made.get(answer)
-            if review is None:
-                review = made[answer] = FSRSReview(*answer)
-            reviews.append(review)
-        items.extend(FSRSItem(reviews[:end]) for end in _item_ends(answers))
-    return items
+
+    def review(rating: int, delta: int) -> Any:
+        found = made.get((rating, delta))
+        if found is None:
+            found = made[rating, delta] = FSRSReview(rating, delta)
+        return found
+
+    return _items(log, local, rollover_hour, review, FSRSItem)
 
 
 def fit_parameters(histories: Iterable[History], local: tzinfo, rollover_hour: int, *,
@@ -131,15 +153,15 @@ def fit_parameters(histories: Iterable[History], local: tzinfo, rollover_hour: i
                    progress: Callable[[str], None] | None = None) -> Fit:
     """Fit parameters to ``histories`` and score them against ``current`` (the defaults if
     None). Raises :class:`TooFewReviews` below :data:`MIN_REVIEWS` answers."""
-    histories = list(histories)
-    reviews = sum(len(h) for h in histories)
+    log = answers_in_time_order(histories)
+    reviews = len(log)
     if reviews < MIN_REVIEWS:
         raise TooFewReviews(
             f"{reviews} reviews is too few to fit FSRS to your memory: at least {MIN_REVIEWS} "
             "are needed (with fewer, the fit mostly learns noise). Keep studying and try again.")
     from fsrs_rs_python import FSRS  # only the optimizer needs it
 
-    items = _fsrs_items(histories, local, rollover_hour)
+    items = _fsrs_items(log, local, rollover_hour)
     before = tuple(current) if current else DEFAULT_PARAMETERS
     if progress is not None:
         progress("Scoring the current parameters")
