@@ -17,7 +17,7 @@ from app.db.settings import load_study_settings
 from app.scheduling.scheduler import Fsrs, Grade, Queue, study_day
 from app.ui.actions import shortcut_rows
 from app.ui.browser.model import CHUNK, COLUMNS, FLAG_COLOURS, SUSPENDED_COLOUR
-from app.ui.browser.page import BrowserPage
+from app.ui.browser.page import GIVE_WAY, BrowserPage
 from app.ui.card_info import CardInfoDialog
 from app.ui.main_window import MainWindow
 
@@ -129,11 +129,13 @@ def test_a_mistake_is_shown_and_the_list_stays(qtbot: QtBot, window: MainWindow)
 
 def test_the_help_lists_the_syntax(qtbot: QtBot, window: MainWindow) -> None:
     page = open_browser(qtbot, window)
-    assert not page.help.isVisible()
+    card = page.preview.toPlainText()
+    page.help_button.click()  # the help shows where the card was
+    help_text = page.preview.toPlainText()
+    for term in ("is:due", "flag:1", "prop:ivl>10", "rated:N", "deck:ID", "step:N", "-term"):
+        assert term in help_text and term in page.help_button.toolTip().replace("&gt;", ">")
     page.help_button.click()
-    assert page.help.isVisible()
-    for term in ("is:due", "flag:1", "prop:ivl&gt;10", "rated:N", "deck:ID", "step:N"):
-        assert term in page.help.text() and term in page.help_button.toolTip()
+    assert page.preview.toPlainText() == card
 
 
 @pytest.mark.parametrize("column", range(len(COLUMNS)))
@@ -358,3 +360,19 @@ def test_rows_selected_beyond_the_first_chunk(qtbot: QtBot, window: MainWindow) 
         | QItemSelectionModel.SelectionFlag.Rows)
     assert page.selected_ids() == [page.model.ids[0], page.model.ids[last]]
     assert isinstance(page.table, QTableView)
+
+
+def test_a_narrow_list_drops_the_columns_the_preview_shows_instead_of_squeezing(
+        qtbot: QtBot, window: MainWindow) -> None:
+    page = open_browser(qtbot, window)
+    header = page.table.horizontalHeader()
+    assert not any(header.isSectionHidden(c) for c in range(len(COLUMNS)))  # 1120 wide
+    window.resize(800, 600)
+    font = page.table.font()
+    font.setPointSizeF(16)
+    page.table.setFont(font)  # as a 16 pt application font does
+    qtbot.wait_until(lambda: header.isSectionHidden(GIVE_WAY[0]))
+    hidden = [c for c in range(len(COLUMNS)) if header.isSectionHidden(c)]
+    assert hidden and sorted(hidden) == sorted(GIVE_WAY[:len(hidden)])  # least used first
+    assert not any(header.isSectionHidden(c) for c in (0, 1, 2))  # front, topic, due stay
+    assert header.sectionSize(0) >= page.table.viewport().width() * 2 // 5 - 1

@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from typing import Protocol
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt
-from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, Qt
+from PySide6.QtGui import QAction, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -106,6 +106,28 @@ def _ask_due(parent: QWidget, count: int) -> str | None:
     return text if ok else None
 
 
+#: The columns that give way to the front when the list is narrow, first to last (Difficulty,
+#: Stability, Interval, Lapses, Reviews); the preview shows them all for the current card.
+GIVE_WAY = (5, 4, 3, 7, 6)
+
+
+class _CardTable(QTableView):
+    """The list; its columns are fitted again when its width or font changes."""
+
+    def __init__(self, fit: Callable[[], None]) -> None:
+        super().__init__()
+        self._fit = fit
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit()
+
+
 class BrowserPage(QWidget):
     """Search, the list of found cards (read lazily), the selected card, and actions on the
     selection from the Cards menu, the context menu and Anki's keys."""
@@ -128,10 +150,6 @@ class BrowserPage(QWidget):
         self.problem.setStyleSheet("color: #b91c1c")
         self.problem.hide()
         layout.addWidget(self.problem)
-        self.help = QLabel(search_help_html(), wordWrap=True,
-                           textFormat=Qt.TextFormat.RichText)
-        self.help.hide()
-        layout.addWidget(self.help)
         # The preview under the list, not beside it: the list keeps the window's width for its
         # columns, down to 800 pixels.
         self.splitter = QSplitter(Qt.Orientation.Vertical)
@@ -160,7 +178,8 @@ class BrowserPage(QWidget):
         self.help_button.setCheckable(True)
         self.help_button.setAccessibleName("Search help")
         self.help_button.setToolTip(search_help_html())
-        self.help_button.toggled.connect(lambda on: self.help.setVisible(on))
+        # The help takes the preview's place: the list keeps its room at any font size.
+        self.help_button.toggled.connect(lambda _on: self.show_current())
         self.cards_button = QToolButton()
         self.cards_button.setText("Cards")
         self.cards_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -173,14 +192,14 @@ class BrowserPage(QWidget):
         return bar
 
     def _build_table(self) -> QTableView:
-        self.table = QTableView()
+        self.table = _CardTable(self._fit_columns)
         self.table.setAccessibleName("Cards found")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(
             self.table.fontMetrics().height() + 8)
@@ -200,15 +219,24 @@ class BrowserPage(QWidget):
         return self.table
 
     def _fit_columns(self) -> None:
-        """The number columns as wide as their header (and sort arrow); the topic as wide as
-        a short step title; the front takes the rest."""
+        """The number columns as wide as their header (and sort arrow), the topic as wide as
+        a short step title; the front takes the rest. Where they would leave the front less
+        than two fifths of the list (a small window, a large font), the columns the preview
+        also shows give way, least used first: squeezed, they would read as "…"."""
         header = self.table.horizontalHeader()
         metrics = header.fontMetrics()
-        for column, (title, _, _) in enumerate(COLUMNS):
-            if column >= 2:
-                sample = "2026-12-31" if title == "Due" else title
-                header.resizeSection(column, metrics.horizontalAdvance(sample) + 24)
-        header.resizeSection(1, metrics.horizontalAdvance("Step 3 Architectural Comp"))
+        wanted = {column: metrics.horizontalAdvance("(2026-12-31)" if title == "Due" else title)
+                  + 24 for column, (title, _, _) in enumerate(COLUMNS) if column >= 2}
+        wanted[1] = metrics.horizontalAdvance("Step 3 Architectural Comp")
+        room = self.table.viewport().width() * 3 // 5
+        hidden: set[int] = set()
+        for column in GIVE_WAY:
+            if sum(w for c, w in wanted.items() if c not in hidden) <= room:
+                break
+            hidden.add(column)
+        for column, width in wanted.items():
+            header.setSectionHidden(column, column in hidden)
+            header.resizeSection(column, width)
 
     def _action(self, text: str, key: PageKey, slot: Callable[[], object], position: int = 0
                 ) -> QAction:
@@ -303,6 +331,9 @@ class BrowserPage(QWidget):
 
     def show_current(self) -> None:
         """The current card in the preview: its front and back and what card info lists."""
+        if self.help_button.isChecked():
+            self.preview.setHtml(search_help_html())
+            return
         card_id = self.current_id()
         details = None if card_id is None else browse.card_details(self.store, card_id)
         if details is None:
