@@ -10,8 +10,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
+    QFrame,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -94,7 +96,7 @@ class CardInfoDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Card info")
-        self.resize(760, 560)
+        self._fit_to_font()
         decay = browse.decay_of(load_study_settings(store))
         details = browse.card_details(store, card_id)
         self.history = browse.card_history(store, card_id, decay)
@@ -131,9 +133,14 @@ class CardInfoDialog(QDialog):
                          "chance of recall FSRS gave the card when it was answered:",
                          wordWrap=True)
 
+        # The facts scroll rather than being cut off at a large font.
+        facts_area = QScrollArea()
+        facts_area.setWidgetResizable(True)
+        facts_area.setFrameShape(QFrame.Shape.NoFrame)
+        facts_area.setWidget(self.summary)
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.card)
-        top.addWidget(self.summary)
+        top.addWidget(facts_area)
         top.setStretchFactor(0, 3)
         top.setStretchFactor(1, 2)
         history = QWidget()
@@ -141,15 +148,32 @@ class CardInfoDialog(QDialog):
         history_layout.setContentsMargins(0, 0, 0, 0)
         history_layout.addWidget(answers)
         history_layout.addWidget(self.table, 1)
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height()
+                                    + 3 * self.table.verticalHeader().defaultSectionSize())
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(history)
+        split.setChildrenCollapsible(False)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(split, 1)
         layout.addWidget(buttons)
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _fit_to_font(self) -> None:
+        """About 64 by 40 lines of the font in use (760x560 at the default one), within the
+        screen."""
+        metrics = self.fontMetrics()
+        width = max(760, metrics.averageCharWidth() * 100)
+        height = max(560, metrics.lineSpacing() * 36)
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        self.resize(_fit(width, screen.width() if screen else 0),
+                    _fit(height, screen.height() if screen else 0))
+
+
+def _fit(wanted: int, available: int) -> int:
+    return min(wanted, available) if available > 0 else wanted
 
 
 def show_card_info(parent: QWidget | None, store: Store, card_id: str, now: datetime,
