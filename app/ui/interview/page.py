@@ -15,7 +15,7 @@ from app.db.settings import load_settings, remember_interview_minutes
 from app.db.store import Store
 from app.errors import AppError
 from app.files import write_atomic
-from app.interview.budgets import Budgets, default_budgets
+from app.interview.budgets import Budgets, check_fits, default_budgets
 from app.interview.flow import InterviewPlan, even_budgets, interview_plan
 from app.interview.questions import deal_question
 from app.interview.report import (
@@ -183,6 +183,7 @@ class InterviewPage(QWidget):
             return
         try:
             budgets = self.setup.current_budgets()
+            check_fits(budgets, self.steps)  # before it is remembered
             if self.plan.follows_flow:  # the remembered split is the flow's steps'
                 saved.save_budgets(self.store, budgets)
             # The total actually run: an edited split may no longer add up to the preset, and

@@ -86,6 +86,15 @@ def test_a_step_without_minutes_is_refused(qtbot: QtBot, window: MainWindow,
     errors.clear()
     assert page.session is None and page.stack.currentWidget() is page.setup
     assert interview_store.unfinished_interviews(window.store) == []
+    # A step of the flow at 0 minutes is refused too, and the split is not remembered.
+    page.setup.budget_spins[9].setValue(2)
+    page.setup.budget_spins[2].setValue(0)
+    qtbot.keyClick(page.setup.question_tree, Qt.Key.Key_Return, CTRL)
+    assert errors == ["every step of an interview needs at least 1 minute"]
+    errors.clear()
+    assert page.session is None
+    assert interview_store.load_budgets(window.store, 42).minutes != (
+        6, 3, 0, 5, 5, 10, 4, 3, 4, 2)
 
 
 def test_ctrl_and_the_keypads_enter_start_as_ctrl_return_does(qtbot: QtBot,
