@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QStackedWidget, QWidg
 from app.decks.tree import TreeNode
 from app.ui.actions import OUTLINE, PAGE_BACK, PAGE_KEYS, PageKey, shortcut_rows
 
-__all__ = ["PAGE_BACK", "PageStack", "StatusLine", "framed", "keys_status", "leaves_on_escape",
+__all__ = ["PageStack", "StatusLine", "framed", "keys_status", "leaves_on_escape",
            "outline_status", "page_status"]
 
 
