@@ -67,7 +67,8 @@ class EditCardDialog(QDialog):
 
     def __init__(self, store: Store, deck_id: str, topic_id: str, key: str | None,
                  card: AuthoredCard, clock: Callable[[], datetime], *, topic_title: str = "",
-                 built_in: bool = False, parent: QWidget | None = None) -> None:
+                 built_in: bool = False, own: bool = False,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store, self.deck_id, self.topic_id, self.key = store, deck_id, topic_id, key
         self.clock = clock
@@ -77,6 +78,8 @@ class EditCardDialog(QDialog):
         where = f"Topic: {topic_title}" if topic_title else ""
         if adding:
             note = "Your own card, studied and exported with the topic's others."
+        elif built_in and own:
+            note = "Your own card. It keeps its progress when you edit it."
         elif built_in:
             note = ("A card of the built-in deck: your text is kept apart from it and "
                     "survives upgrades. The card keeps its progress.")
@@ -207,7 +210,8 @@ def edit_shown_card(page: ReviewPage, store: Store, on_saved: Callable[[], None]
         if authored is not None and found is not None:
             dialog: QDialog = EditCardDialog(store, text.deck_id, text.topic_id, found.key,
                                              found.card, page.clock, topic_title=text.title,
-                                             built_in=text.built_in, parent=page)
+                                             built_in=text.built_in, own=found.own,
+                                             parent=page)
         else:
             dialog = EditTopicDialog(store, shown.deck_id, shown.topic_id, page.clock,
                                      generated_card=True, parent=page)

@@ -198,10 +198,10 @@ class EditTopicDialog(QDialog):
         self.changed = True
         self.accept()
 
-    def _card_dialog(self, key: str | None, card: AuthoredCard) -> None:
+    def _card_dialog(self, key: str | None, card: AuthoredCard, *, own: bool = True) -> None:
         dialog = EditCardDialog(self.store, self.deck_id, self.topic_id, key, card, self.clock,
                                 topic_title=self.text.title, built_in=self.text.built_in,
-                                parent=self)
+                                own=own, parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.problem.hide()
             self._reload(dialog.saved_key)
@@ -210,7 +210,7 @@ class EditTopicDialog(QDialog):
     def edit_card(self) -> None:
         card = self.current()
         if card is not None:
-            self._card_dialog(card.key, card.card)
+            self._card_dialog(card.key, card.card, own=card.own)
 
     def add_card(self, *, cloze: bool) -> None:
         self._card_dialog(None, AuthoredCard(cloze="{{c1::…}}" if cloze else ""))
