@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app import __version__, commands
 from app.errors import AppError, DatabaseDamaged
+
+if TYPE_CHECKING:
+    import argparse
 
 # app.db.search.SORT_KEYS, written out to keep the database modules off the parser's import path
 SORT_KEYS = ("front", "topic", "due", "interval", "stability", "difficulty", "reviews", "lapses")
@@ -19,6 +23,8 @@ STARTED = time.perf_counter()
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse  # not on the way to the window: see gui_options
+
     parser = argparse.ArgumentParser(
         prog="mlsd-study",
         description="Learn the ML system design flow with spaced repetition and practise it in "
@@ -161,9 +167,56 @@ def may_use_xcb(environ: Mapping[str, str], platform: str) -> bool:
     return platform.startswith("linux") and forced.split(":")[0] in ("", "xcb")
 
 
+@dataclass(frozen=True)
+class WindowOptions:
+    """What a command line that only opens the window says."""
+
+    data_dir: str | None = None
+    quit_after_startup: bool = False
+
+
+def window_options(argv: Sequence[str]) -> WindowOptions | None:
+    """The options when the command line only opens the window (nothing, ``--data-dir DIR``,
+    ``--quit-after-startup``), read without argparse: importing it and building the parser of
+    every sub-command costs milliseconds on each start. None for anything else (a command,
+    ``--help``, a mistake), which the full parser reads and explains."""
+    data, quit_after = None, False
+    words = iter(argv)
+    for word in words:
+        if word == "--quit-after-startup":
+            quit_after = True
+        elif word == "--data-dir" and (value := next(words, "")) and not value.startswith("-"):
+            data = value
+        elif word.startswith("--data-dir=") and word != "--data-dir=":
+            data = word.partition("=")[2]
+        else:
+            return None
+    return WindowOptions(data, quit_after)
+
+
+def open_window(options: WindowOptions) -> int:
+    from app.paths import data_dir
+
+    folder = data_dir(options.data_dir)
+    if may_use_xcb(os.environ, sys.platform):  # elsewhere there is nothing to check
+        from app.desktop_check import check_desktop  # a message, not Qt's abort
+
+        if (refused := check_desktop()) is not None:
+            return refused
+    from app.ui.app import run_gui  # Qt is loaded only when a window is wanted
+
+    return run_gui(folder, quit_after_startup=options.quit_after_startup, started=STARTED)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    given = sys.argv[1:] if argv is None else list(argv)
+    window = window_options(given)
     try:
+        if window is not None:
+            return open_window(window)
+        args = build_parser().parse_args(given)
+        if args.command is None:
+            return open_window(WindowOptions(args.data_dir, args.quit_after_startup))
         if args.command == "check-deck":
             return commands.check_deck(args.paths, cards=args.cards)
         if args.command == "interview-score":
@@ -171,15 +224,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.paths import data_dir
 
         folder = data_dir(args.data_dir)
-        if args.command is None:
-            if may_use_xcb(os.environ, sys.platform):  # elsewhere there is nothing to check
-                from app.desktop_check import check_desktop  # a message, not Qt's abort
-
-                if (refused := check_desktop()) is not None:
-                    return refused
-            from app.ui.app import run_gui  # Qt is loaded only when a window is wanted
-
-            return run_gui(folder, quit_after_startup=args.quit_after_startup, started=STARTED)
         if args.command == "list-backups":  # reads backups only: fine while the app runs
             return commands.list_backups(folder)
         if args.command == "cards" and args.search is None:  # reads deck files only

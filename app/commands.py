@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -12,6 +11,8 @@ from typing import TYPE_CHECKING
 from app.errors import AppError, DatabaseDamaged
 
 if TYPE_CHECKING:
+    import argparse
+
     from app.db.store import Store
 
 

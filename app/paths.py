@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from importlib import resources
 from pathlib import Path
 
 APP_NAME = "mlsd-study"
@@ -30,9 +29,15 @@ def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
 SHIPPED_FOLDERS = {"decks": "decks", "icons": "resources/icons"}
 
 
+#: The ``app`` package's folder: what ``importlib.resources.files("app")`` gives for a package on
+#: the file system (every way the app is installed), without importing importlib.resources and
+#: tempfile on the way to the first paint.
+PACKAGE = Path(__file__).resolve().parent
+
+
 def _shipped(name: str) -> Path:
-    """A folder shipped with the app, found through the ``app`` package's files."""
-    package = Path(str(resources.files("app")))
+    """A folder shipped with the app, found beside the ``app`` package's modules."""
+    package = PACKAGE
     packaged = package / "assets" / name
     if packaged.is_dir():
         return packaged

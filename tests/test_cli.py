@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from app import __version__
-from app.cli import build_parser, main
+from app.cli import WindowOptions, build_parser, main, window_options
 from app.db.store import DB_NAME
 
 REPO = Path(__file__).resolve().parent.parent
@@ -407,3 +407,34 @@ def test_a_command_refuses_a_data_folder_in_use(data_dir: Path,
         assert main(["backup"]) == 1
     assert "Another MLSD Study is using" in capsys.readouterr().err
     assert main(["backup"]) == 0
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    ([], WindowOptions()),
+    (["--quit-after-startup"], WindowOptions(quit_after_startup=True)),
+    (["--data-dir", "d", "--quit-after-startup"], WindowOptions("d", True)),
+    (["--data-dir=d e"], WindowOptions("d e")),
+])
+def test_window_only_command_lines_skip_the_parser_and_read_as_it_would(
+        argv: list[str], expected: WindowOptions) -> None:
+    assert window_options(argv) == expected
+    parsed = build_parser().parse_args(argv)  # the full parser agrees
+    assert (parsed.command, parsed.data_dir, parsed.quit_after_startup) == (
+        None, expected.data_dir, expected.quit_after_startup)
+
+
+@pytest.mark.parametrize("argv", [
+    ["--help"], ["--version"], ["stats"], ["--data-dir"], ["--data-dir="],
+    ["--data-dir", "--quit-after-startup"], ["--quit-after-startup", "decks"], ["-x"],
+])
+def test_anything_else_goes_to_the_full_parser(argv: list[str]) -> None:
+    assert window_options(argv) is None
+
+
+def test_a_window_only_start_never_imports_argparse(tmp_path: Path) -> None:
+    code = ("import sys, app.cli\n"
+            "opts = app.cli.window_options(['--data-dir', 'x'])\n"
+            "print(opts is not None, 'argparse' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=tmp_path)
+    assert result.stdout.split() == ["True", "False"]

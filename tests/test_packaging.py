@@ -164,7 +164,7 @@ def test_an_install_finds_the_decks_and_icons_as_package_data(
     package = tmp_path / "site-packages" / "app"
     for folder in ("decks", "icons"):
         (package / "assets" / folder).mkdir(parents=True)
-    monkeypatch.setattr(paths.resources, "files", lambda name: package)
+    monkeypatch.setattr(paths, "PACKAGE", package)
     assert paths.shipped_decks_dir() == package / "assets" / "decks"
     assert paths.icons_dir() == package / "assets" / "icons"
 
