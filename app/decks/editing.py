@@ -35,7 +35,6 @@ from app.decks.edits import (
     topic_of,
 )
 from app.decks.library import SHIPPED, deck_hash, load_stored_deck
-from app.decks.yaml_edit import YamlEditError, add_card, delete_card, set_card, set_topic_text
 from app.errors import AppError, DeckError
 from app.files import read_capped, write_atomic
 from app.model import AuthoredCard, Deck, DeckId, Topic, TopicId
@@ -134,12 +133,13 @@ def topic_text(store: Store, deck_id: str, topic_id: str) -> TopicText:
 def save_topic(store: Store, deck_id: str, topic_id: str, *, title: str, notes: str,
                now: datetime) -> None:
     """Give the topic this title and explanation. Raises AppError (nothing saved)."""
+    from app.decks import yaml_edit  # YAML stays off the start-up path
     title = check_title(title)
     notes = notes.strip()
     stored = _stored(store, deck_id)
     if stored.origin != SHIPPED:
         _rewrite(store, stored, topic_id, now,
-                 lambda text: set_topic_text(text, topic_id, title=title, notes=notes),
+                 lambda text: yaml_edit.set_topic_text(text, topic_id, title=title, notes=notes),
                  lambda deck: _topic(deck, topic_id).title == title
                  and _topic(deck, topic_id).notes == notes)
         return
@@ -168,6 +168,8 @@ def save_card(store: Store, deck_id: str, topic_id: str, key: str | None, card: 
 
     An edited card keeps its key, so its card ids and progress stay. Raises AppError.
     """
+    from app.decks import yaml_edit
+
     card = check_card(card)
     stored = _stored(store, deck_id)
     deck = load_stored_deck(store, deck_id)
@@ -182,11 +184,11 @@ def save_card(store: Store, deck_id: str, topic_id: str, key: str | None, card: 
         if key in keys:
             index = keys.index(key)
             _rewrite(store, stored, topic_id, now,
-                     lambda source: set_card(source, topic_id, index, text),
+                     lambda source: yaml_edit.set_card(source, topic_id, index, text),
                      lambda new: _same_card(_topic(new, topic_id).cards[index:index + 1], text))
         else:
             _rewrite(store, stored, topic_id, now,
-                     lambda source: add_card(source, topic_id, replace(text, id=key)),
+                     lambda source: yaml_edit.add_card(source, topic_id, replace(text, id=key)),
                      lambda new: _same_card(_topic(new, topic_id).cards[-1:], text))
         return key
     raw = _topic(load_stored_deck(store, deck_id, user_layer=False), topic_id)
@@ -209,6 +211,8 @@ def _same_card(found: tuple[AuthoredCard, ...], card: AuthoredCard) -> bool:
 def remove_card(store: Store, deck_id: str, topic_id: str, key: str, now: datetime) -> None:
     """Delete a card of the user's (the built-in deck's cards are not theirs to delete: there
     this takes back an edit, and the built-in text shows again)."""
+    from app.decks import yaml_edit
+
     stored = _stored(store, deck_id)
     if stored.origin != SHIPPED:
         topic = _topic(load_stored_deck(store, deck_id), topic_id)
@@ -216,7 +220,8 @@ def remove_card(store: Store, deck_id: str, topic_id: str, key: str, now: dateti
         if key not in keys:
             raise AppError(f"Topic '{topic.title}' has no card '{key}' any more; reload it.")
         index = keys.index(key)
-        _rewrite(store, stored, topic_id, now, lambda text: delete_card(text, topic_id, index),
+        _rewrite(store, stored, topic_id, now,
+                 lambda text: yaml_edit.delete_card(text, topic_id, index),
                  lambda new: len(_topic(new, topic_id).cards) == len(keys) - 1)
         return
     if not (user_layer.delete_edit(store, deck_id, topic_id, own_item(key))
@@ -271,6 +276,7 @@ def _rewrite(store: Store, stored: StoredDeck, topic_id: str, now: datetime,
              change: Callable[[str], str], check: Callable[[Deck], bool]) -> None:
     """Splice a change into a user deck's file, load the result, check it holds the change,
     then replace the file atomically and sync the deck. On any failure nothing is written."""
+    from app.decks import yaml_edit
     from app.decks.cards import generate_cards
     from app.decks.loader import decode, load_text
 
@@ -282,7 +288,7 @@ def _rewrite(store: Store, stored: StoredDeck, topic_id: str, now: datetime,
     except DeckError as error:
         raise AppError(f"The edit was not saved: the deck file would not load ({error}). "
                        "Nothing was written.") from None
-    except YamlEditError as error:
+    except yaml_edit.YamlEditError as error:
         raise AppError(f"The edit was not saved: {error.message} ({path})") from None
     if deck.id != stored.id or not check(deck):
         raise AppError(f"The edit was not saved: {path} could not take it where it stands (the "

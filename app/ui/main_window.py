@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         # The counts fill in right after the first paint: the outline itself comes first.
         self._counts_timer = QTimer(self, singleShot=True, interval=0)
         self._counts_timer.timeout.connect(self.refresh_counts)
+        self._counts_timer.timeout.connect(lambda: self.edit("announce"))  # after the paint too
         self.outline.first_painted.connect(self._count_when_shown)
         self.resume_bar.offer()
         self._restore()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -197,6 +197,9 @@ def test_edit_study_edit_restart_and_upgrade_by_keys(qtbot: QtBot, window: MainW
     node = window.current_node
     assert node is not None and node.notes == "My own words for it."
     assert [c.what for c in conflicts(window.store)] == ["explanation"]
+    window.edit("announce")  # what the window does when it opens
+    assert window.actions_by_id["edit_conflicts"].text() == "&Built-in deck changes (1)…"
+    assert "changed 1 text(s) you had edited" in window.statusBar().currentMessage()
 
     def take_built_in(dialog: QWidget) -> None:
         assert isinstance(dialog, EditConflictsDialog)
@@ -211,6 +214,7 @@ def test_edit_study_edit_restart_and_upgrade_by_keys(qtbot: QtBot, window: MainW
     node = window.current_node
     assert node is not None and node.notes.startswith("Upgraded: ")
     assert conflicts(window.store) == []
+    assert window.actions_by_id["edit_conflicts"].text() == "&Built-in deck changes…"
     shutil.rmtree(folder)
 
 
@@ -285,3 +289,27 @@ def test_a_user_deck_is_rewritten_in_place_by_keys(qtbot: QtBot, user_deck: Path
     assert after == before.replace("    title: Bravo\n", "    title: Bravo, renamed\n")
     node = window.current_node
     assert node is not None and node.title == "Bravo, renamed"
+
+
+@pytest.fixture
+def edit_under_an_update(data_dir: Path, shipped: ShippedDeck) -> str:
+    """An explanation edited over built-in text that has changed since (a base the deck no
+    longer has), stored before the window opens the data folder."""
+    from app.db import user_layer
+    from app.db.store import Store
+
+    topic = leaf(shipped)
+    store = Store.open(data_dir)
+    user_layer.save_edit(store, DECK, topic, "notes", "Mine.", "The old built-in text.",
+                         datetime(2026, 3, 1, tzinfo=UTC))
+    store.close()
+    return topic
+
+
+def test_the_window_says_when_an_update_changed_text_under_an_edit(
+        qtbot: QtBot, edit_under_an_update: str, window: MainWindow) -> None:
+    action = window.actions_by_id["edit_conflicts"]
+    qtbot.waitUntil(lambda: action.text() == "&Built-in deck changes (1)…")
+    assert window.open_key(f"{DECK}/{edit_under_an_update}")
+    node = window.current_node
+    assert node is not None and node.notes == "Mine."

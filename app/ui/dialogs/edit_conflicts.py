@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -24,6 +25,9 @@ from app.decks.edits import Conflict
 from app.errors import AppError
 from app.ui.dialogs.edit_card import _error_label
 from app.ui.dialogs.fit import fit_width
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
 
 INTRO = ("An update of the built-in deck changed text you had edited. Yours is still the one "
          "studied and exported; choose which to keep. Progress stays either way.")
@@ -130,3 +134,20 @@ class EditConflictsDialog(QDialog):
         self.changed = True
         self._fill()
         self.list.setFocus()
+
+
+def announce_conflicts(window: MainWindow) -> int:
+    """Say at start-up (and after choosing) how many edits an update changed the built-in text
+    under: in the status bar for a while, and in the Edit menu's entry until they are settled."""
+    from app.db.user_layer import conflicts as stored_conflicts
+
+    count = len(stored_conflicts(window.store))
+    action = window.actions_by_id.get("edit_conflicts")
+    if action is not None:
+        action.setText(f"&Built-in deck changes ({count})…" if count else
+                       "&Built-in deck changes…")
+    if count:
+        window.statusBar().showMessage(
+            f"An update of the built-in deck changed {count} text(s) you had edited; yours "
+            "are still used. Edit > Built-in deck changes… lets you choose.", 30_000)
+    return count

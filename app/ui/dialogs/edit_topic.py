@@ -240,7 +240,8 @@ class EditTopicDialog(QDialog):
 
 def open_editor(window: MainWindow, what: str) -> None:
     """The window's Edit commands: "topic" (F2, the tree's menu), "card" (E while reviewing),
-    "conflicts" (built-in deck changes). The window shows the new text afterwards."""
+    "conflicts" (built-in deck changes), "announce" (at start-up: are there any). The window
+    shows the new text afterwards."""
     if what == "card":
         from app.ui.dialogs.edit_card import edit_shown_card
 
@@ -248,13 +249,19 @@ def open_editor(window: MainWindow, what: str) -> None:
         node = window.current_node
         edit_shown_card(review, window.store, lambda: window.reload_decks(node.key if node else ""))
         return
+    if what == "announce":
+        from app.ui.dialogs.edit_conflicts import announce_conflicts
+
+        announce_conflicts(window)
+        return
     if what == "conflicts":
-        from app.ui.dialogs.edit_conflicts import EditConflictsDialog
+        from app.ui.dialogs.edit_conflicts import EditConflictsDialog, announce_conflicts
 
         settle = EditConflictsDialog(window.store, window.clock, parent=window)
         settle.exec()
         if settle.changed:
             window.reload_decks(window.current_node.key if window.current_node else "")
+            announce_conflicts(window)
         return
     node = window.current_node
     if node is None or node.topic_id is None:
