@@ -253,7 +253,8 @@ class StatsPage(QWidget):
 
     def status_text(self) -> str:
         """The status bar's line while the page is shown (app/ui/pages.py asks for it)."""
-        from app.ui.pages import PAGE_BACK, keys_status
+        from app.ui.actions import PAGE_BACK
+        from app.ui.pages import keys_status
 
         return "Alt+O: show every deck, a deck or the selected branch · " + keys_status(
             [PAGE_BACK])
