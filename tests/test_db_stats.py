@@ -457,13 +457,46 @@ def test_a_scoped_day_query_reads_each_cards_answers_from_the_covering_index(sto
 def test_a_deck_that_holds_every_card_reads_the_log_by_day(store: Store) -> None:
     card = add_card(store, "s2", due=NOW + DAY, last_review=NOW - DAY)
     log(store, NOW - DAY, card_id=card)
-    assert stats._answers_scope(store, stats.scope_of("demo")) == stats.scope_of(None)
-    branch = stats.scope_of("demo", ["s2"])
-    assert stats._answers_scope(store, branch) == branch
+    assert stats.answers_reading(store, stats.scope_of("demo")) == "all"
+    assert stats.answers_reading(store, stats.scope_of(None)) == "all"
+    assert stats.answers_reading(store, stats.scope_of("demo", ["s2"])) == "cards"
     _other_deck(store)  # a deck, but no cards in it yet
-    assert stats._answers_scope(store, stats.scope_of("demo")) == stats.scope_of(None)
+    assert stats.answers_reading(store, stats.scope_of("demo")) == "all"
     _other_card(store, due=NOW + DAY, last_review=NOW - DAY)
-    assert stats._answers_scope(store, stats.scope_of("demo")) == stats.scope_of("demo")
-    # Either way the figures agree: the other deck's card has no answers.
+    # Most cards are demo's (the fixture's retired ones count: their answers are history).
+    assert stats.answers_reading(store, stats.scope_of("demo")) == "rest"
+    assert stats.answers_reading(store, stats.scope_of("other")) == "cards"
     alone = stats.all_figures(store, NOW, BERLIN, 0.9, "demo")
     assert alone.total_reviews == 1 and alone.year_reviews == 1
+
+
+def test_every_way_of_reading_a_decks_answers_agrees(store: Store) -> None:
+    """A deck read as all answers less the other deck's equals its cards read one by one."""
+    rng = random.Random(17)
+    _other_deck(store)
+    topics = ["s1", "s1a", "s1b", "s1b-x", "s2", "extra"]
+    demo = [add_card(store, rng.choice(topics), due=NOW + DAY, last_review=NOW - DAY)
+            for _ in range(30)]
+    other = [_other_card(store, due=NOW + DAY, last_review=NOW - DAY) for _ in range(8)]
+    for _ in range(400):
+        log(store, NOW - timedelta(minutes=rng.randint(0, 400 * 24 * 60)),
+            rating=rng.randint(1, 4), duration_ms=rng.randint(1, 60_000),
+            queue_before=rng.randint(0, 3), card_id=rng.choice(demo + other))
+    every_topic = [t for (t,) in store.conn.execute(
+        "SELECT DISTINCT topic_id FROM cards WHERE deck_id = 'demo'")]
+    assert stats.answers_reading(store, stats.scope_of("demo")) == "rest"
+    assert stats.answers_reading(store, stats.scope_of("demo", every_topic)) == "cards"
+    assert stats.answers_reading(store, stats.scope_of("other")) == "cards"
+    deck = stats.all_figures(store, NOW, BERLIN, 0.9, "demo")
+    cards = stats.all_figures(store, NOW, BERLIN, 0.9, "demo", topic_ids=every_topic)
+    small = stats.all_figures(store, NOW, BERLIN, 0.9, "other")
+    every = stats.all_figures(store, NOW, BERLIN, 0.9)
+    assert (deck.heatmap, deck.study_time, deck.retention) == (
+        cards.heatmap, cards.study_time, cards.retention)
+    assert deck.total_reviews == cards.total_reviews > 0 and small.total_reviews > 0
+    assert deck.total_reviews + small.total_reviews == every.total_reviews == 400
+    for mine, theirs, both in zip(deck.heatmap, small.heatmap, every.heatmap,
+                                       strict=True):
+        assert mine.day == theirs.day == both.day
+        assert mine.reviews + theirs.reviews == both.reviews
+        assert mine.seconds + theirs.seconds == pytest.approx(both.seconds)

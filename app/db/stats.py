@@ -37,6 +37,7 @@ __all__ = [
     "StepMastery",
     "WeekRetention",
     "all_figures",
+    "answers_reading",
     "cards_by_state",
     "due_forecast",
     "interview_points",
@@ -163,16 +164,19 @@ def scope_of(deck_id: str | None, topic_ids: Collection[str] | None = None) -> S
     return Scope(deck_id=DeckId(deck_id), topic_ids=topics)
 
 
-def _answers_scope(store: Store, scope: Scope) -> Scope:
-    """The scope to read answers in: a whole deck that holds every card has every answer (each
-    answer's card exists: a foreign key), so the log is read by day, not card by card."""
-    if scope.deck_id is None or scope.topic_ids is not None:
-        return scope
-    (alone,) = store.conn.execute(
-        "SELECT NOT EXISTS (SELECT 1 FROM cards WHERE deck_id < :deck) "
-        "AND NOT EXISTS (SELECT 1 FROM cards WHERE deck_id > :deck)",
+def answers_reading(store: Store, scope: Scope) -> str:
+    """How the answers to a scope's cards are read, each answer's card existing (a foreign key)
+    and in one deck: "all" for every deck or a deck that holds every card (the log by day),
+    "rest" for a deck with most of the cards (all answers less those to the other decks'
+    cards), else "cards" (its cards' answers, card by card)."""
+    if scope.deck_id is None:
+        return "all"
+    if scope.topic_ids is not None:
+        return "cards"
+    inside, total = store.conn.execute(
+        "SELECT (SELECT COUNT(*) FROM cards WHERE deck_id = :deck), (SELECT COUNT(*) FROM cards)",
         {"deck": scope.deck_id}).fetchone()
-    return _EVERYTHING if alone else scope
+    return "all" if inside == total else "rest" if 2 * inside > total else "cards"
 
 
 def _card_filter(scope: Scope, table: str = "cards") -> tuple[str, dict[str, Any]]:
@@ -240,16 +244,45 @@ SCOPED_DAILY_SQL = f"""
     GROUP BY day"""
 
 
+def _others(scope: Scope) -> tuple[str, dict[str, Any]]:
+    """The ``AND ...`` fragment keeping the cards of every deck but the scope's."""
+    return (" AND (cards.deck_id < :deck OR cards.deck_id > :deck)", {"deck": scope.deck_id})
+
+
 def _scoped_daily(store: Store, scope: Scope, shift: int, first: int, last: int
                   ) -> dict[int, tuple[int, int, int, int]]:
     """:func:`_daily` for the answers to the cards of one deck or branch."""
-    scope = _answers_scope(store, scope)
-    if scope.deck_id is None:
+    reading = answers_reading(store, scope)
+    if reading == "all":
         return _daily(store, shift, first, last)
-    where, params = _card_filter(scope)
-    params |= {"shift": shift, "day": DAY_MS, "first": first, "last": last}
-    return {day: (int(count), int(ms), int(mature), int(passed)) for day, count, ms, mature, passed
-            in store.conn.execute(SCOPED_DAILY_SQL.format(scope=where), params)}
+
+    def by_card(where: str, params: dict[str, Any]) -> dict[int, tuple[int, int, int, int]]:
+        params = params | {"shift": shift, "day": DAY_MS, "first": first, "last": last}
+        return {day: (int(count), int(ms), int(mature), int(passed)) for day, count, ms, mature,
+                passed in store.conn.execute(SCOPED_DAILY_SQL.format(scope=where), params)}
+
+    if reading == "cards":
+        return by_card(*_card_filter(scope))
+    others = by_card(*_others(scope))
+    rest = {}
+    for day, figures in _daily(store, shift, first, last).items():
+        left = tuple(a - b for a, b in zip(figures, others.get(day, (0, 0, 0, 0)), strict=True))
+        if left[0]:
+            rest[day] = (left[0], left[1], left[2], left[3])
+    return rest
+
+
+def _answer_count(store: Store, scope: Scope) -> int:
+    """Answers ever given to the scope's cards (read as :func:`answers_reading` says)."""
+    reading = answers_reading(store, scope)
+    (everything,) = store.conn.execute("SELECT COUNT(*) FROM review_log").fetchone()
+    if reading == "all":
+        return int(everything)
+    where, params = _card_filter(scope) if reading == "cards" else _others(scope)
+    (count,) = store.conn.execute(
+        "SELECT COUNT(*) FROM cards CROSS JOIN review_log ON review_log.card_id = cards.id "
+        f"WHERE 1{where}", params).fetchone()
+    return int(count) if reading == "cards" else int(everything) - int(count)
 
 
 def _day_counts(daily: dict[int, tuple[int, int, int, int]], today: int, days: int
@@ -456,11 +489,7 @@ def all_figures(store: Store, now: datetime, local: tzinfo, desired_retention: f
     heat_days, time_days, weeks = 365, 30, 12
     first = min(today - heat_days + 1, _first_week(today, weeks) * 7 - _MONDAY_SHIFT)
     daily = _scoped_daily(store, scope, shift, first, today)
-    where, params = _card_filter(_answers_scope(store, scope))
-    (total_reviews,) = store.conn.execute(
-        "SELECT COUNT(*) FROM review_log" if not where else
-        f"SELECT COUNT(*) FROM cards CROSS JOIN review_log ON review_log.card_id = cards.id "
-        f"WHERE 1{where}", params).fetchone()
+    total_reviews = _answer_count(store, scope)
     mastery = (mastery_of_every_deck(store, now, desired_retention, decay) if deck_id is None
                else mastery_by_step(store, deck_id, now, desired_retention, topic_ids, decay))
     steps = None if topic_ids is None else [m.step for m in mastery]

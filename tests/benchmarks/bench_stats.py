@@ -155,7 +155,7 @@ def measure(store: Store, path: Path, runs: int) -> float:
         (f"a branch ({len(branch):,} topics)", DECK, branch)]
     slowest = 0.0
     for label, deck, topics in choices:
-        if "beside" in label:  # a second deck's card: the deck's answers are read card by card
+        if "beside" in label:  # a second deck's card: all answers less that deck's
             with store.transaction() as conn:
                 conn.execute("INSERT INTO decks (id, title, version, synced_at) "
                              "VALUES ('other', 'Other', 1, ?)", [to_iso(NOW)])
