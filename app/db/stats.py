@@ -29,27 +29,10 @@ from app.db.study import KNOWN_SQL, Scope
 from app.model import DeckId, TopicId
 from app.scheduling.scheduler import DEFAULT_DECAY, known_horizon
 
-__all__ = [
-    "DayCount",
-    "Figures",
-    "InterviewPoint",
-    "StateCounts",
-    "StepMastery",
-    "WeekRetention",
-    "all_figures",
-    "answers_reading",
-    "cards_by_state",
-    "due_forecast",
-    "interview_points",
-    "known_multiplier",
-    "mastery_by_step",
-    "mastery_by_topic",
-    "mastery_of_every_deck",
-    "review_heatmap",
-    "scope_of",
-    "study_time_by_day",
-    "true_retention_by_week",
-]
+__all__ = ["DayCount", "Figures", "InterviewPoint", "StateCounts", "StepMastery", "WeekRetention",
+           "all_figures", "answers_reading", "cards_by_state", "due_forecast", "interview_points",
+           "known_multiplier", "mastery_by_step", "mastery_by_topic", "mastery_of_every_deck",
+           "review_heatmap", "scope_of", "study_time_by_day", "true_retention_by_week"]
 
 DAY_MS = 86_400_000
 HOUR_MS = 3_600_000
