@@ -40,6 +40,15 @@ class PageStack(QStackedWidget):
         page = self.currentWidget()
         return page.sizeHint() if page is not None else super().sizeHint()
 
+    def hasHeightForWidth(self) -> bool:
+        page = self.currentWidget()
+        return page is not None and page.hasHeightForWidth()
+
+    def heightForWidth(self, width: int) -> int:
+        """The shown page's (Qt's stack gives the tallest page's, hidden ones too)."""
+        page = self.currentWidget()
+        return page.heightForWidth(width) if page is not None else super().heightForWidth(width)
+
 
 def framed(stack: PageStack) -> QScrollArea:
     """The stack in a frameless scroll area: a page that needs more room than the window has

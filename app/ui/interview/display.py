@@ -1,16 +1,22 @@
-"""What the interview screens share: the clock's text, the warning colours and score names."""
+"""What the interview screens share: the clock's text, the warning colours, score names, and
+the pieces that let a screen fit a small window at a large font (a wrapping button row, a
+label that elides)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import SignalInstance
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QRect, QSize, Qt, SignalInstance
+from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
+    QApplication,
+    QLabel,
+    QLayout,
+    QLayoutItem,
     QMessageBox,
     QPushButton,
+    QStyle,
     QTableWidget,
     QWidget,
 )
@@ -42,15 +48,172 @@ def push_button(text: str, clicked: SignalInstance, tip: str = "") -> QPushButto
     return button
 
 
-def button_row(left: Sequence[QWidget], right: Sequence[QWidget]) -> QHBoxLayout:
-    """A screen's bottom row: ``left`` at its left edge, ``right`` at its right edge."""
-    row = QHBoxLayout()
-    for widget in left:
-        row.addWidget(widget)
-    row.addStretch(1)
-    for widget in right:
-        row.addWidget(widget)
-    return row
+def button_row(left: Sequence[QWidget], right: Sequence[QWidget]) -> FlowRow:
+    """A screen's bottom row: ``left`` at its left edge, ``right`` at its right edge; it
+    wraps onto more lines when the window is too narrow for it (a large font)."""
+    return FlowRow(left, right)
+
+
+class FlowRow(QLayout):
+    """Widgets on one line while it has the room, else on as many lines as they need.
+
+    ``left`` flow from the left edge; ``right`` keep to the right edge, and once the row
+    wraps they start a line of their own. Its minimum width is its widest widget's, so a row
+    of buttons never holds a window wider than that.
+    """
+
+    def __init__(self, left: Sequence[QWidget], right: Sequence[QWidget] = ()) -> None:
+        super().__init__()
+        self._items: list[QLayoutItem] = []
+        self._first_right = len(left)
+        self.setContentsMargins(0, 0, 0, 0)
+        for widget in (*left, *right):
+            self.addWidget(widget)
+
+    # --- QLayout ---------------------------------------------------------------------------------
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # type: ignore[override]
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # type: ignore[override]
+        if not 0 <= index < len(self._items):
+            return None
+        if index < self._first_right:
+            self._first_right -= 1
+        return self._items.pop(index)
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        shown = self._shown()
+        width = sum(item.sizeHint().width() for item in shown)
+        width += self._space() * max(0, len(shown) - 1)
+        return self._with_margins(width, self._line_height(shown))
+
+    def minimumSize(self) -> QSize:
+        shown = self._shown()
+        width = max((item.minimumSize().width() for item in shown), default=0)
+        return self._with_margins(width, self._line_height(shown))
+
+    # --- arranging -------------------------------------------------------------------------------
+
+    def _shown(self) -> list[QLayoutItem]:
+        return [item for item in self._items if not item.isEmpty()]
+
+    def _space(self) -> int:
+        parent = self.parentWidget()
+        style = parent.style() if parent is not None else QApplication.style()
+        space = style.pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing)
+        return space if space >= 0 else 6
+
+    @staticmethod
+    def _line_height(items: Sequence[QLayoutItem]) -> int:
+        return max((item.sizeHint().height() for item in items), default=0)
+
+    def _with_margins(self, width: int, height: int) -> QSize:
+        margins = self.contentsMargins()
+        return QSize(width + margins.left() + margins.right(),
+                     height + margins.top() + margins.bottom())
+
+    def _arrange(self, rect: QRect, *, move: bool) -> int:
+        """Place the widgets in ``rect`` (only measure unless ``move``); the height used."""
+        margins = self.contentsMargins()
+        area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
+        space = self._space()
+        left = [item for item in self._items[:self._first_right] if not item.isEmpty()]
+        right = [item for item in self._items[self._first_right:] if not item.isEmpty()]
+
+        def width_of(item: QLayoutItem) -> int:
+            return min(item.sizeHint().width(), max(area.width(), item.minimumSize().width()))
+
+        whole = sum(map(width_of, left + right)) + space * max(0, len(left) + len(right) - 1)
+        if whole <= area.width():
+            lines = [(left, right)]
+        else:  # the right-hand widgets start a line of their own
+            lines = ([(line, []) for line in self._lines(left, area.width(), width_of)]
+                     + [([], line) for line in self._lines(right, area.width(), width_of)])
+        y = area.y()
+        for at_left, at_right in lines:
+            height = self._line_height(at_left + at_right)
+            if move:
+                x = area.x()
+                for item in at_left:
+                    item.setGeometry(QRect(x, y, width_of(item), height))
+                    x += width_of(item) + space
+                x = area.right() + 1
+                for item in reversed(at_right):
+                    x -= width_of(item)
+                    item.setGeometry(QRect(x, y, width_of(item), height))
+                    x -= space
+            y += height + space
+        used = y - area.y() - (space if lines else 0)
+        return used + margins.top() + margins.bottom()
+
+    def _lines(self, items: list[QLayoutItem], width: int,
+               width_of: Callable[[QLayoutItem], int]) -> list[list[QLayoutItem]]:
+        """``items`` split into lines of at most ``width`` (a wider item alone on its line)."""
+        lines: list[list[QLayoutItem]] = []
+        used = 0
+        for item in items:
+            needed = width_of(item) + (self._space() if lines and lines[-1] else 0)
+            if not lines or (lines[-1] and used + needed > width):
+                lines.append([])
+                used = 0
+                needed = width_of(item)
+            lines[-1].append(item)
+            used += needed
+        return lines
+
+
+class ElidedLabel(QLabel):
+    """One line of plain text that elides in the middle when short of room, its whole text
+    in the tooltip: a long step title ("6. Model Development and Offline Evaluation") at a
+    large font does not hold the window wide."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None,
+                 least_chars: int = 10) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.least_chars = least_chars
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # type: ignore[override]
+        super().setText(text)
+        self.setToolTip(text)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        least = self.fontMetrics().averageCharWidth() * self.least_chars
+        margins = self.contentsMargins()
+        return QSize(min(hint.width(), least + margins.left() + margins.right()),
+                     hint.height())
+
+    def shown_text(self) -> str:
+        """The text as drawn at the label's width."""
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideMiddle,
+                                             self.contentsRect().width())
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(self.contentsRect(), int(self.alignment()), self.shown_text())
 
 
 def read_only_table(headers: Sequence[str]) -> QTableWidget:

@@ -51,7 +51,7 @@ class HistoryScreen(QWidget):
         self.trend.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.ResizeToContents)
         self.empty = QLabel("No finished interviews yet: start one from "
-                            "Interview > New mock interview.")
+                            "Interview > New mock interview.", wordWrap=True)
         self.delete_button = push_button("Delete…", self.delete_selected_requested,
                                          f"Delete the selected interview "
                                          f"({INTERVIEW_DELETE.text()})")
@@ -93,7 +93,9 @@ class HistoryScreen(QWidget):
         self.trend.setRowCount(len(scored))
         for row, step in enumerate(scored):
             scores = trend.get(step.number, [])
-            self.trend.setItem(row, 0, QTableWidgetItem(step.short_label))
+            title = QTableWidgetItem(step.short_label)
+            title.setToolTip(step.short_label)
+            self.trend.setItem(row, 0, title)
             text = " ".join(f"{BARS[s]}{s}" for s in scores) if scores else "no scores yet"
             self.trend.setItem(row, 1, QTableWidgetItem(text))
 

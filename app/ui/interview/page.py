@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QFileDialog, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
 
 import app.db.interviews as saved
 from app.db.settings import load_settings, remember_interview_minutes
@@ -33,6 +33,7 @@ from app.ui.interview.history import HistoryScreen
 from app.ui.interview.running import RunningScreen
 from app.ui.interview.setup import SetupScreen
 from app.ui.interview.summary import SummaryScreen
+from app.ui.pages import PageStack
 
 
 class InterviewPage(QWidget):
@@ -73,7 +74,8 @@ class InterviewPage(QWidget):
         self.running = self._build_running()
         self.summary = self._build_summary()
         self.history = self._build_history()
-        self.stack = QStackedWidget()
+        # Sized by the screen shown: the set-up's room must not hold the review wide.
+        self.stack = PageStack()
         for screen in (self.setup, self.running, self.summary, self.history):
             self.stack.addWidget(screen)
         layout = QVBoxLayout(self)
@@ -83,6 +85,22 @@ class InterviewPage(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(int(TICK / timedelta(milliseconds=1)))
         self.timer.timeout.connect(self.tick)
+
+    def heightForWidth(self, width: int) -> int:
+        """The least height the shown screen needs at ``width``: the window's scroll area
+        then scrolls only when the window is shorter than that. (Qt would give the tallest
+        screen's preferred height, hidden screens included, and scroll at a large font even
+        where the screen shown fits.)"""
+        outer, screen = self.layout(), self.stack.currentWidget()
+        if outer is None or screen is None:
+            return super().heightForWidth(width)
+        margins = self.contentsMargins() + outer.contentsMargins()
+        inner = width - margins.left() - margins.right()
+        least = screen.minimumSizeHint().height()
+        layout = screen.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            least = max(least, layout.totalMinimumHeightForWidth(inner))
+        return least + margins.top() + margins.bottom()
 
     # --- the screens -----------------------------------------------------------------------------
 

@@ -29,7 +29,13 @@ from app.ui.actions import (
     INTERVIEW_STEP,
     bind_page_key,
 )
-from app.ui.interview.display import button_row, clock_text, level_colour, push_button
+from app.ui.interview.display import (
+    FlowRow,
+    button_row,
+    clock_text,
+    level_colour,
+    push_button,
+)
 from app.ui.safe_text import as_rich_text
 
 NOTES_PLACEHOLDER = "Your answer for this step, as you would say it…"
@@ -89,8 +95,8 @@ class RunningScreen(QWidget):
         steps.setAccessibleName("Steps")
         steps.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         steps.itemClicked.connect(lambda item: self.jump_requested.emit(steps.row(item)))
-        # Wide enough for "9. Scaling, Monitoring, and" at the current font, no wider.
-        steps.setMinimumWidth(steps.fontMetrics().averageCharWidth() * 24)
+        # No minimum width of its own: long step titles wrap, and the splitter's sizes give
+        # it room at the default size.
         steps.setWordWrap(True)
         steps.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         return steps
@@ -123,7 +129,8 @@ class RunningScreen(QWidget):
     def _build_clocks(self) -> None:
         self.step_title = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
         self.step_clock = QLabel()
-        self.total_clock = QLabel()
+        # Wraps ("Total left" over the time) rather than widen a narrow window.
+        self.total_clock = QLabel(wordWrap=True)
         big = self.step_clock.font()
         big.setPointSizeF(big.pointSizeF() * 2.6)
         big.setBold(True)
@@ -172,7 +179,7 @@ class RunningScreen(QWidget):
         layout.addWidget(self.followup_text)
         return side
 
-    def _build_buttons(self) -> QHBoxLayout:
+    def _build_buttons(self) -> FlowRow:
         self.previous_button = push_button("◀ Previous", self.previous_requested,
                                            INTERVIEW_STEP.shown(1))
         self.pause_button = push_button("Pause", self.pause_requested, INTERVIEW_PAUSE.text())

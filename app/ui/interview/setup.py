@@ -8,12 +8,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QTreeWidget,
@@ -26,7 +28,7 @@ from app.interview.budgets import Budgets, default_budgets
 from app.interview.steps import StepInfo
 from app.model import Question
 from app.ui.actions import INTERVIEW_LEAVE, INTERVIEW_START, bind_page_key
-from app.ui.interview.display import button_row, push_button
+from app.ui.interview.display import ElidedLabel, FlowRow, button_row, push_button
 from app.ui.safe_text import SafeTextBrowser
 
 CATEGORY_NAMES = {"nlp": "NLP", "trust-and-safety": "Trust and safety"}
@@ -64,10 +66,19 @@ class SetupScreen(QWidget):
         self.deck_note = QLabel(textFormat=Qt.TextFormat.PlainText, wordWrap=True)
         self.deck_note.hide()
 
+        # Built first: choosing a question enables Start.
+        self.start_button = push_button("Start interview", self.start_requested,
+                                        INTERVIEW_START.text())
+        self.start_button.setDefault(True)
+        buttons = button_row([push_button("Back to outline", self.back_requested),
+                              push_button("History…", self.history_requested)],
+                             [self.start_button])
         splitter = QSplitter(childrenCollapsible=False)
         splitter.addWidget(self._build_questions())
         splitter.addWidget(self._build_length(steps))
         splitter.setSizes([520, 480])
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("<h2>New mock interview</h2>"))
@@ -79,6 +90,7 @@ class SetupScreen(QWidget):
         layout.addLayout(deck_row)
         layout.addWidget(self.deck_note)
         layout.addWidget(splitter, 1)
+        layout.addLayout(buttons)
         bind_page_key(self, INTERVIEW_START, self.start_requested.emit)
         bind_page_key(self, INTERVIEW_LEAVE, self.back_requested.emit)
         self.setFocusProxy(self.question_tree)
@@ -122,15 +134,9 @@ class SetupScreen(QWidget):
         self.question_tree.expandAll()
 
     def _build_length(self, steps: Sequence[StepInfo]) -> QWidget:
-        """The duration, the budget per step, and the buttons."""
+        """The duration and the budget per step."""
         durations = self._build_durations()
         budgets = self._build_budgets(steps)
-        self.start_button = push_button("Start interview", self.start_requested,
-                                        INTERVIEW_START.text())
-        self.start_button.setDefault(True)
-        buttons = button_row([push_button("Back to outline", self.back_requested),
-                              push_button("History…", self.history_requested)],
-                             [self.start_button])
 
         right = QWidget()
         layout = QVBoxLayout(right)
@@ -139,48 +145,70 @@ class SetupScreen(QWidget):
         layout.addLayout(durations)
         layout.addWidget(budgets)
         layout.addStretch(1)
-        layout.addLayout(buttons)
         return right
 
-    def _build_durations(self) -> QHBoxLayout:
-        """A radio button per preset length, and a custom length in minutes."""
+    def _build_durations(self) -> FlowRow:
+        """A radio button per preset length, and a custom length in minutes (on a line of
+        their own when the column is narrow)."""
         self.duration_buttons = QButtonGroup(self)
-        durations = QHBoxLayout()
+        radios: list[QWidget] = []
         for minutes in PRESET_MINUTES:
             radio = QRadioButton(f"{minutes} min")
             self.duration_buttons.addButton(radio, minutes)
-            durations.addWidget(radio)
+            radios.append(radio)
         custom = QRadioButton("Custom")
         self.duration_buttons.addButton(custom, 0)
         self.custom_minutes = QSpinBox(minimum=10, maximum=240, suffix=" min", value=50)
-        durations.addWidget(custom)
-        durations.addWidget(self.custom_minutes)
-        durations.addStretch(1)
+        custom_row = QWidget()
+        pair = QHBoxLayout(custom_row)
+        pair.setContentsMargins(0, 0, 0, 0)
+        pair.addWidget(custom)
+        pair.addWidget(self.custom_minutes)
+        durations = FlowRow([*radios, custom_row])
         self.duration_buttons.idToggled.connect(self._duration_toggled)
         self.custom_minutes.valueChanged.connect(lambda _v: self._custom_changed())
         self.custom_minutes.setEnabled(False)
         return durations
 
     def _build_budgets(self, steps: Sequence[StepInfo]) -> QGroupBox:
-        """A minutes box per step, their total, and a reset to the default split."""
+        """A minutes box per step, their total, and a reset to the default split.
+
+        A long step title elides in the middle (whole in its tooltip) rather than widen the
+        window; the rows scroll when the window is too short for them (a large font), so the
+        total and the buttons stay in view.
+        """
         self.budget_spins: list[QSpinBox] = []
-        self.step_labels: list[QLabel] = []
-        grid = QGridLayout()
+        self.step_labels: list[ElidedLabel] = []
+        rows = QWidget()
+        grid = QGridLayout(rows)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setColumnStretch(0, 1)
         for index, step in enumerate(steps):
             spin = QSpinBox(minimum=0, maximum=120, suffix=" min")
             spin.valueChanged.connect(self._budgets_edited)
-            label = QLabel(step.short_label, textFormat=Qt.TextFormat.PlainText)
+            label = ElidedLabel(step.short_label)
+            label.setBuddy(spin)
             self.step_labels.append(label)
             grid.addWidget(label, index, 0)
             grid.addWidget(spin, index, 1)
             self.budget_spins.append(spin)
+        grid.setRowStretch(len(steps), 1)
+        scroller = QScrollArea()
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setWidgetResizable(True)
+        scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroller.setWidget(rows)
         self.budget_total = QLabel()
         reset = QPushButton("Reset to defaults")
         reset.clicked.connect(self._reset_budgets)
-        grid.addWidget(self.budget_total, len(steps), 0)
-        grid.addWidget(reset, len(steps), 1)
+        totals = QHBoxLayout()
+        totals.addWidget(self.budget_total)
+        totals.addStretch(1)
+        totals.addWidget(reset)
         self.budgets_box = QGroupBox(REMEMBERED)
-        self.budgets_box.setLayout(grid)
+        box = QVBoxLayout(self.budgets_box)
+        box.addWidget(scroller, 1)
+        box.addLayout(totals)
         return self.budgets_box
 
     # --- state -----------------------------------------------------------------------------------

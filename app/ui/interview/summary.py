@@ -110,6 +110,7 @@ class SummaryScreen(QWidget):
         table.setAccessibleName("Steps")
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header = table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in (1, 2, 3):
@@ -125,7 +126,7 @@ class SummaryScreen(QWidget):
         self.comparison.setAccessibleName("Reference answer and criteria")
         self.comparison.setOpenLinks(False)
         self.comparison.anchorClicked.connect(self._link_clicked)
-        self.notes_label = QLabel("<b>Your notes</b>")
+        self.notes_label = QLabel("<b>Your notes</b>", wordWrap=True)
         left = QWidget()
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
@@ -154,7 +155,9 @@ class SummaryScreen(QWidget):
         table.setRowCount(len(summary.steps))
         for row, step in enumerate(summary.steps):
             table.setRowHidden(row, not step.present)  # a step the deck does not have
-            table.setItem(row, 0, QTableWidgetItem(step.short_label))
+            title = QTableWidgetItem(step.short_label)
+            title.setToolTip(step.short_label)  # elided in the middle when narrow
+            table.setItem(row, 0, title)
             timing = QTableWidgetItem(f"{clock_text(step.elapsed_s)} / "
                                       f"{clock_text(step.budget_s)}")
             colour = level_colour(step.level)
