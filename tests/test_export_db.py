@@ -10,6 +10,7 @@ import pytest
 
 from app.db import export as queries
 from app.db import study as db
+from app.db.browse import set_flag
 from app.db.store import Store
 from app.decks.library import USER, sync_decks
 from app.scheduling.scheduler import Fsrs, Grade, SchedulerSettings
@@ -67,7 +68,10 @@ def test_active_cards_are_the_decks_unretired_cards_in_outline_order(store: Stor
     assert {r[1] for r in rows} == {"a"}
     first = next(r for r in rows if r[0] == "one/a/qa/0")
     assert first[2:6] == ("qa", "A", "First?", "One.")
-    assert first[6:] == (0, None, None, None, None, None, 0, 0, 0)  # new, never reviewed
+    assert first[6:] == (0, None, None, None, None, None, 0, 0, 0, 0)  # new, unflagged
+    set_flag(store, ["one/a/qa/0"], 3)
+    flags = {r[0]: r[-1] for r in queries.active_cards(store, "one")}
+    assert flags == {card_id: 3 if card_id == "one/a/qa/0" else 0 for card_id in flags}
 
 
 def test_cloze_cards_are_the_active_cloze_cards_of_the_deck(store: Store) -> None:

@@ -14,9 +14,10 @@ from app.model import TopicId
 __all__ = ["ExportedCard", "ExportedReview", "active_cards", "cloze_cards", "review_log"]
 
 #: (id, topic_id, kind, context, prompt, answer, queue, step, stability, difficulty, due,
-#: last_review, reps, lapses, suspended): times in ms since the epoch, suspended 0 or 1.
+#: last_review, reps, lapses, suspended, flag): times in ms since the epoch, suspended 0 or 1,
+#: flag 0 (none) to 7.
 ExportedCard = tuple[str, TopicId, str, str, str, str, int, int | None, float | None, float | None,
-                     int | None, int | None, int, int, int]
+                     int | None, int | None, int, int, int, int]
 
 #: (card_id, reviewed_at, rating, duration_ms, queue_before, due_before, last_review_before,
 #: queue_after, difficulty_after, due_after): times in ms since the epoch.
@@ -35,7 +36,7 @@ def active_cards(store: Store, deck_id: str) -> Iterator[ExportedCard]:
     """The deck's active cards in outline order (``ord``, then id), read as they are consumed."""
     cursor: Iterator[ExportedCard] = store.conn.execute(
         "SELECT id, topic_id, kind, context, prompt, answer, queue, step, stability, "
-        f"difficulty, due, last_review, reps, lapses, suspended {_ACTIVE} ORDER BY ord, id",
+        f"difficulty, due, last_review, reps, lapses, suspended, flag {_ACTIVE} ORDER BY ord, id",
         [deck_id])
     return cursor
 

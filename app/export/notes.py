@@ -68,6 +68,7 @@ class Schedule:
     reps: int
     lapses: int
     suspended: bool
+    flag: int  # 0 (none) to 7, Anki's flag colours
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,12 +207,12 @@ def build_notes(store: Store, deck: Deck, tree: DeckTree, scope: set[TopicId],
     notes: deque[Note] = deque()
     written: set[str] = set()
     for (card_id, topic_id, kind, context, prompt, answer, queue, step, stability, difficulty,
-         due, last_review, reps, lapses, suspended) in active_cards(store, deck.id):
+         due, last_review, reps, lapses, suspended, flag) in active_cards(store, deck.id):
         if topic_id not in scope:
             continue
         if schedules is not None:
             schedules[card_id] = Schedule(queue, step, stability, difficulty, due, last_review,
-                                          reps, lapses, bool(suspended))
+                                          reps, lapses, bool(suspended), flag)
         topic = tree.by_id[topic_id]
         tags = tags_of.get((topic_id, kind))
         if tags is None:

@@ -56,8 +56,9 @@ def export_deck(store: Store, deck: Deck, out: Path, *, now: datetime,
 
     Scope: the whole deck, the branch under ``topic_id``, or exactly the topics ``topic_ids``.
     Each note's GUID comes from our stable card id, so importing a later export updates the
-    same notes. With ``with_progress`` the package carries each card's schedule and review log
-    (Anki applies them when "Import any learning progress" is ticked); review due days are
+    same notes. With ``with_progress`` the package carries each card's schedule, flag and review
+    log (Anki applies them when "Import any learning progress" is ticked; without progress, as
+    Anki's export without scheduling, cards go new and unflagged); review due days are
     counted in study days that start at the rollover hour in ``local`` (default: this
     machine's time zone). ``progress(done, total)`` is called as notes are built.
 

@@ -1,4 +1,4 @@
-"""The user's progress in an exported collection: FSRS state per card and the review log.
+"""The user's progress in an exported collection: FSRS state and flag per card, the review log.
 
 Written in the columns Anki reads when "Import any learning progress" is ticked. The SQL here
 writes Anki's collection file; our review log is read through app.db.export.
@@ -24,12 +24,14 @@ __all__ = ["carry_progress", "study_date"]
 # Anki caps a review's recorded time at the deck option "maximum answer seconds" (60 by default).
 _ANKI_MAX_ANSWER_MS = 60_000
 _ANKI_INITIAL_EASE = 2500
+_ANKI_FLAG_BITS = 0b111
 
 
 def carry_progress(path: Path, store: Store, deck_id: str, settings: SchedulerSettings,
                    placed: dict[str, tuple[tuple[int, str], ...]],
                    ours: dict[str, Schedule], local: tzinfo) -> None:
-    """Give the collection's cards our schedule and review log (genanki writes them all new)."""
+    """Give the collection's cards our schedule, flags and review log (genanki writes them all
+    new and unflagged)."""
     rollover = settings.rollover_hour
     # The forgetting curve's decay is w20: fitted by optimize-fsrs, else FSRS-6's default.
     decay = settings.parameters[20] if settings.parameters else DEFAULT_DECAY
@@ -44,13 +46,16 @@ def carry_progress(path: Path, store: Store, deck_id: str, settings: SchedulerSe
             if card_id is not None and card_id in ours:
                 anki_ids[card_id] = anki_id
         created = CREATED.date()
+        # The flag goes in the low 3 bits of Anki's flags (the rest are Anki's own, 0 here).
+        # Only here, as Anki does: its export without scheduling drops flags, and so does its
+        # import without "Import any learning progress".
         updates = [(*_anki_state(ours[card_id], settings, retention, decay, created, rollover,
-                                 local), anki_id)
+                                 local), ours[card_id].flag & _ANKI_FLAG_BITS, anki_id)
                    for card_id, anki_id in anki_ids.items()]
         # A new card keeps genanki's due (its position: outline order).
         conn.executemany("UPDATE cards SET type = ?, queue = ?, due = COALESCE(?, due), "
-                         "ivl = ?, factor = ?, reps = ?, lapses = ?, left = ?, data = ? "
-                         "WHERE id = ?", updates)
+                         "ivl = ?, factor = ?, reps = ?, lapses = ?, left = ?, data = ?, "
+                         "flags = ? WHERE id = ?", updates)
         conn.executemany("INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, "
                          "type) VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
                          _revlog(store, deck_id, anki_ids))
