@@ -268,15 +268,15 @@ def test_mastery_by_step_aggregates_each_step_subtree(store: Store) -> None:
 # --- interviews ----------------------------------------------------------------------------------
 
 def add_interview(store: Store, started: datetime, status: str,
-                  steps: dict[int, tuple[int | None, int, int]]) -> None:
+                  steps: dict[int, tuple[int | None, int, int]], budget_s: int = 300) -> None:
     cursor = store.conn.execute(
         "INSERT INTO interviews (deck_id, question_id, question_title, started_at, updated_at, "
         "status, total_minutes) VALUES ('demo', 'q', 'Question', ?, ?, ?, 45)",
         [to_ms(started), to_ms(started), status])
     store.conn.executemany(
         "INSERT INTO interview_steps (interview_id, step, budget_s, score, covered, total) "
-        "VALUES (?, ?, 300, ?, ?, ?)",
-        [(cursor.lastrowid, step, *values) for step, values in steps.items()])
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(cursor.lastrowid, step, budget_s, *values) for step, values in steps.items()])
 
 
 def test_interview_points_list_finished_interviews_oldest_first(store: Store) -> None:
@@ -290,6 +290,15 @@ def test_interview_points_list_finished_interviews_oldest_first(store: Store) ->
         InterviewPoint(late, 1, 3, 2, 4),
         InterviewPoint(late, 2, 4, 3, 3),
     ]
+
+
+def test_steps_a_deck_lacks_are_not_points_of_its_interviews(store: Store) -> None:
+    """A 5-step deck's interview keeps slots 6-9 at no time and no score: not in the grid."""
+    add_interview(store, NOW - DAY, "finished", {1: (3, 2, 4), 5: (None, 0, 0)})
+    add_interview(store, NOW - DAY, "finished", {6: (None, 0, 0), 9: (None, 0, 0)}, budget_s=0)
+    add_interview(store, NOW, "finished", {7: (2, 0, 0)}, budget_s=0)  # scored: kept
+    assert [(p.step, p.score) for p in stats.interview_points(store)] == [
+        (1, 3), (5, None), (7, 2)]
 
 
 # --- everything together -------------------------------------------------------------------------

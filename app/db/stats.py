@@ -442,11 +442,13 @@ def interview_points(store: Store, deck_id: str | None = None,
                      steps: Collection[int] | None = None) -> list[InterviewPoint]:
     """Finished mock interviews, oldest first, one point per step 1..9 (not the wrap-up).
 
-    ``deck_id`` keeps the interviews held on that deck; ``steps`` keeps only those steps."""
+    ``deck_id`` keeps the interviews held on that deck; ``steps`` keeps only those steps. The
+    slots of steps a deck lacks (no time, never scored) are not steps of that interview."""
     rows = store.conn.execute(
         "SELECT interviews.started_at, steps.step, steps.score, steps.covered, steps.total "
         "FROM interviews JOIN interview_steps AS steps ON steps.interview_id = interviews.id "
         "WHERE interviews.status = 'finished' AND steps.step BETWEEN 1 AND 9 "
+        "AND (steps.budget_s > 0 OR steps.score IS NOT NULL) "
         "AND (:deck IS NULL OR interviews.deck_id = :deck) "
         "AND (:steps IS NULL OR steps.step IN (SELECT value FROM json_each(:steps))) "
         "ORDER BY interviews.started_at, interviews.id, steps.step",
