@@ -30,6 +30,7 @@ from app.ui.actions import (
     bind_page_key,
 )
 from app.ui.interview.display import (
+    ElidedLabel,
     FlowRow,
     button_row,
     clock_text,
@@ -127,7 +128,9 @@ class RunningScreen(QWidget):
         return centre
 
     def _build_clocks(self) -> None:
-        self.step_title = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
+        # One line, elided in the middle when narrow (whole in the tooltip; the step list
+        # shows it too): wrapped, it took the notes' room at a large font.
+        self.step_title = ElidedLabel()
         self.step_clock = QLabel()
         # Wraps ("Total left" over the time) rather than widen a narrow window.
         self.total_clock = QLabel(wordWrap=True)

@@ -77,8 +77,10 @@ class SetupScreen(QWidget):
         splitter.addWidget(self._build_questions())
         splitter.addWidget(self._build_length(steps))
         splitter.setSizes([520, 480])
+        # A narrower window takes from the question list first: the step titles beside the
+        # budgets keep their room (the question's prompt shows below the list anyway).
         splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(1, 0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("<h2>New mock interview</h2>"))
