@@ -143,12 +143,20 @@ class FlowRow(QLayout):
         def width_of(item: QLayoutItem) -> int:
             return min(item.sizeHint().width(), max(area.width(), item.minimumSize().width()))
 
-        whole = sum(map(width_of, left + right)) + space * max(0, len(left) + len(right) - 1)
-        if whole <= area.width():
-            lines = [(left, right)]
-        else:  # the right-hand widgets start a line of their own
-            lines = ([(line, []) for line in self._lines(left, area.width(), width_of)]
-                     + [([], line) for line in self._lines(right, area.width(), width_of)])
+        def span(items: list[QLayoutItem]) -> int:
+            return sum(map(width_of, items)) + space * max(0, len(items) - 1)
+
+        left_lines = self._lines(left, area.width(), width_of)
+        right_lines = self._lines(right, area.width(), width_of)
+        lines: list[tuple[list[QLayoutItem], list[QLayoutItem]]]
+        if (left_lines and len(right_lines) == 1
+                and span(left_lines[-1]) + space + span(right_lines[0]) <= area.width()):
+            # The right-hand widgets fit beside the last line of the left-hand ones.
+            lines = ([(line, []) for line in left_lines[:-1]]
+                     + [(left_lines[-1], right_lines[0])])
+        else:  # they start a line of their own
+            lines = ([(line, []) for line in left_lines]
+                     + [([], line) for line in right_lines])
         y = area.y()
         for at_left, at_right in lines:
             height = self._line_height(at_left + at_right)

@@ -6,14 +6,17 @@ import html
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QSizePolicy,
     QSplitter,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +46,29 @@ NOTES_PLACEHOLDER = "Your answer for this step, as you would say it…"
 NO_DECK_RUBRIC = ("No rubric for this deck: its steps are not the ML design flow's, so "
                   "nothing ticks itself. Say what you would say, step by step.")
 NO_STEP_RUBRIC = "No rubric for this step."
+PROMPT_LINES = 4
+
+
+class PromptView(QTextBrowser):
+    """The question above the running screen: whole while it takes at most ``PROMPT_LINES``
+    lines, else that many with a scroll bar, so a long prompt at a large font leaves the
+    notes their room."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setAccessibleName("Question")
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.viewport().setBackgroundRole(QPalette.ColorRole.Window)
+        self.document().setDocumentMargin(0)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.document().documentLayout().documentSizeChanged.connect(lambda _size: self._fit())
+
+    def _fit(self) -> None:
+        most = self.fontMetrics().lineSpacing() * PROMPT_LINES
+        whole = int(self.document().size().height() + 0.5)
+        self.setFixedHeight(min(whole, most) + 2 * self.frameWidth())
 
 
 class RunningScreen(QWidget):
@@ -65,10 +91,7 @@ class RunningScreen(QWidget):
         super().__init__(parent)
         self.steps = tuple(steps)
         self._rendering = False
-        self.question_label = QLabel(wordWrap=True)
-        self.question_label.setTextFormat(Qt.TextFormat.RichText)
-        self.question_label.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.question_label = PromptView()
         self.step_list = self._build_step_list()
         centre = self._build_centre()
         self.side = side = self._build_rubric()
@@ -78,7 +101,10 @@ class RunningScreen(QWidget):
         splitter.addWidget(self.step_list)
         splitter.addWidget(centre)
         splitter.addWidget(side)
-        splitter.setStretchFactor(1, 1)
+        # A narrower window takes from all three, the notes least.
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(2, 1)
         splitter.setSizes([270, 560, 300])
 
         layout = QVBoxLayout(self)
@@ -216,7 +242,7 @@ class RunningScreen(QWidget):
     def begin(self, question: Question) -> None:
         """Set up for an interview on ``question``: one row per step, no follow-up yet."""
         self.followup_text.clear()
-        self.question_label.setText(
+        self.question_label.setHtml(
             f"<b>{html.escape(question.title)}</b> — {html.escape(question.prompt)}")
         self.step_list.clear()
         for row, step in enumerate(self.steps):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -35,6 +36,16 @@ CATEGORY_NAMES = {"nlp": "NLP", "trust-and-safety": "Trust and safety"}
 PRESET_MINUTES = (30, 45, 60)
 REMEMBERED = "Time budget per step (remembered)"
 NOT_REMEMBERED = "Time budget per step"
+BUDGETS_SHARE = 0.6
+
+
+class BudgetRows(QScrollArea):
+    """The budget rows, scrolling when the screen is short; it asks for its scroll bar's
+    width too, so the titles are not elided just because the rows scroll."""
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(hint.width() + self.verticalScrollBar().sizeHint().width(), hint.height())
 
 
 class SetupScreen(QWidget):
@@ -73,14 +84,12 @@ class SetupScreen(QWidget):
         buttons = button_row([push_button("Back to outline", self.back_requested),
                               push_button("History…", self.history_requested)],
                              [self.start_button])
-        splitter = QSplitter(childrenCollapsible=False)
+        self.splitter = splitter = QSplitter(childrenCollapsible=False)
         splitter.addWidget(self._build_questions())
-        splitter.addWidget(self._build_length(steps))
-        splitter.setSizes([520, 480])
-        # A narrower window takes from the question list first: the step titles beside the
-        # budgets keep their room (the question's prompt shows below the list anyway).
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 0)
+        self.length_side = self._build_length(steps)
+        splitter.addWidget(self.length_side)
+        self._split_by_hand = False  # once the handle is dragged, the person's split stays
+        splitter.splitterMoved.connect(lambda *_: setattr(self, "_split_by_hand", True))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("<h2>New mock interview</h2>"))
@@ -96,6 +105,21 @@ class SetupScreen(QWidget):
         bind_page_key(self, INTERVIEW_START, self.start_requested.emit)
         bind_page_key(self, INTERVIEW_LEAVE, self.back_requested.emit)
         self.setFocusProxy(self.question_tree)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._split()
+
+    def _split(self) -> None:
+        """The budgets the room their step titles ask for at the font in use, but at most
+        ``BUDGETS_SHARE`` of a narrow screen; the question list the rest."""
+        if self._split_by_hand:
+            return
+        room = self.splitter.width() - self.splitter.handleWidth()
+        budgets = self.length_side
+        wanted = budgets.sizeHint().width()
+        width = min(wanted, max(budgets.minimumSizeHint().width(), int(room * BUDGETS_SHARE)))
+        self.splitter.setSizes([room - width, width])
 
     # --- construction ----------------------------------------------------------------------------
 
@@ -195,7 +219,7 @@ class SetupScreen(QWidget):
             grid.addWidget(spin, index, 1)
             self.budget_spins.append(spin)
         grid.setRowStretch(len(steps), 1)
-        scroller = QScrollArea()
+        scroller = BudgetRows()
         scroller.setFrameShape(QFrame.Shape.NoFrame)
         scroller.setWidgetResizable(True)
         scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
