@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -43,13 +43,21 @@ class HistoryScreen(QWidget):
         self.table = read_only_table(["Date", "Question", "Duration", "Overall", "Rubric"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.table.horizontalHeader()
+        # The date, duration and scores as wide as they read at the font in use; the
+        # question has the rest (elided in the middle, whole in its tooltip).
+        for column in (0, 2, 3, 4):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.cellActivated.connect(lambda row, _c: self._open(row))
         self.table.cellDoubleClicked.connect(lambda row, _c: self._open(row))
         self.trend = read_only_table(["Step", "Self-scores, oldest → newest"])
-        self.trend.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.trend.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.ResizeToContents)
+        # Half each: a long step title elides in the middle (whole in its tooltip) rather
+        # than push the scores' heading out of view at a large font.
+        self.trend.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.trend.setWordWrap(False)
+        self.trend.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.empty = QLabel("No finished interviews yet: start one from "
                             "Interview > New mock interview.", wordWrap=True)
         self.delete_button = push_button("Delete…", self.delete_selected_requested,
@@ -84,7 +92,10 @@ class HistoryScreen(QWidget):
             cells = [f"{started:%Y-%m-%d %H:%M}", record.question_title,
                      f"{record.duration_s / 60:.0f} min", overall, coverage]
             for column, text in enumerate(cells):
-                self.table.setItem(row, column, QTableWidgetItem(text))
+                cell = QTableWidgetItem(text)
+                if column == 1:
+                    cell.setToolTip(text)
+                self.table.setItem(row, column, cell)
         self.empty.setVisible(not records)
         self.delete_button.setEnabled(bool(records))
         if records:
