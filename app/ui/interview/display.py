@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLayoutItem,
     QMessageBox,
     QPushButton,
+    QStackedWidget,
     QStyle,
     QTableWidget,
     QWidget,
@@ -222,6 +223,22 @@ class ElidedLabel(QLabel):
         painter = QPainter(self)
         painter.setPen(self.palette().color(self.foregroundRole()))
         painter.drawText(self.contentsRect(), int(self.alignment()), self.shown_text())
+
+
+def least_height(frame: QWidget, stack: QStackedWidget, width: int) -> int:
+    """The least height ``frame``, holding only ``stack``, needs at ``width`` for the page
+    shown in it. Qt gives the tallest page's preferred height, hidden pages included, so a
+    scroll area around it would scroll at a large font even where the page shown fits."""
+    outer, page = frame.layout(), stack.currentWidget()
+    if outer is None or page is None:
+        return -1
+    margins = frame.contentsMargins() + outer.contentsMargins()
+    least = page.minimumSizeHint().height()
+    layout = page.layout()
+    if layout is not None and layout.hasHeightForWidth():
+        inner = width - margins.left() - margins.right()
+        least = max(least, layout.totalMinimumHeightForWidth(inner))
+    return least + margins.top() + margins.bottom()
 
 
 def read_only_table(headers: Sequence[str]) -> QTableWidget:

@@ -18,17 +18,13 @@ from app.files import write_atomic
 from app.interview.budgets import Budgets, check_fits, default_budgets
 from app.interview.flow import InterviewPlan, even_budgets, interview_plan
 from app.interview.questions import deal_question
-from app.interview.report import (
-    InterviewSummary,
-    finish_early_reason,
-    to_markdown,
-)
+from app.interview.report import InterviewSummary, finish_early_reason, to_markdown
 from app.interview.review import StepReview, missed_topics, review_steps
 from app.interview.session import TICK, InterviewSession
 from app.interview.steps import StepInfo, interview_steps, notes_template
 from app.model import Deck, TopicId
 from app.ui.errors import show_error
-from app.ui.interview.display import confirm
+from app.ui.interview.display import confirm, least_height
 from app.ui.interview.history import HistoryScreen
 from app.ui.interview.running import RunningScreen
 from app.ui.interview.setup import SetupScreen
@@ -74,8 +70,7 @@ class InterviewPage(QWidget):
         self.running = self._build_running()
         self.summary = self._build_summary()
         self.history = self._build_history()
-        # Sized by the screen shown: the set-up's room must not hold the review wide.
-        self.stack = PageStack()
+        self.stack = PageStack()  # sized by the screen shown, not the largest one
         for screen in (self.setup, self.running, self.summary, self.history):
             self.stack.addWidget(screen)
         layout = QVBoxLayout(self)
@@ -87,20 +82,8 @@ class InterviewPage(QWidget):
         self.timer.timeout.connect(self.tick)
 
     def heightForWidth(self, width: int) -> int:
-        """The least height the shown screen needs at ``width``: the window's scroll area
-        then scrolls only when the window is shorter than that. (Qt would give the tallest
-        screen's preferred height, hidden screens included, and scroll at a large font even
-        where the screen shown fits.)"""
-        outer, screen = self.layout(), self.stack.currentWidget()
-        if outer is None or screen is None:
-            return super().heightForWidth(width)
-        margins = self.contentsMargins() + outer.contentsMargins()
-        inner = width - margins.left() - margins.right()
-        least = screen.minimumSizeHint().height()
-        layout = screen.layout()
-        if layout is not None and layout.hasHeightForWidth():
-            least = max(least, layout.totalMinimumHeightForWidth(inner))
-        return least + margins.top() + margins.bottom()
+        # The shown screen's least height: the window scrolls only when shorter than that.
+        return least_height(self, self.stack, width)
 
     # --- the screens -----------------------------------------------------------------------------
 
