@@ -25,6 +25,7 @@ from app.scheduling.scheduler import Grade
 from app.ui.actions import (
     OVERVIEW_CUSTOM,
     OVERVIEW_UNBURY,
+    PAGE_KEYS,
     REVIEW_BACK,
     REVIEW_BURY,
     REVIEW_CONFIRM,
@@ -32,8 +33,10 @@ from app.ui.actions import (
     REVIEW_INFO,
     REVIEW_SUSPEND,
     REVIEW_UNDO,
+    REVIEWING,
     bind_page_key,
 )
+from app.ui.pages import keys_status
 from app.ui.safe_text import SafeTextBrowser
 
 if TYPE_CHECKING:
@@ -59,6 +62,8 @@ class ReviewPage(QWidget):
     #: From the finished screen: custom study, or unbury the session's buried cards.
     custom_study_requested = Signal()
     unbury_requested = Signal()
+    #: The keys that work changed (a card shown, or the finished screen): see status_text.
+    status_changed = Signal()
 
     def __init__(self, clock: Callable[[], datetime], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -272,8 +277,24 @@ class ReviewPage(QWidget):
 
     # --- showing ---------------------------------------------------------------------------------
 
+    def status_text(self) -> str:
+        """The window's status line while this page shows (app/ui/pages.py): the reviewing
+        keys, or on the finished screen the keys that work there."""
+        view = self.view
+        if view is None or not view.finished:
+            return keys_status([key for key in PAGE_KEYS if key.where == REVIEWING])
+        keys = [REVIEW_BACK, OVERVIEW_CUSTOM]
+        if view.buried:
+            keys.append(OVERVIEW_UNBURY)
+        if view.can_undo:
+            keys.append(REVIEW_UNDO)
+        return keys_status(keys)
+
     def _render(self, view: ReviewView) -> None:
+        was_finished = self.view is not None and self.view.finished
         self.view = view
+        if view.finished != was_finished:
+            self.status_changed.emit()
         waiting = self.session is not None and self.session.waiting
         if waiting and not self.poll_timer.isActive():
             self.poll_timer.start()

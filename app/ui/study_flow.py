@@ -50,12 +50,19 @@ class StudyFlow(QObject):
         review = window.review
         review.custom_study_requested.connect(lambda: self.custom_study(*self._finished()))
         review.unbury_requested.connect(lambda: self.unbury(*self._finished()))
+        review.status_changed.connect(self._review_status)
 
     @classmethod
     def of(cls, window: MainWindow) -> StudyFlow:
         """The window's study flow, made when first needed."""
         flow = window.findChild(StudyFlow)
         return flow if isinstance(flow, StudyFlow) else cls(window)
+
+    def _review_status(self) -> None:
+        """The status line follows the review page onto its finished screen and back."""
+        review = self.window.review
+        if self.window.pages.currentWidget() is review:
+            self.window.page_status.set_status(review.status_text())
 
     def _day(self) -> StudyDay:
         settings = load_study_settings(self.window.store)

@@ -283,3 +283,18 @@ def test_the_status_line_lists_the_overviews_keys_that_work_now(qtbot: QtBot,
     line = window.page_status.text()
     assert line.startswith("Enter, Space: Study now") and "C: Custom study" in line
     assert "Unbury" not in line and "Esc: Back to the outline" in line
+
+
+def test_the_status_line_follows_the_review_onto_the_finished_screen_and_back(
+        qtbot: QtBot, window: MainWindow, clock: FakeClock) -> None:
+    assert window.open_key(LEAF)
+    qtbot.keyClick(window.tree, Qt.Key.Key_Space)
+    qtbot.keyClick(overview_of(window), Qt.Key.Key_Return)
+    reviewing = window.page_status.text()
+    assert reviewing.startswith("Space, Enter: Show the answer")
+    answer_all(qtbot, window.review, clock)
+    finished = window.page_status.text()
+    assert finished.startswith("Esc: Back to the outline · C: Custom study")
+    assert "Ctrl+Z: Undo the last answer" in finished
+    qtbot.keyClick(window.review, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.page_status.text() == reviewing
