@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -121,7 +121,9 @@ class ReviewPage(QWidget):
 
     def _build_card_page(self) -> QWidget:
         self.context = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
-        self.context.setEnabled(False)  # muted, from the palette
+        # Muted but readable (a disabled label's grey is too faint on every card), and it
+        # follows a theme switch: the role is read from the palette at each paint.
+        self.context.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         # One pane for the card, as in Anki: the question, then a rule and the answer below it.
         self.card_view = SafeTextBrowser()
         self.card_view.setAccessibleName("Card")

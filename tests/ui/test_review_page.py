@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import QColor, QPalette, QTextDocument
 from pytestqt.qtbot import QtBot
 from shared import FakeClock
 
@@ -18,6 +18,7 @@ from app.decks.render import render_markdown
 from app.scheduling.scheduler import Grade
 from app.ui.actions import REVIEW_GRADE
 from app.ui.app import open_data
+from app.ui.appearance import palette
 from app.ui.dialogs.settings import SettingsDialog
 from app.ui.main_window import MainWindow, settings_for
 from app.ui.tree_model import DUE
@@ -306,3 +307,33 @@ def test_study_cards_studies_exactly_those_cards_now(qtbot: QtBot, study_window:
     assert sorted(shown) == ids and _log_rows(data_dir) == 2
     qtbot.keyClick(page, Qt.Key.Key_Escape)
     assert window.pages.currentWidget() is window.outline
+
+
+def _luminance(colour: QColor) -> float:
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+    return (0.2126 * channel(colour.redF()) + 0.7152 * channel(colour.greenF())
+            + 0.0722 * channel(colour.blueF()))
+
+
+def _contrast(first: QColor, second: QColor) -> float:
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_cards_breadcrumb_is_muted_but_readable_in_both_themes(
+        qtbot: QtBot, study_window: MainWindow, theme: str) -> None:
+    """The topic path over each card: dimmer than the card's text, yet at least 3:1 against the
+    window (a disabled label's grey was about 1.9:1 in the light theme)."""
+    _study_now(qtbot, study_window)
+    label = study_window.review.context
+    label.setPalette(palette(theme))  # type: ignore[arg-type]
+    shown = label.palette()
+    text, window = shown.color(label.foregroundRole()), shown.color(QPalette.ColorRole.Window)
+    if text.alphaF() < 1:  # drawn over the window colour
+        text = QColor.fromRgbF(*(t * text.alphaF() + w * (1 - text.alphaF())
+                                 for t, w in zip(text.getRgbF()[:3], window.getRgbF()[:3],
+                                                 strict=True)))
+    assert 3 <= _contrast(text, window) < _contrast(
+        shown.color(QPalette.ColorRole.WindowText), window)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -71,7 +72,7 @@ class EditTopicDialog(QDialog):
             where += (" It was imported from an outline: importing that outline again replaces "
                       "these changes.")
         self.where = QLabel(where, wordWrap=True, textFormat=Qt.TextFormat.PlainText)
-        self.where.setEnabled(False)  # muted
+        self.where.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # muted, readable
         self.shown_note = QLabel(SHOWN_GENERATED, wordWrap=True,
                                  textFormat=Qt.TextFormat.PlainText)
         self.shown_note.setVisible(generated_card)
