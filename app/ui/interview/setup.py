@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -40,12 +40,17 @@ BUDGETS_SHARE = 0.6
 
 
 class BudgetRows(QScrollArea):
-    """The budget rows, scrolling when the screen is short; it asks for its scroll bar's
+    """The budget rows, scrolling when the screen is short. It asks for the rows' size as
+    they are now (Qt's keeps the first, from before a font change) and its scroll bar's
     width too, so the titles are not elided just because the rows scroll."""
 
     def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        return QSize(hint.width() + self.verticalScrollBar().sizeHint().width(), hint.height())
+        rows = self.widget()
+        if rows is None:
+            return super().sizeHint()
+        hint, frame = rows.sizeHint(), 2 * self.frameWidth()
+        return QSize(hint.width() + frame + self.verticalScrollBar().sizeHint().width(),
+                     hint.height() + frame)
 
 
 class SetupScreen(QWidget):
@@ -109,6 +114,11 @@ class SetupScreen(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._split()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # the titles ask for another width
+            QTimer.singleShot(0, self, self._split)
 
     def _split(self) -> None:
         """The budgets the room their step titles ask for at the font in use, but at most

@@ -156,3 +156,17 @@ def test_long_step_titles_elide_in_the_middle_at_16pt(qtbot: QtBot, qapp: QAppli
     apply_appearance(qapp, Appearance())
     window.resize(1120, 740)
     qtbot.waitUntil(lambda: label.shown_text() == LONGEST_STEP)
+
+
+def test_the_set_up_makes_room_for_its_titles_after_a_font_change(
+        qtbot: QtBot, qapp: QApplication, window: MainWindow) -> None:
+    """Built at the default font, then 16 pt is chosen: the budgets take the width their
+    titles now ask for (the window, 1120 wide, has it)."""
+    page = open_setup(qtbot, window)
+    [label] = [lb for lb in page.setup.step_labels if lb.text() == LONGEST_STEP]
+    qtbot.waitUntil(lambda: label.shown_text() == LONGEST_STEP)
+    list_width = page.setup.question_tree.width()
+    apply_appearance(qapp, Appearance(font_size=16))
+    qtbot.waitUntil(lambda: label.shown_text() == LONGEST_STEP
+                    and label.fontMetrics().height() > 20)
+    assert page.setup.question_tree.width() < list_width  # the room came from the list
