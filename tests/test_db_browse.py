@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,9 @@ import pytest
 from app.db import browse, study
 from app.db.search import find_cards
 from app.db.store import Store
+from app.db.study import Scope
 from app.decks.library import USER, sync_decks
+from app.scheduling.review import ReviewSession
 from app.scheduling.scheduler import CardState, Fsrs, Grade, Queue, SchedulerSettings, study_day
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -183,17 +186,70 @@ def test_bad_due_date_text_says_what_works(text: str, message: str) -> None:
         browse.parse_due_days(text)
 
 
-def test_set_due_date_moves_cards_with_memory_and_leaves_new_cards_new(store: Store) -> None:
+def test_set_due_date_moves_cards_and_keeps_their_memory_state(store: Store) -> None:
     review(store, NDCG)
     answer(store, BATCH, Grade.AGAIN, NOW - timedelta(hours=1))  # a learning card
-    changed = browse.set_due_date(store, [NDCG, BATCH, IMBALANCED], (0, 0), NOW, UTC, 4)
-    assert changed == (2, 1)
+    changed = browse.set_due_date(store, [NDCG, BATCH], (0, 0), NOW, UTC, 4)
+    assert changed == (2, 0)
     for card_id in (NDCG, BATCH):
         card = row(store, card_id)
         assert (card.queue, card.due) == (Queue.REVIEW, DAY.start)
     assert set(find_cards(store, "is:due", NOW, DAY)) == {NDCG, BATCH}
-    assert row(store, IMBALANCED).queue == Queue.NEW
     assert row(store, NDCG).stability == 12.0  # the memory state is kept
+    details = browse.card_details(store, NDCG)
+    assert details is not None and details.last_review == NOW - timedelta(days=10)
+
+
+def test_a_new_card_given_a_due_date_becomes_a_review_card_fsrs_goes_on_from(
+        store: Store) -> None:
+    """As Anki: a review card due that day, with stability = the interval (retrievability 90%
+    when due), FSRS's initial difficulty for Good, last reviewed now; nothing answered."""
+    assert browse.set_due_date(store, [IMBALANCED], (4, 4), NOW, UTC, 4) == (1, 1)
+    due = study_day(NOW + timedelta(days=4), UTC).start
+    card = row(store, IMBALANCED)
+    assert (card.queue, card.due, card.stability, card.reviews, card.lapses) == (
+        Queue.REVIEW, due, 4.0, 0, 0)
+    fsrs = Fsrs(SchedulerSettings(fuzz=False))
+    assert card.difficulty == pytest.approx(
+        fsrs._scheduler._initial_difficulty(rating=Grade.GOOD, clamp=True))
+    details = browse.card_details(store, IMBALANCED)
+    assert details is not None and details.last_review == NOW
+    assert IMBALANCED not in set(find_cards(store, "is:new", NOW, DAY))
+    # Not due before its day; on it, studied like any review card.
+    only = Scope(card_ids=frozenset({IMBALANCED}))
+    assert ReviewSession(store, fsrs, only, NOW, UTC).view().finished
+    then = due + timedelta(hours=2)
+    session = ReviewSession(store, fsrs, only, then, UTC)
+    view = session.view()
+    assert view.card is not None and view.card.id == IMBALANCED
+    assert (view.counts.review, view.card.state.queue) == (1, Queue.REVIEW)
+    session.reveal(then)
+    session.answer(Grade.GOOD, then)
+    after = browse.card_details(store, IMBALANCED)
+    assert after is not None and after.stability is not None and after.difficulty is not None
+    assert after.queue == Queue.REVIEW and after.reviews == 1
+    # Recalled at 90% retrievability: stability grows well past 4 days, difficulty stays
+    # put for Good, and the next interval is about the new stability.
+    assert math.isfinite(after.stability) and 8 < after.stability < 40
+    assert after.difficulty == pytest.approx(card.difficulty, abs=0.01)
+    assert after.due is not None
+    assert 8 <= (after.due - then) / timedelta(days=1) <= 40
+    assert (browse.card_history(store, IMBALANCED)[0].retrievability
+            == pytest.approx(0.9, abs=0.02))
+
+
+def test_a_new_card_given_today_gets_a_day_of_stability(store: Store) -> None:
+    """Due today is an interval of 0; the stability is 1 day, as Anki gives an interval of 1."""
+    settings = SchedulerSettings(parameters=tuple(
+        [0.5, 1.2, 3.0, 15.0, 6.5, 0.4, 1.5, 0.01, 1.5, 0.14, 0.95, 1.9, 0.11, 0.3, 2.3,
+         0.24, 2.9, 0.5, 0.7, 0.05, 0.2]))
+    browse.set_due_date(store, [NDCG], (0, 0), NOW, UTC, 4, parameters=settings.parameters)
+    card = row(store, NDCG)
+    assert (card.queue, card.due, card.stability) == (Queue.REVIEW, DAY.start, 1.0)
+    # The fitted parameters' D0(Good) = w4 - e^(2 w5) + 1, not the default parameters'.
+    assert card.difficulty == pytest.approx(6.5 - math.exp(0.8) + 1)
+    assert card.difficulty != pytest.approx(browse.initial_difficulty_good())
+    assert NDCG in set(find_cards(store, "is:due", NOW, DAY))
 
 
 def test_set_due_date_in_n_days_lands_on_that_study_day_across_dst(store: Store) -> None:

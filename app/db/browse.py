@@ -8,6 +8,7 @@ page at a time, so 100,000 found cards cost one list of ids, not 100,000 rows.
 from __future__ import annotations
 
 import json
+import math
 import random
 import re
 from collections.abc import Iterable, Sequence
@@ -24,8 +25,9 @@ from app.scheduling.scheduler import DEFAULT_DECAY, Queue, SchedulerSettings, st
 
 __all__ = [
     "FLAG_NAMES", "MAX_DUE_DAYS", "BrowserRow", "CardDetails", "DueDateError", "HistoryEntry",
-    "bury", "card_details", "card_history", "card_rows", "decay_of", "forget", "parse_due_days",
-    "retrievability", "set_due_date", "set_flag", "set_suspended", "unbury",
+    "bury", "card_details", "card_history", "card_rows", "decay_of", "forget",
+    "initial_difficulty_good", "parse_due_days", "retrievability", "set_due_date", "set_flag",
+    "set_suspended", "unbury",
 ]
 
 #: Anki's flag names by number (0: no flag); the browser offers 1-4 as Anki's menu does.
@@ -150,12 +152,30 @@ def parse_due_days(text: str) -> tuple[int, int]:
     return low, high
 
 
+def initial_difficulty_good(parameters: Sequence[float] = ()) -> float:
+    """FSRS's initial difficulty for a first answer of Good, D0(3) = w4 - e^(w5 * 2) + 1
+    clamped to [1, 10], from ``parameters`` (the fitted ones) or py-fsrs's defaults: what
+    py-fsrs's ``Scheduler._initial_difficulty`` and fsrs-rs's ``init_difficulty`` give."""
+    if len(parameters) < 6:
+        from fsrs.scheduler import DEFAULT_PARAMETERS  # only when new cards are given a date
+
+        parameters = DEFAULT_PARAMETERS
+    return float(min(10.0, max(1.0, parameters[4] - math.exp(parameters[5] * 2) + 1)))
+
+
 def set_due_date(store: Store, card_ids: Iterable[str], days: tuple[int, int], now: datetime,
-                 local: tzinfo, rollover_hour: int, rng: random.Random | None = None
-                 ) -> tuple[int, int]:
+                 local: tzinfo, rollover_hour: int, rng: random.Random | None = None,
+                 parameters: Sequence[float] = ()) -> tuple[int, int]:
     """Make the cards review cards due on a study day ``days`` from today (a day drawn per card
-    from the range), as Anki's Set Due Date; their memory state is kept. New cards have no
-    memory state for FSRS to go on, so they stay new. Returns (cards changed, new cards left)."""
+    from the range), as Anki's Set Due Date. A card with a memory state keeps it.
+
+    A new card becomes a review card too, as in Anki, with a memory state FSRS can go on from:
+    stability = its interval in days (at least 1, as Anki's ``days_from_today.max(1)``), so
+    retrievability falls to 90% on the day it is due, as if it had been scheduled at 90%
+    retention; difficulty = FSRS's initial difficulty for Good from ``parameters`` in use
+    (:func:`initial_difficulty_good`), the neutral first answer, where Anki's fsrs-rs would
+    derive both from an SM-2 ease the card does not have; last review = ``now``. Its review
+    and lapse counts stay 0 (nothing was answered). Returns (cards changed, of them new)."""
     rng = rng or random.Random()
     ids = list(card_ids)
     if not ids:
@@ -163,19 +183,26 @@ def set_due_date(store: Store, card_ids: Iterable[str], days: tuple[int, int], n
     rows = store.conn.execute(
         "SELECT cards.id, cards.stability IS NOT NULL FROM json_each(?) AS wanted "
         "JOIN cards ON cards.id = wanted.value", [json.dumps(ids)]).fetchall()
-    updates = []
+    kept, made = [], []
+    difficulty = None
     for card_id, has_memory in rows:
-        if not has_memory:
-            continue
         offset = rng.randint(*days)
         # The start of that study day: due from its first moment, whatever DST does between.
-        due = study_day(now + timedelta(days=offset), local, rollover_hour).start
-        updates.append((to_ms(due), card_id))
+        due = to_ms(study_day(now + timedelta(days=offset), local, rollover_hour).start)
+        if has_memory:
+            kept.append((due, card_id))
+            continue
+        if difficulty is None:
+            difficulty = initial_difficulty_good(parameters)
+        made.append((due, float(max(offset, 1)), difficulty, to_ms(now), card_id))
     with store.transaction() as conn:
         conn.executemany(
             "UPDATE cards SET queue = 2, step = NULL, due = ?, buried_until = NULL WHERE id = ?",
-            updates)
-    return len(updates), len(rows) - len(updates)
+            kept)
+        conn.executemany(
+            "UPDATE cards SET queue = 2, step = NULL, due = ?, stability = ?, difficulty = ?, "
+            "last_review = ?, buried_until = NULL WHERE id = ?", made)
+    return len(kept) + len(made), len(made)
 
 
 # --- card info -----------------------------------------------------------------------------------

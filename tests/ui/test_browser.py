@@ -232,7 +232,7 @@ def test_set_due_date_by_keys(qtbot: QtBot, window: MainWindow) -> None:
     page = open_browser(qtbot, window)
     ids = select_first(qtbot, page, 3)
     now = window.clock()
-    for card_id in ids[:2]:  # two cards with a memory state; the third stays new
+    for card_id in ids[:2]:  # two cards with a memory state; the third is new
         stored = study.get_card(window.store, card_id)
         assert stored is not None
         study.record_answer(window.store, stored, Grade.GOOD,
@@ -251,11 +251,12 @@ def test_set_due_date_by_keys(qtbot: QtBot, window: MainWindow) -> None:
                  type_days)
     rollover = load_study_settings(window.store).rollover_hour
     in_three = study_day(now + timedelta(days=3), window.local, rollover).start
-    assert [(r.queue, r.due) for r in rows(window, ids)] == [
-        (Queue.REVIEW, in_three), (Queue.REVIEW, in_three), (Queue.NEW, None)]
+    assert [(r.queue, r.due) for r in rows(window, ids)] == [(Queue.REVIEW, in_three)] * 3
+    made = rows(window, ids)[2]  # the new card: a review card with a memory state of 3 days
+    assert (made.stability, made.reviews) == (3.0, 0)
+    assert made.difficulty == pytest.approx(browse.initial_difficulty_good())
     assert window.statusBar().currentMessage() == (
-        "2 card(s) due in 3 day(s); 1 new card(s) left new (a new card is scheduled by its "
-        "first answer).")
+        "3 card(s) due in 3 day(s); 1 of them new, now review cards.")
 
 
 def test_card_info_lists_every_answer_and_esc_closes_it(qtbot: QtBot,

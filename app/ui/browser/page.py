@@ -422,14 +422,14 @@ class BrowserPage(QWidget):
             days = browse.parse_due_days(text)
             settings = load_study_settings(self.store)
             changed, new = browse.set_due_date(self.store, ids, days, self.clock(), self.local,
-                                               settings.rollover_hour, self.rng)
+                                               settings.rollover_hour, self.rng,
+                                               settings.parameters)
             when = (f"in {days[0]} day(s)" if days[0] == days[1] else
                     f"in {days[0]}-{days[1]} days")
             if days == (0, 0):
                 when = "today"
-            skipped = (f"; {new} new card(s) left new (a new card is scheduled by its first "
-                       "answer)" if new else "")
-            return f"{changed} card(s) due {when}{skipped}."
+            made = f"; {new} of them new, now review cards" if new else ""
+            return f"{changed} card(s) due {when}{made}."
         self._act(act)
 
     def card_info(self) -> None:
