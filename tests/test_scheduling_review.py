@@ -761,3 +761,37 @@ def test_a_new_card_whose_sibling_review_is_due_is_not_counted(store: Store) -> 
     assert review.view().counts == Counts(new=5, learning=0, review=1)
     shown = drain(review, Grade.EASY)
     assert ENUM_TWO not in shown and len(shown) == 6
+
+
+# --- the card on screen edited meanwhile ---------------------------------------------------------
+
+def test_reload_current_shows_the_edited_text_and_keeps_the_answer_shown(
+        store: Store, tmp_path: Path) -> None:
+    review = session(store)
+    review.reveal(NOW)
+    before = review.view()
+    assert current(before) == ALPHA and "Alpha notes." in before.card.answer  # type: ignore
+    edited = DECK.replace("    notes: Alpha notes.\n", "    notes: Alpha notes, reworded.\n")
+    (tmp_path / "decks" / "deck.yaml").write_text(edited, encoding="utf-8")
+    sync_decks(store, [(tmp_path / "decks", USER)], NOW + SECOND)
+    after = review.reload_current(NOW + 2 * SECOND)
+    assert after.card is not None and after.card.id == ALPHA
+    assert "Alpha notes, reworded." in after.card.answer
+    assert after.revealed and after.buttons == before.buttons and after.counts == before.counts
+    assert after.card.state == before.card.state  # type: ignore[union-attr]
+    review.answer(Grade.GOOD, NOW + 10 * SECOND)
+    assert [r[1] for r in log_rows(store)] == [ALPHA]
+    assert log_rows(store)[0][4] == 10_000  # timed from when the card first appeared
+
+
+def test_reload_current_moves_on_when_the_card_left_the_store(store: Store,
+                                                              tmp_path: Path) -> None:
+    review = session(store)
+    review.reveal(NOW)
+    assert current(review.view()) == ALPHA
+    edited = DECK.replace("    notes: Alpha notes.\n", "")
+    (tmp_path / "decks" / "deck.yaml").write_text(edited, encoding="utf-8")
+    sync_decks(store, [(tmp_path / "decks", USER)], NOW + SECOND)
+    view = review.reload_current(NOW + SECOND)
+    assert view.card is not None and view.card.id != ALPHA and not view.revealed
+    assert ALPHA not in drain(review, Grade.EASY, NOW + SECOND)

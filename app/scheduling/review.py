@@ -316,6 +316,23 @@ class ReviewSession:
 
     # --- actions ---------------------------------------------------------------------------------
 
+    def reload_current(self, now: datetime) -> ReviewView:
+        """Read the card on screen from the store again (after its text was edited): it stays
+        shown, answer revealed or not, timed from when it appeared. Its button intervals are
+        planned again only if its schedule changed; a card no longer in its deck (deleted
+        by the edit) gives way to the next one."""
+        card = self._current
+        if card is None:
+            return self.view()
+        fresh = db.get_card(self.store, card.id)
+        if fresh is None or not db.card_ids(self.store, Scope(card_ids=frozenset({card.id}))):
+            self._advance(now)
+            return self.view()
+        if fresh.state != card.state:
+            self._preview = {}
+        self._current = fresh
+        return self.view()
+
     def reveal(self, now: datetime) -> ReviewView:
         self._notice = ""
         if self._current is not None:

@@ -198,6 +198,11 @@ class ReviewPage(QWidget):
         self._render(session.view())
         self.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def show_view(self, view: ReviewView) -> None:
+        """Show ``view``, a state the session returned outside the page's own keys (the card
+        re-read after an edit)."""
+        self._render(view)
+
     def reveal(self) -> None:
         if self.session is not None:
             self._render(self.session.reveal(self.clock()))

@@ -15,9 +15,10 @@ from pytestqt.qtbot import QtBot
 from shipped_deck import ShippedDeck
 
 from app.db import study
-from app.decks.editing import conflicts
+from app.db.study import Scope
+from app.decks.editing import conflicts, save_card
 from app.decks.library import SHIPPED, sync_decks
-from app.model import AuthoredCard
+from app.model import AuthoredCard, DeckId, TopicId
 from app.paths import shipped_decks_dir
 from app.ui.app import open_data
 from app.ui.dialogs.edit_card import EditCardDialog, wrap_cloze
@@ -216,6 +217,38 @@ def test_edit_study_edit_restart_and_upgrade_by_keys(qtbot: QtBot, window: MainW
     assert conflicts(window.store) == []
     assert window.actions_by_id["edit_conflicts"].text() == "&Built-in deck changes…"
     shutil.rmtree(folder)
+
+
+def test_e_on_a_shown_answer_edits_it_and_keeps_it_shown(qtbot: QtBot, window: MainWindow,
+                                                         shipped: ShippedDeck) -> None:
+    topic = leaf(shipped)
+    key = save_card(window.store, DECK, topic, None,
+                    AuthoredCard(question="Which metric?", answer="Recall at k"), window.clock())
+    [card_id] = [c for c in study.card_ids(window.store, Scope(DeckId(DECK),
+                                                               frozenset({TopicId(topic)})))
+                 if key in c]
+    window.study_cards([card_id], "my card")
+    page = window.review
+    qtbot.keyClick(page, Qt.Key.Key_Space)  # the answer shows, with the grade buttons
+    assert "Recall at k" in page.card_view.toPlainText() and page.bottom.currentIndex() == 1
+    buttons = [b.text() for b in page.grade_buttons.values()]
+
+    def reword(card: QWidget) -> None:
+        assert isinstance(card, EditCardDialog) and card.key == key
+        type_into(qtbot, card.answer, "Recall at k, of the top k shown")
+        qtbot.keyClick(card.answer, Qt.Key.Key_Return, CTRL)
+
+    modal(qtbot, lambda: qtbot.keyClick(page, Qt.Key.Key_E), reword)
+    # The same card, its new answer still shown, the same intervals on the buttons.
+    assert page.view is not None and page.view.revealed and page.view.card is not None
+    assert page.view.card.id == card_id
+    assert "Recall at k, of the top k shown" in page.card_view.toPlainText()
+    assert page.bottom.currentIndex() == 1
+    assert [b.text() for b in page.grade_buttons.values()] == buttons
+    qtbot.keyClick(page, Qt.Key.Key_3)
+    answered = study.get_card(window.store, card_id)
+    assert answered is not None and answered.state.reps == 1
+    assert answered.answer == "Recall at k, of the top k shown"
 
 
 def test_a_generated_card_opens_its_topic_saying_why(qtbot: QtBot, window: MainWindow,

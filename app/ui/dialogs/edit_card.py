@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -188,7 +187,6 @@ class EditCardDialog(QDialog):
 def edit_shown_card(page: ReviewPage, store: Store, on_saved: Callable[[], None]) -> None:
     """E on the review screen: the shown card's editor (its topic's for a generated card);
     after a save the card on screen shows the new text, its progress untouched."""
-    from app.db.study import get_card
     from app.ui.dialogs.edit_topic import EditTopicDialog
 
     view, session = page.view, page.session
@@ -222,11 +220,6 @@ def edit_shown_card(page: ReviewPage, store: Store, on_saved: Callable[[], None]
     dialog.exec()
     if not getattr(dialog, "saved_key", None) and not getattr(dialog, "changed", False):
         return
-    fresh = get_card(store, shown.id)
-    if fresh is not None:
-        # ReviewSession has no public way to re-read the card it shows; its text is all that
-        # changed (the schedule is the card's own, untouched by an edit).
-        session._current = replace(shown, context=fresh.context,
-                                   prompt=fresh.prompt, answer=fresh.answer)
-        page._render(session.view())
+    # The card on screen shows its new text at once, its answer still shown if it was.
+    page.show_view(session.reload_current(page.clock()))
     on_saved()
