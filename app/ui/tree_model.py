@@ -36,6 +36,13 @@ _HEADER_TIPS = {NEW: "New cards in this branch, never studied (today's new-card 
                        "at least your desired retention (new cards count as not known)"}
 
 
+def title_tip(node: TreeNode) -> str:
+    """A title's tooltip: the whole title (the tree shortens long ones in the middle) and,
+    below it, the path to it from its deck."""
+    path = " > ".join(n.label for n in node.ancestors())
+    return f"{node.label}\nin {path}" if path else node.label
+
+
 class TopicTreeModel(QAbstractItemModel):
     """Read-only model of decks (roots) and their topics: title, new, due and all cards, and
     how many are known."""
@@ -136,7 +143,7 @@ class TopicTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return node.label
         if role == Qt.ItemDataRole.ToolTipRole:  # deck text: shown verbatim, never as HTML
-            return as_rich_text(node.breadcrumb() or node.title)
+            return as_rich_text(title_tip(node))
         if role == Qt.ItemDataRole.FontRole and (node.kind == "deck" or node.step):
             font = QFont()
             font.setBold(True)

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QEvent, QModelIndex, Qt
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
 from shared import STEP_LABELS
 
 from app.db.store import Store
 from app.db.study import TopicCounts
 from app.decks.tree import TreeNode, build_tree, find
+from app.ui.main_window import MainWindow
+from app.ui.safe_text import as_rich_text
 from app.ui.tree_model import (
     CARDS,
     DUE,
@@ -18,6 +23,7 @@ from app.ui.tree_model import (
     KeyRole,
     TopicFilterModel,
     TopicTreeModel,
+    title_tip,
 )
 
 pytestmark = pytest.mark.gui
@@ -118,3 +124,42 @@ def test_the_new_column_shows_each_branchs_new_cards(store: Store) -> None:
     assert [root.siblingAtColumn(c).data() for c in (NEW, DUE, CARDS)] == ["7", "", "9"]
     model.set_counts({roots[0].key: TopicCounts(total=9, due=2, new=0)})
     assert [root.siblingAtColumn(c).data() for c in (NEW, DUE, CARDS)] == ["", "2", "9"]
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")
+def test_a_title_shortened_in_the_middle_shows_whole_in_its_tooltip(
+        qtbot: QtBot, window: MainWindow) -> None:
+    """Hovering a long title in a narrow tree: Qt's tooltip is the whole title, then its path."""
+    window.resize(800, 600)
+    window.outline.setSizes([260, 540])
+    node = max((n for root in window.outline.roots for n in root.walk()),
+               key=lambda n: len(n.label))
+    assert window.open_key(node.key)
+    tree = window.tree
+    index = tree.currentIndex()
+    tree.scrollTo(index)
+    rect = tree.visualRect(index)
+    # The view draws it shortened in the middle: the text does not fit its cell.
+    assert tree.textElideMode() == Qt.TextElideMode.ElideMiddle
+    assert tree.fontMetrics().horizontalAdvance(node.label) > rect.width()
+    point = rect.center()
+    QApplication.sendEvent(tree.viewport(), QHelpEvent(
+        QEvent.Type.ToolTip, point, tree.viewport().mapToGlobal(point)))
+    path = " > ".join(n.label for n in node.ancestors())
+    assert path.startswith("Machine Learning System Design > ")
+    assert QToolTip.text() == as_rich_text(f"{node.label}\nin {path}")
+    QToolTip.hideText()
+
+
+def test_tooltips_name_the_title_then_its_path(store: Store) -> None:
+    model = TopicTreeModel(build_tree(store))
+    root = model.index(0, 0)
+    step = model.index(1, 0, root)
+    topic = model.index(0, 0, step)
+    tip = Qt.ItemDataRole.ToolTipRole
+    assert root.data(tip) == "<p>Machine Learning System Design</p>"
+    assert step.data(tip) == f"<p>{STEP_LABELS[1]}<br>in Machine Learning System Design</p>"
+    assert topic.data(tip) == (f"<p>{topic.data()}<br>in Machine Learning System Design &gt; "
+                               f"{STEP_LABELS[1]}</p>")
+    assert title_tip(model.node(topic)) == (  # type: ignore[arg-type]
+        f"{topic.data()}\nin Machine Learning System Design > {STEP_LABELS[1]}")
