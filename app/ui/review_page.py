@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -70,6 +71,9 @@ class ReviewPage(QWidget):
         self.clock = clock
         self.session: ReviewSession | None = None
         self.view: ReviewView | None = None
+        # Where Esc and Back lead from this session, and from the next one started.
+        self._back: tuple[str, Callable[[], None]] | None = None
+        self._next_back: tuple[str, Callable[[], None]] | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
         layout = QVBoxLayout(self)
@@ -171,9 +175,9 @@ class ReviewPage(QWidget):
         self.unbury_button = QPushButton()
         self.unbury_button.setToolTip(f"Key {OVERVIEW_UNBURY.text()}")
         self.unbury_button.clicked.connect(self.unbury_requested.emit)
-        back = QPushButton("Back to the outline")
+        self.back_button = back = QPushButton("Back to the outline")
         back.setToolTip(REVIEW_BACK.text())
-        back.clicked.connect(self.closed.emit)
+        back.clicked.connect(self.leave)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         for button in (self.custom_button, self.unbury_button, back):
@@ -192,11 +196,34 @@ class ReviewPage(QWidget):
 
     def start(self, session: ReviewSession, title: str) -> None:
         self.session = session
+        self._back, self._next_back = self._next_back, None
+        self.back_button.setText(f"Back to the {self.back_to}")
         self.title.setText(title)
         self.problem.hide()
         self.clear_notice()
         self._render(session.view())
         self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def return_next_session_to(self, where: str | None,
+                               go: Callable[[], None] | None = None) -> None:
+        """Esc and Back in the next session started lead to ``where`` ("browser"; ``go`` shows
+        it) instead of the outline, as Anki returns to where you started; None disarms it (a
+        session that did not start). Armed before the session starts, so its status line names
+        the place from the first card."""
+        self._next_back = None if where is None or go is None else (where, go)
+
+    @property
+    def back_to(self) -> str:
+        """Where Esc leads from this session: "outline", or where it was started from."""
+        return "outline" if self._back is None else self._back[0]
+
+    def leave(self) -> None:
+        """Esc, Enter on the finished screen, Back: to where the session was started from;
+        else ``closed`` (the window shows the outline)."""
+        if self._back is None:
+            self.closed.emit()
+        else:
+            self._back[1]()
 
     def show_view(self, view: ReviewView) -> None:
         """Show ``view``, a state the session returned outside the page's own keys (the card
@@ -259,7 +286,7 @@ class ReviewPage(QWidget):
         confirm = REVIEW_CONFIRM.matches(event)
         grade = REVIEW_GRADE.index(event)
         if REVIEW_BACK.matches(event) or (view.finished and confirm):
-            self.closed.emit()
+            self.leave()
         elif view.finished and OVERVIEW_CUSTOM.matches(event):
             self.custom_study_requested.emit()
         elif view.finished and view.buried and OVERVIEW_UNBURY.matches(event):
@@ -288,9 +315,12 @@ class ReviewPage(QWidget):
         """The window's status line while this page shows (app/ui/pages.py): the reviewing
         keys, or on the finished screen the keys that work there."""
         view = self.view
+        back = REVIEW_BACK if self._back is None else replace(
+            REVIEW_BACK, what=f"Back to the {self.back_to}")
         if view is None or not view.finished:
-            return keys_status([key for key in PAGE_KEYS if key.where == REVIEWING])
-        keys = [REVIEW_BACK, OVERVIEW_CUSTOM]
+            return keys_status([back if key is REVIEW_BACK else key for key in PAGE_KEYS
+                                if key.where == REVIEWING])
+        keys = [back, OVERVIEW_CUSTOM]
         if view.buried:
             keys.append(OVERVIEW_UNBURY)
         if view.can_undo:
@@ -350,7 +380,8 @@ class ReviewPage(QWidget):
         again = f" ({summary.again} Again)" if summary.again else ""
         done = (f"<p>This session: <b>{summary.answered}</b> card(s) answered{again} · time "
                 f"<b>{_duration(summary.seconds)}</b> · pass rate <b>{rate}</b></p>")
-        keys = ["Esc or Enter: back to the outline", f"{OVERVIEW_CUSTOM.text()}: custom study"]
+        keys = [f"Esc or Enter: back to the {self.back_to}",
+                f"{OVERVIEW_CUSTOM.text()}: custom study"]
         if view.buried:
             keys.append(f"{OVERVIEW_UNBURY.text()}: unbury")
         if view.can_undo:

@@ -301,6 +301,56 @@ def test_study_these_cards_starts_a_session_on_them(qtbot: QtBot, window: MainWi
     assert shown is not None and shown.id in page.model.ids
 
 
+def test_esc_and_back_from_studying_return_to_the_browser_and_its_search(
+        qtbot: QtBot, window: MainWindow) -> None:
+    page = open_browser(qtbot, window)
+    search(qtbot, page, "latency")
+    page.select_row(2)
+    current = page.current_id()
+    qtbot.keyClick(page.table, Qt.Key.Key_Return, CTRL)
+    review = window.review
+    assert window.pages.currentWidget() is review
+    assert "Esc: Back to the browser" in window.page_status.text()
+    qtbot.keyClick(review, Qt.Key.Key_Space)
+    qtbot.keyClick(review, Qt.Key.Key_Escape)  # Esc, mid-session: the browser as it was
+    assert window.pages.currentWidget() is page
+    assert page.search_box.text() == "latency" and page.current_id() == current
+    assert page.table.hasFocus()
+
+    # Studied to the end: the finished screen's Back (and its key line) lead to the browser.
+    ids = select_first(qtbot, page, 2)
+    qtbot.keyClick(page.table, Qt.Key.Key_Return, CTRL)
+    for _ in ids:
+        qtbot.keyClick(review, Qt.Key.Key_Space)
+        qtbot.keyClick(review, Qt.Key.Key_4)
+    assert review.view is not None and review.view.finished
+    assert review.back_button.text() == "Back to the browser"
+    assert "Esc or Enter: back to the browser" in review.summary.text()
+    review.back_button.click()
+    assert window.pages.currentWidget() is page and page.search_box.text() == "latency"
+    assert [r.reviews for r in rows(window, ids)] == [1, 1]  # the rows read again
+
+    # A session started anywhere else goes back to the outline, as before.
+    qtbot.keyClick(page.table, Qt.Key.Key_Escape)
+    window.outline.focus_tree()
+    qtbot.keyClick(window.tree, Qt.Key.Key_Space, SHIFT)  # cram the branch
+    assert window.pages.currentWidget() is review
+    assert review.back_button.text() == "Back to the outline"
+    qtbot.keyClick(review, Qt.Key.Key_Escape)
+    assert window.pages.currentWidget() is window.outline
+
+
+def test_a_browser_session_that_does_not_start_leaves_nothing_armed(
+        qtbot: QtBot, window: MainWindow) -> None:
+    page = open_browser(qtbot, window)
+    window.study_cards = lambda _ids, _title: None  # type: ignore[method-assign]
+    qtbot.keyClick(page.table, Qt.Key.Key_Return, CTRL)  # refused: no session started
+    window.outline.focus_tree()
+    del window.study_cards
+    qtbot.keyClick(window.tree, Qt.Key.Key_Space, SHIFT)
+    assert window.review.back_to == "outline"
+
+
 def test_studying_two_selected_cards_shows_only_them(qtbot: QtBot, window: MainWindow) -> None:
     page = open_browser(qtbot, window)
     ids = select_first(qtbot, page, 2)

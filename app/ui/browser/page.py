@@ -6,7 +6,7 @@ import html
 import random
 from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QResizeEvent
@@ -53,6 +53,9 @@ from app.ui.card_info import facts, show_card_info
 from app.ui.errors import show_error
 from app.ui.safe_text import SafeTextBrowser
 
+if TYPE_CHECKING:
+    from app.ui.review_page import ReviewPage
+
 __all__ = ["SEARCH_HELP", "BrowserHost", "BrowserPage"]
 
 #: The search syntax, as the "?" button shows it (app/decks/query.py has the full list).
@@ -83,6 +86,9 @@ class BrowserHost(Protocol):
     def close_review(self) -> None: ...
     def open_key(self, key: str) -> bool: ...
     def study_cards(self, card_ids: Sequence[str], title: str) -> None: ...
+    def show_browser(self, query: str | None = None) -> None: ...
+    @property
+    def review(self) -> ReviewPage: ...
     def statusBar(self) -> QStatusBar: ...
 
 
@@ -457,7 +463,18 @@ class BrowserPage(QWidget):
         query = self.model.query.strip()
         what = (f"{len(ids)} selected card(s)" if ids is selected
                 else f"“{query}”" if query else "every card")
-        self.host.study_cards(ids, f"Browser: {what}")
+        # Esc and Back in that session come back here, with this search (as in Anki).
+        review = self.host.review
+        review.return_next_session_to("browser", self.come_back)
+        try:
+            self.host.study_cards(ids, f"Browser: {what}")
+        finally:
+            review.return_next_session_to(None)  # armed for that session only
+
+    def come_back(self) -> None:
+        """Back from studying: this page with its search, its rows read again (studied)."""
+        self.host.show_browser()
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # --- keys ------------------------------------------------------------------------------------
 
