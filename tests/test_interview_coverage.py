@@ -7,7 +7,7 @@ from interview_deck import GOOD_METRICS_NOTES, STEPS
 
 from app.decks.loader import load_path, load_text
 from app.errors import DeckError
-from app.interview.coverage import Tick, coverage, criterion_ticks, teaching_topics
+from app.interview.coverage import Tick, _verdicts, coverage, criterion_ticks, teaching_topics
 from app.interview.steps import interview_steps, notes_template
 from app.model import RubricItem
 from app.paths import shipped_decks_dir
@@ -187,3 +187,20 @@ def test_a_rubric_group_must_be_a_list() -> None:
         load_text(deck, source="d.yaml")
     fixed = load_text(deck.replace('"<ms>"', '["<ms>"]'), source="d.yaml")
     assert fixed.topics[0].rubric[0].groups == (("latency", "p99"), ("<ms>",))
+
+
+def test_typing_reads_only_the_sentence_being_edited() -> None:
+    """Each keystroke rescans the notes: sentences already read keep their verdicts, so long
+    notes stay quick to type in (1,200 pasted lines took about a second per key before)."""
+    step = next(s for s in SHIPPED if s.rubric)
+    notes = "".join(f"- idea {i}: rank by predicted watch time, dedupe, diversify\n"
+                    for i in range(300))
+    before = criterion_ticks(notes, step.rubric, step.template, step.title)
+    read = _verdicts.cache_info().misses
+    typed = notes + "we log impressions"
+    for end in range(len(notes) + 1, len(typed) + 1):  # one key at a time
+        criterion_ticks(typed[:end], step.rubric, step.template, step.title)
+    new_sentences = {typed[len(notes):end].strip() for end in range(len(notes) + 1,
+                                                                     len(typed) + 1)}
+    assert _verdicts.cache_info().misses - read == len(new_sentences)  # none of the 300 again
+    assert criterion_ticks(notes, step.rubric, step.template, step.title) == before

@@ -10,7 +10,7 @@ from functools import lru_cache
 from app.decks.words import STOPWORDS, stem
 
 __all__ = ["NUMBER_CONCEPTS", "Span", "Unit", "concept_spans", "concept_stems", "find", "fragments",
-           "units"]
+           "sentence_unit", "units"]
 
 #: Concepts written as numbers: a group entry ``<ms>`` names every "200 ms", "1.5 s", ...
 _NUMBER = (r"(?:(?<![\w.])\d+(?:[.,]\d+)*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten"
@@ -93,6 +93,11 @@ def units(notes: str) -> tuple[Unit, ...]:
             if sentence:
                 found.append(_unit(sentence))
     return tuple(u for u in found if u.tokens)
+
+
+def sentence_unit(text: str) -> Unit:
+    """The :class:`Unit` of one sentence, as :func:`units` makes it (remembered)."""
+    return _unit(text)
 
 
 @lru_cache(maxsize=8192)

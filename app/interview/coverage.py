@@ -24,6 +24,7 @@ from app.interview.concepts import (
     content_count,
     find,
     fragments,
+    sentence_unit,
     units,
 )
 from app.model import Deck, RubricItem, Topic, TopicId
@@ -121,19 +122,32 @@ def criterion_ticks(notes: str, rubric: tuple[RubricItem, ...], template: tuple[
                     title: str = "") -> tuple[Tick, ...]:
     """For each criterion of ``rubric``, whether one sentence or bullet of ``notes`` expresses
     it, with the first such sentence as evidence. Headings, the step ``title`` and the phrases
-    of the notes ``template`` earn nothing."""
+    of the notes ``template`` earn nothing.
+
+    A sentence's verdicts depend on its own text only, so they are remembered: as the notes are
+    typed, only the sentence being edited is read again (long notes stay quick to type in)."""
     ticks: list[Tick | None] = [None] * len(rubric)
-    every = tuple(c for item in rubric for c in item_concepts(item))
     for unit in units(notes):
-        blocked = _boilerplate(unit, template, title)
-        if blocked is None:
-            continue
-        if _is_keyword_list(unit, every, blocked):
-            continue
-        for index, item in enumerate(rubric):
-            if ticks[index] is None and _expresses(unit, _criterion(item), blocked):
+        verdicts = _verdicts(unit.text, rubric, template, title)
+        for index, met in enumerate(verdicts):
+            if met and ticks[index] is None:
                 ticks[index] = Tick(True, unit.text)
+        if all(ticks):
+            break
     return tuple(t or Tick(False) for t in ticks)
+
+
+@lru_cache(maxsize=16384)
+def _verdicts(sentence: str, rubric: tuple[RubricItem, ...], template: tuple[str, ...],
+              title: str) -> tuple[bool, ...]:
+    """Which criteria one sentence expresses: none for a heading, a template phrase or a bare
+    keyword list."""
+    unit = sentence_unit(sentence)
+    blocked = _boilerplate(unit, template, title)
+    every = tuple(c for item in rubric for c in item_concepts(item))
+    if blocked is None or _is_keyword_list(unit, every, blocked):
+        return (False,) * len(rubric)
+    return tuple(_expresses(unit, _criterion(item), blocked) for item in rubric)
 
 
 def coverage(notes: str, rubric: tuple[RubricItem, ...], template: tuple[str, ...] = (),
