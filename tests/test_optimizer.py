@@ -15,6 +15,7 @@ from fsrs_sim import histories
 from app.cli import main
 from app.clock import from_ms
 from app.db.anki_import import ReplayedReview, write_progress
+from app.db.review_history import answer_log
 from app.db.settings import current_decay, load_study_settings, save_study_settings
 from app.db.stats import all_figures, mastery_by_step, mastery_by_topic
 from app.db.store import Store
@@ -26,6 +27,7 @@ from app.scheduling.optimizer import (
     MIN_REVIEWS,
     TooFewReviews,
     fit_parameters,
+    log_items,
     score,
     training_items,
 )
@@ -118,6 +120,26 @@ def store(tmp_path: Path) -> Iterator[Store]:
     write_progress(opened, reviews, [])
     yield opened
     opened.close()
+
+
+def test_the_log_is_read_in_time_order_and_gives_the_histories_items(store: Store) -> None:
+    """optimize-fsrs reads the log itself in time order, not per-card histories: the same
+    answers, the same items in the same order, the same fit as fitting the histories."""
+    ids = [r[0] for r in store.conn.execute("SELECT id FROM cards ORDER BY id")]
+    answered = HISTORIES[:len(ids)]  # the fixture gave the cards in id order these histories
+    log = answer_log(store)
+    assert log == sorted(((at, card_id, rating)
+                          for card_id, history in zip(ids, answered, strict=False)
+                          for at, rating in history), key=lambda answer: answer[0])
+    assert log_items(log, UTC, 4) == training_items(answered, UTC, 4)
+    fit = optimise_from_reviews(store, local=UTC, apply=False).fit
+    assert fit.after == fit_parameters(answered, UTC, 4).after
+    # Answers at the same moment: in card id order, as answers_in_time_order keeps histories'.
+    at = log[-1][0] + 86_400_000
+    write_progress(store, [ReplayedReview(None, card_id, at, rating, 5000, None, CardState(),
+                                          CardState())
+                           for card_id, rating in ((ids[2], 1), (ids[0], 4), (ids[1], 2))], [])
+    assert answer_log(store)[-3:] == [(at, ids[0], 4), (at, ids[1], 2), (at, ids[2], 1)]
 
 
 def _interval(settings: SchedulerSettings) -> timedelta:

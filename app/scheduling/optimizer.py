@@ -15,14 +15,15 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from app.clock import from_ms
 from app.errors import AppError
 from app.scheduling.scheduler import study_day
 
 __all__ = ["DEFAULT_PARAMETERS", "MIN_REVIEWS", "Answer", "Fit", "StudyDays", "TooFewReviews",
-           "answers_in_time_order", "fit_parameters", "training_items"]
+           "answers_in_time_order", "fit_log", "fit_parameters", "log_items",
+           "training_items"]
 
 #: FSRS-6's default parameters (fsrs-rs and py-fsrs agree on them), what we schedule with until
 #: a fit is applied.
@@ -101,25 +102,34 @@ def _items(log: Iterable[Answer], local: tzinfo, rollover_hour: int,
            ) -> list[_Item]:
     """The items of a log in time order, made in one pass: each card's answers so far as
     ``review(rating, study days since its previous answer)``, and ``item(those reviews)`` (it
-    must copy them) at each answer after a card's first that came on a later study day."""
+    must copy them) at each answer after a card's first that came on a later study day. Each
+    distinct (rating, days) review is made once and shared: a card's items are prefixes of its
+    answers, so the items of 100,000 answers hold over a million reviews."""
     day_of = StudyDays(local, rollover_hour)
     days = day_of.cache  # read here first: 100,000 answers fall in a few thousand hours
-    cards: dict[Hashable, tuple[list[_Review], list[int]]] = {}  # reviews, [last study day]
+    made: dict[int, _Review] = {}  # days * 8 + rating -> its review (an int key: no tuple made)
+    answered: dict[Hashable, list[_Review]] = {}  # card -> its reviews so far
+    last_day: dict[Hashable, int] = {}  # card -> study day of its previous answer
     items: list[_Item] = []
+    add = items.append
     for at, card, rating in log:
         day = days.get(at // 3_600_000)
         if day is None:
             day = day_of(at)
-        seen = cards.get(card)
-        if seen is None:
-            cards[card] = ([review(rating, 0)], [day])
-            continue
-        reviews, last = seen
-        delta = day - last[0]
-        reviews.append(review(rating, delta))
-        last[0] = day
-        if delta > 0:
-            items.append(item(reviews))
+        reviews = answered.get(card)
+        delta = 0 if reviews is None else day - last_day[card]
+        key = delta * 8 + rating
+        made_review = made.get(key)
+        if made_review is None:
+            made_review = made[key] = review(rating, delta)
+        if reviews is None:
+            answered[card] = [made_review]
+            last_day[card] = day
+        else:
+            reviews.append(made_review)
+            if delta:
+                last_day[card] = day
+                add(item(reviews))
     return items
 
 
@@ -127,25 +137,13 @@ def training_items(histories: Iterable[History], local: tzinfo, rollover_hour: i
                    ) -> list[list[tuple[int, int]]]:
     """The FSRS items of ``histories`` as lists of (rating, days since the previous answer),
     in the time order of the answer each predicts."""
-    return _items(answers_in_time_order(histories), local, rollover_hour,
-                  lambda rating, delta: (rating, delta), list)
+    return log_items(answers_in_time_order(histories), local, rollover_hour)
 
 
-def _fsrs_items(log: Iterable[Answer], local: tzinfo, rollover_hour: int) -> list[Any]:
-    """:func:`training_items` of a log as fsrs-rs items. A card's items are prefixes of its
-    answers, so the items of 100,000 answers hold over a million reviews: each distinct review
-    is made once and shared (FSRSItem copies them)."""
-    from fsrs_rs_python import FSRSItem, FSRSReview
-
-    made: dict[tuple[int, int], Any] = {}
-
-    def review(rating: int, delta: int) -> Any:
-        found = made.get((rating, delta))
-        if found is None:
-            found = made[rating, delta] = FSRSReview(rating, delta)
-        return found
-
-    return _items(log, local, rollover_hour, review, FSRSItem)
+def log_items(log: Iterable[Answer], local: tzinfo, rollover_hour: int
+              ) -> list[list[tuple[int, int]]]:
+    """:func:`training_items` of a log in time order (what :func:`fit_log` fits)."""
+    return _items(log, local, rollover_hour, lambda rating, delta: (rating, delta), list)
 
 
 def fit_parameters(histories: Iterable[History], local: tzinfo, rollover_hour: int, *,
@@ -153,15 +151,24 @@ def fit_parameters(histories: Iterable[History], local: tzinfo, rollover_hour: i
                    progress: Callable[[str], None] | None = None) -> Fit:
     """Fit parameters to ``histories`` and score them against ``current`` (the defaults if
     None). Raises :class:`TooFewReviews` below :data:`MIN_REVIEWS` answers."""
-    log = answers_in_time_order(histories)
+    return fit_log(answers_in_time_order(histories), local, rollover_hour, current=current,
+                   progress=progress)
+
+
+def fit_log(log: Sequence[Answer], local: tzinfo, rollover_hour: int, *,
+            current: Sequence[float] | None = None,
+            progress: Callable[[str], None] | None = None) -> Fit:
+    """:func:`fit_parameters` on the review log itself, in time order (answers at the same
+    moment in the order of their cards, as :func:`answers_in_time_order` gives them)."""
     reviews = len(log)
     if reviews < MIN_REVIEWS:
         raise TooFewReviews(
             f"{reviews} reviews is too few to fit FSRS to your memory: at least {MIN_REVIEWS} "
             "are needed (with fewer, the fit mostly learns noise). Keep studying and try again.")
-    from fsrs_rs_python import FSRS  # only the optimizer needs it
+    from fsrs_rs_python import FSRS, FSRSItem, FSRSReview  # only the optimizer needs it
 
-    items = _fsrs_items(log, local, rollover_hour)
+    # One list of fsrs-rs items serves both scores and the fit (each call copies it in Rust).
+    items = _items(log, local, rollover_hour, FSRSReview, FSRSItem)
     before = tuple(current) if current else DEFAULT_PARAMETERS
     if progress is not None:
         progress("Scoring the current parameters")

@@ -8,10 +8,10 @@ from datetime import tzinfo
 
 from app.clock import from_ms
 from app.db.anki_import import CardProgress, ReplayedReview, our_reviews, write_progress
-from app.db.review_history import answer_histories, reviewed_cards
+from app.db.review_history import answer_log, reviewed_cards
 from app.db.settings import load_study_settings, save_study_settings
 from app.db.store import Store
-from app.scheduling.optimizer import Fit, fit_parameters
+from app.scheduling.optimizer import Fit, fit_log
 from app.scheduling.scheduler import CardState, Fsrs, Grade, SchedulerSettings
 
 __all__ = ["Optimised", "optimise_from_reviews"]
@@ -46,8 +46,8 @@ def optimise_from_reviews(store: Store, *, local: tzinfo, apply: bool = True,
     """Fit, and when the fit is better (and ``apply``) store it; ``reschedule`` then replays
     every reviewed card's history with it. Raises optimizer.TooFewReviews when too few."""
     settings = load_study_settings(store)
-    fit = fit_parameters(answer_histories(store), local, settings.rollover_hour,
-                         current=settings.parameters or None, progress=progress)
+    fit = fit_log(answer_log(store), local, settings.rollover_hour,
+                  current=settings.parameters or None, progress=progress)
     if not (apply and fit.better):
         return Optimised(fit, False, 0)
     fitted = replace(settings, parameters=fit.after)
