@@ -159,9 +159,15 @@ def test_a_better_fit_is_applied_and_then_schedules_new_answers(store: Store) ->
     assert current_decay(store) == pytest.approx(result.fit.after[20])  # "known" uses it
     fitted = replace_fuzz(settings)
     assert _interval(fitted) != _interval(replace_fuzz(SchedulerSettings()))
-    # Fitted again on the same log, the fit is no better than itself: nothing changes.
-    again = optimise_from_reviews(store, local=UTC)
+    # Fitted again on the same log, the fit is itself (fsrs-rs is deterministic), so it is not
+    # scored a second time: the same figures, no better, nothing changes.
+    steps: list[str] = []
+    again = optimise_from_reviews(store, local=UTC, progress=steps.append)
     assert again.fit.before == pytest.approx(result.fit.after)
+    assert again.fit.after == again.fit.before
+    assert (again.fit.log_loss_after, again.fit.rmse_after) == (again.fit.log_loss_before,
+                                                                again.fit.rmse_before)
+    assert steps[0] == "Scoring the current parameters" and len(steps) == 2
     assert not again.applied
 
 

@@ -176,9 +176,12 @@ def fit_log(log: Sequence[Answer], local: tzinfo, rollover_hour: int, *,
     if progress is not None:
         progress(f"Fitting to {reviews} reviews ({len(items)} items)")
     after = tuple(FSRS(list(DEFAULT_PARAMETERS)).compute_parameters(items))
-    if progress is not None:
-        progress("Scoring the fitted parameters")
-    scored_after = FSRS(list(after)).evaluate(items)
+    if after == before:  # e.g. fitted again on the log the current set was fitted to
+        scored_after = scored_before  # the same score, not a second pass over the items
+    else:
+        if progress is not None:
+            progress("Scoring the fitted parameters")
+        scored_after = FSRS(list(after)).evaluate(items)
     return Fit(reviews, len(items), before, after, scored_before.log_loss,
                scored_before.rmse_bins, scored_after.log_loss, scored_after.rmse_bins)
 
