@@ -3,7 +3,8 @@
 Runs offscreen on a fresh data folder seeded with five weeks of simulated study (FSRS answers
 on the built-in deck, seeded random grades), then grabs the overview, the finished screen, the
 card browser, card info, the topic editor and a filled-in cloze answer into
-``resources/screenshots/`` (or ``--out DIR``).
+``resources/screenshots/`` (or ``--out DIR``), and the main window in the light and dark
+themes.
 """
 
 from __future__ import annotations
@@ -22,23 +23,24 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from PySide6.QtCore import QSettings, Qt, QTimer  # noqa: E402
-from PySide6.QtGui import QFont  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QDialog, QWidget  # noqa: E402
 
 from app.clock import local_zone, utc_now  # noqa: E402
 from app.db import browse  # noqa: E402
-from app.db.settings import load_study_settings  # noqa: E402
+from app.db.settings import Appearance, load_study_settings  # noqa: E402
 from app.db.store import Store  # noqa: E402
 from app.db.study import Scope  # noqa: E402
 from app.scheduling.review import ReviewSession  # noqa: E402
 from app.scheduling.scheduler import Fsrs, Grade  # noqa: E402
 from app.ui.app import open_data  # noqa: E402
+from app.ui.appearance import apply_appearance  # noqa: E402
 from app.ui.browser.page import BrowserPage  # noqa: E402
 from app.ui.card_info import show_card_info  # noqa: E402
 from app.ui.main_window import MainWindow  # noqa: E402
 
 SIZE = (1120, 740)
+STEP = "ml-system-design/s2"
 TOPIC = "ml-system-design/s2-counter-metrics"  # hand-written cards and a cloze
 BRANCH = "ml-system-design/s2-online-metrics"  # small enough to finish
 CLOZE = "ml-system-design/s2-counter-metrics/cloze/0/c1"
@@ -100,7 +102,6 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    app.setFont(QFont(app.font().family(), 10))
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder)
         store, report = open_data(data)
@@ -113,6 +114,14 @@ def main() -> int:
         window.resize(*SIZE)
         window.show()
         settle(app)
+
+        # The main window, light and dark: Step 2 open, with its counts after the study.
+        window.open_key(STEP)
+        QTest.keyClick(window.tree, Qt.Key.Key_Right)  # open the branch
+        grab(window, out / "main-window.png")
+        apply_appearance(app, Appearance(theme="dark"))
+        grab(window, out / "main-window-dark.png")
+        apply_appearance(app, Appearance(theme="light"))
 
         # The browser: cards with "model" sorted by due, a few flagged, card info of one.
         window.show_browser("model")

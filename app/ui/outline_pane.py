@@ -64,7 +64,8 @@ class OutlinePane(QSplitter):
         self.addWidget(self._build_explanation())
         self.setStretchFactor(0, 2)
         self.setStretchFactor(1, 3)
-        self.setSizes([500, 620])  # the tree: titles and four count columns
+        # The tree: the flow's longest step title whole beside four count columns, by default.
+        self.setSizes([580, 540])
 
     # --- construction ----------------------------------------------------------------------------
 
