@@ -8,20 +8,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from anki.cards import CardId
 from anki.collection import Collection
 from anki_sim import anki_collection, export, import_with_scheduling
 
 from app.clock import utc_now
 from app.db import study as db
-from app.db.browse import set_flag
+from app.db.browse import set_due_date, set_flag
 from app.db.store import Store
 from app.decks.library import USER, load_stored_deck, sync_decks
 from app.export.anki_progress import card_guids, import_anki_progress
 from app.export.package import export_deck
 from app.scheduling.scheduler import Fsrs, Grade, SchedulerSettings
+
+if TYPE_CHECKING:  # anki.cards cannot be imported first: it imports itself in a cycle
+    from anki.cards import CardId
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # in the past: Anki refuses ids from the future
 DECK = """\
@@ -180,3 +183,28 @@ def test_flags_survive_a_round_trip_through_anki_and_a_change_there_comes_back(
     assert report.reviews_added == 1
     assert report.flags_changed == 1  # only the one changed in Anki; the rest agreed
     assert _our_flags(data) == {**FLAGS, REVIEWED: 1}
+
+
+def test_a_new_card_given_a_due_date_reaches_anki_as_a_review_card(data: Path,
+                                                                   tmp_path: Path) -> None:
+    """The browser's Set Due Date makes a new card a review card with a memory state and no
+    answer in the log: an export with progress must still give Anki a review card due that day
+    with that memory state (none of the export's review-log paths may assume a history)."""
+    store = Store.open(data)
+    try:
+        assert set_due_date(store, [NEW_QA], (5, 5), T0, UTC, 4) == (1, 1)
+        state = db.get_card(store, NEW_QA)
+        assert state is not None and state.state.stability is not None
+    finally:
+        store.close()
+    package = _export(data, tmp_path / "progress.apkg", with_progress=True)
+    with anki_collection(tmp_path / "anki") as col:
+        import_with_scheduling(col, package)
+        [cid] = [c for c in col.find_cards("") if _our_id(col, c) == NEW_QA]
+        card = col.get_card(cid)
+        assert card.queue == 2 and card.type == 2  # review, not new
+        assert card.ivl == 5
+        assert card.memory_state is not None
+        assert card.memory_state.stability == pytest.approx(state.state.stability, rel=1e-3)
+        assert card.memory_state.difficulty == pytest.approx(state.state.difficulty, rel=1e-3)
+        assert col.db.scalar("SELECT count() FROM revlog WHERE cid = ?", cid) == 0
