@@ -101,19 +101,6 @@ def topic_lines(store: Store, deck_id: str) -> list[str]:
     return []
 
 
-def _streak(days: list[stats.DayCount]) -> int:
-    """Days in a row with answers ending today, or yesterday when today has none yet."""
-    counts = [day.reviews for day in days]
-    if counts and counts[-1] == 0:
-        counts.pop()
-    streak = 0
-    for count in reversed(counts):
-        if not count:
-            break
-        streak += 1
-    return streak
-
-
 def study_summary(store: Store, now: datetime, local: tzinfo) -> Summary:
     """The figures `mlsd-study stats` prints, from app.db.stats and the tree's counts."""
     settings = load_study_settings(store)
@@ -138,7 +125,7 @@ def study_summary(store: Store, now: datetime, local: tzinfo) -> Summary:
     states = stats.cards_by_state(store)
     return Summary(sum(counts[root.key].due for root in roots), states.new, states.learning,
                    states.review, states.suspended, steps, periods, retention,
-                   _streak(heatmap))
+                   stats.streak(heatmap))
 
 
 def _percent(part: int, whole: int) -> str:

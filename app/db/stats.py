@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
@@ -32,7 +32,7 @@ from app.scheduling.scheduler import DEFAULT_DECAY, known_horizon
 __all__ = ["DayCount", "Figures", "InterviewPoint", "StateCounts", "StepMastery", "WeekRetention",
            "all_figures", "answers_reading", "cards_by_state", "due_forecast", "interview_points",
            "known_multiplier", "mastery_by_step", "mastery_by_topic", "mastery_of_every_deck",
-           "review_heatmap", "scope_of", "study_time_by_day", "true_retention_by_week"]
+           "review_heatmap", "scope_of", "streak", "study_time_by_day", "true_retention_by_week"]
 
 DAY_MS = 86_400_000
 HOUR_MS = 3_600_000
@@ -90,6 +90,20 @@ class InterviewPoint:
     total: int
 
 
+def streak(days: Sequence[DayCount]) -> int:
+    """Days in a row with answers ending with the last of ``days`` (today), or with the one
+    before it when today has none yet."""
+    counts = [day.reviews for day in days]
+    if counts and counts[-1] == 0:
+        counts.pop()
+    run = 0
+    for count in reversed(counts):
+        if not count:
+            break
+        run += 1
+    return run
+
+
 @dataclass(frozen=True)
 class Figures:
     heatmap: list[DayCount]
@@ -115,15 +129,7 @@ class Figures:
     @property
     def streak(self) -> int:
         """Days in a row with answers ending today, or yesterday when today has none yet."""
-        counts = [day.reviews for day in self.heatmap]
-        if counts and counts[-1] == 0:
-            counts.pop()
-        streak = 0
-        for count in reversed(counts):
-            if not count:
-                break
-            streak += 1
-        return streak
+        return streak(self.heatmap)
 
     @property
     def recent_retention(self) -> WeekRetention | None:
