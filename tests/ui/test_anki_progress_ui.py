@@ -24,8 +24,6 @@ from app.scheduling.scheduler import CardState, Fsrs, Grade, SchedulerSettings
 from app.ui.dialogs.settings import SettingsDialog
 from app.ui.main_window import MainWindow
 
-SHOTS = Path("/tmp/work/shots")
-
 
 def _reviewed_in_anki(store: Store, folder: Path) -> tuple[Path, int]:
     deck = store.decks()[0]
@@ -66,10 +64,9 @@ def test_the_file_menu_imports_and_the_tree_updates(qtbot: QtBot, window: MainWi
     box = QMessageBox(QMessageBox.Icon.Information, "Progress imported from Anki", shown[0])
     qtbot.addWidget(box)
     box.show()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    box.grab().save(str(SHOTS / "anki19-import-report-default.png"))
+    box.grab().save(str(tmp_path / "anki19-import-report-default.png"))
     box.resize(800, 600)
-    box.grab().save(str(SHOTS / "anki19-import-report-800x600.png"))
+    box.grab().save(str(tmp_path / "anki19-import-report-800x600.png"))
 
 
 @pytest.fixture
@@ -88,7 +85,7 @@ def reviewed(store: Store) -> Store:
 
 
 def test_optimise_from_my_reviews_runs_off_the_gui_thread_and_applies(
-        qtbot: QtBot, reviewed: Store) -> None:
+        qtbot: QtBot, reviewed: Store, tmp_path: Path) -> None:
     dialog = SettingsDialog(reviewed)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -109,11 +106,10 @@ def test_optimise_from_my_reviews_runs_off_the_gui_thread_and_applies(
     # OK afterwards keeps the fit (the dialog's copy was updated).
     qtbot.keyClick(dialog, Qt.Key.Key_Return)
     assert load_study_settings(reviewed).parameters == stored
-    SHOTS.mkdir(parents=True, exist_ok=True)
     dialog.show()
-    dialog.grab().save(str(SHOTS / "anki19-optimise-default.png"))
+    dialog.grab().save(str(tmp_path / "anki19-optimise-default.png"))
     dialog.resize(800, 600)
-    dialog.grab().save(str(SHOTS / "anki19-optimise-800x600.png"))
+    dialog.grab().save(str(tmp_path / "anki19-optimise-800x600.png"))
 
 
 def test_too_few_reviews_says_so_in_the_panel(qtbot: QtBot, store: Store) -> None:
