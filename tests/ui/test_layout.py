@@ -23,10 +23,15 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app.db.settings import Appearance, load_settings, save_settings
+from app.decks.editing import topic_text
 from app.ui.about import about_html
 from app.ui.actions import ACTIONS, FALLBACKS, PAGE_KEYS, REVIEWING
 from app.ui.appearance import apply_appearance, palette
 from app.ui.dialogs.backups import RestoreDialog
+from app.ui.dialogs.custom_study import CustomStudyDialog
+from app.ui.dialogs.edit_card import EditCardDialog
+from app.ui.dialogs.edit_conflicts import EditConflictsDialog
+from app.ui.dialogs.edit_topic import EditTopicDialog
 from app.ui.dialogs.export import ExportDialog
 from app.ui.dialogs.fit import ZERO_WIDTH_SPACE, breakable
 from app.ui.dialogs.import_outline import ImportDialog
@@ -317,6 +322,10 @@ def _clipped(dialog: QDialog) -> list[str]:
     return problems
 
 
+#: A built-in topic with one hand-written card (a cloze).
+EDITED = "ml-system-design/s2-counter-metrics"
+
+
 def _dialogs(window: MainWindow) -> Iterator[tuple[str, QDialog]]:
     data_dir = window.store.path.parent if window.store.path is not None else Path()
     deck_id, choices = window.export_choices()
@@ -328,6 +337,16 @@ def _dialogs(window: MainWindow) -> Iterator[tuple[str, QDialog]]:
     # Help > About is Qt's about box (QMessageBox.about) around our text.
     yield "about", QMessageBox(QMessageBox.Icon.NoIcon, "About MLSD Study",
                                about_html(data_dir), parent=window)
+    # The study flow's and the editors' dialogs, on a built-in topic with a hand-written card.
+    yield "custom study", CustomStudyDialog("Step 2 Metrics (Offline and Online)",
+                                            lambda _choice: 12, window)
+    deck, topic = EDITED.split("/")
+    yield "edit topic", EditTopicDialog(window.store, deck, topic, window.clock, parent=window)
+    [card] = topic_text(window.store, deck, topic).cards
+    yield "edit card", EditCardDialog(window.store, deck, topic, card.key, card.card,
+                                      window.clock, topic_title="Counter metrics",
+                                      built_in=True, parent=window)
+    yield "built-in changes", EditConflictsDialog(window.store, window.clock, parent=window)
 
 
 @pytest.mark.parametrize("font_size", [0, 16])
@@ -350,7 +369,7 @@ def test_no_dialog_cuts_its_text(qtbot: QtBot, qapp: QApplication, window: MainW
             assert _clipped(dialog) == [], f"{name} at {font_size or 'default'} pt"
         seen.append(name)
         dialog.reject()
-    assert len(seen) == 6
+    assert len(seen) == 10
 
 
 def test_the_export_result_is_shown_whole_however_long(qtbot: QtBot, qapp: QApplication,
