@@ -165,7 +165,9 @@ REVIEW_BURY = PageKey(REVIEWING, ("-",), "Bury the card until tomorrow")
 REVIEW_SUSPEND = PageKey(REVIEWING, ("@",), "Suspend the card")
 REVIEW_INFO = PageKey(REVIEWING, ("I",), "Card info: the card and every answer")
 REVIEW_EDIT = PageKey(REVIEWING, ("E",), "Edit the card (a generated card: its topic)")
-REVIEW_BACK = PageKey(REVIEWING, ("Esc",), "Back to the outline")
+#: The status line names where this session goes back to (review_page.status_text).
+REVIEW_BACK = PageKey(REVIEWING, ("Esc",),
+                      "Back to the outline (to the browser after studying its cards)")
 INTERVIEW_START = PageKey(INTERVIEWING, ("Ctrl+Enter",), "Start the interview (set-up screen)")
 INTERVIEW_STEP = PageKey(INTERVIEWING, ("Ctrl+Right", "Ctrl+Left"), "Next or previous step")
 INTERVIEW_PAUSE = PageKey(INTERVIEWING, ("Ctrl+P",), "Pause or resume")

@@ -4,6 +4,7 @@ Custom study, Unbury; it shows an :class:`Overview` and forwards keys."""
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from datetime import datetime, tzinfo
 
 from PySide6.QtCore import Qt, Signal
@@ -75,7 +76,7 @@ class OverviewPage(QWidget):
         self.unbury_button.setToolTip(f"Key {OVERVIEW_UNBURY.text()}")
         self.unbury_button.clicked.connect(self.unbury_requested.emit)
         back = QPushButton("Back")
-        back.setToolTip(REVIEW_BACK.text())
+        back.setToolTip(replace(REVIEW_BACK, what="Back to the outline").text())
         back.clicked.connect(self.closed.emit)
         buttons = QHBoxLayout()
         buttons.addStretch(1)

@@ -315,8 +315,7 @@ class ReviewPage(QWidget):
         """The window's status line while this page shows (app/ui/pages.py): the reviewing
         keys, or on the finished screen the keys that work there."""
         view = self.view
-        back = REVIEW_BACK if self._back is None else replace(
-            REVIEW_BACK, what=f"Back to the {self.back_to}")
+        back = replace(REVIEW_BACK, what=f"Back to the {self.back_to}")
         if view is None or not view.finished:
             return keys_status([back if key is REVIEW_BACK else key for key in PAGE_KEYS
                                 if key.where == REVIEWING])
