@@ -9,7 +9,6 @@ import pytest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QImage, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QApplication,
     QDialog,
     QLabel,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
+from text_fit import text_cut
 
 from app.db.settings import Appearance, load_settings, save_settings
 from app.decks.editing import topic_text
@@ -296,19 +296,8 @@ def _clipped(dialog: QDialog) -> list[str]:
     for widget in dialog.findChildren(QWidget):
         if not widget.isVisibleTo(dialog) or widget.window() is not dialog:
             continue
-        if isinstance(widget, QLabel) and widget.text():
-            if widget.wordWrap():
-                needs = QSize(widget.minimumSizeHint().width(),
-                              widget.heightForWidth(widget.width()))
-            else:
-                needs = widget.sizeHint()
-        elif isinstance(widget, QAbstractButton) and widget.text():
-            needs = widget.sizeHint()
-        else:
-            continue
-        if needs.width() > widget.width() + 1 or needs.height() > widget.height() + 1:
-            problems.append(f"{type(widget).__name__} {widget.text()[:40]!r}: needs "
-                            f"{needs.toTuple()}, has {widget.size().toTuple()}")
+        if (problem := text_cut(widget)) is not None:
+            problems.append(problem)
     for tree in dialog.findChildren(QTreeWidget):
         metrics = tree.fontMetrics()
         for group in range(tree.topLevelItemCount()):

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 import pytest
 from interview_screens import CTRL, STEP1_GOAL, VIDEO, open_setup, type_line
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QScrollArea, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 from shared import FakeClock
+from text_fit import text_cut
 
 from app.db.settings import Appearance
 from app.ui.appearance import apply_appearance
@@ -50,16 +51,8 @@ def _cut(screen: QWidget) -> list[str]:
             if widget.toolTip() != widget.text():
                 problems.append(f"{widget.text()!r} is elided without its tooltip")
             continue
-        if isinstance(widget, QLabel) and widget.text():
-            needs = (QSize(widget.minimumSizeHint().width(), widget.heightForWidth(widget.width()))
-                     if widget.wordWrap() else widget.sizeHint())
-        elif isinstance(widget, QAbstractButton) and widget.text():
-            needs = widget.sizeHint()
-        else:
-            continue
-        if needs.width() > widget.width() + 1 or needs.height() > widget.height() + 1:
-            problems.append(f"{type(widget).__name__} {widget.text()[:40]!r}: needs "
-                            f"{needs.toTuple()}, has {widget.size().toTuple()}")
+        if (problem := text_cut(widget)) is not None:
+            problems.append(problem)
     return problems
 
 
