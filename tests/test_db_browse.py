@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.db import browse, study
-from app.db.search import find_cards
+from app.db.search import CardRow, find_cards
 from app.db.store import Store
 from app.db.study import Scope
 from app.decks.library import USER, sync_decks
@@ -78,7 +78,7 @@ def review(store: Store, card_id: str, days_ago: int = 10, due_in: int = 5) -> N
     study.record_answer(store, card, Grade.GOOD, state, NOW - timedelta(days=days_ago), 1, None)
 
 
-def row(store: Store, card_id: str, now: datetime = NOW) -> browse.BrowserRow:
+def row(store: Store, card_id: str, now: datetime = NOW) -> CardRow:
     [found] = browse.card_rows(store, [card_id], now)
     return found
 

@@ -14,17 +14,17 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
 
 from app.clock import from_ms, to_ms
 from app.db import study
+from app.db.search import ROW_COLUMNS, ROW_JOINS, CardRow, card_row
 from app.db.store import Store
 from app.errors import AppError
-from app.model import CardId, DeckId, TopicId, step_label
+from app.model import CardId, step_label
 from app.scheduling.scheduler import DEFAULT_DECAY, Queue, SchedulerSettings, study_day
 
 __all__ = [
-    "FLAG_NAMES", "MAX_DUE_DAYS", "BrowserRow", "CardDetails", "DueDateError", "HistoryEntry",
+    "FLAG_NAMES", "MAX_DUE_DAYS", "CardDetails", "DueDateError", "HistoryEntry",
     "bury", "card_details", "card_history", "card_rows", "decay_of", "forget",
     "initial_difficulty_good", "parse_due_days", "retrievability", "set_due_date", "set_flag",
     "set_suspended", "unbury",
@@ -34,58 +34,19 @@ __all__ = [
 FLAG_NAMES = ("No flag", "Red", "Orange", "Green", "Blue", "Pink", "Turquoise", "Purple")
 MAX_DUE_DAYS = 36500
 DAY_MS = 86_400_000
-# Whole days from the last review to the due date; 0 for new cards (as Anki's ivl).
-_INTERVAL = ("(CASE WHEN cards.queue = 0 OR cards.last_review IS NULL OR cards.due IS NULL "
-             "THEN 0 ELSE (cards.due - cards.last_review) / 86400000 END)")
 _ROWS = f"""
-    SELECT cards.id, cards.deck_id, cards.topic_id, cards.prompt, topics.title, topics.step,
-           decks.title, cards.queue, cards.due, {_INTERVAL}, cards.stability, cards.difficulty,
-           cards.reps, cards.lapses, cards.suspended, COALESCE(cards.buried_until > :now, 0),
-           cards.flag
+    SELECT {ROW_COLUMNS}
     FROM json_each(:ids) AS wanted
     JOIN cards ON cards.id = wanted.value
-    LEFT JOIN topics ON topics.deck_id = cards.deck_id AND topics.id = cards.topic_id
-    LEFT JOIN decks ON decks.id = cards.deck_id
+    {ROW_JOINS}
     ORDER BY wanted.key"""
 
 
-@dataclass(frozen=True)
-class BrowserRow:
-    """One card as the browser's table shows it."""
-
-    id: CardId
-    deck_id: DeckId
-    topic_id: TopicId
-    front: str
-    topic: str  # the topic's title as the tree names it ("Step 2 Metrics")
-    deck: str
-    queue: Queue
-    due: datetime | None
-    interval: int  # whole days from the last review to the due date; 0 while new
-    stability: float | None
-    difficulty: float | None
-    reviews: int
-    lapses: int
-    suspended: bool
-    buried: bool
-    flag: int
-
-
-def card_rows(store: Store, card_ids: Sequence[str], now: datetime) -> list[BrowserRow]:
+def card_rows(store: Store, card_ids: Sequence[str], now: datetime) -> list[CardRow]:
     """The rows of these cards in the order given; ids no longer in the store are left out.
     ``now`` decides which are buried. Meant for a page of ids (the rows in view)."""
     rows = store.conn.execute(_ROWS, {"ids": json.dumps(list(card_ids)), "now": to_ms(now)})
-    return [_row(row) for row in rows]
-
-
-def _row(row: Sequence[Any]) -> BrowserRow:
-    (card_id, deck_id, topic_id, front, title, step, deck, queue, due, interval, stability,
-     difficulty, reps, lapses, suspended, buried, flag) = row
-    return BrowserRow(CardId(card_id), DeckId(deck_id), TopicId(topic_id), front,
-                      step_label(title or topic_id, step), deck or deck_id, Queue(queue),
-                      None if due is None else from_ms(due), int(interval), stability,
-                      difficulty, int(reps), int(lapses), bool(suspended), bool(buried),
-                      int(flag))
+    return [card_row(row) for row in rows]
 
 
 # --- actions on a selection ----------------------------------------------------------------------

@@ -42,9 +42,10 @@ from app.decks.query import (
     parse,
 )
 from app.model import CardId, DeckId, TopicId, step_label
-from app.scheduling.scheduler import StudyDay
+from app.scheduling.scheduler import Queue, StudyDay
 
-__all__ = ["SORT_KEYS", "CardRow", "SortKey", "find_cards", "search_cards", "to_fts"]
+__all__ = ["ROW_COLUMNS", "ROW_JOINS", "SORT_KEYS", "CardRow", "SortKey",
+           "card_row", "find_cards", "search_cards", "to_fts"]
 
 DAY_MS = 86_400_000
 SortKey = Literal["outline", "front", "topic", "due", "interval", "stability", "difficulty",
@@ -91,16 +92,17 @@ _VISIBLE = "cards.retired = 0"
 
 @dataclass(frozen=True)
 class CardRow:
-    """A found card with the columns the browser shows and sorts by."""
+    """A card with the columns the browser shows and sorts by (also `cards --search`)."""
 
     id: CardId
     deck_id: DeckId
     topic_id: TopicId
     front: str
-    topic: str
-    queue: int
+    topic: str  # the topic's title as the tree names it ("Step 2 Metrics")
+    deck: str
+    queue: Queue
     due: datetime | None
-    interval: int  # days
+    interval: int  # whole days from the last review to the due date; 0 while new
     stability: float | None
     difficulty: float | None
     reviews: int
@@ -251,17 +253,21 @@ def find_cards(store: Store, query: str | Node, now: datetime, day: StudyDay,
 
 
 _SEPARATOR = "\x1f"  # ASCII's unit separator
-_ROW_COLUMNS = ("cards.id, cards.deck_id, cards.topic_id, cards.prompt, topics.title, "
-                "topics.step, cards.queue, cards.due, " + _INTERVAL + ", cards.stability, "
-                "cards.difficulty, cards.reps, cards.lapses, cards.suspended, "
-                "COALESCE(cards.buried_until > :now, 0), cards.flag")
+#: The columns of a :class:`CardRow` (read by :func:`card_row`), from cards joined with
+#: :data:`ROW_JOINS`; ``:now`` decides which are buried.
+ROW_COLUMNS = ("cards.id, cards.deck_id, cards.topic_id, cards.prompt, topics.title, "
+               "topics.step, decks.title, cards.queue, cards.due, " + _INTERVAL + ", "
+               "cards.stability, cards.difficulty, cards.reps, cards.lapses, cards.suspended, "
+               "COALESCE(cards.buried_until > :now, 0), cards.flag")
+ROW_JOINS = _TOPICS + "LEFT JOIN decks ON decks.id = cards.deck_id "
 
 
-def _row(row: Sequence[Any]) -> CardRow:
-    (card_id, deck_id, topic_id, front, title, step, queue, due, interval, stability, difficulty,
-     reps, lapses, suspended, buried, flag) = row
+def card_row(row: Sequence[Any]) -> CardRow:
+    """A row of :data:`ROW_COLUMNS` as a :class:`CardRow`."""
+    (card_id, deck_id, topic_id, front, title, step, deck, queue, due, interval, stability,
+     difficulty, reps, lapses, suspended, buried, flag) = row
     return CardRow(CardId(card_id), DeckId(deck_id), TopicId(topic_id), front,
-                   step_label(title or topic_id, step), int(queue),
+                   step_label(title or topic_id, step), deck or deck_id, Queue(queue),
                    None if due is None else from_ms(due), int(interval), stability, difficulty,
                    int(reps), int(lapses), bool(suspended), bool(buried), int(flag))
 
@@ -276,5 +282,5 @@ def search_cards(store: Store, query: str | Node, now: datetime, day: StudyDay,
     if limit is not None:
         params.update(limit=limit, offset=offset)
         page = " LIMIT :limit OFFSET :offset"
-    sql = f"SELECT {_ROW_COLUMNS} {source}{_TOPICS}{where} {_order(order, descending)}{page}"
-    return [_row(row) for row in store.conn.execute(sql, params)]
+    sql = f"SELECT {ROW_COLUMNS} {source}{ROW_JOINS}{where} {_order(order, descending)}{page}"
+    return [card_row(row) for row in store.conn.execute(sql, params)]

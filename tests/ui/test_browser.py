@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from shipped_deck import ShippedDeck
 
 from app.db import browse, study
-from app.db.search import find_cards
+from app.db.search import CardRow, find_cards
 from app.db.settings import load_study_settings
 from app.scheduling.scheduler import Fsrs, Grade, Queue, study_day
 from app.ui.actions import shortcut_rows
@@ -56,7 +56,7 @@ def shown_ids(page: BrowserPage) -> list[str]:
     return [page.model.card_id(row) for row in range(page.model.rowCount())]
 
 
-def rows(window: MainWindow, ids: list[str]) -> list[browse.BrowserRow]:
+def rows(window: MainWindow, ids: list[str]) -> list[CardRow]:
     return browse.card_rows(window.store, ids, window.clock())
 
 

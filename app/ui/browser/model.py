@@ -10,8 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from app.db import browse
-from app.db.browse import BrowserRow
-from app.db.search import SortKey, find_cards
+from app.db.search import CardRow, SortKey, find_cards
 from app.db.store import Store
 from app.errors import AppError
 from app.model import CardId
@@ -40,7 +39,7 @@ ROW_ALPHA = 80
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
-def row_colour(row: BrowserRow) -> QColor | None:
+def row_colour(row: CardRow) -> QColor | None:
     """The row's background: its flag's colour, else yellow when suspended, grey when buried
     (Anki's order)."""
     name = (FLAG_COLOURS[row.flag] if 0 < row.flag < len(FLAG_COLOURS)
@@ -72,7 +71,7 @@ class CardTableModel(QAbstractTableModel):
         self.descending = False
         self.ids: list[CardId] = []
         self.shown = 0  # rows given to the view so far
-        self._pages: dict[int, dict[str, BrowserRow]] = {}
+        self._pages: dict[int, dict[str, CardRow]] = {}
         self._now = clock()
 
     # --- searching -------------------------------------------------------------------------------
@@ -119,7 +118,7 @@ class CardTableModel(QAbstractTableModel):
     def card_id(self, row: int) -> CardId:
         return self.ids[row]
 
-    def card_row(self, row: int) -> BrowserRow | None:
+    def card_row(self, row: int) -> CardRow | None:
         """The card at ``row``, read with its page if not yet read; None if it is gone."""
         page = row // PAGE
         rows = self._pages.get(page)
@@ -194,7 +193,7 @@ class CardTableModel(QAbstractTableModel):
             return _tooltip(card) if index.column() == 0 else text
         return text
 
-    def cell(self, card: BrowserRow, column: int) -> str:
+    def cell(self, card: CardRow, column: int) -> str:
         """The text of one cell, as shown."""
         key = COLUMNS[column][1]
         if key == "front":
@@ -211,7 +210,7 @@ class CardTableModel(QAbstractTableModel):
             return "" if card.difficulty is None else f"{card.difficulty:.1f}"
         return str(card.reviews if key == "reviews" else card.lapses)
 
-    def due_text(self, card: BrowserRow) -> str:
+    def due_text(self, card: CardRow) -> str:
         """"New", else the local date, in parentheses while the card is suspended or buried,
         as Anki shows it (card info has a learning step's time)."""
         if card.queue == Queue.NEW or card.due is None:
@@ -221,7 +220,7 @@ class CardTableModel(QAbstractTableModel):
         return f"({text})" if card.suspended or card.buried else text
 
 
-def _tooltip(card: BrowserRow) -> str:
+def _tooltip(card: CardRow) -> str:
     states = [name for name, on in (("suspended", card.suspended), ("buried", card.buried))
               if on]
     flag = f"{browse.FLAG_NAMES[card.flag]} flag" if card.flag else ""

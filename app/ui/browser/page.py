@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.db import browse
+from app.db.search import CardRow
 from app.db.settings import load_study_settings
 from app.db.store import Store
 from app.decks.render import render_markdown
@@ -374,7 +375,7 @@ class BrowserPage(QWidget):
         if message:
             self._changed(message)
 
-    def _current_row(self) -> browse.BrowserRow | None:
+    def _current_row(self) -> CardRow | None:
         index = self.table.currentIndex()
         return self.model.card_row(index.row()) if index.isValid() else None
 
