@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 from app.scheduling.overview import Overview, describe_when
 from app.ui.actions import OVERVIEW_CUSTOM, OVERVIEW_STUDY, OVERVIEW_UNBURY, REVIEW_BACK
 from app.ui.pages import keys_status
-from app.ui.review_page import LEARN_COLOUR, NEW_COLOUR, REVIEW_COLOUR
+from app.ui.review_page import LEARN_COLOUR, NEW_COLOUR, REVIEW_COLOUR, custom_and_unbury
 
 
 class OverviewPage(QWidget):
@@ -68,13 +68,8 @@ class OverviewPage(QWidget):
         self.study_button.setToolTip(OVERVIEW_STUDY.text())
         self.study_button.setDefault(True)
         self.study_button.clicked.connect(self.study_requested.emit)
-        self.custom_button = QPushButton("Custom study…")
-        self.custom_button.setToolTip(f"Key {OVERVIEW_CUSTOM.text()}: more new cards, review "
-                                      "ahead, forgotten cards, preview new cards")
-        self.custom_button.clicked.connect(self.custom_study_requested.emit)
-        self.unbury_button = QPushButton()
-        self.unbury_button.setToolTip(f"Key {OVERVIEW_UNBURY.text()}")
-        self.unbury_button.clicked.connect(self.unbury_requested.emit)
+        self.custom_button, self.unbury_button = custom_and_unbury(
+            self.custom_study_requested.emit, self.unbury_requested.emit)
         back = QPushButton("Back")
         back.setToolTip(replace(REVIEW_BACK, what="Back to the outline").text())
         back.clicked.connect(self.closed.emit)

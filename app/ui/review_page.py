@@ -51,6 +51,20 @@ GRADES = tuple(Grade)
 NOTICE_MS = 4000
 
 
+def custom_and_unbury(custom: Callable[[], object], unbury: Callable[[], object]
+                      ) -> tuple[QPushButton, QPushButton]:
+    """The Custom study and Unbury buttons of the overview and the finished screen (the
+    Unbury button's text names how many cards are buried)."""
+    custom_button = QPushButton("Custom study…")
+    custom_button.setToolTip(f"Key {OVERVIEW_CUSTOM.text()}: more new cards, review ahead, "
+                             "forgotten cards, preview new cards")
+    custom_button.clicked.connect(custom)
+    unbury_button = QPushButton()
+    unbury_button.setToolTip(f"Key {OVERVIEW_UNBURY.text()}")
+    unbury_button.clicked.connect(unbury)
+    return custom_button, unbury_button
+
+
 def _duration(seconds: float) -> str:
     minutes, secs = divmod(round(seconds), 60)
     return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
@@ -168,13 +182,8 @@ class ReviewPage(QWidget):
     def _build_done_page(self) -> QWidget:
         self.summary = QLabel(wordWrap=True, alignment=Qt.AlignmentFlag.AlignCenter)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.custom_button = QPushButton("Custom study…")
-        self.custom_button.setToolTip(f"Key {OVERVIEW_CUSTOM.text()}: more new cards, review "
-                                      "ahead, forgotten cards, preview new cards")
-        self.custom_button.clicked.connect(self.custom_study_requested.emit)
-        self.unbury_button = QPushButton()
-        self.unbury_button.setToolTip(f"Key {OVERVIEW_UNBURY.text()}")
-        self.unbury_button.clicked.connect(self.unbury_requested.emit)
+        self.custom_button, self.unbury_button = custom_and_unbury(
+            self.custom_study_requested.emit, self.unbury_requested.emit)
         self.back_button = back = QPushButton("Back to the outline")
         back.setToolTip(REVIEW_BACK.text())
         back.clicked.connect(self.leave)
