@@ -12,7 +12,7 @@ import pytest
 
 from app.clock import to_ms
 from app.db import study
-from app.db.search import SORT_KEYS, CardRow, find_cards, search_cards
+from app.db.search import SORT_KEYS, CardRow, FoundCards, find_cards, search_cards
 from app.db.store import Store
 from app.decks.library import USER, sync_decks
 from app.decks.query import SearchError
@@ -259,6 +259,30 @@ def test_retired_cards_and_missing_decks_are_not_found(store: Store, tmp_path: P
     check_index(store)
 
 
+def test_retiring_and_bringing_back_cards_keeps_the_index_exact(store: Store,
+                                                                tmp_path: Path) -> None:
+    """The index holds only cards not retired (so words are answered by it alone): retiring
+    takes a card out, a sync that brings it back with new text puts that text in, and a topic
+    edited while one of its cards is retired re-indexes only the others."""
+    decks = tmp_path / "decks"
+    mrr = qa("ml", "ranking", 0)
+    gone = DECK.replace("        cards:\n          - q: What is MRR?\n            a: Mean "
+                        "reciprocal rank of the first relevant item.\n", "")
+    assert gone != DECK
+    _write(decks, "ml.yaml", gone.replace("title: Ranking metrics", "title: Ranked lists"))
+    assert sync_decks(store, [(decks, USER)], NOW).problems == ()
+    check_index(store)
+    assert store.conn.execute("SELECT retired FROM cards WHERE id = ?", [mrr]).fetchone() == (1,)
+    assert not ids(store, "reciprocal")
+    assert ids(store, "ranked") and mrr not in ids(store, "ranked")  # the topic's new title
+    _write(decks, "ml.yaml", DECK.replace("Mean reciprocal rank", "Mean reciprocal ranking"))
+    assert sync_decks(store, [(decks, USER)], NOW + timedelta(hours=1)).problems == ()
+    check_index(store)
+    assert store.conn.execute("SELECT retired FROM cards WHERE id = ?", [mrr]).fetchone() == (0,)
+    assert mrr in ids(store, "reciprocal ranking")
+    assert mrr in ids(store, "ranking metrics")  # its topic's title, back as it was
+
+
 def test_edited_text_is_found_and_the_old_text_is_not(store: Store, tmp_path: Path) -> None:
     decks = tmp_path / "decks"
     _write(decks, "ml.yaml", DECK.replace("online metrics such as CTR", "online metrics like "
@@ -305,6 +329,38 @@ def test_an_id_holding_the_separator_comes_back_whole(store: Store) -> None:
         conn.execute("UPDATE cards SET id = ? WHERE id = ?", [odd, qa("ml", "serving", 0)])
     assert odd in find_cards(store, "batch", NOW, DAY)
     assert odd in find_cards(store, "", NOW, DAY)
+
+
+def test_found_cards_read_their_ids_a_page_at_a_time(store: Store,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A search's result is a sequence of ids read when asked for (from rowids): indexing,
+    slices and iteration across pages and batches of pages give the ids of the sorted path."""
+    monkeypatch.setattr(FoundCards, "PAGE", 2)
+    monkeypatch.setattr(FoundCards, "BATCH", 2)
+    for query in ("metrics or batch or latency", ""):  # words (rowids), no words (ids at once)
+        for order in (None, "outline", "front"):
+            expected = list(search_cards(store, query, NOW, DAY, order=order or "outline"))
+            found = find_cards(store, query, NOW, DAY, order=order)  # type: ignore[arg-type]
+            if order is not None:
+                assert [row.id for row in expected] == list(found), (query, order)
+            wanted = list(found)
+            assert len(wanted) == len(found) == len(expected) >= 5, (query, order)
+            assert sorted(wanted) == sorted(row.id for row in expected)
+            fresh = find_cards(store, query, NOW, DAY, order=order)  # type: ignore[arg-type]
+            assert [fresh[i] for i in range(len(fresh))] == wanted  # one page at a time
+            assert fresh[-1] == wanted[-1] and fresh[1:4] == wanted[1:4]
+            assert fresh[::2] == wanted[::2]
+            assert fresh == wanted and wanted == fresh and fresh != wanted[:-1]
+            with pytest.raises(IndexError):
+                fresh[len(wanted)]
+
+
+def test_a_card_gone_since_the_search_reads_as_empty(store: Store) -> None:
+    found = find_cards(store, "metrics", NOW, DAY)
+    first = found.rowids[0]
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM cards WHERE rowid = ?", [first])
+    assert "" in list(found) and len(found) == len(set(found))
 
 
 # --- rows and sorting ----------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
@@ -69,7 +69,7 @@ class CardTableModel(QAbstractTableModel):
         self.query = ""
         self.order: SortKey | None = "outline"
         self.descending = False
-        self.ids: list[CardId] = []
+        self.ids: Sequence[CardId] = []
         self.shown = 0  # rows given to the view so far
         self._pages: dict[int, dict[str, CardRow]] = {}
         self._now = clock()
@@ -98,7 +98,7 @@ class CardTableModel(QAbstractTableModel):
             return
         self._reset(ids, now)
 
-    def _reset(self, ids: list[CardId], now: datetime) -> None:
+    def _reset(self, ids: Sequence[CardId], now: datetime) -> None:
         self.beginResetModel()
         self.ids = ids
         self.shown = min(CHUNK, len(ids))
