@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.db import browse, study
+from app.db import browse, stats, study
 from app.db.search import CardRow, find_cards
 from app.db.store import Store
 from app.db.study import Scope
@@ -215,6 +215,10 @@ def test_a_new_card_given_a_due_date_becomes_a_review_card_fsrs_goes_on_from(
     details = browse.card_details(store, IMBALANCED)
     assert details is not None and details.last_review == NOW
     assert IMBALANCED not in set(find_cards(store, "is:new", NOW, DAY))
+    # Never answered, so not known (mastery would count what was never learnt).
+    key = (card.deck_id, card.topic_id)
+    assert study.topic_counts(store, NOW, DAY.end)[key].known == 0
+    assert stats.mastery_by_topic(store, NOW, 0.9)[key][0] == 0
     # Not due before its day; on it, studied like any review card.
     only = Scope(card_ids=frozenset({IMBALANCED}))
     assert ReviewSession(store, fsrs, only, NOW, UTC).view().finished

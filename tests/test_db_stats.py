@@ -83,11 +83,11 @@ def add_card(store: Store, topic: str = "s1", *, queue: int = 2, due: datetime |
     card_id = f"demo/{topic}/test/{next(_serial)}"
     if queue == 0:
         stability, due, last_review = None, None, None
-    store.conn.execute(
+    store.conn.execute(  # a card out of the new queue was answered (reps 1)
         "INSERT INTO cards (id, deck_id, topic_id, kind, context, prompt, answer, ord, retired, "
-        "queue, stability, difficulty, due, last_review, suspended, created_at) "
-        "VALUES (?, 'demo', ?, 'qa', '', 'Q', 'A', 0, ?, ?, ?, 5.0, ?, ?, ?, 0)",
-        [card_id, topic, int(retired), queue, stability,
+        "queue, reps, stability, difficulty, due, last_review, suspended, created_at) "
+        "VALUES (?, 'demo', ?, 'qa', '', 'Q', 'A', 0, ?, ?, ?, ?, 5.0, ?, ?, ?, 0)",
+        [card_id, topic, int(retired), queue, int(queue != 0), stability,
          None if due is None else to_ms(due),
          None if last_review is None else to_ms(last_review), int(suspended)])
     return card_id
@@ -374,8 +374,8 @@ def _other_card(store: Store, *, due: datetime, last_review: datetime) -> str:
     card_id = f"other/o1/test/{next(_serial)}"
     store.conn.execute(
         "INSERT INTO cards (id, deck_id, topic_id, kind, context, prompt, answer, ord, queue, "
-        "stability, difficulty, due, last_review, created_at) "
-        "VALUES (?, 'other', 'o1', 'qa', '', 'Q', 'A', 0, 2, 50, 5.0, ?, ?, 0)",
+        "reps, stability, difficulty, due, last_review, created_at) "
+        "VALUES (?, 'other', 'o1', 'qa', '', 'Q', 'A', 0, 2, 3, 50, 5.0, ?, ?, 0)",
         [card_id, to_ms(due), to_ms(last_review)])
     return card_id
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from shared import DECK
 
 from app.db import study
 from app.db import user_layer as layer
@@ -29,7 +30,6 @@ from app.export.notes import note_guid
 from app.export.package import export_deck
 from app.model import AuthoredCard, DeckId, TopicId
 from app.scheduling.scheduler import Fsrs, Grade, SchedulerSettings
-from tests.shared import DECK
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CLOZE = "The {{c1::second}} letter is {{c2::B}}."

@@ -293,10 +293,12 @@ def unbury(store: Store, card_ids: Iterable[str]) -> None:
                          [(c,) for c in card_ids])
 
 
-# A card is known (retrievability now >= the desired retention) when its whole days since the
-# last review are within stability * k, k = known_horizon(retention). Parameters :now, :k.
-KNOWN_SQL = ("queue != 0 AND stability IS NOT NULL AND last_review IS NOT NULL AND "
-             "MAX(0, (:now - last_review) / 86400000) <= stability * :k")
+# A card is known (retrievability now >= the desired retention) when it was answered at least
+# once and its whole days since the last review are within stability * k,
+# k = known_horizon(retention). A new card given a due date in the browser has a memory state
+# but no answer: not known. Parameters :now, :k.
+KNOWN_SQL = ("queue != 0 AND reps > 0 AND stability IS NOT NULL AND last_review IS NOT NULL "
+             "AND MAX(0, (:now - last_review) / 86400000) <= stability * :k")
 
 
 @dataclass(frozen=True)

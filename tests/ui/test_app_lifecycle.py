@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
+from shared import DECK
 
 from app.db.backup import backups_dir, create_backup, list_backups
 from app.db.store import DB_NAME
@@ -22,7 +23,6 @@ from app.ui.app import Controller, fit_to_screen, open_data, open_or_recover
 from app.ui.dialogs.backups import BackupScheduler, RestoreDialog
 from app.ui.main_window import MainWindow, settings_for
 from app.ui.single_instance import ALREADY_RUNNING, try_hand_over
-from tests.shared import DECK
 
 pytestmark = pytest.mark.gui
 
