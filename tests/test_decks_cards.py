@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from app.db import study
 from app.db.store import Store
 from app.decks import words
-from app.decks.cards import MAX_EXPLAIN_WORDS, generate_cards, shares_a_word
+from app.decks.cards import MAX_EXPLAIN_WORDS, asked_title, generate_cards, shares_a_word
 from app.decks.library import SHIPPED
 from app.decks.loader import load_path, load_text
 from app.decks.words import hide_term, shown_in, word_count
@@ -465,6 +465,45 @@ def test_shipped_explain_cards_match_the_notes(shipped: Deck,
     explained = {c.topic_id: c.answer for c in of_kind(shipped_cards, "explain")}
     assert explained == {t.id: t.notes.strip() for t, _ in shipped.walk()
                          if t.notes.strip() and word_count(t.notes) <= MAX_EXPLAIN_WORDS}
+
+
+@pytest.mark.parametrize(("title", "asked"), [
+    # An aside that explains or lists holds the answer: the card asks for the heading alone.
+    ("Human annotation (super costly, slow, privacy issues)", "Human annotation"),
+    ("Natural labels (extracted from data e.g. clicks, likes, purchase, etc)", "Natural labels"),
+    ("Featurizer (raw data -> features)", "Featurizer"),
+    ("Precision@k, Recall@k (do not consider ranking quality)", "Precision@k, Recall@k"),
+    ("type (e.g. image, text, video, etc) and volume", "type and volume"),
+    ("unstructured(e.g. image, text, video, audio)", "unstructured"),
+    ("Reciprocal rank of first click, etc", "Reciprocal rank of first click"),
+    ("SGD, AdaGrad, RMSProp, Adam, etc.", "SGD, AdaGrad, RMSProp, Adam"),
+    ("Hybrid: e.g. Netflix: batch for titles, online for rows", "Hybrid"),
+    # Short names and qualifiers stay, as does the label that tells siblings apart.
+    ("Normalized entropy (NE)", "Normalized entropy (NE)"),
+    ("Step 2 Metrics (Offline and Online)", "Step 2 Metrics (Offline and Online)"),
+    ("data distribution difference (test vs online)", "data distribution difference (test vs "
+     "online)"),
+    ("Use case(s) and business goal", "Use case(s) and business goal"),
+    ("Ranking (item 2 of 3)", "Ranking (item 2 of 3)"),
+    # Nothing would be left to ask: the title as it is.
+    ("(e.g. clicks, likes)", "(e.g. clicks, likes)"),
+])
+def test_an_explain_card_asks_for_the_heading_without_its_explaining_aside(
+        title: str, asked: str) -> None:
+    assert asked_title(title) == asked
+    deck = load_text(f"deck:\n  id: d\n  title: D\n  version: 1\ntopics:\n  - id: s\n"
+                     f"    title: Section\n    children:\n      - id: t\n"
+                     f"        title: {json.dumps(title)}\n"
+                     f"        notes: Zebras graze quietly on open grassland all day.\n",
+                     "d.yaml")
+    assert by_id(generate_cards(deck))["d/t/explain"].prompt == f"Explain: {asked}"
+
+
+def test_no_shipped_explain_card_gives_examples_or_etc_in_its_front(
+        shipped_cards: list[CardSpec]) -> None:
+    fronts = [c.prompt for c in of_kind(shipped_cards, "explain")]
+    assert len(fronts) > 300
+    assert not [f for f in fronts if re.search(r"\be\.g\b|\betc\b", f)]
 
 
 # --- ids and order -----------------------------------------------------------------------------

@@ -97,7 +97,8 @@ def generate_cards(deck: Deck) -> list[CardSpec]:
             concept = [] if not ancestors else list(
                 _concept(deck, topic, _context(deck, above), notes, meaning))
             drafts.append(_draft(deck, topic.id, "explain", "", _context(deck, above),
-                                 f"Explain: {_shown(label)}", notes, meaning if concept else ""))
+                                 f"Explain: {_shown(asked_title(label))}", notes,
+                                 meaning if concept else ""))
             drafts.extend(concept)
         drafts.extend(_authored(deck, topic, here))
         if len(topic.children) >= 2:
@@ -137,6 +138,31 @@ def _shown(title: str, *, line_start: bool = False) -> str:
 
 def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
+
+
+# A heading's aside in parentheses that explains or lists ("(e.g. clicks, likes, etc)", "(not
+# clicking is not a negative label)"): it tells what the answer says. Short names stay: "(NE)",
+# "(MVP)", "(Offline and Online)", and the "(item 2 of 3)" that keeps sibling labels apart.
+_ASIDE = re.compile(r"\s*\((?!item \d+ of \d+\))([^()]*)\)")
+_EXPLAINS = re.compile(r"\be\.?g\b|\betc\b|\bi\.?e\b|[,:;]|->", re.IGNORECASE)
+_TRAILING_ETC = re.compile(r",?\s+etc\.?\s*$", re.IGNORECASE)
+_TRAILING_EXAMPLES = re.compile(r"[\s:,;-]*\be\.g\b.*$", re.IGNORECASE)
+_ASIDE_WORDS = 3
+
+
+def asked_title(title: str) -> str:
+    """A heading as an "Explain:" card asks for it: without asides in parentheses that explain
+    or list (they hold the answer: "Human annotation (super costly, slow, privacy issues)" asks
+    "Human annotation"), without trailing examples ("Hybrid: e.g. Netflix: ...") and without a
+    trailing "etc" ("Reciprocal rank of first click")."""
+
+    def aside(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        explains = _EXPLAINS.search(inner) or len(inner.split()) > _ASIDE_WORDS
+        return "" if explains else match.group(0)
+
+    asked = _TRAILING_ETC.sub("", _TRAILING_EXAMPLES.sub("", _ASIDE.sub(aside, title))).strip()
+    return " ".join(asked.split()) if content_stems(asked) else title
 
 
 def is_term(title: str, max_words: int = _TERM_WORDS) -> bool:
