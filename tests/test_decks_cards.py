@@ -319,6 +319,21 @@ def test_hidden_words_merge_across_one_stop_word_only() -> None:
         == "a mixture of [...] and each [...] as words"
 
 
+def test_a_generic_word_of_a_term_is_hidden_only_beside_its_telling_words() -> None:
+    """"model" alone says nothing of "Model calibration": it stays, so the sentence reads;
+    beside "calibration" it goes with it; a term of generic words only is hidden whole."""
+    calibrated = hide_term("A model is calibrated when its probabilities match; model "
+                           "calibration needs held-out data.", "Model calibration")
+    assert calibrated.text == "A model is [...] when its probabilities match; [...] needs " \
+        "held-out data."
+    assert calibrated.places == 2
+    assert hide_term("Machine learning needs data; learning is slow.", "Machine learning").text \
+        == "[...] needs data; [...] is slow."
+    # A generic word left shown counts as a word to read.
+    assert hide_term("the model and data", "Model calibration").shown == 2
+    assert hide_term("the model and data", "Model calibration").places == 0
+
+
 def test_markdown_markers_are_not_words() -> None:
     assert word_count("**Bold** and `code`, a [link](https://example.org/a/b) - and 0.5") == 7
 

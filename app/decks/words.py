@@ -163,30 +163,48 @@ class Hidden(NamedTuple):
     shown: int
 
 
+# Words of a term that say little alone in an ML text ("Model calibration": "a model is
+# calibrated when ..."): hidden where they stand with the term's other words, shown where they
+# stand alone, unless the term has no other words ("Machine learning").
+_GENERIC_WORDS = """
+model models system systems data learning machine ml training method methods algorithm
+approach technique problem"""
+_GENERIC = frozenset(stem(w) for w in _GENERIC_WORDS.split())
+
+
 def hide_term(text: str, term: str) -> Hidden:
     """``text`` with every word form of ``term`` hidden.
 
     A word is hidden when its stem is one of the term's content stems ("Ranking" for "rank")
     or it is the term's acronym ("CTR" for "Click-through rate"). Hidden words next to each
-    other (or with one stop word between them: "learning to rank") become one "[...]".
+    other (or with one stop word between them: "learning to rank") become one "[...]". A
+    generic word of the term ("model", "data", ...) alone between other words stays shown,
+    when the term has a word that is not generic: hiding it would only cut the sentence.
     """
     targets = content_stems(term)
     initials = _acronyms(term)
     initials |= {a + "s" for a in initials}
+    generic = targets & _GENERIC if targets - _GENERIC else frozenset()
 
     firsts = {t[:1] for t in targets}  # a stem starts with its word's first letter
+    joins = frozenset(w for w in words(term) if w in STOPWORDS)  # "to" of "learning to rank"
 
-    def hidden(word: str) -> bool:
+    def hidden(word: str) -> int:
+        """2: a telling word of the term; 1: a generic one; 0: not the term's."""
         folded = word.casefold()
-        return folded in initials or (folded[:1] in firsts and folded not in STOPWORDS
-                                      and stem(folded) in targets)
+        if folded in initials:
+            return 2
+        if folded[:1] not in firsts or folded in STOPWORDS:
+            return 0
+        found = stem(folded)
+        return 0 if found not in targets else 1 if found in generic else 2
 
     out: list[str] = []
     places = shown = 0
     position = 0
     for keep in [*_KEEP.finditer(text), None]:
         end = keep.start() if keep is not None else len(text)
-        part = _hide_in(text[position:end], hidden)
+        part = _hide_in(text[position:end], hidden, joins)
         out.append(part.text)
         places += part.places
         shown += part.shown
@@ -196,7 +214,7 @@ def hide_term(text: str, term: str) -> Hidden:
     return Hidden("".join(out), places, shown)
 
 
-def _hide_in(text: str, hidden: Callable[[str], bool]) -> Hidden:
+def _hide_in(text: str, hidden: Callable[[str], int], joins: frozenset[str]) -> Hidden:
     pieces: list[str] = []  # the gaps around the words: gap, (word), gap, ..., gap
     found: list[str] = []
     position = 0
@@ -206,29 +224,38 @@ def _hide_in(text: str, hidden: Callable[[str], bool]) -> Hidden:
         position = match.end()
     pieces.append(text[position:])
     marks = [hidden(w) for w in found]
-    shown = sum(1 for w, mark in zip(found, marks, strict=True)
-                if not mark and w.casefold() not in STOPWORDS)
-    if not any(marks):
-        return Hidden(text, 0, shown)
-    out: list[str] = [pieces[0]]
-    places = 0
+    runs: list[tuple[int, int]] = []  # (first, last) word of each run hidden as one "[...]"
     index = 0
     while index < len(marks):
         if not marks[index]:
-            out += [found[index], pieces[index + 1]]
             index += 1
             continue
         # Extend the run over hidden words joined by spaces, dashes, slashes or one stop word
-        # ("learning to rank"); more would swallow text ("topics and each topic").
+        # of the term ("learning to rank"); more would swallow text ("topics and each topic",
+        # "a model is calibrated").
         last = index
         probe = index + 1
         while probe < len(marks) and _JOIN.match(pieces[probe]) and probe - last <= 2:
             if marks[probe]:
                 last = probe
-            elif found[probe].casefold() not in STOPWORDS:
+            elif found[probe].casefold() not in joins:
                 break
             probe += 1
-        out += [HIDDEN, pieces[last + 1]]
-        places += 1
+        if max(marks[index:last + 1]) == 2:  # not generic words alone
+            runs.append((index, last))
         index = last + 1
+    cut = {i for first, last in runs for i in range(first, last + 1)}
+    shown = sum(1 for i, w in enumerate(found) if i not in cut and w.casefold() not in STOPWORDS)
+    if not runs:
+        return Hidden(text, 0, shown)
+    out: list[str] = [pieces[0]]
+    index = 0
+    for first, last in runs:
+        for i in range(index, first):
+            out += [found[i], pieces[i + 1]]
+        out += [HIDDEN, pieces[last + 1]]
+        index = last + 1
+    for i in range(index, len(found)):
+        out += [found[i], pieces[i + 1]]
+    places = len(runs)
     return Hidden("".join(out), places, shown)
