@@ -52,15 +52,15 @@ def build_store(data_dir: Path, cards: int, logs: int, seed: int) -> None:
         topic = i * topics // cards
         roll = rng.random()
         if roll < 0.30:
-            state: tuple[object, ...] = (0, None, None, None, None)
+            state: tuple[object, ...] = (0, None, None, None, None, 0)
         elif roll < 0.40:
             due = now_ms + rng.randint(-3_600_000, DAY_MS)
             state = (rng.choice((1, 3)), rng.uniform(0.5, 5), rng.uniform(3, 8), due,
-                     due - 600_000)
+                     due - 600_000, 1)
         else:
             stability = rng.uniform(1, 300)
             due = now_ms + rng.randint(-30 * DAY_MS, 60 * DAY_MS)
-            state = (2, stability, rng.uniform(1, 10), due, due - int(stability * DAY_MS))
+            state = (2, stability, rng.uniform(1, 10), due, due - int(stability * DAY_MS), 3)
         card_rows.append((f"{DECK}/t{topic}/qa/{i}", DECK, f"t{topic}", "qa", "Context",
                           f"Question {i}?", f"Answer {i}.", i, *state,
                           int(rng.random() < 0.02), now_ms - 400 * DAY_MS))
@@ -85,8 +85,8 @@ def build_store(data_dir: Path, cards: int, logs: int, seed: int) -> None:
               f"Topic {t}", t + 1 if t < 9 else None) for t in range(topics)])
         conn.executemany(
             "INSERT INTO cards (id, deck_id, topic_id, kind, context, prompt, answer, ord, queue, "
-            "stability, difficulty, due, last_review, suspended, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", card_rows)
+            "stability, difficulty, due, last_review, reps, suspended, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", card_rows)
         conn.executemany(
             "INSERT INTO review_log (card_id, reviewed_at, rating, duration_ms, queue_before, "
             "stability_before, difficulty_before, due_before, last_review_before, reps_before, "
