@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import re
 import subprocess
@@ -514,6 +516,22 @@ def test_an_explain_card_asks_for_the_heading_without_its_explaining_aside(
     assert by_id(generate_cards(deck))["d/t/explain"].prompt == f"Explain: {asked}"
 
 
+def test_siblings_asked_alike_keep_their_whole_titles() -> None:
+    deck = load_text("deck:\n  id: d\n  title: D\n  version: 1\ntopics:\n  - id: s\n"
+                     "    title: Serving\n    children:\n"
+                     "      - id: a\n        title: Batch (precomputed nightly, stored)\n"
+                     "        notes: Scores every user overnight and stores the results.\n"
+                     "      - id: b\n        title: Batch (micro-batches, e.g. Spark)\n"
+                     "        notes: Groups requests arriving within a minute and scores them.\n"
+                     "      - id: c\n        title: Online (per request, e.g. gRPC)\n"
+                     "        notes: Scores each request as it arrives, within its budget.\n",
+                     "d.yaml")
+    cards = by_id(generate_cards(deck))
+    assert [cards[f"d/{t}/explain"].prompt for t in "abc"] == [
+        "Explain: Batch (precomputed nightly, stored)", "Explain: Batch (micro-batches, e.g. "
+        "Spark)", "Explain: Online"]
+
+
 def test_no_shipped_explain_card_gives_examples_or_etc_in_its_front(
         shipped_cards: list[CardSpec]) -> None:
     fronts = [c.prompt for c in of_kind(shipped_cards, "explain")]
@@ -572,6 +590,27 @@ def test_order_is_outline_order_with_a_fixed_order_inside_a_topic(
     keys = [(position[c.topic_id], rank[c.kind]) for c in shipped_cards]
     assert keys == sorted(keys)
     assert [c.order for c in shipped_cards] == list(range(len(shipped_cards)))
+
+
+# The cards generate_cards made from a frozen copy of the built-in deck (tests/data/
+# generator-pin.yaml.gz, the deck of 2026-12-07) at this generator version, as a digest.
+PINNED_GENERATOR = (4, "a3e52ea347feb88d43e32803f423cbe547bcb442802f33e55c40ed2ea2a990d6")
+
+
+def test_the_generator_version_changes_with_the_cards_it_makes() -> None:
+    """Stored decks are synced again only when the deck file or CARD_GENERATOR_VERSION changes:
+    a generator that makes other cards under the same version would leave every existing
+    learner with the old cards."""
+    pinned = Path(__file__).parent / "data" / "generator-pin.yaml.gz"
+    deck = load_text(gzip.decompress(pinned.read_bytes()).decode("utf-8"), str(pinned))
+    made = json.dumps([[c.id, c.kind, c.context, c.prompt, c.answer, c.sibling_group, c.order]
+                       for c in generate_cards(deck)])
+    version, digest = PINNED_GENERATOR
+    assert (CARD_GENERATOR_VERSION, hashlib.sha256(made.encode()).hexdigest()) == (
+        version, digest), (
+        "generate_cards makes other cards than at the pinned version: bump "
+        "app.model.CARD_GENERATOR_VERSION (stored decks then sync again) and pin the new "
+        "version and digest here")
 
 
 # --- progress across generator versions ------------------------------------------------------

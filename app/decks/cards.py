@@ -28,7 +28,8 @@ from app.model import (
     step_label,
 )
 
-__all__ = ["MAX_EXPLAIN_WORDS", "MAX_SET", "TEMPLATED_KINDS", "generate_cards", "is_term"]
+__all__ = ["MAX_EXPLAIN_WORDS", "MAX_SET", "TEMPLATED_KINDS", "asked_title", "generate_cards",
+           "is_term"]
 
 # When the cards generated for an unchanged deck change (text, ids, order or kinds), bump
 # app.model.CARD_GENERATOR_VERSION: stored decks are then synced again.
@@ -78,6 +79,7 @@ def generate_cards(deck: Deck) -> list[CardSpec]:
     position in the returned list.
     """
     labels = _labels(deck)
+    asked = _asked_titles(deck, labels)
     steps = {topic.step: topic for topic, _ in deck.walk() if topic.step}
     covering: defaultdict[str, set[int]] = defaultdict(set)
     for number, step in steps.items():
@@ -97,7 +99,7 @@ def generate_cards(deck: Deck) -> list[CardSpec]:
             concept = [] if not ancestors else list(
                 _concept(deck, topic, _context(deck, above), notes, meaning))
             drafts.append(_draft(deck, topic.id, "explain", "", _context(deck, above),
-                                 f"Explain: {_shown(asked_title(label))}", notes,
+                                 f"Explain: {_shown(asked[topic.id])}", notes,
                                  meaning if concept else ""))
             drafts.extend(concept)
         drafts.extend(_authored(deck, topic, here))
@@ -193,6 +195,19 @@ def _labels(deck: Deck) -> dict[TopicId, str]:
                 label = f"{label} (item {position} of {len(siblings)})"
             labels[topic.id] = label
     return labels
+
+
+def _asked_titles(deck: Deck, labels: dict[TopicId, str]) -> dict[TopicId, str]:
+    """Each topic's label as its "Explain:" card asks it (:func:`asked_title`), or the whole
+    label where siblings would otherwise be asked alike ("Batch (nightly, stored)" and "Batch
+    (micro-batches, e.g. Spark)" both "Batch")."""
+    asked: dict[TopicId, str] = {}
+    for siblings in [deck.topics, *(topic.children for topic, _ in deck.walk())]:
+        short = {topic.id: asked_title(labels[topic.id]) for topic in siblings}
+        counts = Counter(_norm(title) for title in short.values())
+        for topic_id, title in short.items():
+            asked[topic_id] = title if counts[_norm(title)] == 1 else labels[topic_id]
+    return asked
 
 
 def _authored(deck: Deck, topic: Topic, context: str) -> Iterator[_Draft]:
