@@ -390,3 +390,65 @@ def test_a_card_reviewed_on_both_sides_is_merged_in_time_order(round_trip: Round
         assert due == due_after
     finally:
         store.close()
+
+
+def test_a_suspension_or_flag_from_anki_keeps_a_schedule_no_answer_made(
+        tmp_path: Path) -> None:
+    """Cards given a due date here (a new one, and one answered before), then only suspended
+    or flagged in Anki: the import sets the mark and leaves the schedule as it was. Replaying
+    their answers would have lost the due date, and made the new one new again."""
+    import random
+    from datetime import UTC
+
+    from app.db import browse, study
+    from app.scheduling.scheduler import Fsrs, Grade, SchedulerSettings
+
+    (tmp_path / "decks").mkdir()
+    (tmp_path / "decks" / "demo.yaml").write_text(DECK, encoding="utf-8")
+    now = utc_now()
+    store = Store.open(tmp_path / "data")
+    try:
+        sync_decks(store, [(tmp_path / "decks", USER)], now - timedelta(days=5))
+        fresh, answered = [r[0] for r in store.conn.execute(
+            "SELECT id FROM cards ORDER BY ord LIMIT 2")]
+        card = study.get_card(store, answered)
+        assert card is not None
+        first = now - timedelta(days=3)
+        study.record_answer(store, card, Grade.GOOD, Fsrs(SchedulerSettings(fuzz=False)).answer(
+            card.state, Grade.GOOD, first), first, 3000, None)
+        browse.set_due_date(store, [fresh, answered], (9, 9), now - timedelta(days=1), UTC, 4,
+                            random.Random(1))
+        columns = "queue, due, stability, difficulty, last_review, reps, lapses"
+        before = {r[0]: r[1:] for r in store.conn.execute(
+            f"SELECT id, {columns} FROM cards WHERE id IN (?, ?)", [fresh, answered])}
+        package = export_deck(store, load_stored_deck(store, "demo"), tmp_path / "ours.apkg",
+                              now=now, with_progress=True).path
+        guids = card_guids([(r[0], r[1]) for r in store.conn.execute(
+            "SELECT id, kind FROM cards")])
+    finally:
+        store.close()
+    with anki_collection(tmp_path / "anki") as col:
+        import_with_scheduling(col, package)
+        ids = {guids[col.get_card(cid).note().guid][col.get_card(cid).ord]: cid
+               for cid in col.find_cards("")}
+        col.sched.suspend_cards([ids[fresh]])
+        col.set_user_flag_for_cards(2, [ids[answered]])
+        back = export(col, tmp_path / "back.apkg")
+    store = Store.open(tmp_path / "data")
+    try:
+        report = import_anki_progress(store, tmp_path / "data", back, now=utc_now())
+        assert (report.reviews_added, report.suspensions_changed, report.flags_changed) == (
+            0, 1, 1)
+        after = {r[0]: r[1:] for r in store.conn.execute(
+            f"SELECT id, {columns} FROM cards WHERE id IN (?, ?)", [fresh, answered])}
+        assert after[fresh] == before[fresh]  # untouched, the new card's whole schedule too
+        # The answered card's review is linked to its copy in Anki's log, so it is replayed:
+        # the same schedule, its memory through fsrs-rs's 32-bit floats.
+        assert after[answered][:2] == before[answered][:2]
+        assert after[answered][2:4] == pytest.approx(before[answered][2:4], rel=1e-6)
+        assert after[answered][4:] == before[answered][4:]
+        marks = dict(store.conn.execute(
+            "SELECT id, suspended * 10 + flag FROM cards WHERE id IN (?, ?)", [fresh, answered]))
+        assert marks == {fresh: 10, answered: 2}
+    finally:
+        store.close()

@@ -149,8 +149,10 @@ def write_progress(store: Store, reviews: Sequence[ReplayedReview],
 
 
 def write_rows(store: Store, added: Sequence[NewReviewRow], updated: Sequence[ReviewUpdateRow],
-               cards: Sequence[CardRow], during: Callable[[], None] | None = None) -> None:
-    """:func:`write_progress` with the rows built already (the import's fast path).
+               cards: Sequence[CardRow], during: Callable[[], None] | None = None, *,
+               marks: Sequence[tuple[int, int, str]] = ()) -> None:
+    """:func:`write_progress` with the rows built already (the import's fast path); ``marks``
+    (suspended, flag, card id) change only those two columns of other cards.
 
     ``during`` is called inside the transaction, after the review log is written and before
     the cards are (the durability test kills the process there).
@@ -188,6 +190,7 @@ def write_rows(store: Store, added: Sequence[NewReviewRow], updated: Sequence[Re
             "UPDATE cards SET queue = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
             "last_review = ?, reps = ?, lapses = ?, suspended = ?, flag = ? WHERE id = ?",
             cards)
+        conn.executemany("UPDATE cards SET suspended = ?, flag = ? WHERE id = ?", marks)
 
 
 def _after(state: CardState) -> tuple[object, ...]:

@@ -152,29 +152,35 @@ def import_anki_progress(store: Store, data_dir: Path | None, package: Path, *, 
             known += len(theirs)
     logs = our_reviews(store, (card_id for _, card_id, _, _ in changing))
     plans: list[tuple[str, AnkiCard, list[Merged]]] = []
+    # Cards whose only change is a suspension or a flag: those are set, and the schedule is
+    # left as it is. Replaying the log would rebuild it from the answers alone and lose what
+    # no answer made (a due date set in the browser, on a new card the whole schedule).
+    marks: list[tuple[int, int, str]] = []
     added = both = 0
     for anki_id, card_id, card, marked in changing:
         merged, new, already, clash = _merge(logs.get(card_id, []),
                                               collection.answers.get(anki_id, []))
         added += new
         known += already
-        if new or marked or any(m.link for m in merged):
+        if new or any(m.link for m in merged):
             both += clash
             plans.append((card_id, card, merged))
+        elif marked:
+            marks.append((int(card.queue == -1), card.flag, card_id))
     backup = None
-    if not plans:
+    if not plans and not marks:
         return ImportReport(package, len(matched), 0, known, len(foreign), skipped, 0, 0, 0,
                             None)
     settings = replace(load_study_settings(store), fuzz=False)
     if progress is not None:
         progress(0, 2)
     added_rows, updated_rows, cards = replay(plans, settings, local or local_zone(),
-                                             collection.created)
+                                             collection.created) if plans else ([], [], [])
     if progress is not None:
         progress(1, 2)
     if data_dir is not None:
         backup = create_backup(store, data_dir, now, reason="before-anki-import")
-    write_rows(store, added_rows, updated_rows, cards, during)
+    write_rows(store, added_rows, updated_rows, cards, during, marks=marks)
     if progress is not None:
         progress(2, 2)
     return ImportReport(package, len(matched), added, known, len(foreign), skipped, both,
