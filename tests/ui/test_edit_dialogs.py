@@ -64,12 +64,13 @@ def modal(qtbot: QtBot, action: Callable[[], None], reply: Callable[[QWidget], N
         try:
             activate(qtbot, dialog)
             reply(dialog)
-            assert not dialog.isVisible(), f"{type(dialog).__name__} is still open"
+            # A save runs off the GUI thread: the dialog closes once it is done.
+            qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
         except BaseException as error:  # re-raised below, once the dialogs are closed
             failed.append(error)
             while (open_dialog := QApplication.activeModalWidget()) not in (None, before):
                 assert isinstance(open_dialog, QDialog)
-                open_dialog.reject()
+                open_dialog.done(QDialog.DialogCode.Rejected)  # even one that is saving
 
     timer.timeout.connect(answer)
     timer.start()
@@ -278,8 +279,9 @@ def test_bad_card_text_is_refused_in_the_dialog(qtbot: QtBot, window: MainWindow
     qtbot.keyClick(dialog.cloze_button, Qt.Key.Key_Space)
     type_into(qtbot, dialog.cloze, "no gap here")
     qtbot.keyClick(dialog.cloze, Qt.Key.Key_Return, CTRL)
-    assert dialog.isVisible() and "no deletion" in dialog.problem.text()
-    assert dialog.saved_key is None
+    qtbot.waitUntil(lambda: "no deletion" in dialog.problem.text())  # checked where it saves
+    assert dialog.isVisible() and dialog.saved_key is None
+    assert dialog.cloze.toPlainText() == "no gap here" and not dialog.cloze.isReadOnly()
 
 
 @pytest.mark.parametrize(("text", "selection", "expected"), [
@@ -295,8 +297,9 @@ def test_make_cloze_numbers_the_next_deletion(text: str, selection: tuple[int, i
 @pytest.fixture
 def user_deck(data_dir: Path) -> Path:
     """The small test deck as a user deck, written before the window opens the data folder."""
+    from shared import DECK as DEMO_DECK
+
     from app.paths import user_decks_dir
-    from tests.shared import DECK as DEMO_DECK
 
     folder = user_decks_dir(data_dir)
     folder.mkdir(parents=True)

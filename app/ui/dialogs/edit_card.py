@@ -5,16 +5,22 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
     QButtonGroup,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
+    QProgressBar,
     QPushButton,
     QRadioButton,
     QStackedWidget,
@@ -23,11 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.db.store import Store
-from app.decks.editing import card_of, save_card
+from app.decks.editing import TopicText, card_of, save_card, topic_text
 from app.errors import AppError
 from app.model import AuthoredCard
 from app.ui.actions import EDIT_CLOZE, EDIT_SAVE_CARD, bind_page_key
 from app.ui.dialogs.fit import fit_width
+from app.ui.worker import run_in_background
 
 if TYPE_CHECKING:
     from app.ui.review_page import ReviewPage
@@ -61,17 +68,133 @@ def wrap_cloze(text: str, start: int, end: int) -> tuple[str, int]:
     return text[:start] + made + text[end:], start + len(made)
 
 
-class EditCardDialog(QDialog):
-    """One card's text; OK saves it at once (an edited card keeps its key and progress)."""
+def saving_what(path: str, built_in: bool) -> str:
+    """What the saving row says: a user deck's whole file is rewritten, which takes a while."""
+    return "Saving…" if built_in or not path else f"Saving into {Path(path).name}…"
+
+
+class SavingDialog(QDialog):
+    """An editor whose saves run off the GUI thread (app/ui/worker.py): a save re-reads,
+    checks, rewrites and re-syncs the whole deck, seconds for a deck imported from a big
+    outline. The work opens a store of its own on the same data folder (a sqlite3 connection
+    belongs to its thread). While it runs the dialog says so with a busy bar, its text is
+    read-only and its buttons are off, and Esc or closing it waits: what is on screen is what
+    is being saved, and the deck file is replaced whole or not at all. A failure shows its
+    message and gives the text back as it was, to fix and save again."""
+
+    store: Store
+    problem: QLabel
+
+    def _add_saving_row(self, layout: QVBoxLayout) -> None:
+        self.saving = False
+        self._what = ""
+        self.saving_row = QWidget()
+        row = QHBoxLayout(self.saving_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.saving_text = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
+        self.saving_bar = QProgressBar()
+        self.saving_bar.setAccessibleName("Saving")
+        self.saving_bar.setRange(0, 0)  # busy: a save has no steps worth counting
+        self.saving_bar.setTextVisible(False)
+        self.saving_bar.setMaximumWidth(self.fontMetrics().averageCharWidth() * 20)
+        row.addWidget(self.saving_text, 1)
+        row.addWidget(self.saving_bar)
+        self.saving_row.hide()
+        layout.addWidget(self.saving_row)
+        self._locked: list[tuple[QAbstractButton, bool]] = []
+        self._focus: QWidget | None = None
+
+    def run_save(self, what: str, job: Callable[[Store], Any],
+                 done: Callable[[Any], None]) -> None:
+        """Run ``job`` on a store of its own off the GUI thread; ``done`` gets its result here.
+        An in-memory store (tests, dry runs) has a single connection: its job runs at once."""
+        if self.saving:
+            return
+        self.saving = True
+        self._what = what
+        self.problem.hide()
+        self.saving_text.setText(what)
+        self.saving_row.show()
+        self._lock(True)
+
+        def finished(result: object) -> None:
+            self._lock(False)
+            done(result)
+
+        def failed(error: AppError) -> None:
+            self._lock(False)
+            self._fail(error)
+
+        if self.store.path is None:
+            try:
+                result = job(self.store)
+            except AppError as error:
+                failed(error)
+            else:
+                finished(result)
+            return
+        data_dir = self.store.path.parent
+
+        def work(_progress: Callable[[int, int], None]) -> object:
+            own = Store.open(data_dir, check=False)  # checked at start-up
+            try:
+                return job(own)
+            finally:
+                own.close()
+
+        run_in_background(work, on_done=finished, on_error=failed)
+
+    def _lock(self, on: bool) -> None:
+        if on:
+            self._focus = QApplication.focusWidget()
+            self._locked = [(b, b.isEnabled()) for b in self.findChildren(QAbstractButton)]
+            for button, _was in self._locked:
+                button.setEnabled(False)
+        else:
+            self.saving = False
+            self.saving_row.hide()
+            for button, was in self._locked:
+                button.setEnabled(was)
+            self._locked = []
+        for edit in self.findChildren(QLineEdit) + self.findChildren(QPlainTextEdit):
+            edit.setReadOnly(on)
+        if not on and self._focus is not None and self.isAncestorOf(self._focus):
+            self._focus.setFocus()
+
+    def _fail(self, error: AppError) -> None:
+        self.problem.setText(error.message)
+        self.problem.show()
+
+    def reject(self) -> None:
+        if self.saving:  # the edit is on its way to the file: closing now would hide its fate
+            self.saving_text.setText(f"{self._what} The editor can close once it is done.")
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.saving:
+            event.ignore()
+            self.reject()
+            return
+        super().closeEvent(event)
+
+
+class EditCardDialog(SavingDialog):
+    """One card's text; Save saves it (an edited card keeps its key and progress) off the GUI
+    thread; the dialog closes once it is saved. ``with_text`` also reads the topic's new text
+    there (``saved_text``), for the topic's editor to show."""
 
     def __init__(self, store: Store, deck_id: str, topic_id: str, key: str | None,
                  card: AuthoredCard, clock: Callable[[], datetime], *, topic_title: str = "",
-                 built_in: bool = False, own: bool = False,
-                 parent: QWidget | None = None) -> None:
+                 built_in: bool = False, own: bool = False, path: str = "",
+                 with_text: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store, self.deck_id, self.topic_id, self.key = store, deck_id, topic_id, key
         self.clock = clock
         self.saved_key: str | None = None
+        self.saved_text: TopicText | None = None
+        self.with_text = with_text
+        self.what = saving_what(path, built_in)
         adding = key is None
         self.setWindowTitle("Add a card" if adding else "Edit card")
         where = f"Topic: {topic_title}" if topic_title else ""
@@ -144,6 +267,7 @@ class EditCardDialog(QDialog):
         layout.addLayout(kind_row)
         layout.addWidget(self.pages, 1)
         layout.addWidget(self.problem)
+        self._add_saving_row(layout)
         layout.addWidget(buttons)
 
         self.question.setPlainText(card.question)
@@ -164,6 +288,8 @@ class EditCardDialog(QDialog):
                             answer=self.answer.toPlainText())
 
     def make_cloze(self) -> None:
+        if self.saving:
+            return
         cursor = self.cloze.textCursor()
         text, position = wrap_cloze(self.cloze.toPlainText(), cursor.selectionStart(),
                                     cursor.selectionEnd())
@@ -173,15 +299,23 @@ class EditCardDialog(QDialog):
         self.cloze.setTextCursor(cursor)
 
     def save(self) -> None:
-        """Save, or say in the dialog what is wrong (nothing is saved then)."""
-        try:
-            self.saved_key = save_card(self.store, self.deck_id, self.topic_id, self.key,
-                                       self.card(), self.clock())
-        except AppError as error:
-            self.problem.setText(error.message)
-            self.problem.show()
-            return
-        self.accept()
+        """Save, then close; or say in the dialog what is wrong (nothing is saved then)."""
+        deck_id, topic_id, key, card, now = (self.deck_id, self.topic_id, self.key, self.card(),
+                                             self.clock())
+        with_text = self.with_text
+
+        def job(store: Store) -> tuple[str, TopicText | None]:
+            saved = save_card(store, deck_id, topic_id, key, card, now)
+            try:  # saved: a failure to read it back is the topic editor's to show
+                return saved, topic_text(store, deck_id, topic_id) if with_text else None
+            except AppError:
+                return saved, None
+
+        def done(result: tuple[str, TopicText | None]) -> None:
+            self.saved_key, self.saved_text = result
+            self.accept()
+
+        self.run_save(self.what, job, done)
 
 
 def edit_shown_card(page: ReviewPage, store: Store, on_saved: Callable[[], None]) -> None:
@@ -209,7 +343,7 @@ def edit_shown_card(page: ReviewPage, store: Store, on_saved: Callable[[], None]
             dialog: QDialog = EditCardDialog(store, text.deck_id, text.topic_id, found.key,
                                              found.card, page.clock, topic_title=text.title,
                                              built_in=text.built_in, own=found.own,
-                                             parent=page)
+                                             path=text.path, parent=page)
         else:
             dialog = EditTopicDialog(store, shown.deck_id, shown.topic_id, page.clock,
                                      generated_card=True, parent=page)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -29,7 +30,13 @@ from app.decks.editing import EditableCard, TopicText, remove_card, save_topic, 
 from app.errors import AppError
 from app.model import AuthoredCard
 from app.ui.actions import EDIT_DELETE_CARD, EDIT_OPEN_CARD, EDIT_SAVE_TOPIC, bind_page_key
-from app.ui.dialogs.edit_card import EditCardDialog, _editor, _error_label
+from app.ui.dialogs.edit_card import (
+    EditCardDialog,
+    SavingDialog,
+    _editor,
+    _error_label,
+    saving_what,
+)
 from app.ui.dialogs.fit import breakable, fit_width
 
 if TYPE_CHECKING:
@@ -53,9 +60,10 @@ def card_line(card: EditableCard) -> str:
     return f"{kind}: {first}{mark}"
 
 
-class EditTopicDialog(QDialog):
+class EditTopicDialog(SavingDialog):
     """Title and explanation (saved with Save), and the topic's hand-written cards (each saved
-    by its own dialog). ``changed`` tells the caller to show the new text."""
+    by its own dialog). ``changed`` tells the caller to show the new text. Saves and deletions
+    run off the GUI thread (:class:`SavingDialog`)."""
 
     def __init__(self, store: Store, deck_id: str, topic_id: str, clock: Callable[[], datetime],
                  *, generated_card: bool = False, parent: QWidget | None = None) -> None:
@@ -141,6 +149,7 @@ class EditTopicDialog(QDialog):
         layout.addLayout(grid, 2)
         layout.addWidget(generated)
         layout.addWidget(self.problem)
+        self._add_saving_row(layout)
         layout.addWidget(buttons)
         self._fill()
         fit_width(self, self.fontMetrics().averageCharWidth() * 100)
@@ -182,30 +191,38 @@ class EditTopicDialog(QDialog):
         self.delete_button.setText("Undo my e&dit" if card is not None and card.edited
                                    and not card.own else "&Delete")
 
-    def _fail(self, error: AppError) -> None:
-        self.problem.setText(error.message)
-        self.problem.show()
-
     # --- actions ---------------------------------------------------------------------------------
 
     def save(self) -> None:
-        """Save the title and explanation, or say in the dialog why not (nothing saved)."""
-        try:
-            save_topic(self.store, self.deck_id, self.topic_id, title=self.title.text(),
-                       notes=self.notes.toPlainText(), now=self.clock())
-        except AppError as error:
-            self._fail(error)
-            return
-        self.changed = True
-        self.accept()
+        """Save the title and explanation, then close; or say in the dialog why not (nothing
+        saved)."""
+        deck_id, topic_id, now = self.deck_id, self.topic_id, self.clock()
+        title, notes = self.title.text(), self.notes.toPlainText()
+
+        def job(store: Store) -> None:
+            save_topic(store, deck_id, topic_id, title=title, notes=notes, now=now)
+
+        def done(_result: object) -> None:
+            self.changed = True
+            self.accept()
+
+        self.run_save(saving_what(self.text.path, self.text.built_in), job, done)
 
     def _card_dialog(self, key: str | None, card: AuthoredCard, *, own: bool = True) -> None:
+        if self.saving:
+            return
         dialog = EditCardDialog(self.store, self.deck_id, self.topic_id, key, card, self.clock,
                                 topic_title=self.text.title, built_in=self.text.built_in,
-                                own=own, parent=self)
+                                own=own, path=self.text.path, with_text=True, parent=self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.problem.hide()
-            self._reload(dialog.saved_key)
+            self.changed = True
+            try:  # the topic's new text, read where it was saved, off the GUI thread
+                self.text = dialog.saved_text or topic_text(self.store, self.deck_id,
+                                                            self.topic_id)
+            except AppError as error:
+                self._fail(error)
+            self._fill(dialog.saved_key)
             self.cards.setFocus()
 
     def edit_card(self) -> None:
@@ -218,15 +235,25 @@ class EditTopicDialog(QDialog):
 
     def delete_card(self) -> None:
         card = self.current()
-        if card is None or not (card.own or card.edited):
+        if self.saving or card is None or not (card.own or card.edited):
             return
-        try:
-            remove_card(self.store, self.deck_id, self.topic_id, card.key, self.clock())
-        except AppError as error:
-            self._fail(error)
-            return
-        self.problem.hide()
-        self._reload(card.key)
+        deck_id, topic_id, key, now = self.deck_id, self.topic_id, card.key, self.clock()
+        built_in = self.text.built_in
+
+        def job(store: Store) -> TopicText:
+            remove_card(store, deck_id, topic_id, key, now)
+            return topic_text(store, deck_id, topic_id)
+
+        def done(text: TopicText) -> None:
+            self.changed = True
+            self.text = text
+            self._fill(key)
+            self.cards.setFocus()
+
+        what = "Taking back your edit…" if built_in and not card.own else (
+            "Deleting the card…" if built_in else
+            f"Deleting the card from {Path(self.text.path).name}…")
+        self.run_save(what, job, done)
 
     def review_conflicts(self) -> None:
         from app.ui.dialogs.edit_conflicts import EditConflictsDialog
