@@ -251,3 +251,29 @@ def test_the_saving_state_fits_at_any_font(qtbot: QtBot, qapp: QApplication, use
         qtbot.waitUntil(lambda: not dialog.isVisible())
     finally:
         apply_appearance(qapp, Appearance())
+
+
+def test_f2_reads_the_topic_off_the_gui_thread_then_opens_its_editor(
+        qtbot: QtBot, user_deck: Path, window: MainWindow,
+        hold: Callable[[ModuleType, str], Gate]) -> None:
+    reading = hold(edit_topic, "topic_text")
+    assert window.open_key("demo/bravo")
+    window.outline.focus_tree()
+
+    def look(dialog: QWidget) -> None:
+        assert isinstance(dialog, EditTopicDialog) and dialog.title.text() == "Bravo"
+        qtbot.keyClick(dialog.title, Qt.Key.Key_Escape)
+
+    def press_f2() -> None:
+        qtbot.keyClick(window.tree, Qt.Key.Key_F2)
+        qtbot.waitUntil(reading.started.is_set)
+        # The deck is being read: the window says so, and F2 again opens no second editor.
+        assert reading.threads[0] is not threading.main_thread()
+        assert window.statusBar().currentMessage() == "Opening the editor of “Bravo”…"
+        assert QApplication.activeModalWidget() is None
+        qtbot.keyClick(window.tree, Qt.Key.Key_F2)
+        assert len(reading.threads) == 1
+        reading.release.set()
+
+    modal(qtbot, press_f2, look)
+    assert len(reading.threads) == 1 and window.statusBar().currentMessage() == ""

@@ -38,6 +38,7 @@ from app.ui.dialogs.edit_card import (
     saving_what,
 )
 from app.ui.dialogs.fit import breakable, fit_width
+from app.ui.worker import run_in_background
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -66,11 +67,12 @@ class EditTopicDialog(SavingDialog):
     run off the GUI thread (:class:`SavingDialog`)."""
 
     def __init__(self, store: Store, deck_id: str, topic_id: str, clock: Callable[[], datetime],
-                 *, generated_card: bool = False, parent: QWidget | None = None) -> None:
+                 *, generated_card: bool = False, text: TopicText | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store, self.deck_id, self.topic_id, self.clock = store, deck_id, topic_id, clock
         self.changed = False
-        self.text: TopicText = topic_text(store, deck_id, topic_id)
+        self.text: TopicText = text or topic_text(store, deck_id, topic_id)
         self.setWindowTitle(f"Edit topic: {self.text.title}")
 
         where = ("Built-in deck: your changes are kept apart from it, survive its updates and "
@@ -296,14 +298,51 @@ def open_editor(window: MainWindow, what: str) -> None:
         window.statusBar().showMessage("Select a topic to edit (a deck's own text is its "
                                        "file's).", 6000)
         return
-    try:
-        dialog = EditTopicDialog(window.store, node.deck_id, node.topic_id, window.clock,
-                                 parent=window)
-    except AppError as error:
-        from app.ui.errors import show_error
+    _open_topic(window, node.key, node.deck_id, node.topic_id, node.title)
 
-        show_error(window, error)
+
+#: The topics whose editor is being opened: F2 again meanwhile opens no second one.
+_opening: set[str] = set()
+
+
+def _open_topic(window: MainWindow, key: str, deck_id: str, topic_id: str, title: str) -> None:
+    """The topic's editor, its text read off the GUI thread first: the whole deck file is
+    parsed, seconds for a deck imported from a big outline (the parse is then kept for the
+    process, app/decks/library.py)."""
+    from app.ui.errors import show_error
+
+    if key in _opening:
         return
-    dialog.exec()
-    if dialog.changed:
-        window.reload_decks(node.key)
+
+    def show(text: TopicText) -> None:
+        _opening.discard(key)
+        window.statusBar().clearMessage()
+        dialog = EditTopicDialog(window.store, deck_id, topic_id, window.clock, text=text,
+                                 parent=window)
+        dialog.exec()
+        if dialog.changed:
+            window.reload_decks(key)
+
+    def failed(error: AppError) -> None:
+        _opening.discard(key)
+        window.statusBar().clearMessage()
+        show_error(window, error)
+
+    if window.store.path is None:  # an in-memory store has one connection: read it here
+        try:
+            show(topic_text(window.store, deck_id, topic_id))
+        except AppError as error:
+            failed(error)
+        return
+    data_dir = window.store.path.parent
+
+    def work(_progress: Callable[[int, int], None]) -> TopicText:
+        store = Store.open(data_dir, check=False)  # checked at start-up
+        try:
+            return topic_text(store, deck_id, topic_id)
+        finally:
+            store.close()
+
+    _opening.add(key)
+    window.statusBar().showMessage(f"Opening the editor of “{title}”…")
+    run_in_background(work, on_done=show, on_error=failed)
