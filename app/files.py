@@ -26,6 +26,17 @@ def read_limit() -> int:
     return int(megabytes * 1024 * 1024) if megabytes > 0 else MAX_READ_BYTES
 
 
+#: A deck file may take this many times :func:`read_limit`. The app must read back every deck
+#: it writes, and a deck made from an outline is larger than the outline (its YAML gives each
+#: heading an id and a title line: about twice a real outline's size).
+DECK_FACTOR = 4
+
+
+def deck_read_limit() -> int:
+    """The byte limit for deck files: :data:`DECK_FACTOR` times :func:`read_limit`."""
+    return read_limit() * DECK_FACTOR
+
+
 def _kind(mode: int) -> str:
     if stat.S_ISFIFO(mode):
         return "a named pipe (FIFO)"
@@ -52,7 +63,7 @@ def read_capped(path: str | os.PathLike[str], limit: int | None = None) -> bytes
         info = os.fstat(fd)  # what was opened, should the name now point elsewhere
         _check_regular(info.st_mode)
         if info.st_size > limit:
-            raise OSError(errno.EFBIG, f"the file is larger than {_size(limit)} "
+            raise OSError(errno.EFBIG, f"the file is larger than {size_text(limit)} "
                           f"({info.st_size:,} bytes); split it into smaller files, or raise "
                           f"the limit with {_LIMIT_VARIABLE}")
         with os.fdopen(fd, "rb", closefd=False) as handle:
@@ -60,7 +71,7 @@ def read_capped(path: str | os.PathLike[str], limit: int | None = None) -> bytes
     finally:
         os.close(fd)
     if len(data) > limit:
-        raise OSError(errno.EFBIG, f"the file grew past the {_size(limit)} limit while it was "
+        raise OSError(errno.EFBIG, f"the file grew past the {size_text(limit)} limit while it was "
                       f"read ({_LIMIT_VARIABLE} sets it)")
     return data
 
@@ -71,7 +82,8 @@ def _check_regular(mode: int) -> None:
                       "are read")
 
 
-def _size(count: int) -> str:
+def size_text(count: int) -> str:
+    """A byte count as a person reads it: "8 MB", or "41,943 bytes" under a megabyte."""
     megabytes = round(count / (1024 * 1024), 1)
     return f"{megabytes:g} MB" if megabytes >= 1 else f"{count:,} bytes"
 

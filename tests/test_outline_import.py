@@ -865,3 +865,36 @@ def test_an_import_reports_its_stages_in_order(tmp_path: Path) -> None:
         assert seen == [(0, IMPORT_STAGES)], "a failed parse reports no later stage"
     finally:
         store.close()
+
+
+def test_a_deck_larger_than_its_outline_still_loads_at_the_next_start(
+        tmp_path: Path, data: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deck file is about twice its outline (an id and a title line per heading): an outline
+    just under the read limit makes a deck over it, which every later start must read back."""
+    monkeypatch.setenv("MLSD_STUDY_MAX_FILE_MB", "0.05")  # 52,428 bytes
+    text = "".join(f"# Section {n}\n\nNotes on section {n}.\n\n- point {n}\n- aside {n}\n\n"
+                   for n in range(900))
+    source = _write(tmp_path / "wide.md", text[:50_000].rsplit("\n# ", 1)[0] + "\n")
+    assert 40_000 < source.stat().st_size <= 52_428
+    result = import_outline(store, source, data, NOW)
+    assert result.path.stat().st_size > 52_428  # over the outline limit
+    # (The built-in deck, 408 KiB, is over this test's limit: only the user's decks are read.)
+    report = sync_decks(store, [(user_decks_dir(data), USER)], NOW + timedelta(days=1))
+    assert report.problems == ()
+    assert load_path(result.path).id == result.deck_id
+
+
+def test_an_outline_whose_deck_could_not_be_read_back_is_refused(
+        tmp_path: Path, data: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Headings alone grow more than four times into YAML: such a deck would be over the deck
+    limit, so the import refuses it, names the sizes and what to do, and writes nothing."""
+    monkeypatch.setenv("MLSD_STUDY_MAX_FILE_MB", "0.01")  # 10,485 bytes; decks 41,943
+    source = _write(tmp_path / "dense.md", "".join(f"# H{n}\n" for n in range(1400)))
+    assert source.stat().st_size <= 10_485
+    with pytest.raises(OutlineError, match=r"deck file of [\d,]+ bytes, more than the 41,940 "
+                                           r"bytes a deck may take; split the outline.*"
+                                           r"MLSD_STUDY_MAX_FILE_MB") as refused:
+        import_outline(store, source, data, NOW)
+    assert refused.value.problems[0].path == str(source)
+    assert not user_decks_dir(data).exists() or not list(user_decks_dir(data).iterdir())
+    assert [d.id for d in store.decks()] == ["ml-system-design"]

@@ -36,7 +36,7 @@ from app.decks.edits import (
 )
 from app.decks.library import SHIPPED, deck_hash, load_stored_deck
 from app.errors import AppError, DeckError
-from app.files import read_capped, write_atomic
+from app.files import deck_read_limit, read_capped, write_atomic
 from app.model import AuthoredCard, Deck, DeckId, Topic, TopicId
 
 __all__ = ["EditableCard", "TopicText", "card_of", "conflicts", "layered", "remove_card",
@@ -258,7 +258,7 @@ def resolve_conflict(store: Store, edit: UserEdit, *, keep_mine: bool, now: date
 
 def _read(path: str) -> bytes:
     try:
-        return read_capped(path)
+        return read_capped(path, deck_read_limit())
     except OSError as exc:
         raise AppError(f"Cannot read the deck file {path}: {exc.strerror or exc}.") from None
 

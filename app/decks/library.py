@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from app.db.store import Store, StoredTopic
 from app.errors import AppError, DeckError, OutlineError, Problem
-from app.files import read_capped, replace_durably
+from app.files import deck_read_limit, read_capped, replace_durably, size_text
 from app.model import CARD_GENERATOR_VERSION, Deck, DeckId
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def _deck_file_data(sources: list[tuple[Path, str]],
     for folder, origin in sources:
         for path in deck_files(folder):
             try:
-                data = read_capped(path)
+                data = read_capped(path, deck_read_limit())
             except OSError as exc:
                 problems.append(Problem(str(path), 1, 1, f"cannot read the file: "
                                         f"{exc.strerror or exc}"))
@@ -209,6 +209,11 @@ def import_outline(store: Store, path: Path, data_dir: Path, now: datetime, *,
     stored = replace(deck, path=str(target))
     cards = generate_cards(stored)
     data = text.encode("utf-8")
+    if len(data) > deck_read_limit():  # it could not be read back: refused, nothing written
+        raise OutlineError([Problem(name, 1, 1, (
+            f"this outline makes a deck file of {size_text(len(data))}, more than the "
+            f"{size_text(deck_read_limit())} a deck may take; split the outline into smaller "
+            "files, or raise the limit with MLSD_STUDY_MAX_FILE_MB"))])
     stage(2)
     reimported = target.is_file()
     # The old file is kept under a second name (a hard link: no disk space needed) until the
@@ -327,7 +332,7 @@ def load_stored_deck(store: Store, deck_id: str, *, user_layer: bool = True) -> 
         if stored.id == deck_id:
             path = stored.path
             try:
-                data = read_capped(path)
+                data = read_capped(path, deck_read_limit())
             except OSError as exc:
                 raise DeckError([Problem(path, 1, 1, f"cannot read the file: "
                                          f"{exc.strerror or exc}")]) from None

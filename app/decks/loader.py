@@ -457,11 +457,11 @@ def load_text(text: str, source: str = "<deck>") -> Deck:
 
 def load_path(path: str | Path) -> Deck:
     """Read and validate a deck file. Raises :class:`DeckError` for unreadable or bad files."""
-    from app.files import read_capped
+    from app.files import deck_read_limit, read_capped
 
     name = str(path)
     try:
-        data = read_capped(path)
+        data = read_capped(path, deck_read_limit())
     except OSError as exc:
         raise DeckError([Problem(name, 1, 1, f"cannot read the file: {exc.strerror or exc}")]) \
             from None
