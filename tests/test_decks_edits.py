@@ -259,6 +259,25 @@ def test_a_user_deck_edit_rewrites_its_file_and_keeps_progress(user: Setup) -> N
     assert user.card("demo/bravo/qa/0").state == state
 
 
+def test_the_deck_an_edit_wrote_is_read_without_parsing_it_again(
+        user: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The editor has parsed and checked the file it writes: the next read of the deck (the
+    next editor, the question bank) takes that, where a big deck took seconds to parse."""
+    from app.decks import loader
+
+    save_topic(user.store, "demo", "alpha", title="Alpha, kept", notes="Kept notes.", now=T0)
+
+    def parse_again(text: str, source: str = "") -> object:
+        raise AssertionError(f"{source} was parsed again")
+
+    monkeypatch.setattr(loader, "load_text", parse_again)
+    alpha = next(t for t, _ in load_stored_deck(user.store, "demo").walk() if t.id == "alpha")
+    assert (alpha.title, alpha.notes) == ("Alpha, kept", "Kept notes.")
+    user.path.write_text(DECK, encoding="utf-8")  # changed by hand: read and parsed anew
+    with pytest.raises(AssertionError, match="parsed again"):
+        load_stored_deck(user.store, "demo")
+
+
 def test_a_user_deck_that_no_longer_loads_is_not_written(user: Setup) -> None:
     broken = DECK.replace("  version: 1\n", "")
     user.path.write_text(broken, encoding="utf-8")

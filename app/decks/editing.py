@@ -34,7 +34,7 @@ from app.decks.edits import (
     own_item,
     topic_of,
 )
-from app.decks.library import SHIPPED, deck_hash, load_stored_deck
+from app.decks.library import SHIPPED, deck_hash, load_stored_deck, remember_parsed
 from app.errors import AppError, DeckError
 from app.files import deck_read_limit, read_capped, write_atomic
 from app.model import AuthoredCard, Deck, DeckId, Topic, TopicId
@@ -300,5 +300,6 @@ def _rewrite(store: Store, stored: StoredDeck, topic_id: str, now: datetime,
     except OSError as exc:
         raise AppError(f"Cannot write the deck file {path}: {exc.strerror or exc}; nothing was "
                        "changed. Check that the decks folder is writable.") from None
+    remember_parsed(path, data, deck)
     store.sync_deck(deck, content_hash=deck_hash(data), origin=stored.origin, now=now,
                     cards=generate_cards(deck))

@@ -321,6 +321,13 @@ def _check_import_target(store: Store, deck_id: DeckId, target: Path, name: str,
 _parsed: dict[str, tuple[str, Deck]] = {}
 
 
+def remember_parsed(path: str, data: bytes, deck: Deck) -> None:
+    """Tell :func:`load_stored_deck` that ``data``, now the file at ``path``, parses to
+    ``deck`` (an editor that has just written and checked it): the next read of the deck then
+    needs no second parse (6 s for the deck of a 5 MB outline)."""
+    _parsed[path] = deck_hash(data), deck
+
+
 def load_stored_deck(store: Store, deck_id: str, *, user_layer: bool = True) -> Deck:
     """A stored deck parsed from its file as the file is now (for what the store does not
     keep, such as the interview question bank and rubrics), parsed once per version of the
