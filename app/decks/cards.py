@@ -179,7 +179,9 @@ def shares_a_word(first: str, second: str) -> bool:
 
 
 def _context(deck: Deck, path: list[str]) -> str:
-    return " > ".join(path) if path else deck.title
+    """The breadcrumb above a card: its topic's ancestors (or the topic and them), each as an
+    explain card asks it, without asides that list examples."""
+    return " > ".join(asked_title(label) for label in path) if path else deck.title
 
 
 def _labels(deck: Deck) -> dict[TopicId, str]:
