@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from fsrs import Card, Rating, Scheduler
+from fsrs import Card, Rating, Scheduler, State
 
 from app.scheduling.scheduler import (
     MAX_STEPS,
@@ -50,11 +50,29 @@ def run(scheduler: Fsrs, grades: list[Grade], start: datetime = NOW) -> list[Car
     return states
 
 
+def anki_ordered(scheduler: Scheduler, card: Card, rating: Rating, now: datetime) -> Card:
+    """py-fsrs's answer, with Anki's order on a review card's passing intervals (fuzz off):
+    Hard at least 1 day, Good at least Hard + 1, Easy at least Good + 1
+    (rslib/src/scheduler/states/review.rs, passing_fsrs_review_intervals)."""
+    after, _ = scheduler.review_card(card, rating, now)
+    if card.state != State.Review or rating == Rating.Again:
+        return after
+    minimum = 1
+    for passing in (Rating.Hard, Rating.Good, Rating.Easy):
+        other, _ = scheduler.review_card(card, passing, now)
+        days = max(minimum, (other.due - now).days)
+        if passing == rating:
+            after.due = now + timedelta(days=days)
+            break
+        minimum = days + 1
+    return after
+
+
 def run_reference(grades: list[Grade], retention: float = 0.9,
                   start: datetime = NOW) -> list[Card]:
     scheduler, card, now, cards = reference(retention), Card(card_id=1, due=start), start, []
     for grade in grades:
-        card, _ = scheduler.review_card(card, Rating(int(grade)), now)
+        card = anki_ordered(scheduler, card, Rating(int(grade)), now)
         cards.append(card)
         now = card.due
     return cards
@@ -99,7 +117,8 @@ def test_good_good_good_good_matches_literal_and_reference_intervals() -> None:
 def test_again_paths_match_the_reference_and_count_a_lapse_only_from_review() -> None:
     grades = [Grade.AGAIN, Grade.GOOD, Grade.GOOD, Grade.AGAIN, Grade.GOOD, Grade.GOOD]
     states = run(fsrs(), grades)
-    assert intervals(states) == [MINUTE, 10 * MINUTE, DAY, 10 * MINUTE, DAY, DAY]
+    # The last Good: py-fsrs gives 1 day, as for Hard; Good is at least Hard + 1 day (Anki).
+    assert intervals(states) == [MINUTE, 10 * MINUTE, DAY, 10 * MINUTE, DAY, 2 * DAY]
     assert [s.queue for s in states] == [Queue.LEARNING, Queue.LEARNING, Queue.REVIEW,
                                         Queue.RELEARNING, Queue.REVIEW, Queue.REVIEW]
     # Again while learning is not a lapse; Again on a review card is.

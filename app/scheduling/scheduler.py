@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from enum import IntEnum
+from hashlib import blake2b
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # fsrs is imported when a session starts, not to paint the first window
@@ -148,8 +149,12 @@ def _utc(moment: datetime) -> datetime:
 
 
 class Fsrs:
-    """FSRS-6 with our settings: the fitted parameters when there are some, else the defaults
-    (fuzz uses py-fsrs's own RNG)."""
+    """FSRS-6 with our settings: the fitted parameters when there are some, else the defaults.
+
+    py-fsrs gives each answer's memory state and unfuzzed interval; the passing intervals of a
+    review card are then constrained and fuzzed together as Anki does (see
+    :meth:`_passing_review`), so Hard <= Good < Easy on the buttons and in the schedule.
+    """
 
     def __init__(self, settings: SchedulerSettings | None = None) -> None:
         import fsrs  # bound once here: the answer path should not repeat import lookups
@@ -159,13 +164,14 @@ class Fsrs:
 
         self.settings = (settings or SchedulerSettings()).validated()
         fitted = {"parameters": self.settings.parameters} if self.settings.parameters else {}
+        # Fuzz is ours (_fuzzed_days): it must come after the constraint and keep the order.
         self._scheduler = Scheduler(
             **fitted,
             desired_retention=self.settings.desired_retention,
             learning_steps=self.settings.learning_steps,
             relearning_steps=self.settings.relearning_steps,
             maximum_interval=self.settings.maximum_interval_days,
-            enable_fuzzing=self.settings.fuzz,
+            enable_fuzzing=False,
         )
 
     def _to_fsrs(self, state: CardState, now: datetime) -> Card:
@@ -177,25 +183,122 @@ class Fsrs:
                     due=_utc(state.due or now), last_review=state.last_review)
 
     def answer(self, state: CardState, grade: Grade, now: datetime) -> CardState:
-        """The card's state after answering ``grade`` at ``now``."""
+        """The card's state after answering ``grade`` at ``now``: the same as
+        ``preview(state, now)[grade]``, fuzz included."""
         now = _utc(now)
-        new, _log = self._scheduler.review_card(self._to_fsrs(state, now),
-                                                self._fsrs.Rating(int(grade)), now)
-        lapse = state.queue == Queue.REVIEW and grade == Grade.AGAIN
-        return CardState(queue=Queue(int(new.state)), step=new.step, stability=new.stability,
-                         difficulty=new.difficulty, due=new.due, last_review=new.last_review,
-                         reps=state.reps + 1, lapses=state.lapses + int(lapse))
+        fuzz = self._fuzz_factor(state, now)
+        if state.queue == Queue.REVIEW and grade != Grade.AGAIN:
+            return self._passing_review(state, now, fuzz, until=grade)[grade]
+        return self._answered(state, grade, now, fuzz)
 
     def preview(self, state: CardState, now: datetime) -> dict[Grade, CardState]:
         """The state each button would give; the answer then uses the chosen one, so the
         interval shown on a button is exactly the one applied, fuzz included."""
-        return {grade: self.answer(state, grade, now) for grade in Grade}
+        now = _utc(now)
+        fuzz = self._fuzz_factor(state, now)
+        plan = {Grade.AGAIN: self._answered(state, Grade.AGAIN, now, fuzz)}
+        if state.queue == Queue.REVIEW:
+            plan.update(self._passing_review(state, now, fuzz, until=Grade.EASY))
+        else:
+            plan.update((grade, self._answered(state, grade, now, fuzz))
+                        for grade in (Grade.HARD, Grade.GOOD, Grade.EASY))
+        return plan
+
+    def _fsrs_answer(self, card: Card, grade: Grade, now: datetime) -> Card:
+        """py-fsrs's answer (it copies ``card``): the memory state, queue, step and unfuzzed
+        due."""
+        return self._scheduler.review_card(card, self._fsrs.Rating(int(grade)), now)[0]
+
+    @staticmethod
+    def _state(state: CardState, grade: Grade, new: Card, due: datetime) -> CardState:
+        lapse = state.queue == Queue.REVIEW and grade == Grade.AGAIN
+        return CardState(queue=Queue(int(new.state)), step=new.step, stability=new.stability,
+                         difficulty=new.difficulty, due=due, last_review=new.last_review,
+                         reps=state.reps + 1, lapses=state.lapses + int(lapse))
+
+    def _answered(self, state: CardState, grade: Grade, now: datetime,
+                  fuzz: float | None) -> CardState:
+        """An answer other than a review card's Hard/Good/Easy: learning and relearning steps
+        as py-fsrs gives them; a day interval (graduating, or Again without relearning steps)
+        fuzzed on its own."""
+        new = self._fsrs_answer(self._to_fsrs(state, now), grade, now)
+        due = new.due
+        if int(new.state) == Queue.REVIEW:
+            due = now + self._fuzzed_days((due - now) / _DAY, 1, fuzz) * _DAY
+        return self._state(state, grade, new, due)
+
+    def _passing_review(self, state: CardState, now: datetime, fuzz: float | None,
+                        until: Grade) -> dict[Grade, CardState]:
+        """Hard, Good and Easy (up to ``until``) of a review card, as Anki's
+        ``passing_fsrs_review_intervals`` (rslib/src/scheduler/states/review.rs): Hard at least
+        1 day, Good at least Hard + 1, Easy at least Good + 1, each fuzzed within those bounds
+        with one fuzz factor, so the order holds after fuzz too (all three stop at the maximum
+        interval, where they may meet). FSRS alone can give Good <= Hard: independent fuzz, or
+        every interval rounding to 1 day when a weak card is studied early."""
+        plan: dict[Grade, CardState] = {}
+        card, minimum = self._to_fsrs(state, now), 1
+        for grade in (Grade.HARD, Grade.GOOD, Grade.EASY):
+            new = self._fsrs_answer(card, grade, now)  # a passed review card stays in review
+            days = self._fuzzed_days((new.due - now) / _DAY, minimum, fuzz)
+            plan[grade] = self._state(state, grade, new, now + days * _DAY)
+            if grade == until:
+                break
+            minimum = days + 1
+        return plan
+
+    def _fuzz_factor(self, state: CardState, now: datetime) -> float | None:
+        """One factor in [0, 1) for all the buttons of a card shown at ``now`` (None with fuzz
+        off). Derived from the card's state and the moment, not drawn, so that ``answer`` and
+        ``preview`` agree; cards shown at other moments get other factors (Anki seeds it from
+        the card id and its review count)."""
+        if not self.settings.fuzz:
+            return None
+        last = state.last_review.timestamp() if state.last_review is not None else None
+        key = f"{state.reps}|{last}|{now.timestamp()}".encode()
+        return int.from_bytes(blake2b(key, digest_size=8).digest()) / 2**64
+
+    def _fuzzed_days(self, interval: float, minimum: int, fuzz: float | None) -> int:
+        """Anki's ``constrain_passing_interval`` with FSRS: ``interval`` in whole days, at
+        least ``minimum`` and 1, at most the maximum interval, and fuzzed within those bounds
+        (rslib/src/scheduler/states/fuzz.rs, ``with_review_fuzz``)."""
+        maximum = max(1, self.settings.maximum_interval_days)
+        minimum = min(max(1, minimum), maximum)
+        if fuzz is None:
+            return min(maximum, max(minimum, _round_half_up(interval)))
+        lower, upper = _fuzz_bounds(interval, minimum, maximum)
+        return math.floor(lower + fuzz * (1 + upper - lower))
 
     def retrievability(self, state: CardState, now: datetime) -> float:
         if state.queue == Queue.NEW or state.stability is None or state.last_review is None:
             return 0.0
         return float(self._scheduler.get_card_retrievability(self._to_fsrs(state, now),
                                                              _utc(now)))
+
+
+_DAY = timedelta(days=1)
+
+#: Anki's fuzz ranges (and py-fsrs's): an interval is fuzzed by 1 day plus these fractions of
+#: its days in each range, (start, end, factor).
+_FUZZ_RANGES = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, math.inf, 0.05))
+
+
+def _round_half_up(value: float) -> int:
+    """Rust's ``f32::round`` for the non-negative intervals here (Python's round() is
+    half-to-even)."""
+    return math.floor(value + 0.5)
+
+
+def _fuzz_bounds(interval: float, minimum: int, maximum: int) -> tuple[int, int]:
+    """Anki's ``constrained_fuzz_bounds``: the fuzz range of ``interval`` within [minimum,
+    maximum], at least two days wide when those allow it (and the interval is over 2 days)."""
+    interval = min(max(interval, minimum), maximum)
+    delta = 0.0 if interval < 2.5 else 1.0 + sum(
+        factor * max(0.0, min(interval, end) - start) for start, end, factor in _FUZZ_RANGES)
+    lower = min(max(_round_half_up(interval - delta), minimum), maximum)
+    upper = min(max(_round_half_up(interval + delta), minimum), maximum)
+    if upper == lower and 2 < upper < maximum:
+        upper = lower + 1
+    return lower, upper
 
 
 #: FSRS-6's default forgetting-curve decay (w20 of py-fsrs's default parameters, which
