@@ -10,13 +10,16 @@ An unexpected exception is logged with its traceback and shown with a Details se
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtWidgets import QApplication
 
 from app.errors import AppError
 from app.ui.errors import UnexpectedError, show_unexpected
+
+if TYPE_CHECKING:
+    from app.db.store import Store
 
 Progress = Callable[[int, int], None]
 
@@ -68,3 +71,31 @@ def run_in_background(work: Callable[[Progress], Any], *, on_done: Callable[[Any
     if on_progress is not None:
         signals.progressed.connect(on_progress)
     QThreadPool.globalInstance().start(_Job(work, signals))
+
+
+def run_on_own_store(store: Store, job: Callable[[Store], Any], *,
+                     on_done: Callable[[Any], None],
+                     on_error: Callable[[AppError], None]) -> None:
+    """Run ``job`` off the GUI thread on a store of its own, opened on ``store``'s data folder
+    (a sqlite3 connection belongs to its thread). An in-memory store has a single connection:
+    its job runs at once, here. ``on_done``/``on_error`` run on the GUI thread either way."""
+    if store.path is None:
+        try:
+            result = job(store)
+        except AppError as error:
+            on_error(error)
+        else:
+            on_done(result)
+        return
+    data_dir = store.path.parent
+
+    def work(_progress: Progress) -> object:
+        from app.db.store import Store
+
+        own = Store.open(data_dir, check=False)  # checked at start-up
+        try:
+            return job(own)
+        finally:
+            own.close()
+
+    run_in_background(work, on_done=on_done, on_error=on_error)

@@ -34,7 +34,7 @@ from app.errors import AppError
 from app.model import AuthoredCard
 from app.ui.actions import EDIT_CLOZE, EDIT_SAVE_CARD, bind_page_key
 from app.ui.dialogs.fit import fit_width
-from app.ui.worker import run_in_background
+from app.ui.worker import run_on_own_store
 
 if TYPE_CHECKING:
     from app.ui.review_page import ReviewPage
@@ -125,24 +125,7 @@ class SavingDialog(QDialog):
             self._lock(False)
             self._fail(error)
 
-        if self.store.path is None:
-            try:
-                result = job(self.store)
-            except AppError as error:
-                failed(error)
-            else:
-                finished(result)
-            return
-        data_dir = self.store.path.parent
-
-        def work(_progress: Callable[[int, int], None]) -> object:
-            own = Store.open(data_dir, check=False)  # checked at start-up
-            try:
-                return job(own)
-            finally:
-                own.close()
-
-        run_in_background(work, on_done=finished, on_error=failed)
+        run_on_own_store(self.store, job, on_done=finished, on_error=failed)
 
     def _lock(self, on: bool) -> None:
         if on:

@@ -38,7 +38,7 @@ from app.ui.dialogs.edit_card import (
     saving_what,
 )
 from app.ui.dialogs.fit import breakable, fit_width
-from app.ui.worker import run_in_background
+from app.ui.worker import run_on_own_store
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -328,21 +328,7 @@ def _open_topic(window: MainWindow, key: str, deck_id: str, topic_id: str, title
         window.statusBar().clearMessage()
         show_error(window, error)
 
-    if window.store.path is None:  # an in-memory store has one connection: read it here
-        try:
-            show(topic_text(window.store, deck_id, topic_id))
-        except AppError as error:
-            failed(error)
-        return
-    data_dir = window.store.path.parent
-
-    def work(_progress: Callable[[int, int], None]) -> TopicText:
-        store = Store.open(data_dir, check=False)  # checked at start-up
-        try:
-            return topic_text(store, deck_id, topic_id)
-        finally:
-            store.close()
-
     _opening.add(key)
     window.statusBar().showMessage(f"Opening the editor of “{title}”…")
-    run_in_background(work, on_done=show, on_error=failed)
+    run_on_own_store(window.store, lambda store: topic_text(store, deck_id, topic_id),
+                     on_done=show, on_error=failed)
