@@ -88,6 +88,17 @@ def _stored(store: Store, deck_id: str) -> StoredDeck:
     raise AppError(f"No deck '{deck_id}' is loaded.")
 
 
+def _deck(store: Store, deck_id: str, *, user_layer: bool = True) -> Deck:
+    """:func:`load_stored_deck` for the editors: a deck file that cannot be read or no longer
+    loads is said so, with what to do."""
+    try:
+        return load_stored_deck(store, deck_id, user_layer=user_layer)
+    except DeckError as error:
+        raise AppError(f"Cannot read the deck file: {error}. Put the file back or mend it "
+                       "(`mlsd-study check-deck FILE` names what is wrong), then try again; "
+                       "nothing was changed.") from None
+
+
 def _topic(deck: Deck, topic_id: str) -> Topic:
     topic = topic_of(deck, topic_id)
     if topic is None:
@@ -111,7 +122,7 @@ def topic_text(store: Store, deck_id: str, topic_id: str) -> TopicText:
     """The topic as the editor shows it (the user's text where they changed it)."""
     stored = _stored(store, deck_id)
     built_in = stored.origin == SHIPPED
-    deck = load_stored_deck(store, deck_id)
+    deck = _deck(store, deck_id)
     topic = _topic(deck, topic_id)
     edits = {e.item: e for e in user_layer.edits(store, deck_id) if e.topic_id == topic_id} \
         if built_in else {}
@@ -143,7 +154,7 @@ def save_topic(store: Store, deck_id: str, topic_id: str, *, title: str, notes: 
                  lambda deck: _topic(deck, topic_id).title == title
                  and _topic(deck, topic_id).notes == notes)
         return
-    built = _topic(load_stored_deck(store, deck_id, user_layer=False), topic_id)
+    built = _topic(_deck(store, deck_id, user_layer=False), topic_id)
     for item, value, base in ((TITLE, title, built.title), (NOTES, notes, built.notes)):
         _keep(store, deck_id, topic_id, item, value, base, now)
     _resync_built_in(store, stored, now)
@@ -172,7 +183,7 @@ def save_card(store: Store, deck_id: str, topic_id: str, key: str | None, card: 
 
     card = check_card(card)
     stored = _stored(store, deck_id)
-    deck = load_stored_deck(store, deck_id)
+    deck = _deck(store, deck_id)
     topic = _topic(deck, topic_id)
     keys = [card_key(c, i) for i, c in enumerate(topic.cards)]
     if key is not None and key not in keys:
@@ -191,7 +202,7 @@ def save_card(store: Store, deck_id: str, topic_id: str, key: str | None, card: 
                      lambda source: yaml_edit.add_card(source, topic_id, replace(text, id=key)),
                      lambda new: _same_card(_topic(new, topic_id).cards[-1:], text))
         return key
-    raw = _topic(load_stored_deck(store, deck_id, user_layer=False), topic_id)
+    raw = _topic(_deck(store, deck_id, user_layer=False), topic_id)
     built = {card_key(c, i): c for i, c in enumerate(raw.cards)}
     if key in built:
         _keep(store, deck_id, topic_id, card_item(key), encode_card(text),
@@ -215,7 +226,7 @@ def remove_card(store: Store, deck_id: str, topic_id: str, key: str, now: dateti
 
     stored = _stored(store, deck_id)
     if stored.origin != SHIPPED:
-        topic = _topic(load_stored_deck(store, deck_id), topic_id)
+        topic = _topic(_deck(store, deck_id), topic_id)
         keys = [card_key(c, i) for i, c in enumerate(topic.cards)]
         if key not in keys:
             raise AppError(f"Topic '{topic.title}' has no card '{key}' any more; reload it.")

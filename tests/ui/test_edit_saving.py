@@ -221,7 +221,9 @@ def test_a_failed_card_save_keeps_its_text(qtbot: QtBot, user_deck: Path,
     user_deck.unlink()
     qtbot.keyClick(dialog.answer, Qt.Key.Key_Return, CTRL)
     qtbot.waitUntil(lambda: dialog.problem.isVisible())
-    assert f"{user_deck}:1:1: cannot read the file" in dialog.problem.text()
+    message = dialog.problem.text()
+    assert f"Cannot read the deck file: {user_deck}:1:1: cannot read the file" in message
+    assert "Put the file back or mend it" in message and "nothing was changed" in message
     assert dialog.isVisible() and dialog.saved_key is None
     assert dialog.answer.toPlainText() == "Bee." and not dialog.answer.isReadOnly()
     assert save_button(dialog).isEnabled()
