@@ -20,3 +20,18 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "data"
     monkeypatch.setenv("MLSD_STUDY_DATA", str(folder))
     return folder
+
+
+@pytest.fixture
+def user_deck(data_dir: Path) -> Path:
+    """The small test deck (tests/shared.py) as a user deck, written before the app opens the
+    data folder."""
+    from shared import DECK
+
+    from app.paths import user_decks_dir
+
+    folder = user_decks_dir(data_dir)
+    folder.mkdir(parents=True)
+    path = folder / "demo.yaml"
+    path.write_text(DECK, encoding="utf-8")
+    return path

@@ -294,20 +294,6 @@ def test_make_cloze_numbers_the_next_deletion(text: str, selection: tuple[int, i
     assert wrap_cloze(text, *selection)[0] == expected
 
 
-@pytest.fixture
-def user_deck(data_dir: Path) -> Path:
-    """The small test deck as a user deck, written before the window opens the data folder."""
-    from shared import DECK as DEMO_DECK
-
-    from app.paths import user_decks_dir
-
-    folder = user_decks_dir(data_dir)
-    folder.mkdir(parents=True)
-    path = folder / "demo.yaml"
-    path.write_text(DEMO_DECK, encoding="utf-8")
-    return path
-
-
 def test_a_user_deck_is_rewritten_in_place_by_keys(qtbot: QtBot, user_deck: Path,
                                                    window: MainWindow) -> None:
     before = user_deck.read_text(encoding="utf-8")

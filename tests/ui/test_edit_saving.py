@@ -17,13 +17,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
-from shared import DECK as DEMO_DECK
 from test_edit_dialogs import activate, modal, type_into
 from text_fit import text_cut
 
 from app.db.settings import Appearance
 from app.model import AuthoredCard
-from app.paths import user_decks_dir
 from app.ui.appearance import apply_appearance
 from app.ui.dialogs import edit_card, edit_topic
 from app.ui.dialogs.edit_card import EditCardDialog, SavingDialog
@@ -62,16 +60,6 @@ def hold(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[ModuleType, str]
     yield gate
     for each in made:
         each.release.set()
-
-
-@pytest.fixture
-def user_deck(data_dir: Path) -> Path:
-    """The small test deck as a user deck, written before the window opens the data folder."""
-    folder = user_decks_dir(data_dir)
-    folder.mkdir(parents=True)
-    path = folder / "demo.yaml"
-    path.write_text(DEMO_DECK, encoding="utf-8")
-    return path
 
 
 def save_button(dialog: QWidget) -> QPushButton:
