@@ -521,6 +521,8 @@ def test_siblings_asked_alike_keep_their_whole_titles() -> None:
                      "    title: Serving\n    children:\n"
                      "      - id: a\n        title: Batch (precomputed nightly, stored)\n"
                      "        notes: Scores every user overnight and stores the results.\n"
+                     "        children:\n          - id: a1\n            title: Cost\n"
+                     "            notes: Cheap per prediction, paid for users who never come.\n"
                      "      - id: b\n        title: Batch (micro-batches, e.g. Spark)\n"
                      "        notes: Groups requests arriving within a minute and scores them.\n"
                      "      - id: c\n        title: Online (per request, e.g. gRPC)\n"
@@ -530,6 +532,9 @@ def test_siblings_asked_alike_keep_their_whole_titles() -> None:
     assert [cards[f"d/{t}/explain"].prompt for t in "abc"] == [
         "Explain: Batch (precomputed nightly, stored)", "Explain: Batch (micro-batches, e.g. "
         "Spark)", "Explain: Online"]
+    # The breadcrumbs below them keep the whole title too: "Batch" alone would not say which.
+    assert cards["d/a1/explain"].context == "Serving > Batch (precomputed nightly, stored)"
+    assert cards["d/c/explain"].context == "Serving"
 
 
 def test_no_shipped_explain_card_gives_examples_or_etc_in_its_front(

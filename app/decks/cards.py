@@ -88,9 +88,11 @@ def generate_cards(deck: Deck) -> list[CardSpec]:
 
     drafts: list[_Draft] = []
     for topic, ancestors in deck.walk():
-        above = [labels[a.id] for a in ancestors]
+        # Breadcrumbs name each heading as its explain card asks it (without asides that list
+        # examples; whole where siblings would otherwise read alike).
+        above = [asked[a.id] for a in ancestors]
         label = labels[topic.id]
-        here = _context(deck, [*above, label])
+        here = _context(deck, [*above, asked[topic.id]])
         notes = topic.notes.strip()
         if notes and fits(notes, MAX_EXPLAIN_WORDS):
             # One fact asked both ways: the two cards bury each other for the day.
@@ -179,9 +181,7 @@ def shares_a_word(first: str, second: str) -> bool:
 
 
 def _context(deck: Deck, path: list[str]) -> str:
-    """The breadcrumb above a card: its topic's ancestors (or the topic and them), each as an
-    explain card asks it, without asides that list examples."""
-    return " > ".join(asked_title(label) for label in path) if path else deck.title
+    return " > ".join(path) if path else deck.title
 
 
 def _labels(deck: Deck) -> dict[TopicId, str]:
