@@ -37,7 +37,11 @@ against 0.7 s for ``compute_parameters`` without card ids (0.1 s with ``card_ids
 parameters change). Ours splits as: reading the log 0.08 s, building the items 0.13 s, two
 scores 0.12 s each, the fit 0.7 s. So the whole-operation ratio is bound by the fit. (fsrs-rs's
 RMSE varies in its last bits from call to call; its log loss does not.)
-Target from issue 19: within 1.2x Anki's time.
+Target from issue 19: "optimising on 100k reviews within 1.2x the time Anki's optimizer takes on
+the same items", where the issue names that optimizer: ``compute_fsrs_params_from_items``. So the
+target line is the fit on the same items; the whole operation's ratios are printed for information
+(its scores and log reading are work that anchor does not do, and Anki's whole Optimize fits
+differently).
 
     python tests/benchmarks/bench_optimize.py [--runs 5]
 """
@@ -153,18 +157,26 @@ def main() -> None:
           f"defaults' log loss on Anki's {on_ankis.log_loss:.6f}, on ours "
           f"{ours_dry.log_loss_before:.6f}")
 
-    def line(label: str, name: str, anchor: str) -> None:
+    def line(label: str, name: str, anchor: str, target: bool) -> None:
         ratio = median[name] / median[anchor]
-        print(f"  {label}: {median[name]:.2f} s -> {ratio:.2f}x (target <= {TARGET}x)")
+        mark = f"target <= {TARGET}x" if target else "for information"
+        print(f"  {label}: {median[name]:.2f} s -> {ratio:.2f}x ({mark})")
 
-    print("Fit alone, on items built beforehand:")
+    # Issue 19's target: "optimising on 100k reviews within 1.2x the time Anki's optimizer
+    # (compute_fsrs_params_from_items) takes on the same items": the fit, on the same items.
+    print("Fit alone, on the same items built beforehand (issue 19's target):")
     print(f"  anchor, Anki's compute_fsrs_params_from_items: {median['from_items']:.2f} s")
-    line("ours, fsrs-rs-python compute_parameters", "fit", "from_items")
-    print("Whole Optimize (read the log, build items, score the current set, fit, score the fit):")
-    print(f"  anchor, Anki's compute_fsrs_params on its collection: {median['anki_whole']:.2f} s")
-    line("ours, optimize-fsrs --dry-run", "ours_whole", "anki_whole")
-    line("ours, fit_parameters (the same minus reading the log)", "fit_parameters",
-         "anki_whole")
+    line("ours, fsrs-rs-python compute_parameters", "fit", "from_items", True)
+    print("Whole Optimize (read the log, build items, score the current set, fit, score the fit),"
+          " which the anchors do not all do:")
+    print(f"  anchor, Anki's compute_fsrs_params on its collection: {median['anki_whole']:.2f} s "
+          "(another, card-grouped fit)")
+    line("ours, optimize-fsrs --dry-run, to Anki's whole Optimize", "ours_whole", "anki_whole",
+         False)
+    line("ours, optimize-fsrs --dry-run, to compute_fsrs_params_from_items", "ours_whole",
+         "from_items", False)
+    line("ours, fit_parameters (the same minus reading the log), to Anki's whole Optimize",
+         "fit_parameters", "anki_whole", False)
     print("Fits on the same items (log loss, RMSE):")
     for label, parameters in (("defaults", DEFAULT_PARAMETERS), ("ours", ours_dry.after),
                               ("Anki from items", from_items_fit), ("Anki whole", anki_fit)):
