@@ -100,11 +100,16 @@ def shown_in(answer: str, breadcrumb: str, prompt: str) -> str | None:
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
-_CODE = re.compile(r"(`+)(.+?)\1", re.DOTALL)
-_EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~)(?=\S)(.+?)(?<=\S)\1", re.DOTALL)
+# "_" and "__" never open or close inside a word (CommonMark): snake_case_names stay whole.
+_EMPHASIS = re.compile(r"(\*\*|\*|~~)(?=\S)(.+?)(?<=\S)\1"
+                       r"|(?<![^\W_])(__|_)(?=\S)(.+?)(?<=\S)\3(?![^\W_])", re.DOTALL)
+# A code span, or a backslash-escaped character, read left to right (so "\\`" opens no code).
+_LITERAL = re.compile(r"(`+)(.+?)\1|\\([\\`*_{}\[\]()#+\-.!>~|])", re.DOTALL)
+# Each literal stands in as a numbered mark while emphasis is stripped around it.
+_HELD = "\x00{}\x00"
+_HELD_BACK = re.compile("\x00(\\d+)\x00")
 _HEADING = re.compile(r"^ {0,3}#{1,6}\s+", re.MULTILINE)
 _QUOTE = re.compile(r"^ {0,3}> ?", re.MULTILINE)
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])")
 # Any character that can start markup; text without one is already plain.
 _MARKUP = re.compile(r"[*_`\[\]{}#>~!<\\]")
 
@@ -127,17 +132,26 @@ def plain_text(markdown: str) -> str:
 
 
 def _strip(markdown: str) -> str:
-    text = CLOZE.sub(lambda m: cloze_answer(m.group(2)), markdown)
+    # NUL marks held literals below; it has no meaning in a deck's text
+    text = CLOZE.sub(lambda m: cloze_answer(m.group(2)), markdown.replace("\x00", ""))
     text = _IMAGE.sub(r"\1", text)
     text = _LINK.sub(r"\1", text)
     text = _AUTOLINK.sub(r"\1", text)
-    text = _CODE.sub(lambda m: m.group(2).strip(), text)
+    held: list[str] = []  # code and escaped characters are literal: no emphasis is found there
+
+    def hold(match: re.Match[str]) -> str:
+        code, escaped = match.group(2), match.group(3)
+        # a line end inside code is a space, as CommonMark renders it
+        held.append(escaped if code is None else code.replace("\n", " ").strip())
+        return _HELD.format(len(held) - 1)
+
+    text = _LITERAL.sub(hold, text)
     previous = None
     while previous != text:  # nested emphasis: ***x*** -> *x* -> x
-        previous, text = text, _EMPHASIS.sub(r"\2", text)
+        previous, text = text, _EMPHASIS.sub(lambda m: m.group(2) or m.group(4), text)
     text = _HEADING.sub("", text)
     text = _QUOTE.sub("", text)
-    return _ESCAPE.sub(r"\1", text)
+    return _HELD_BACK.sub(lambda m: held[int(m.group(1))], text) if held else text
 
 
 # --- hiding a term -----------------------------------------------------------------------------
