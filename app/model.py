@@ -25,7 +25,7 @@ TopicId = NewType("TopicId", str)
 
 STEP_COUNT = 9
 #: Bump when app/decks/cards.py generates different cards: stored decks are then synced again.
-CARD_GENERATOR_VERSION = 4
+CARD_GENERATOR_VERSION = 5
 
 
 def step_label(title: str, step: int | None) -> str:

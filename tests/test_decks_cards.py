@@ -253,11 +253,18 @@ def test_concept_cards_need_a_term_and_a_description_left_to_read() -> None:
     assert "demo/goal/concept" not in cards and "demo/goal/explain" in cards
     # ... and a step is asked by the step cards, not from its essay.
     assert not any(c.kind == "concept" and c.topic_id in ("s1", "s2") for c in cards.values())
-    # A top-level topic is a part of the deck, not a term: "Other topics" from its notes is noise.
+    # A top-level topic is a part of the deck, not a term: "Other topics" from its notes is
+    # noise, asked either way. Its notes stay what the tree shows for it.
     described = demo_with(DEMO.replace("notes: Loose ends.", "notes: Cross-cutting concerns that "
                                        "come up near the end of an interview, as follow-ups."))
-    assert "demo/extra/explain" in by_id(generate_cards(described))
+    assert "demo/extra/explain" not in by_id(generate_cards(described))
     assert "demo/extra/concept" not in by_id(generate_cards(described))
+    assert "demo/s1/explain" in by_id(generate_cards(described))  # a step is no mere part
+    # In a deck without steps, the top-level topics are what it teaches.
+    flat = load_text("deck: {id: flat, title: Flat, version: 1}\ntopics:\n"
+                     "  - {id: attention, title: Attention, notes: Weighs each token by its "
+                     "relevance to the query token.}\n", "flat.yaml")
+    assert [c.id for c in generate_cards(flat)] == ["flat/attention/explain"]
     long_title = demo_with(DEMO.replace("title: Stratified sampling",
                                         "title: Stratified sampling, by groups, etc"))
     assert "demo/stratified/concept" not in by_id(generate_cards(long_title))
@@ -304,11 +311,11 @@ def test_generated_cards_whose_breadcrumb_shows_the_answer_are_dropped() -> None
 
 def test_explain_cards_only_from_notes_of_at_most_60_words() -> None:
     sixty = " ".join(f"word{n}" for n in range(60))
-    deck = demo_with(DEMO.replace("notes: Loose ends.", f"notes: {sixty}.")
+    deck = demo_with(DEMO.replace("notes: Measured before launch.", f"notes: {sixty}.")
                      .replace("notes: What the company wants from it.",
                               f"notes: {sixty} more."))
     cards = by_id(generate_cards(deck))
-    assert cards["demo/extra/explain"].answer == f"{sixty}."  # 60 words: kept whole
+    assert cards["demo/offline/explain"].answer == f"{sixty}."  # 60 words: kept whole
     assert "demo/goal/explain" not in cards  # 61: never cut, no card (the linter says so)
     assert "demo/goal/concept" not in cards
     assert max(word_count(c.answer) for c in of_kind(list(cards.values()), "explain")) == 60
@@ -471,7 +478,8 @@ def test_a_title_under_two_steps_gets_no_covers_card() -> None:
 def test_explain_cards_only_for_topics_with_notes() -> None:
     deck = demo()
     explained = {c.topic_id for c in generate_cards(deck) if c.kind == "explain"}
-    assert explained == {t.id for t, _ in deck.walk() if t.notes.strip()}
+    # "extra" is a top-level part of a deck with steps ("Other topics"): no fact to ask
+    assert explained == {t.id for t, _ in deck.walk() if t.notes.strip()} - {"extra"}
     card = by_id(generate_cards(deck))["demo/goal/explain"]
     assert (card.prompt, card.answer) == ("Explain: Business goal",
                                           "What the company wants from it.")
@@ -480,8 +488,9 @@ def test_explain_cards_only_for_topics_with_notes() -> None:
 def test_shipped_explain_cards_match_the_notes(shipped: Deck,
                                                shipped_cards: list[CardSpec]) -> None:
     explained = {c.topic_id: c.answer for c in of_kind(shipped_cards, "explain")}
-    assert explained == {t.id: t.notes.strip() for t, _ in shipped.walk()
-                         if t.notes.strip() and word_count(t.notes) <= MAX_EXPLAIN_WORDS}
+    assert explained == {t.id: t.notes.strip() for t, above in shipped.walk()
+                         if t.notes.strip() and word_count(t.notes) <= MAX_EXPLAIN_WORDS
+                         and (above or t.step)}  # parts of the deck ("Introduction") are not
 
 
 @pytest.mark.parametrize(("title", "asked"), [
@@ -513,7 +522,28 @@ def test_an_explain_card_asks_for_the_heading_without_its_explaining_aside(
                      f"        title: {json.dumps(title)}\n"
                      f"        notes: Zebras graze quietly on open grassland all day.\n",
                      "d.yaml")
-    assert by_id(generate_cards(deck))["d/t/explain"].prompt == f"Explain: {asked}"
+    # a heading in lower case continues its parent's, which the front then names
+    shown = f"Section: {asked}" if asked[:1].islower() else asked
+    assert by_id(generate_cards(deck))["d/t/explain"].prompt == f"Explain: {shown}"
+
+
+@pytest.mark.parametrize(("parent", "title", "front"), [
+    ("Embeddings", "how to generate/learn?", "Explain: Embeddings: how to generate/learn?"),
+    ("How to A/B test?", "what portion of users?",
+     "Explain: How to A/B test? What portion of users?"),
+    ("structured", "numerical", "Explain: Structured: numerical"),
+    # a name with capitals inside is a term of its own; so is a capitalised heading
+    ("Ranking metrics", "mAP, MRR, nDCG", "Explain: mAP, MRR, nDCG"),
+    ("Ranking metrics", "Precision@k", "Explain: Precision@k"),
+])
+def test_an_explain_card_of_a_heading_that_continues_its_parent_names_the_parent(
+        parent: str, title: str, front: str) -> None:
+    deck = load_text(f"deck:\n  id: d\n  title: D\n  version: 1\ntopics:\n  - id: s\n"
+                     f"    title: {json.dumps(parent)}\n    children:\n      - id: t\n"
+                     f"        title: {json.dumps(title)}\n"
+                     f"        notes: Zebras graze quietly on open grassland all day.\n",
+                     "d.yaml")
+    assert by_id(generate_cards(deck))["d/t/explain"].prompt == front
 
 
 def test_siblings_asked_alike_keep_their_whole_titles() -> None:
@@ -609,7 +639,7 @@ def test_order_is_outline_order_with_a_fixed_order_inside_a_topic(
 
 # The cards generate_cards made from a frozen copy of the built-in deck (tests/data/
 # generator-pin.yaml.gz, the deck of 2026-12-07) at this generator version, as a digest.
-PINNED_GENERATOR = (4, "b73a681ccc98dcb39ac657ffdfb63472ab9477b049c6461c964e155667d698e5")
+PINNED_GENERATOR = (5, "2b6096ebcb5a6a54304e3afe1b5d702248f1ac62cf255137a6158969eff4ce68")
 
 
 def test_the_generator_version_changes_with_the_cards_it_makes() -> None:
@@ -742,7 +772,7 @@ def test_colliding_prompts_are_told_apart_and_no_authored_card_is_lost() -> None
     assert {"clash/s1/qa/twin", "clash/s1/qa/1", "clash/s1/qa/1~2"} <= {c.id for c in cards}
     # duplicate sibling titles get their position in breadcrumbs and explain prompts
     explains = by_id(cards)
-    assert explains["clash/b/explain"].prompt == "Explain: dup (item 2 of 3)"
+    assert explains["clash/b/explain"].prompt == "Explain: Step 1 Same: dup (item 2 of 3)"
     assert explains["clash/b1/explain"].context == "Step 1 Same > dup (item 2 of 3)"
     # the author's card asks what the generated one would: the author's wins
     assert "clash/a/explain" not in explains

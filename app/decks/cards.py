@@ -94,14 +94,18 @@ def generate_cards(deck: Deck) -> list[CardSpec]:
         label = labels[topic.id]
         here = _context(deck, [*above, asked[topic.id]])
         notes = topic.notes.strip()
-        if notes and fits(notes, MAX_EXPLAIN_WORDS):
+        # In a deck laid out as a flow (it has steps), a top-level topic that is not a step is
+        # a part of the deck ("Introduction", "Other topics"): its notes say what the part
+        # holds, no fact to recall (the tree still shows them).
+        part = not ancestors and bool(steps) and not topic.step
+        if notes and fits(notes, MAX_EXPLAIN_WORDS) and not part:
             # One fact asked both ways: the two cards bury each other for the day.
             meaning = f"{deck.id}/{topic.id}/meaning"
             # A top-level topic is a part of the deck ("Other topics"), not a term to recall.
             concept = [] if not ancestors else list(
                 _concept(deck, topic, _context(deck, above), notes, meaning))
             drafts.append(_draft(deck, topic.id, "explain", "", _context(deck, above),
-                                 f"Explain: {_shown(asked[topic.id])}", notes,
+                                 f"Explain: {_explained(asked, topic, ancestors)}", notes,
                                  meaning if concept else ""))
             drafts.extend(concept)
         drafts.extend(_authored(deck, topic, here))
@@ -118,6 +122,25 @@ def generate_cards(deck: Deck) -> list[CardSpec]:
                      context=d.context, prompt=d.prompt, answer=d.answer, order=order,
                      sibling_group=d.group)
             for order, d in enumerate(drafts)]
+
+
+# A heading that starts in lower case continues its parent's ("Embeddings" > "how to
+# generate/learn?", "Data needs" > "type and volume"); a name with capitals inside ("mAP",
+# "nDCG") is a term of its own.
+_FRAGMENT = re.compile(r"^[a-z][a-z'-]*(?:[\s,/?(]|$)")
+
+
+def _explained(asked: dict[TopicId, str], topic: Topic, ancestors: tuple[Topic, ...]) -> str:
+    """What an explain card asks for: the heading, after its parent's when it only continues
+    it, so the front reads on its own ("Embeddings: how to generate/learn?")."""
+    title = _shown(asked[topic.id])
+    if not ancestors or not _FRAGMENT.match(asked[topic.id]):
+        return title
+    parent = _shown(asked[ancestors[-1].id])
+    parent = parent[:1].upper() + parent[1:]
+    if parent.endswith("?"):  # "How to A/B test? What portion of users?"
+        return f"{parent} {title[:1].upper() + title[1:]}"
+    return f"{parent}: {title}"
 
 
 def _draft(deck: Deck, topic_id: TopicId, kind: str, key: str, context: str, prompt: str,
