@@ -54,6 +54,20 @@ class TreeNode:
         """Case-insensitive match on the label and the explanation."""
         return needle.casefold() in self._haystack
 
+    def match_rank(self, needle: str) -> int | None:
+        """How well the node matches, best first: 0 its label is the text, 1 the label starts
+        with it, 2 the label holds it, 3 only the explanation does; None: no match (all
+        case-insensitive)."""
+        text = needle.casefold()
+        label = self.label.casefold()
+        if label == text:
+            return 0
+        if label.startswith(text):
+            return 1
+        if text in label:
+            return 2
+        return 3 if text in self._haystack else None
+
     def walk(self) -> list[TreeNode]:
         out: list[TreeNode] = []
         stack = [self]

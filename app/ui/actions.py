@@ -158,6 +158,9 @@ OUTLINE_OPEN = PageKey(OUTLINE, ("Enter",), "Open or close the selected branch")
 OUTLINE_STUDY = PageKey(OUTLINE, ("Space",), "Study the selected branch")
 OUTLINE_CRAM = PageKey(OUTLINE, ("Shift+Space",), "Cram the selected branch")
 OUTLINE_CLEAR = PageKey(OUTLINE, ("Esc",), "Clear the filter")
+# A row of its own in the help, not on the outline's status line (which must fit the window).
+OUTLINE_TO_MATCH = PageKey("In the topic filter", ("Down", "Enter"),
+                           "Go to the best match: a topic with that title first")
 REVIEW_CONFIRM = PageKey(REVIEWING, ("Space", "Enter"), "Show the answer; on the answer: Good")
 REVIEW_GRADE = PageKey(REVIEWING, ("1", "2", "3", "4"), "Again, Hard, Good, Easy")
 REVIEW_UNDO = PageKey(REVIEWING, ("Ctrl+Z",), "Undo the last answer")
@@ -203,7 +206,7 @@ EDIT_SAVE_CARD = PageKey(EDITING, ("Ctrl+Enter",), "Save the card")
 EDIT_CLOZE = PageKey(EDITING, ("Ctrl+Shift+C",), "Hide the selected words as the next cloze")
 
 PAGE_KEYS: tuple[PageKey, ...] = (
-    OUTLINE_OPEN, OUTLINE_STUDY, OUTLINE_CRAM, OUTLINE_CLEAR,
+    OUTLINE_OPEN, OUTLINE_STUDY, OUTLINE_CRAM, OUTLINE_CLEAR, OUTLINE_TO_MATCH,
     REVIEW_CONFIRM, REVIEW_GRADE, REVIEW_UNDO, REVIEW_BURY, REVIEW_SUSPEND, REVIEW_INFO,
     REVIEW_EDIT, REVIEW_BACK, OVERVIEW_STUDY, OVERVIEW_CUSTOM, OVERVIEW_UNBURY,
     INTERVIEW_START, INTERVIEW_STEP, INTERVIEW_PAUSE, INTERVIEW_FOLLOWUP, INTERVIEW_FINISH,

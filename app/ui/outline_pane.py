@@ -20,7 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.decks.tree import TreeNode, find
-from app.ui.actions import OUTLINE_CLEAR, OUTLINE_CRAM, OUTLINE_OPEN, OUTLINE_STUDY
+from app.ui.actions import (
+    OUTLINE_CLEAR,
+    OUTLINE_CRAM,
+    OUTLINE_OPEN,
+    OUTLINE_STUDY,
+    OUTLINE_TO_MATCH,
+)
 from app.ui.safe_text import SafeTextBrowser, as_rich_text
 from app.ui.tree_model import (
     CARDS,
@@ -73,7 +79,6 @@ class OutlinePane(QSplitter):
         self.filter = QLineEdit(placeholderText="Filter topics (Ctrl+F)", clearButtonEnabled=True)
         self.filter.setAccessibleName("Filter topics")
         self.filter.textChanged.connect(self._on_filter)
-        self.filter.returnPressed.connect(self._focus_first_match)
         self.filter.installEventFilter(self)
 
         self.tree = QTreeView(uniformRowHeights=True)
@@ -281,16 +286,23 @@ class OutlinePane(QSplitter):
                 self.open_key(self._current.key)
 
     def _focus_first_match(self) -> None:
+        """Into the tree, on the best match in outline order: a topic titled with the filter's
+        text ("Embeddings"), else one whose title starts with it or holds it, else the first
+        whose explanation holds it."""
         needle = self.proxy.needle
+        first: QModelIndex | None = None
+        best = 4
         stack = [self.proxy.index(r, 0) for r in range(self.proxy.rowCount())][::-1]
-        while stack:
+        while stack and best:
             index = stack.pop()
             node = self.proxy.node(index)
-            if node is not None and (not needle or node.matches(needle)):
-                self.tree.setCurrentIndex(index)
-                break
+            rank = None if node is None else node.match_rank(needle) if needle else 0
+            if rank is not None and rank < best:
+                first, best = index, rank
             stack.extend(self.proxy.index(r, 0, index)
                          for r in reversed(range(self.proxy.rowCount(index))))
+        if first is not None:
+            self.tree.setCurrentIndex(first)
         self.focus_tree()
 
     def _on_menu(self, position: QPoint) -> None:
@@ -314,6 +326,9 @@ class OutlinePane(QSplitter):
                 self.focus_tree()
                 return True
             if watched is self.tree and self._tree_key(event):
+                return True
+            if watched is self.filter and OUTLINE_TO_MATCH.matches(event):
+                self._focus_first_match()
                 return True
         return super().eventFilter(watched, event)
 

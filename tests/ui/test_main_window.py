@@ -41,7 +41,7 @@ def test_starts_on_the_deck_with_the_tree_focused(window: MainWindow,
     children = window.outline.children_list
     assert children.count() == len(shipped.deck.topics)
     assert children.item(0).text().startswith("Step 1 Problem Formulation")
-    assert f"{shipped.topics} topics in 1 deck(s)" in window.page_status.text()
+    assert f"{shipped.topics} topics in 1 deck" in window.page_status.text()
 
 
 def _words(text: str) -> list[str]:
@@ -87,6 +87,34 @@ def test_filter_keeps_matches_visible_and_escape_clears(qtbot: QtBot, window: Ma
     assert proxy.rowCount(proxy.index(0, 0)) == total
     current = window.current_node
     assert current is not None and current.key == chosen  # still on the match after clearing
+
+
+def test_down_from_the_filter_goes_to_the_first_match(qtbot: QtBot, window: MainWindow) -> None:
+    search = window.outline.filter
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(search, "two-tower")
+    qtbot.keyClick(search, Qt.Key.Key_Down)
+    node = window.current_node
+    assert node is not None and node.matches("two-tower") and node.parent is not None
+    assert window.tree.hasFocus() and search.text() == "two-tower"
+    qtbot.keyClick(window.tree, Qt.Key.Key_Up)  # then on through the other matches
+    other = window.current_node
+    assert other is not None and other.key != node.key
+    # A topic titled with the text comes before one that only mentions it in its explanation
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    search.clear()
+    qtbot.keyClicks(search, "embeddings")
+    matching = [n for root in window.outline.model.roots for n in root.walk()
+                if n.kind == "topic" and n.matches("embeddings")]
+    assert matching[0].match_rank("embeddings") == 3  # the outline's first match: in notes
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    titled = window.current_node
+    assert titled is not None and titled.label == "Embeddings"
+    # Shift+Down in the filter still selects its text, as in any line edit
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(search, Qt.Key.Key_Home)
+    qtbot.keyClick(search, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    assert search.hasFocus()
 
 
 def test_filter_without_match_says_so(qtbot: QtBot, window: MainWindow) -> None:
@@ -242,7 +270,7 @@ def test_suspend_and_unsuspend_act_on_the_selected_branch_only(
     others = set(str(t.id) for t, _ in shipped.deck.walk()) - topics
     assert _column(data_dir, "suspended", others) == [0]
     assert _branch(window, S8)[1] == 0  # the Cards column leaves suspended cards out
-    assert f"Suspended {before} card(s) of Step 8" in window.statusBar().currentMessage()
+    assert f"Suspended {before} cards of Step 8" in window.statusBar().currentMessage()
     window.actions_by_id["unsuspend"].trigger()
     assert _column(data_dir, "suspended", topics) == [0]
     assert _branch(window, S8)[1] == before
