@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         "check-deck", help="validate deck files",
         description="Validate deck files. Prints PATH:LINE:COL: message for each problem and "
                     "exits 1 if there is any; prints nothing and exits 0 when all are valid.")
-    check.add_argument("paths", nargs="+", metavar="PATH", help="deck file(s) to check")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="deck files to check (one or more)")
     check.add_argument("--cards", action="store_true",
                        help="also lint the cards each valid deck generates: prints PATH:LINE: "
                             "card-id: rule: message per defect (placeholders, pointers, answers "

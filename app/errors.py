@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.plural import counted
+
 
 class AppError(Exception):
     """Base of every error MLSD Study reports to a person instead of a traceback."""
@@ -39,7 +41,7 @@ class DeckError(AppError):
         self.problems = tuple(problems)
         first = str(problems[0])
         more = len(problems) - 1
-        super().__init__(first if not more else f"{first} (and {more} more problem(s))")
+        super().__init__(first if not more else f"{first} (and {counted(more, 'more problem')})")
 
 
 class OutlineError(DeckError):

@@ -377,7 +377,7 @@ def test_a_card_reviewed_on_both_sides_is_merged_in_time_order(round_trip: Round
         study.record_answer(store, card, Grade.GOOD, after, now, 4000, None)
         report = import_anki_progress(store, data, round_trip.packages["apkg"], now=now)
         assert report.reviewed_both_sides == 1
-        assert "Reviewed both here and in Anki: 1 card(s)" in "\n".join(report.lines())
+        assert "Reviewed both here and in Anki: 1 card," in "\n".join(report.lines())
         ratings = [r[0] for r in store.conn.execute(
             "SELECT anki_id FROM review_log WHERE card_id = ? ORDER BY reviewed_at", [card_id])]
         assert len(ratings) == round_trip.anki[card_id].answers + 1

@@ -515,7 +515,7 @@ def test_every_problem_of_a_file_is_reported() -> None:
     assert [(line, column) for line, column, _ in found] == [(ln, c) for ln, c, _ in expected]
     for (_, _, message), (_, _, fragment) in zip(found, expected, strict=True):
         assert fragment in message
-    assert str(caught.value) == f"{problems[0]} (and 7 more problem(s))"
+    assert str(caught.value) == f"{problems[0]} (and 7 more problems)"
 
 
 def test_executing_tags_run_nothing(tmp_path: Path) -> None:

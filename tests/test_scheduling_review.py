@@ -322,11 +322,11 @@ def test_a_learning_card_further_off_waits_and_the_message_says_when(flat: Store
     view = review.answer(Grade.GOOD, NOW)
     assert view.finished and view.card is None
     assert view.counts == Counts(new=0, learning=1, review=0)
-    assert view.message == ("Congratulations! You are done for now. 1 learning card(s) come "
+    assert view.message == ("Congratulations! You are done for now. 1 learning card comes "
                             "back in 1h.")
     assert view.can_undo
     later = session(flat, NOW + 39 * MINUTE, **steps).view()
-    assert later.finished and later.message.endswith("come back in 21m.")
+    assert later.finished and later.message.endswith("comes back in 21m.")
     assert current(session(flat, NOW + 40 * MINUTE, **steps).view()) == FLAT_IDS[0]
     on_time = session(flat, NOW + timedelta(hours=1), **steps)
     assert current(on_time.view()) == FLAT_IDS[0]
@@ -650,7 +650,7 @@ def test_the_finished_screen_picks_learning_cards_up_when_their_time_comes(flat:
     review.reveal(NOW)
     view = review.answer(Grade.AGAIN, NOW)  # back in an hour: beyond the 20-minute learn-ahead
     assert view.finished and review.waiting
-    assert "come back in 1h" in view.message
+    assert "comes back in 1h" in view.message
     assert review.poll(NOW + 39 * MINUTE).finished  # 21 minutes early: still waiting
     view = review.poll(NOW + 40 * MINUTE)  # within the learn-ahead window
     assert current(view) == FLAT_IDS[0] and not review.waiting

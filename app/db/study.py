@@ -341,18 +341,20 @@ class Upcoming:
     next_studied_due: datetime | None  # the earliest due of a studied card (buried: unburied)
     new: int  # new cards, buried ones included
     buried: int  # cards buried now
+    new_buried: int = 0  # new cards buried now
 
 
 def upcoming(store: Store, scope: Scope, now: datetime) -> Upcoming:
     """Over the scope's active, unsuspended cards: when the next studied one comes due (a
     buried card counting from when it is unburied), how many are new and how many buried."""
     where, params = scope_where(scope)
-    due, new, buried = store.conn.execute(
+    due, new, buried, new_buried = store.conn.execute(
         "SELECT MIN(CASE WHEN queue != 0 THEN MAX(due, COALESCE(buried_until, 0)) END), "
-        "COALESCE(SUM(queue = 0), 0), COALESCE(SUM(buried_until > :now), 0) "
+        "COALESCE(SUM(queue = 0), 0), COALESCE(SUM(buried_until > :now), 0), "
+        "COALESCE(SUM(queue = 0 AND buried_until > :now), 0) "
         f"FROM cards WHERE retired = 0 AND suspended = 0{where}",
         {**params, "now": to_ms(now)}).fetchone()
-    return Upcoming(_dt(due), int(new), int(buried))
+    return Upcoming(_dt(due), int(new), int(buried), int(new_buried))
 
 
 def unbury_scope(store: Store, scope: Scope, now: datetime) -> int:

@@ -33,6 +33,7 @@ from app.db.store import Store
 from app.export.anki_archive import unpack_collection
 from app.export.anki_replay import Merged, replay
 from app.export.notes import note_guid
+from app.plural import counted
 
 __all__ = ["ImportReport", "card_guids", "import_anki_progress"]
 
@@ -73,8 +74,9 @@ class ImportReport:
         if not (self.reviewed_both_sides or self.suspensions_changed or self.flags_changed):
             out.append("Conflicts: none")
         if self.reviewed_both_sides:
-            out.append(f"Reviewed both here and in Anki: {self.reviewed_both_sides} card(s), "
-                       "merged in time order and replayed")
+            both = counted(self.reviewed_both_sides, "card")
+            out.append(f"Reviewed both here and in Anki: {both}, merged in time order and "
+                       "replayed")
         if self.suspensions_changed:
             out.append(f"Suspensions that differed: {self.suspensions_changed}, Anki's kept "
                        "(the newer)")

@@ -51,8 +51,8 @@ def study_queues(store: Store, scope: Scope, settings: SchedulerSettings, now: d
 
 
 def next_due(store: Store, scope: Scope, settings: SchedulerSettings, now: datetime,
-             local: tzinfo) -> tuple[datetime | None, int, int]:
-    """(when the scope next has a card to study, its new cards, its buried cards).
+             local: tzinfo) -> tuple[datetime | None, db.Upcoming]:
+    """(when the scope next has a card to study, what it holds beyond today's queue).
 
     A studied card's due (or the end of its burial); new cards wait for the next study day
     once today's limit is used up. A moment already past means a daily limit holds the card
@@ -64,9 +64,9 @@ def next_due(store: Store, scope: Scope, settings: SchedulerSettings, now: datet
     if ahead.new and settings.new_per_day > 0:
         moments.append(day.end)
     if not moments:
-        return None, ahead.new, ahead.buried
+        return None, ahead
     when = min(moments)
-    return (day.end if when <= now else when), ahead.new, ahead.buried
+    return (day.end if when <= now else when), ahead
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,10 @@ class Overview:
     new_limit: int  # today's new-card limit left, custom study's extra included
     buried: int
     next_due: datetime | None  # when there is something to study again; None: never
+    # New cards that neither the limit nor a burial holds back and still wait for a later
+    # day: each asks a fact another card of the scope asks (an explanation and its "name the
+    # term"), and a fact comes once a day.
+    new_waiting: int = 0
 
     @property
     def empty(self) -> bool:
@@ -89,9 +93,10 @@ def overview(store: Store, scope: Scope, settings: SchedulerSettings, now: datet
     day = study_day(now, local, settings.rollover_hour)
     new_done, _ = db.answered_today(store, day.start)
     limit = max(0, settings.new_per_day + extra_new_today(store, day.start) - new_done)
-    when, new, buried = next_due(store, scope, settings, now, local)
-    return Overview(counts=counts, new_total=new, new_limit=limit, buried=buried,
-                    next_due=when)
+    when, ahead = next_due(store, scope, settings, now, local)
+    waiting = max(0, min(ahead.new - ahead.new_buried, limit) - counts.new)
+    return Overview(counts=counts, new_total=ahead.new, new_limit=limit, buried=ahead.buried,
+                    next_due=when, new_waiting=waiting)
 
 
 def describe_when(when: datetime, now: datetime, local: tzinfo) -> str:

@@ -18,6 +18,7 @@ from app.db.store import Store
 from app.db.study import LoggedAnswer, Scope, StudyCard
 from app.errors import StoreError
 from app.model import CardId
+from app.plural import counted
 from app.scheduling.overview import Counts as Counts
 from app.scheduling.overview import next_due, study_queues
 from app.scheduling.scheduler import (
@@ -278,8 +279,9 @@ class ReviewSession:
                             review=self._counts[Queue.REVIEW] + showing[Queue.REVIEW])
         when, buried = None, 0
         if card is None:
-            when, _, buried = next_due(self.store, self.scope, self.fsrs.settings,
-                                       self._shown_at, self.local)
+            when, ahead = next_due(self.store, self.scope, self.fsrs.settings,
+                                   self._shown_at, self.local)
+            buried = ahead.buried
         return ReviewView(mode=self.mode, card=card, revealed=self._revealed, counts=counts,
                           buttons=self._buttons(), summary=self.summary(),
                           message=self._message(), can_undo=bool(self._undo),
@@ -304,8 +306,10 @@ class ReviewSession:
             return "Cram finished: every card of this branch was practised. Schedules unchanged."
         if self._learning:
             wait = from_ms(self._learning[0][0]) - self._shown_at
-            return (f"Congratulations! You are done for now. {len(self._learning)} learning "
-                    f"card(s) come back in {format_interval(wait)}.")
+            back = "comes" if len(self._learning) == 1 else "come"
+            return (f"Congratulations! You are done for now. "
+                    f"{counted(len(self._learning), 'learning card')} {back} back in "
+                    f"{format_interval(wait)}.")
         if self.mode == "filtered":
             return "Finished: every card of this session was studied."
         return "Congratulations! You have finished this branch for today."

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from app.errors import Problem
+from app.plural import counted
 
 
 class ProblemBanner(QFrame):
@@ -35,7 +36,7 @@ class ProblemBanner(QFrame):
         lines = "<br>".join(html.escape(str(p), quote=False) for p in problems[:8])
         more = f"<br>… and {len(problems) - 8} more" if len(problems) > 8 else ""
         self.text.setText(
-            f"<b>{len(files)} deck file(s) could not be loaded</b> (other decks are fine; "
+            f"<b>{counted(len(files), 'deck file')} could not be loaded</b> (other decks are fine; "
             f"a deck seen before keeps its last good copy). Fix the file and restart, or check "
             f"it with <code>mlsd-study check-deck</code>:<br>{lines}{more}")
         self.show()

@@ -27,6 +27,7 @@ from app.db.browse import CardDetails, HistoryEntry
 from app.db.settings import load_study_settings
 from app.db.store import Store
 from app.decks.render import render_markdown
+from app.plural import counted
 from app.scheduling.scheduler import Queue, format_interval
 from app.ui.safe_text import SafeTextBrowser
 
@@ -129,8 +130,8 @@ class CardInfoDialog(QDialog):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
         answers = QLabel("No answers yet." if not self.history else
-                         f"{len(self.history)} answer(s); the memory state after each, and the "
-                         "chance of recall FSRS gave the card when it was answered:",
+                         f"{counted(len(self.history), 'answer')}; the memory state after "
+                         "each, and the chance of recall FSRS gave the card when it was answered:",
                          wordWrap=True)
 
         # The facts scroll rather than being cut off at a large font.

@@ -27,6 +27,7 @@ from app.decks.library import SyncReport, interview_deck, interview_decks
 from app.decks.tree import TreeNode, aggregate_counts, build_tree, find
 from app.errors import AppError, Problem
 from app.model import CardId, DeckId, TopicId
+from app.plural import counted
 from app.scheduling.scheduler import study_day
 from app.ui.actions import (
     ACTIONS,
@@ -261,7 +262,7 @@ class MainWindow(QMainWindow):
         study.set_suspended(self.store, ids, suspended)
         self.refresh_counts()
         verb = "Suspended" if suspended else "Unsuspended"
-        self.statusBar().showMessage(f"{verb} {len(ids)} card(s) of {node.label}", 6000)
+        self.statusBar().showMessage(f"{verb} {counted(len(ids), 'card')} of {node.label}", 6000)
 
     def unbury_branch(self) -> None:
         node = self.current_node

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.plural import counted
 from app.scheduling.overview import Overview, describe_when
 from app.ui.actions import OVERVIEW_CUSTOM, OVERVIEW_STUDY, OVERVIEW_UNBURY, REVIEW_BACK
 from app.ui.pages import keys_status
@@ -100,12 +101,19 @@ class OverviewPage(QWidget):
                             ("Due", counts.review)):
             self.numbers[name].setText(str(value))
         lines = []
-        if overview.new_total and overview.new_limit:
-            lines.append(f"{overview.new_total} new card(s) here; today's limit has room for "
+        new_here = counted(overview.new_total, "new card")
+        waiting = overview.new_waiting
+        if overview.new_total and overview.new_limit and waiting:
+            others = ("the other asks a fact another card asks, so it waits" if waiting == 1
+                      else f"{waiting} others each ask a fact another card asks, so they wait")
+            lines.append(f"{new_here} here, {counts.new} of them today: {others} for a later "
+                         f"day. Today's limit has room for {overview.new_limit} more.")
+        elif overview.new_total and overview.new_limit:
+            lines.append(f"{new_here} here; today's limit has room for "
                          f"{overview.new_limit} more.")
         elif overview.new_total:
-            lines.append(f"{overview.new_total} new card(s) here; today's new-card limit is "
-                         "reached (Custom study can raise it).")
+            lines.append(f"{new_here} here; today's new-card limit is reached (Custom study "
+                         "can raise it).")
         if overview.empty:
             if overview.next_due is None:
                 lines.append("Nothing to study here: no card will come due (the rest are "
@@ -116,10 +124,10 @@ class OverviewPage(QWidget):
                 lines.append(f"Nothing to study here now. Next card due: <b>{html.escape(words)}"
                              f"</b> ({html.escape(exact)}).")
         if overview.buried:
-            lines.append(f"{overview.buried} card(s) buried until tomorrow.")
+            lines.append(f"{counted(overview.buried, 'card')} buried until tomorrow.")
         self.details.setText("<br>".join(lines))
         self.study_button.setEnabled(not overview.empty)
-        self.unbury_button.setText(f"Unbury {overview.buried} card(s)")
+        self.unbury_button.setText(f"Unbury {counted(overview.buried, 'card')}")
         self.unbury_button.setVisible(bool(overview.buried))
         self.setFocus(Qt.FocusReason.OtherFocusReason)
 

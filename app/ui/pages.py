@@ -18,6 +18,7 @@ from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QStackedWidget, QWidget
 
 from app.decks.tree import TreeNode
+from app.plural import counted
 from app.ui.actions import OUTLINE, PAGE_BACK, PAGE_KEYS, PageKey, shortcut_rows
 
 __all__ = ["PageStack", "StatusLine", "framed", "keys_status", "leaves_on_escape",
@@ -109,7 +110,7 @@ def outline_status(roots: list[TreeNode]) -> str:
     """The outline's line: how much there is, then its keys."""
     count = sum(len(root.walk()) - 1 for root in roots)
     keys = [key for key in PAGE_KEYS if key.where == OUTLINE]
-    return f"{count} topics in {len(roots)} deck(s). " + keys_status(keys)
+    return f"{counted(count, 'topic')} in {counted(len(roots), 'deck')}. " + keys_status(keys)
 
 
 def page_status(page: QWidget, where: str = "") -> str:

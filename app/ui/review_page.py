@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.decks.render import filled_in
 from app.errors import AppError
+from app.plural import counted
 from app.scheduling.overview import describe_when
 from app.scheduling.scheduler import Grade
 from app.ui.actions import (
@@ -386,7 +387,8 @@ class ReviewPage(QWidget):
             exact = f"{view.next_due.astimezone(session.local):%a %d %b %Y, %H:%M}"
             when = f"<p>Next card due: <b>{html.escape(words)}</b> ({html.escape(exact)})</p>"
         again = f" ({summary.again} Again)" if summary.again else ""
-        done = (f"<p>This session: <b>{summary.answered}</b> card(s) answered{again} · time "
+        done = (f"<p>This session: <b>{summary.answered}</b> "
+                f"{'card' if summary.answered == 1 else 'cards'} answered{again} · time "
                 f"<b>{_duration(summary.seconds)}</b> · pass rate <b>{rate}</b></p>")
         keys = [f"Esc or Enter: back to the {self.back_to}",
                 f"{OVERVIEW_CUSTOM.text()}: custom study"]
@@ -396,6 +398,6 @@ class ReviewPage(QWidget):
             keys.append("Ctrl+Z: undo the last answer")
         self.summary.setText(f"<h2>{html.escape(view.message)}</h2>{when}{done}"
                              f"<p>{html.escape(' · '.join(keys))}</p>")
-        self.unbury_button.setText(f"Unbury {view.buried} card(s)")
+        self.unbury_button.setText(f"Unbury {counted(view.buried, 'card')}")
         self.unbury_button.setVisible(bool(view.buried))
         self.pages.setCurrentIndex(1)

@@ -15,6 +15,7 @@ from app.db.custom_study import CustomStudy, add_new_today, custom_cards, custom
 from app.db.settings import load_study_settings
 from app.db.study import Scope
 from app.errors import AppError
+from app.plural import counted
 from app.scheduling.overview import overview
 from app.scheduling.scheduler import StudyDay, study_day
 from app.ui.actions import OVERVIEW
@@ -124,11 +125,11 @@ class StudyFlow(QObject):
         if choice.kind == "preview_new":
             # Cram: a preview shows the cards and schedules nothing (Anki's preview deck
             # does not reschedule either); they stay new for real study.
-            window._start_session(chosen, "cram", f"preview of {len(cards)} new card(s) of "
-                                                  f"{where}")
+            window._start_session(chosen, "cram",
+                                  f"preview of {counted(len(cards), 'new card')} of {where}")
             return
-        what = {"review_ahead": f"review ahead {choice.amount} day(s)",
-                "forgotten": f"cards forgotten in the last {choice.amount} day(s)"}
+        what = {"review_ahead": f"review ahead {counted(choice.amount, 'day')}",
+                "forgotten": f"cards forgotten in the last {counted(choice.amount, 'day')}"}
         window._start_session(chosen, "filtered", f"{where}, {what[choice.kind]}")
 
     def unbury(self, scope: Scope, where: str) -> None:
@@ -138,5 +139,5 @@ class StudyFlow(QObject):
         except AppError as error:
             show_error(window, error)
             return
-        window.statusBar().showMessage(f"Unburied {count} card(s) of {where}", 6000)
+        window.statusBar().showMessage(f"Unburied {counted(count, 'card')} of {where}", 6000)
         self.show(scope, where)

@@ -164,7 +164,7 @@ def test_ctrl_j_suspends_the_selection_and_again_unsuspends(qtbot: QtBot,
     index = page.model.index(0, 0)
     assert page.model.data(index, Qt.ItemDataRole.BackgroundRole).name() == SUSPENDED_COLOUR
     assert page.model.data(page.model.index(0, 2)).startswith("(")  # Anki's (due)
-    assert "Suspended 3 card(s)" in window.statusBar().currentMessage()
+    assert "Suspended 3 cards" in window.statusBar().currentMessage()
     # The current card is suspended: the same key unsuspends the selection.
     qtbot.keyClick(page.table, Qt.Key.Key_J, CTRL)
     assert found(window, "is:suspended") == []
@@ -210,7 +210,7 @@ def test_forget_asks_then_makes_the_cards_new_keeping_their_history(
 
     def cancel() -> None:
         box = QApplication.activeModalWidget()
-        assert isinstance(box, QMessageBox) and "Make 1 card(s) new again" in box.text()
+        assert isinstance(box, QMessageBox) and "Make 1 card new again" in box.text()
         qtbot.keyClick(box, Qt.Key.Key_Escape)
 
     answer_modal(qtbot, lambda: qtbot.keyClick(page.table, Qt.Key.Key_N, CTRL | ALT), cancel)
@@ -256,7 +256,7 @@ def test_set_due_date_by_keys(qtbot: QtBot, window: MainWindow) -> None:
     assert (made.stability, made.reviews) == (3.0, 0)
     assert made.difficulty == pytest.approx(browse.initial_difficulty_good())
     assert window.statusBar().currentMessage() == (
-        "3 card(s) due in 3 day(s); 1 of them new, now review cards.")
+        "3 cards due in 3 days; 1 of them new, now review cards.")
 
 
 def test_card_info_lists_every_answer_and_esc_closes_it(qtbot: QtBot,
@@ -356,7 +356,7 @@ def test_studying_two_selected_cards_shows_only_them(qtbot: QtBot, window: MainW
     ids = select_first(qtbot, page, 2)
     qtbot.keyClick(page.table, Qt.Key.Key_Enter, CTRL | Qt.KeyboardModifier.KeypadModifier)
     review = window.review
-    assert review.title.text() == "Studying: Browser: 2 selected card(s)"
+    assert review.title.text() == "Studying: Browser: 2 selected cards"
     seen = []
     for _ in ids:
         assert review.view is not None and review.view.card is not None

@@ -201,7 +201,7 @@ def test_edit_study_edit_restart_and_upgrade_by_keys(qtbot: QtBot, window: MainW
     assert [c.what for c in conflicts(window.store)] == ["explanation"]
     window.edit("announce")  # what the window does when it opens
     assert window.actions_by_id["edit_conflicts"].text() == "&Built-in deck changes (1)…"
-    assert "changed 1 text(s) you had edited" in window.statusBar().currentMessage()
+    assert "changed 1 text you had edited" in window.statusBar().currentMessage()
 
     def take_built_in(dialog: QWidget) -> None:
         assert isinstance(dialog, EditConflictsDialog)

@@ -194,8 +194,8 @@ def test_a_theme_switch_recolours_links_in_text_views(qtbot: QtBot,
 
 def test_each_page_has_its_own_status_line(qtbot: QtBot, window: MainWindow) -> None:
     outline_line = window.page_status.text()
-    assert "topics in 1 deck(s)" in outline_line and "Study the selected branch" in outline_line
-    window.statusBar().showMessage("Suspended 3 card(s) of Step 8", 6000)
+    assert "topics in 1 deck" in outline_line and "Study the selected branch" in outline_line
+    window.statusBar().showMessage("Suspended 3 cards of Step 8", 6000)
     assert window.open_key("ml-system-design/s8")
     qtbot.keyClick(window.tree, Qt.Key.Key_Space)  # the branch's overview
     qtbot.keyClick(window.pages.currentWidget(), Qt.Key.Key_Return)  # Study now

@@ -17,6 +17,7 @@ from shared import FakeClock
 
 from app.db.settings import load_study_settings, save_study_settings
 from app.decks.render import CLOZE_COLOUR
+from app.plural import counted
 from app.ui.app import open_data
 from app.ui.dialogs.custom_study import CustomStudyDialog
 from app.ui.main_window import MainWindow, settings_for
@@ -121,7 +122,7 @@ def test_space_shows_the_overview_enter_studies_and_the_end_says_when_next(
     assert 2 <= len(answered) <= 3 and log_count(data_dir) == len(answered)
     text = review.summary.text()
     assert "Next card due: <b>tomorrow at 04:00</b> (Tue 03 Mar 2026, 04:00)" in text
-    assert f"This session: <b>{len(answered)}</b> card(s) answered" in text
+    assert f"This session: <b>{len(answered)}</b> cards answered" in text
     assert review.custom_button.isVisible()
 
     qtbot.keyClick(review, Qt.Key.Key_Escape)
@@ -136,6 +137,29 @@ def test_space_shows_the_overview_enter_studies_and_the_end_says_when_next(
     assert window.pages.currentWidget() is window.outline and window.tree.hasFocus()
 
 
+def test_the_overview_says_why_fewer_new_cards_come_today_than_there_are(
+        qtbot: QtBot, window: MainWindow, clock: FakeClock) -> None:
+    """Revenue lift has two new cards, its explanation and its "name the term": one fact, so
+    one of them comes today. The overview's 1 beside "2 new cards here" is explained."""
+    assert window.open_key("ml-system-design/s2-revenue-lift")
+    qtbot.keyClick(window.tree, Qt.Key.Key_Space)
+    page = overview_of(window)
+    assert numbers(page) == ("1", "0", "0")
+    said = page.details.text()
+    assert said.startswith("2 new cards here, 1 of them today: the other asks a fact another "
+                           "card asks, so it waits for a later day."), said
+    assert "Today's limit has room for 3 more." in said
+    qtbot.keyClick(page, Qt.Key.Key_Return)
+    assert answer_all(qtbot, window.review, clock) != []
+    # Answered: the other waits for tomorrow, buried, and the overview no longer counts it
+    # as waiting for that reason.
+    assert window.open_key("ml-system-design/s2-revenue-lift")
+    qtbot.keyClick(window.tree, Qt.Key.Key_Space)
+    page = overview_of(window)
+    assert "of them today" not in page.details.text()
+    assert "1 card buried until tomorrow." in page.details.text()
+
+
 def test_custom_study_review_ahead_from_the_finished_screen(
         qtbot: QtBot, window: MainWindow, clock: FakeClock, data_dir: Path) -> None:
     assert window.open_key(LEAF)
@@ -145,9 +169,9 @@ def test_custom_study_review_ahead_from_the_finished_screen(
     studied = answer_all(qtbot, review, clock)  # Easy: due in days
     said = custom_study_by_keys(qtbot, window, Qt.Key.Key_A, "30")
     qtbot.keyClick(review, Qt.Key.Key_C)  # Custom study on the finished screen
-    assert said[1] == f"{len(studied)} card(s) to study."
+    assert said[1] == f"{counted(len(studied), 'card')} to study."
     assert window.pages.currentWidget() is review
-    assert review.title.text().endswith("review ahead 30 day(s)")
+    assert review.title.text().endswith("review ahead 30 days")
     with sqlite3.connect(data_dir / "mlsd-study.db") as conn:
         due_before = dict(conn.execute("SELECT id, due FROM cards WHERE reps > 0").fetchall())
     again = answer_all(qtbot, review, clock, Qt.Key.Key_3)
@@ -170,7 +194,7 @@ def test_more_new_cards_today_shows_on_the_overview(qtbot: QtBot, window: MainWi
     assert numbers(page)[0] == "0"
     said = custom_study_by_keys(qtbot, window, Qt.Key.Key_N, "2")
     qtbot.keyClick(page, Qt.Key.Key_C)
-    assert said[0].endswith("new card(s) here.")
+    assert said[0].endswith(" here.") and "new card" in said[0]
     page = overview_of(window)
     assert numbers(page) == ("2", "0", "0")
     qtbot.keyClick(page, Qt.Key.Key_Space)  # Space studies too
@@ -189,7 +213,7 @@ def test_preview_new_cards_schedules_nothing(qtbot: QtBot, window: MainWindow,
     custom_study_by_keys(qtbot, window, Qt.Key.Key_P, "2")
     qtbot.keyClick(overview_of(window), Qt.Key.Key_C)
     review = window.review
-    assert review.title.text().startswith("Cramming: preview of 2 new card(s)")
+    assert review.title.text().startswith("Cramming: preview of 2 new cards")
     assert len(answer_all(qtbot, review, clock)) == 2
     assert log_count(data_dir) == 0 and log_count(data_dir, "cram_log") == 2
 
@@ -211,7 +235,7 @@ def test_forgotten_cards_and_a_dialog_that_finds_nothing(qtbot: QtBot, window: M
     qtbot.keyClick(window.tree, Qt.Key.Key_Space)
     said = custom_study_by_keys(qtbot, window, Qt.Key.Key_F, "1")
     qtbot.keyClick(overview_of(window), Qt.Key.Key_C)
-    assert said[1] == "1 card(s) to study."
+    assert said[1] == "1 card to study."
     assert review.view is not None and review.view.card is not None
     assert review.view.card.id == first
 

@@ -336,7 +336,7 @@ def test_clicking_a_cell_selects_that_day(qtbot: QtBot) -> None:
     qtbot.waitExposed(heatmap)
     qtbot.mouseClick(heatmap, Qt.MouseButton.LeftButton, pos=heatmap.cell_rects()[40].center())
     assert chosen == [heatmap.days[40]] and heatmap.selected == heatmap.days[40]
-    assert "3 review(s)" in Heatmap.describe(chosen[0])
+    assert "3 reviews" in Heatmap.describe(chosen[0])
 
 
 # --- interview scores ----------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from app.db.store import Store
 from app.decks.render import render_markdown
 from app.errors import AppError
 from app.model import CardId
+from app.plural import counted
 from app.scheduling.scheduler import StudyDay, study_day
 from app.ui.actions import (
     BROWSER_BACK,
@@ -96,8 +97,8 @@ class BrowserHost(Protocol):
 def _ask_forget(parent: QWidget, count: int) -> tuple[bool, bool]:
     """(go ahead, also reset the review and lapse counts), as Anki's Reset asks."""
     box = QMessageBox(QMessageBox.Icon.Question, "Forget cards",
-                      f"Make {count} card(s) new again? Their schedule and memory state go; "
-                      "their review history stays.",
+                      f"Make {counted(count, 'card')} new again? Their schedule and memory "
+                      "state go; their review history stays.",
                       QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     reset = QCheckBox("Also reset the review and lapse counts")
@@ -108,7 +109,7 @@ def _ask_forget(parent: QWidget, count: int) -> tuple[bool, bool]:
 def _ask_due(parent: QWidget, count: int) -> str | None:
     text, ok = QInputDialog.getText(
         parent, "Set due date",
-        f"Show {count} card(s) again in how many days? 0 is today;\n"
+        f"Show {counted(count, 'card')} again in how many days? 0 is today;\n"
         "a range such as 1-7 picks a day in it for each card.", QLineEdit.EchoMode.Normal, "0")
     return text if ok else None
 
@@ -386,7 +387,7 @@ class BrowserPage(QWidget):
 
         def act(ids: list[CardId]) -> str:
             browse.set_suspended(self.store, ids, suspend)
-            return f"{'Suspended' if suspend else 'Unsuspended'} {len(ids)} card(s)."
+            return f"{'Suspended' if suspend else 'Unsuspended'} {counted(len(ids), 'card')}."
         self._act(act)
 
     def toggle_buried(self) -> None:
@@ -396,9 +397,9 @@ class BrowserPage(QWidget):
         def act(ids: list[CardId]) -> str:
             if bury:
                 browse.bury(self.store, ids, self.day_of(self.clock()).end)
-                return f"Buried {len(ids)} card(s) until tomorrow."
+                return f"Buried {counted(len(ids), 'card')} until tomorrow."
             browse.unbury(self.store, ids)
-            return f"Unburied {len(ids)} card(s)."
+            return f"Unburied {counted(len(ids), 'card')}."
         self._act(act)
 
     def toggle_flag(self, flag: int) -> None:
@@ -409,7 +410,7 @@ class BrowserPage(QWidget):
         def act(ids: list[CardId]) -> str:
             browse.set_flag(self.store, ids, chosen)
             what = f"{browse.FLAG_NAMES[chosen].lower()} flag" if chosen else "no flag"
-            return f"{len(ids)} card(s) now have {what}."
+            return f"{counted(len(ids), 'card')} now have {what}."
         self._act(act)
 
     def forget(self) -> None:
@@ -418,7 +419,7 @@ class BrowserPage(QWidget):
             if not go:
                 return ""
             browse.forget(self.store, ids, reset_counts)
-            return f"Forgot {len(ids)} card(s): they are new again."
+            return f"Forgot {counted(len(ids), 'card')}: they are new again."
         self._act(act)
 
     def set_due_date(self) -> None:
@@ -431,12 +432,12 @@ class BrowserPage(QWidget):
             changed, new = browse.set_due_date(self.store, ids, days, self.clock(), self.local,
                                                settings.rollover_hour, self.rng,
                                                settings.parameters)
-            when = (f"in {days[0]} day(s)" if days[0] == days[1] else
+            when = (f"in {counted(days[0], 'day')}" if days[0] == days[1] else
                     f"in {days[0]}-{days[1]} days")
             if days == (0, 0):
                 when = "today"
             made = f"; {new} of them new, now review cards" if new else ""
-            return f"{changed} card(s) due {when}{made}."
+            return f"{counted(changed, 'card')} due {when}{made}."
         self._act(act)
 
     def card_info(self) -> None:
@@ -462,7 +463,7 @@ class BrowserPage(QWidget):
             self.host.statusBar().showMessage("No cards to study: search for some first.", 6000)
             return
         query = self.model.query.strip()
-        what = (f"{len(ids)} selected card(s)" if ids is selected
+        what = (f"{counted(len(ids), 'selected card')}" if ids is selected
                 else f"“{query}”" if query else "every card")
         # Esc and Back in that session come back here, with this search (as in Anki).
         review = self.host.review

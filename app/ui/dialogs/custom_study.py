@@ -19,14 +19,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.db.custom_study import AMOUNT_RANGES, CustomKind, CustomStudy
+from app.plural import counted
 
-#: Each option: its radio text, the words before and after the number, and the number it starts
-#: with (cards or days).
-OPTIONS: dict[CustomKind, tuple[str, str, str, int]] = {
-    "more_new": ("Increase today's &new card limit", "Increase by", "card(s), today only", 10),
-    "review_ahead": ("Review &ahead", "Cards due in the next", "day(s), reviewed now", 1),
-    "forgotten": ("Review &forgotten cards", "Cards answered Again in the last", "day(s)", 1),
-    "preview_new": ("&Preview new cards", "The next", "new card(s); nothing is scheduled", 10),
+#: Each option: its radio text, the words before the number, the noun counted (singular) and the
+#: words after it, and the number it starts with (cards or days).
+OPTIONS: dict[CustomKind, tuple[str, str, tuple[str, str], int]] = {
+    "more_new": ("Increase today's &new card limit", "Increase by", ("card", ", today only"), 10),
+    "review_ahead": ("Review &ahead", "Cards due in the next", ("day", ", reviewed now"), 1),
+    "forgotten": ("Review &forgotten cards", "Cards answered Again in the last", ("day", ""), 1),
+    "preview_new": ("&Preview new cards", "The next", ("new card", "; nothing is scheduled"),
+                    10),
 }
 
 
@@ -89,9 +91,7 @@ class CustomStudyDialog(QDialog):
 
     def _choose(self, kind: CustomKind) -> None:
         self.kind = kind
-        _text, before, after, _start = OPTIONS[kind]
-        self.before.setText(before)
-        self.after.setText(after)
+        self.before.setText(OPTIONS[kind][1])
         low, high = AMOUNT_RANGES[kind]
         self.amount.blockSignals(True)
         self.amount.setRange(low, high)
@@ -104,12 +104,15 @@ class CustomStudyDialog(QDialog):
         self._update()
 
     def _update(self) -> None:
+        noun, rest = OPTIONS[self.kind][2]
+        # "1 day", "7 days": the number in the box is the count
+        self.after.setText(counted(self.amount.value(), noun).partition(" ")[2] + rest)
         found = self.count(self.choice())
         if self.kind == "more_new":
-            text = (f"{found} new card(s) here." if found else
+            text = (f"{counted(found, 'new card')} here." if found else
                     "No new cards here: nothing to add.")
         elif found:
-            text = f"{found} card(s) to study."
+            text = f"{counted(found, 'card')} to study."
         else:
             text = "No cards match: choose another option or a larger number."
         self.found.setText(text)

@@ -23,6 +23,7 @@ from app.db.store import Store
 from app.decks.editing import conflicts, resolve_conflict
 from app.decks.edits import Conflict
 from app.errors import AppError
+from app.plural import counted
 from app.ui.dialogs.edit_card import _error_label
 from app.ui.dialogs.fit import fit_width
 
@@ -148,6 +149,6 @@ def announce_conflicts(window: MainWindow) -> int:
                        "&Built-in deck changes…")
     if count:
         window.statusBar().showMessage(
-            f"An update of the built-in deck changed {count} text(s) you had edited; yours "
-            "are still used. Edit > Built-in deck changes… lets you choose.", 30_000)
+            f"An update of the built-in deck changed {counted(count, 'text')} you had edited; "
+            "yours are still used. Edit > Built-in deck changes… lets you choose.", 30_000)
     return count

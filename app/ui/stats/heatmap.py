@@ -20,6 +20,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from app.db.stats import DayCount
+from app.plural import counted
 from app.ui.stats.charts import GOOD, Label, pad_for, spaced
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -188,7 +189,7 @@ class Heatmap(QWidget):
 
     @staticmethod
     def describe(day: DayCount) -> str:
-        return (f"{day.day:%a %d %b %Y}: {day.reviews} review(s), "
+        return (f"{day.day:%a %d %b %Y}: {counted(day.reviews, 'review')}, "
                 f"{day.seconds / 60:.0f} min")
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
