@@ -175,25 +175,56 @@ _EXPLAINS = re.compile(r"\be\.?g\b|\betc\b|\bi\.?e\b|[,:;]|->", re.IGNORECASE)
 _TRAILING_ETC = re.compile(r",?\s+etc\.?\s*$", re.IGNORECASE)
 _TRAILING_EXAMPLES = re.compile(r"[\s:,;-]*\be\.g\b.*$", re.IGNORECASE)
 _ASIDE_WORDS = 3
+# An outline's note to its reader, not part of the name: "CTC algorithm (advanced)".
+_MARKER = re.compile(r"\s*\((?:advanced|optional|bonus|basics?|extra|new|todo)\)", re.IGNORECASE)
 
 
 def asked_title(title: str) -> str:
     """A heading as an "Explain:" card asks for it: without asides in parentheses that explain
     or list (they hold the answer: "Human annotation (super costly, slow, privacy issues)" asks
     "Human annotation"), without trailing examples ("Hybrid: e.g. Netflix: ...") and without a
-    trailing "etc" ("Reciprocal rank of first click")."""
+    trailing "etc" ("Reciprocal rank of first click"), nor the outline's notes to its reader
+    ("CTC algorithm (advanced)")."""
 
     def aside(match: re.Match[str]) -> str:
         inner = match.group(1)
         explains = _EXPLAINS.search(inner) or len(inner.split()) > _ASIDE_WORDS
         return "" if explains else match.group(0)
 
-    asked = _TRAILING_ETC.sub("", _TRAILING_EXAMPLES.sub("", _ASIDE.sub(aside, title))).strip()
+    asked = _MARKER.sub("", _ASIDE.sub(aside, title))
+    asked = _TRAILING_ETC.sub("", _TRAILING_EXAMPLES.sub("", asked)).strip()
     return " ".join(asked.split()) if content_stems(asked) else title
 
 
+# A heading that asks or instructs is no name: "What embeddings can represent", "Needed for
+# unstructured data", "Train the candidate model" (a step of a procedure). A verb starts an
+# instruction when a function word or an adverb follows it: "Train data generator" and "Use
+# case" are names.
+_QUESTION_WORDS = frozenset(["what", "how", "why", "when", "which", "where", "who"])
+_INSTRUCTING_WORDS = """
+needed use using train evaluate deploy test build run check compare choose pick define collect
+measure monitor add make keep avoid start
+"""
+_INSTRUCTING = frozenset(_INSTRUCTING_WORDS.split())
+_PREPOSITIONS = frozenset(["against", "across", "within", "without", "between", "before",
+                           "after", "through", "toward", "towards"])
+# Section words that name a part of an outline, not a concept to recall from its description.
+_SECTION_WORDS_TEXT = """
+portions correction detection extensions dataset types introduction overview examples others
+misc summary notes details options
+"""
+_SECTION_WORDS = frozenset(_SECTION_WORDS_TEXT.split())
+
+
 def is_term(title: str, max_words: int = _TERM_WORDS) -> bool:
-    """A short name worth recalling ("Reservoir sampling"), not a heading or a list of examples."""
+    """A short name worth recalling ("Reservoir sampling"), not a heading or a list of examples,
+    a question or an instruction ("What embeddings can represent", "Train the candidate
+    model"), nor a section word ("Correction", "Portions")."""
+    first, second = ([w.casefold() for w in title.split()[:2]] + ["", ""])[:2]
+    instructs = first in _INSTRUCTING and (second in STOPWORDS or second in _PREPOSITIONS
+                                           or second.endswith("ly"))
+    if first in _QUESTION_WORDS or instructs or title.strip().casefold() in _SECTION_WORDS:
+        return False
     return (len(title.split()) <= max_words and not _NOT_A_TERM.search(title)
             and bool(content_stems(title)))
 
@@ -279,13 +310,14 @@ def _bold(text: str) -> str:
 def _concept(deck: Deck, topic: Topic, context: str, notes: str,
              group: str) -> Iterator[_Draft]:
     """The term from its description: the notes with every form of the term hidden."""
-    if not is_term(topic.title):
+    term = _MARKER.sub("", topic.title).strip() or topic.title
+    if not is_term(term):
         return
-    described = hide_term(notes, topic.title)
+    described = hide_term(notes, term)
     if described.shown < 6:  # what is left must still describe something
         return
     yield _draft(deck, topic.id, "concept", "", context, f"Name the term:\n\n{described.text}",
-                 _shown(topic.title, line_start=True), group)
+                 _shown(term, line_start=True), group)
 
 
 def _name_all(deck: Deck, parent: Topic, label: str, context: str) -> Iterator[_Draft]:
@@ -306,7 +338,7 @@ def _name_all(deck: Deck, parent: Topic, label: str, context: str) -> Iterator[_
     cues = ", ".join(f"{_initial(item.title)}…" for item in items)
     yield _draft(deck, parent.id, "name-all", "", context,
                  f"{_shown(label, line_start=True)}: name all {len(items)}.\n\nCues: {cues}",
-                 "\n".join(f"- {_shown(item.title)}" for item in items))
+                 "\n".join(f"- {_shown(asked_title(item.title))}" for item in items))
 
 
 def _initial(title: str) -> str:

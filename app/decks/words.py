@@ -190,13 +190,16 @@ def hide_term(text: str, term: str) -> Hidden:
     """``text`` with every word form of ``term`` hidden.
 
     A word is hidden when its stem is one of the term's content stems ("Ranking" for "rank")
-    or it is the term's acronym ("CTR" for "Click-through rate"). Hidden words next to each
+    or it is the term's acronym ("CTR" for "Click-through rate"); for a term that is an
+    acronym, so are words whose initials spell it out ("convolutional neural network" for
+    "CNN": the expansion tells the answer as plainly). Hidden words next to each
     other (or with one stop word between them: "learning to rank") become one "[...]". A
     generic word of the term ("model", "data", ...) alone between other words stays shown,
     when the term has a word that is not generic: hiding it would only cut the sentence.
     """
     targets = content_stems(term)
-    initials = _acronyms(term)
+    spelled = _spelled(term)
+    initials = _acronyms(term) | ({spelled} if spelled else set())
     initials |= {a + "s" for a in initials}
     generic = targets & _GENERIC if targets - _GENERIC else frozenset()
 
@@ -218,7 +221,7 @@ def hide_term(text: str, term: str) -> Hidden:
     position = 0
     for keep in [*_KEEP.finditer(text), None]:
         end = keep.start() if keep is not None else len(text)
-        part = _hide_in(text[position:end], hidden, joins)
+        part = _hide_in(text[position:end], hidden, joins, spelled)
         out.append(part.text)
         places += part.places
         shown += part.shown
@@ -228,7 +231,30 @@ def hide_term(text: str, term: str) -> Hidden:
     return Hidden("".join(out), places, shown)
 
 
-def _hide_in(text: str, hidden: Callable[[str], int], joins: frozenset[str]) -> Hidden:
+# A term that is an acronym: "CNN", "NLP", "CTRs" (2 to 6 capitals, maybe a plural "s").
+_ACRONYM = re.compile(r"([A-Z]{2,6})s?")
+
+
+def _spelled(term: str) -> str:
+    """The letters of ``term`` when it is an acronym ("cnn" for "CNN"), else ""."""
+    match = _ACRONYM.fullmatch(term.strip())
+    return match.group(1).casefold() if match else ""
+
+
+def _spelled_out(found: list[str], letters: str) -> set[int]:
+    """Positions of words whose initials spell ``letters`` in a row ("convolutional neural
+    network" for "cnn"; hyphens split words: "click-through rate" for "ctr")."""
+    out: set[int] = set()
+    size = len(letters)
+    for start in range(len(found) - size + 1):
+        run = [found[start + k].casefold() for k in range(size)]
+        if all(w[:1] == letters[k] and w not in STOPWORDS for k, w in enumerate(run)):
+            out.update(range(start, start + size))
+    return out
+
+
+def _hide_in(text: str, hidden: Callable[[str], int], joins: frozenset[str],
+             spelled: str = "") -> Hidden:
     pieces: list[str] = []  # the gaps around the words: gap, (word), gap, ..., gap
     found: list[str] = []
     position = 0
@@ -238,6 +264,9 @@ def _hide_in(text: str, hidden: Callable[[str], int], joins: frozenset[str]) -> 
         position = match.end()
     pieces.append(text[position:])
     marks = [hidden(w) for w in found]
+    if spelled:
+        for position in _spelled_out(found, spelled):
+            marks[position] = 2
     runs: list[tuple[int, int]] = []  # (first, last) word of each run hidden as one "[...]"
     index = 0
     while index < len(marks):
