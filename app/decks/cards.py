@@ -393,10 +393,22 @@ def _step_cards(deck: Deck, topic: Topic, steps: dict[int, Topic],
             continue  # the same title twice under this step: one card asks it
         if shares_a_word(child.title, topic.title):
             continue  # "Choosing features" -> Feature Engineering: guessed from the word
+        if any(_sounds_like(child.title, other.title) for other in steps.values()
+               if other is not topic):
+            continue  # "Dataset" under step 6 reads as step 4's "Data": two fair answers
         asked.add(title)
         yield _draft(deck, topic.id, "step-covers", child.id, deck.title,
                      f"Which step of {'the flow' if flow == _FLOW_NAME else flow} covers "
                      f"'{child.title}'?", label)
+
+
+def _sounds_like(title: str, step_title: str) -> bool:
+    """Whether a title points at a step by its words: a shared word in any form, or one
+    word the start of another ("Dataset" and "Data")."""
+    mine, theirs = content_stems(title), content_stems(step_title)
+    return bool(mine & theirs) or any(
+        a != b and len(b) >= 4 and a.startswith(b) for a in mine for b in theirs) or any(
+        a != b and len(a) >= 4 and b.startswith(a) for a in mine for b in theirs)
 
 
 _FLOW_NAME = "the ML system design flow"
