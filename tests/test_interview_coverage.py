@@ -7,7 +7,14 @@ from interview_deck import GOOD_METRICS_NOTES, STEPS
 
 from app.decks.loader import load_path, load_text
 from app.errors import DeckError
-from app.interview.coverage import Tick, _verdicts, coverage, criterion_ticks, teaching_topics
+from app.interview.coverage import (
+    Tick,
+    _verdicts,
+    coverage,
+    criterion_ticks,
+    normalised,
+    teaching_topics,
+)
 from app.interview.steps import interview_steps, notes_template
 from app.model import RubricItem
 from app.paths import shipped_decks_dir
@@ -200,7 +207,109 @@ def test_typing_reads_only_the_sentence_being_edited() -> None:
     typed = notes + "we log impressions"
     for end in range(len(notes) + 1, len(typed) + 1):  # one key at a time
         criterion_ticks(typed[:end], step.rubric, step.template, step.title)
-    new_sentences = {typed[len(notes):end].strip() for end in range(len(notes) + 1,
-                                                                     len(typed) + 1)}
+    # read as words: "we log impr" and "we log impressions" are one sentence
+    new_sentences = {normalised(typed[len(notes):end].strip())
+                     for end in range(len(notes) + 1, len(typed) + 1)}
     assert _verdicts.cache_info().misses - read == len(new_sentences)  # none of the 300 again
     assert criterion_ticks(notes, step.rubric, step.template, step.title) == before
+
+
+@pytest.mark.parametrize(("written", "read"), [
+    ("no hist CTR -> advertiser avg as default",
+     "no history CTR then sends advertiser average as default"),
+    ("distance driver->pickup", "distance driver then sends pickup"),
+    ("run 2 wks min w/o peeking", "run 2 weeks min without peeking"),
+    ("user feats: # friends, acct age", "user features: number of friends, account age"),
+    ("need answer in 2s", "need answer within 2s"),
+    ("ship if lift sig. at p<0.05", "ship if lift significant at p under 0.05"),
+    ("LR first, tune lr later", "logistic regression first, tune learning rate later"),
+    ("affinity user<->author, 30d", "affinity user between author, 30 days"),
+    ("1 row = (user, post)", "1 row is (user, post)"),
+    ("predict P(click)", "predict probability of (click)"),
+    ("shadow mode first", "shadow deployment first"),
+    ("Stored in the DB. Then we train.", "Stored in the database. Then we train."),
+])
+def test_shorthand_is_read_as_words(written: str, read: str) -> None:
+    assert normalised(written) == read
+
+
+@pytest.mark.parametrize(("step", "notes", "criterion"), [
+    (7, "- rider app -> dispatch svc -> ranker -> response", 1),  # a request flow
+    (3, "- rider app -> dispatch svc -> ranker", 3),  # services and how they interact
+    (3, "- mod decisions logged -> used as labels", 5),
+    (5, "- no hist CTR -> advertiser avg as default", 6),  # the arrow ends the negation
+    (5, "- distance driver->pickup", 2),
+    (8, "- run 2 wks min (weekly cycle + novelty effect)", 3),
+    (5, "- user feats: account age, prior strikes, follower count", 1),
+    (8, "- shadow mode first, then 5% canary", 4),
+    (1, "- need answer in 2s", 3),
+    (6, "- train wks 1-3, test on N+1", 4),
+])
+def test_terse_notes_meet_criteria(step: int, notes: str, criterion: int) -> None:
+    assert shipped_ticks(step, notes)[criterion - 1]
+
+
+@pytest.mark.parametrize(("step", "notes", "criterion"), [
+    (9, "- retrain when its bad", 6),  # names retraining, no plan
+    (9, "- retrain when needed", 6),
+    (5, "- user features, account age, item features", 1),  # still a keyword list
+    (1, "- no privacy", 4),
+])
+def test_bare_mentions_and_lists_do_not(step: int, notes: str, criterion: int) -> None:
+    assert not shipped_ticks(step, notes)[criterion - 1]
+
+
+def test_a_plan_is_more_than_the_word() -> None:
+    assert shipped_ticks(9, "- retrain weekly, warm start from the last model")[5]
+
+
+PATHS = RubricItem("Separates the paths", groups=(("online", "request"), ("offline", "batch")))
+
+
+@pytest.mark.parametrize(("notes", "hit"), [
+    # a line that carries on the one before: wrapped, indented, or after "...:" or "->"
+    ("- we measure latency\n  at the client, 200 ms budget", True),
+    ("- Latency, measured at\nthe client: 200 ms budget", True),
+    ("Latency target ->\n200 ms at the client", True),
+    ("- Latency matters\n- 200 ms of animation on the page", False),  # two bullets
+    ("- Latency matters\n\n  200 ms of animation", False),  # a blank line between
+    ("Latency is important.\n  We budget 200 ms for the animation.", False),  # a full stop
+])
+def test_a_thought_carried_to_the_next_line(notes: str, hit: bool) -> None:
+    assert coverage(notes, (LATENCY,)) == (hit,)
+
+
+@pytest.mark.parametrize(("notes", "hit"), [
+    ("- online: app calls the model\n- offline: nightly job retrains it", True),
+    ("- online: app calls the model\n- the nightly job retrains it offline", False),
+])
+def test_parallel_headings_of_adjacent_lines(notes: str, hit: bool) -> None:
+    assert coverage(notes, (PATHS,)) == (hit,)
+
+
+@pytest.mark.parametrize(("notes", "hit"), [
+    ("Latency must stay under 200 ms at the client.", True),
+    ("Latency came up in the review, and the designers want icons, fonts and colours "
+     "polished, with 200 ms animations.", False),  # far apart, in other clauses
+    ("Latency target: the whole page, rendered on a slow phone, in 200 ms.", True),  # heading
+])
+def test_two_groups_must_be_near_each_other(notes: str, hit: bool) -> None:
+    assert coverage(notes, (LATENCY,)) == (hit,)
+
+
+@pytest.mark.parametrize(("notes", "hit"), [
+    ("We keep p99 latency within 200 ms.", True),
+    ("keep latency the within 200 ms p99 We.", False),  # "the within"
+    ("We the latency keep within 200 ms.", False),  # "We the"
+    ("keep within 200 ms The latency p99.", False),  # a first word inside a sentence
+    ("p99 within 200 ms latency and.", False),  # ends on "and"
+    ("Then an A/B test keeps the on-call latency within 200 ms.", True),  # compounds
+    ("Compare the results of A and B: latency within 200 ms.", True),
+])
+def test_word_salad_earns_nothing(notes: str, hit: bool) -> None:
+    assert coverage(notes, (LATENCY,)) == (hit,)
+
+
+def test_a_pair_of_lines_is_the_evidence() -> None:
+    ticks = criterion_ticks("- we budget latency\n  within 200 ms", (LATENCY,))
+    assert ticks == (Tick(True, "we budget latency within 200 ms"),)

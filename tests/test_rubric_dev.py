@@ -11,6 +11,7 @@ them (with the in-sample corpus), so their figures are optimistic too; the held-
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,12 @@ from tests.test_rubric_corpus import (
 )
 
 DEV = Path(__file__).parent / "data" / "interview-answers-dev"
+
+# Measured on 2026-12-07: before the engine read shorthand, arrows and lines carried on,
+# precision 0.99, recall 0.84 (words shuffled across lines: 55% of criteria ticked); after,
+# precision 1.00, recall 0.94. The floors leave a small margin below the latter.
+PRECISION_FLOOR = 0.95
+RECALL_FLOOR = 0.9
 
 
 def load_dev() -> list[Answer]:
@@ -64,16 +71,31 @@ def shuffled_share(steps: tuple[StepInfo, ...], answers: list[Answer], seeds: ra
     return ticked / total
 
 
+def real_share(steps: tuple[StepInfo, ...], answers: list[Answer]) -> float:
+    """The share of criteria ticked on the answers as written."""
+    by_number = {s.number: s for s in steps}
+    ticks = [_score(a.notes, by_number[a.step]) for a in answers]
+    return sum(sum(t) for t in ticks) / sum(len(t) for t in ticks)
+
+
+@dataclass(frozen=True)
+class Dev:
+    agreement: Agreement
+    real: float  # share of criteria ticked on the answers
+    shuffled: float  # the same with words shuffled across lines, 20 seeds
+
+
 @pytest.fixture(scope="module")
-def dev() -> tuple[Agreement, float]:
+def dev() -> Dev:
     steps = shipped_steps()
     answers = load_dev()
-    result = measure(_score, steps, answers)
-    shuffled = shuffled_share(steps, answers, range(20))
-    print("\n" + result.report())
-    print(f"dev words shuffled, 20 seeds: {shuffled:.0%} of criteria ticked")
+    result = Dev(measure(_score, steps, answers), real_share(steps, answers),
+                 shuffled_share(steps, answers, range(20)))
+    print("\n" + result.agreement.report())
+    print(f"dev answers: {result.real:.0%} of criteria ticked; words shuffled, 20 seeds: "
+          f"{result.shuffled:.0%}")
     print("\n".join(disagreements(steps, answers)))
-    return result, shuffled
+    return result
 
 
 def test_the_dev_set_answers_every_step_of_two_unused_questions() -> None:
@@ -86,7 +108,19 @@ def test_the_dev_set_answers_every_step_of_two_unused_questions() -> None:
         assert max(answer.meets, default=0) < len(steps[answer.step].rubric), answer
 
 
-def test_terse_notes_agree_with_the_labels(dev: tuple[Agreement, float]) -> None:
-    agreement, _ = dev
-    assert agreement.precision >= 0.0
-    assert agreement.recall >= 0.0
+def test_terse_notes_agree_with_the_labels(dev: Dev) -> None:
+    assert dev.agreement.precision >= PRECISION_FLOOR, dev.agreement.report()
+    assert dev.agreement.recall >= RECALL_FLOOR, dev.agreement.report()
+
+
+@pytest.mark.parametrize(("control", "ceiling"), [
+    ("template headings", 0.0), ("lorem ipsum", 0.0), ("keyword lists", 0.0),
+    ("another step's answer", 0.15), ("negated statements", 0.0),
+])
+def test_controls_earn_little_on_terse_notes(dev: Dev, control: str, ceiling: float) -> None:
+    assert dev.agreement.controls[control] <= ceiling, dev.agreement.report()
+
+
+def test_shuffled_words_earn_fewer_ticks_than_the_notes(dev: Dev) -> None:
+    # Terse notes have few function words to show that their order is lost, so this is weak.
+    assert dev.shuffled < dev.real

@@ -1,15 +1,24 @@
 """Rubric coverage: which criteria a sentence of the notes expresses, each tick with its evidence.
 
 A criterion (:class:`~app.model.RubricItem`) is met by one sentence or bullet that names one of
-its ``terms`` (specific enough alone) or concepts of two of its ``groups``, matched by word
-stems; numbers with units ("200 ms", "p99", "10k QPS", "1%") are concepts of their own. A
-concept in a negated clause ("we won't track latency") does not count, generic words
-("million", "cache", "daily") never count alone, and a line that is mostly rubric terms
-without a verb (a keyword list) earns nothing. Headings and the notes template earn nothing.
+its ``terms`` (specific enough alone, and said of something: "retrain when needed" is no plan)
+or concepts of two of its ``groups`` near each other (a few words apart, in one clause, or one
+of them in the line's short heading: "guardrails: hide rate ..."), matched by word stems;
+numbers with units ("200 ms", "p99", "10k QPS", "1%") are concepts of their own. Two adjacent
+lines meet a criterion together when the second carries on the first (a wrapped or indented
+line, or one after "...:" or "... ->") and the concepts meet across the line break, or when
+their headings name the two groups ("online: ..." then "offline: ..."). Notes are read with
+their shorthand expanded ("w/o", "svc", "feats", "->", "# of", "in 2s"; :func:`normalised`). A
+concept in a negated clause ("we won't track latency") does not count (an arrow ends a
+negation's reach), generic words ("million", "cache", "daily") never count alone, a line that
+is mostly rubric terms without a verb, an arrow or words of its own (a keyword list) earns
+nothing, and so does word salad ("the of", "we the", "classifier The tree"). Headings and the
+notes template earn nothing.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,7 +38,8 @@ from app.interview.concepts import (
 )
 from app.model import Deck, RubricItem, Topic, TopicId
 
-__all__ = ["GENERIC", "Tick", "coverage", "criterion_ticks", "item_concepts", "teaching_topics"]
+__all__ = ["GENERIC", "Tick", "coverage", "criterion_ticks", "item_concepts", "normalised",
+           "teaching_topics"]
 
 #: Words too common in any design discussion to show a criterion on their own.
 _GENERIC_WORDS = """
@@ -76,8 +86,11 @@ up down flat higher lower better worse
 _RELATIONS = frozenset(_RELATION_WORDS.split())
 # "p99 < 200 ms", "client -> API": a symbol that relates two things, as a verb would.
 _COMPARISON = re.compile(r"[<>≤≥=]\s*\d|\s(?:->|→|=>)\s")
-# A line is a keyword list when at least this share of its content words are rubric concepts.
-_LIST_SHARE = 0.5
+# What :func:`normalised` reads an arrow as: a step from one thing to the next.
+_ARROW = re.compile(r"\bthen sends\b")
+# A line is a keyword list when at least this share of its content words are rubric concepts
+# (notes are terse: "pairwise loss (LambdaRank)" has a word of its own in three).
+_LIST_SHARE = 0.67
 
 
 @dataclass(frozen=True)
@@ -122,32 +135,184 @@ def criterion_ticks(notes: str, rubric: tuple[RubricItem, ...], template: tuple[
                     title: str = "") -> tuple[Tick, ...]:
     """For each criterion of ``rubric``, whether one sentence or bullet of ``notes`` expresses
     it, with the first such sentence as evidence. Headings, the step ``title`` and the phrases
-    of the notes ``template`` earn nothing.
+    of the notes ``template`` earn nothing. Shorthand is read as words (:func:`normalised`), and
+    a line with no full stop may be continued by the next: two concepts of a criterion, one at
+    the end of a line and one at the start of the next, meet it together.
 
     A sentence's verdicts depend on its own text only, so they are remembered: as the notes are
     typed, only the sentence being edited is read again (long notes stay quick to type in)."""
     ticks: list[Tick | None] = [None] * len(rubric)
-    for unit in units(notes):
-        verdicts = _verdicts(unit.text, rubric, template, title)
-        for index, met in enumerate(verdicts):
-            if met and ticks[index] is None:
-                ticks[index] = Tick(True, unit.text)
+    previous: tuple[str, _Reading] | None = None  # the last sentence of the line before
+    previous_line = ""
+    for line in notes.splitlines():
+        sentences = _sentences(line)
+        if not sentences:  # a blank line or a heading closes a thought
+            previous = None
+            continue
+        carried = previous is not None and _continues(previous_line, line)
+        for index, (text, evidence) in enumerate(sentences):
+            reading = _verdicts(text, rubric, template, title)
+            for criterion, met in enumerate(reading.met):
+                if met and ticks[criterion] is None:
+                    ticks[criterion] = Tick(True, evidence)
+            if index == 0 and previous is not None:
+                joined = _continued(previous[1], reading, carried)
+                for criterion, met in enumerate(joined):
+                    if met and ticks[criterion] is None:
+                        ticks[criterion] = Tick(True, f"{previous[0]} {evidence}")
+        last_text, last_evidence = sentences[-1]
+        previous = None if _SENTENCE_DONE.search(last_evidence) else (
+            last_evidence, _verdicts(last_text, rubric, template, title))
+        previous_line = line
         if all(ticks):
             break
     return tuple(t or Tick(False) for t in ticks)
 
 
+_BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s")
+# A line that leaves its thought open: "guardrails:", "stored ->", "because", "and".
+_OPEN_END = re.compile(r"(?:[:,+&]|->|→|=>|\b(?:and|or|because|since|w/))\s*$", re.IGNORECASE)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _continues(before: str, line: str) -> bool:
+    """Whether ``line`` carries on the thought of the line ``before`` it: a wrapped line of a
+    bullet, a sub-bullet or a deeper indent, or a line after one left open ("guardrails:")."""
+    if _OPEN_END.search(before):
+        return True
+    if _indent(line) > _indent(before):
+        return True
+    return bool(_BULLET.match(before)) and not _BULLET.match(line) and not _indent(line) < \
+        _indent(before)
+
+
+_SENTENCE_DONE = re.compile(r"[.!?]\W*$")
+
+
+@lru_cache(maxsize=16384)
+def _sentences(line: str) -> tuple[tuple[str, str], ...]:
+    """The sentences of one line, each as read (shorthand expanded) and as written (for the
+    evidence; the whole line when the shorthand changed where its sentences end)."""
+    written = [u.text for u in units(line)]
+    if not written:
+        return ()
+    read = [u.text for u in units(normalised(line))]
+    if len(read) != len(written):
+        whole = " ".join(written)
+        return tuple((text, whole) for text in read)
+    return tuple(zip(read, written, strict=True))
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One sentence's verdicts, and where each criterion's group concepts occur in it."""
+
+    met: tuple[bool, ...]
+    # per criterion: (group index, first token, last token) of each concept found outside the
+    # template phrases; none for a heading or word salad
+    places: tuple[tuple[tuple[int, int, int], ...], ...]
+    length: int
+    head: int  # tokens of the line's short heading ("online: ..."), 0 when it has none
+
+
 @lru_cache(maxsize=16384)
 def _verdicts(sentence: str, rubric: tuple[RubricItem, ...], template: tuple[str, ...],
-              title: str) -> tuple[bool, ...]:
-    """Which criteria one sentence expresses: none for a heading, a template phrase or a bare
-    keyword list."""
+              title: str) -> _Reading:
+    """Which criteria one sentence expresses: none for a heading, a template phrase, word salad
+    or a bare keyword list (whose concepts may still meet one with the next line: "online:")."""
     unit = sentence_unit(sentence)
     blocked = _boilerplate(unit, template, title)
+    if blocked is None or _scrambled(unit):
+        return _Reading((False,) * len(rubric), ((),) * len(rubric), len(unit.tokens), 0)
     every = tuple(c for item in rubric for c in item_concepts(item))
-    if blocked is None or _is_keyword_list(unit, every, blocked):
-        return (False,) * len(rubric)
-    return tuple(_expresses(unit, _criterion(item), blocked) for item in rubric)
+    listed = _is_keyword_list(unit, every, blocked)
+    met: list[bool] = []
+    places: list[tuple[tuple[int, int, int], ...]] = []
+    for item in rubric:
+        criterion = _criterion(item)
+        hits = [concept_spans(unit, group) for group in criterion.groups]
+        free = tuple((g, s.first, s.last) for g, spans in enumerate(hits)
+                     for s in _free(spans, blocked))
+        places.append(free)
+        met.append(not listed and _expresses(unit, criterion, blocked, hits, frozenset(free)))
+    return _Reading(tuple(met), tuple(places), len(unit.tokens), _head(unit))
+
+
+# Function words by their part in a sentence, to see word salad: "the of", "a is", "or and".
+_DETERMINER_WORDS = "the a an our their my your its"
+_DETERMINERS = frozenset(_DETERMINER_WORDS.split())
+_PREPOSITION_WORDS = """of to in on at by for with from into onto over under about as than via
+per between without within"""
+_PREPOSITIONS = frozenset(_PREPOSITION_WORDS.split())
+_CONJUNCTIONS = frozenset(("and", "or", "nor", "but"))
+_AUXILIARY_WORDS = """is are was were be been being will would can could should may might must
+do does did has have had"""
+_AUXILIARIES = frozenset(_AUXILIARY_WORDS.split())
+_SUBJECT_PRONOUNS = frozenset(("we", "i", "they", "he", "she"))
+_CLAUSE_WORDS = "which who that so if when then because while"
+_AFTER_DETERMINER = _DETERMINERS | _PREPOSITIONS | _CONJUNCTIONS | _AUXILIARIES \
+    | _SUBJECT_PRONOUNS | frozenset(_CLAUSE_WORDS.split())
+_AFTER_SUBJECT = _DETERMINERS | _PREPOSITIONS | _CONJUNCTIONS | _SUBJECT_PRONOUNS
+
+
+def _scrambled(unit: Unit) -> bool:
+    """Words in no order a writer would put them: a determiner before a function word ("the
+    of", "a is"), a subject before a function word ("we the"), two conjunctions in a row ("or
+    and"), a capitalised function word or heading inside a sentence ("classifier The tree",
+    "more Offline: MAE"), or a sentence that ends on a determiner, a conjunction or "of"
+    ("... can and."). Only words with nothing but a space between them are read together (not
+    "the A/B test", "an on-call", 'in "I don't know" reports'). Notes are terse, not word
+    salad."""
+    tokens = unit.tokens
+    for index, (first, second) in enumerate(itertools.pairwise(tokens)):
+        start = unit.starts[index + 1]
+        after = start + len(second)
+        if (not unit.text[unit.starts[index] + len(first):start].isspace()
+                or unit.text[after:after + 1] in ("-", "/")):
+            continue
+        written = unit.text[start:after]
+        if (first in _DETERMINERS and second in _AFTER_DETERMINER
+                and unit.text[unit.starts[index]:start].strip() != "A"):  # "of A and B"
+            return True
+        if first in _SUBJECT_PRONOUNS and second in _AFTER_SUBJECT:
+            return True
+        if first in _PREPOSITIONS and second in _SUBJECT_PRONOUNS and first not in ("as", "than"):
+            return True
+        if first in _CONJUNCTIONS and second in _CONJUNCTIONS and (first, second) != ("and", "or"):
+            return True
+        before = unit.text[unit.starts[index]:start].strip()
+        if (len(written) > 1 and written[0].isupper() and written[1:].islower()
+                and before[-1:].isalnum() and not before[:1].isupper()  # not "People You May"
+                and (second in STOPWORDS or unit.text[after:after + 1] == ":")):
+            return True  # a sentence's first word or a heading, inside a sentence
+    # a line may wrap anywhere; a sentence that ends there ends on a word that can end it
+    return bool(tokens) and tokens[-1] in _DANGLING and bool(_SENTENCE_DONE.search(unit.text))
+
+
+# Words a sentence does not end on.
+_DANGLING = _DETERMINERS | frozenset(("and", "or", "nor", "of", "than", "via", "per"))
+
+
+def _continued(first: _Reading, second: _Reading, carried: bool) -> tuple[bool, ...]:
+    """Criteria met by two adjacent lines together: the headings of two lines in parallel
+    ("online: ..." then "offline: ..."), or, when the second line carries on the first, a
+    concept of one group near the end of the first and one of another near the start of the
+    second."""
+    out = []
+    for ends, starts in zip(first.places, second.places, strict=True):
+        if first.head and second.head:
+            heads = ({g for g, _, last in ends if last < first.head},
+                     {g for g, _, last in starts if last < second.head})
+            if any(a != b for a in heads[0] for b in heads[1]):
+                out.append(True)
+                continue
+        out.append(carried and any(
+            a != b and (first.length - 1 - last) + begin <= _NEAR
+            for a, _, last in ends for b, begin, _ in starts))
+    return tuple(out)
 
 
 def coverage(notes: str, rubric: tuple[RubricItem, ...], template: tuple[str, ...] = (),
@@ -174,19 +339,71 @@ def _free(spans: list[Span], blocked: frozenset[int]) -> list[Span]:
     return [s for s in spans if not any(i in blocked for i in range(s.first, s.last + 1))]
 
 
-def _expresses(unit: Unit, criterion: _Criterion, blocked: frozenset[int]) -> bool:
-    """One sufficient term outside the template phrases, or two groups of which one at least
-    is named outside them ("Business goal: long-term watch time" names a goal through the
+#: At most this many words of content between two concepts that meet a criterion together
+#: ("latency must stay under 200 ms"), unless one clause holds both: concepts scattered over a
+#: long line do not make a statement. Across two lines, the words after the first concept and
+#: before the second count.
+_NEAR = 6
+# Words that make a plan or a reason vague: "retrain when needed" names retraining, no plan.
+_VAGUE_WORDS = """needed necessary required bad worse wrong appropriate possible sometimes maybe
+probably somehow stuff thing things etc later whenever eventually important good"""
+_VAGUE = frozenset(stem(w) for w in _VAGUE_WORDS.split())
+
+
+def _expresses(unit: Unit, criterion: _Criterion, blocked: frozenset[int],
+               hits: list[list[Span]], free: frozenset[tuple[int, int, int]]) -> bool:
+    """One sufficient term outside the template phrases, said of something ("retrain when
+    needed" is not a plan), or two groups named near each other, of which one at least is
+    named outside them ("Business goal: long-term watch time" names a goal through the
     template's heading and what it is through the notes' own words)."""
-    if _free(concept_spans(unit, criterion.sufficient), blocked):
+    terms = _free(concept_spans(unit, criterion.sufficient), blocked)
+    if any(not _bare(unit, span) for span in terms):
         return True
-    hits = [concept_spans(unit, group) for group in criterion.groups]
-    found = [spans for spans in hits if spans]
-    if len(found) < 2 or not any(_free(spans, blocked) for spans in found):
+    if sum(1 for spans in hits if spans) < 2:
         return False
-    # Two groups must be named by two different places, not one word in both groups.
-    places = {(s.first, s.last) for spans in found for s in spans}
-    return len(places) >= 2
+    for a, spans_a in enumerate(hits):
+        for b in range(a + 1, len(hits)):
+            for x in spans_a:
+                for y in hits[b]:
+                    if (x.first, x.last) == (y.first, y.last):
+                        continue  # one word in both groups
+                    if (a, x.first, x.last) not in free and (b, y.first, y.last) not in free:
+                        continue
+                    if _near(unit, x, y):
+                        return True
+    return False
+
+
+def _near(unit: Unit, x: Span, y: Span) -> bool:
+    """Two places that can be read together: a few words apart, in one clause, or one of them
+    in a short heading of the line ("Goal: ..." is said of the whole line)."""
+    if _gap(unit, x, y) <= _NEAR or unit.clause[x.first] == unit.clause[y.first]:
+        return True
+    head = _head(unit)
+    return x.last < head or y.last < head
+
+
+def _head(unit: Unit) -> int:
+    """How many tokens a short heading of the line takes ("Guardrails: ...", "want: ..."); 0
+    when there is none."""
+    colon = unit.text.find(":")
+    if colon < 0:
+        return 0
+    count = sum(1 for start in unit.starts if start < colon)
+    return count if 0 < count <= 3 else 0
+
+
+def _gap(unit: Unit, x: Span, y: Span) -> int:
+    """The content words between two places of a sentence (0 when they touch or overlap)."""
+    first, second = (x, y) if x.last < y.first else (y, x)
+    return sum(1 for t in unit.tokens[first.last + 1:second.first] if t not in STOPWORDS)
+
+
+def _bare(unit: Unit, span: Span) -> bool:
+    """Nothing but vague words beside the term: "retrain when it's bad"."""
+    rest = [s for i, (t, s) in enumerate(zip(unit.tokens, unit.stems, strict=True))
+            if not span.first <= i <= span.last and t not in STOPWORDS]
+    return bool(rest) and all(s in _VAGUE for s in rest)
 
 
 def _quantities(unit: Unit) -> bool:
@@ -205,7 +422,7 @@ def _is_keyword_list(unit: Unit, concepts: tuple[str, ...], blocked: frozenset[i
     if any(s in _VERBS or t in _RELATIONS or (t.endswith("ed") and len(t) > 4)
            for t, s in free):
         return False
-    if _COMPARISON.search(unit.text) or _quantities(unit):
+    if _COMPARISON.search(unit.text) or _ARROW.search(unit.text) or _quantities(unit):
         return False
     # A verb that is itself a concept ("retrain the ranker weekly") still makes a statement
     # when the words around it read as a sentence, not as list items.
@@ -213,6 +430,12 @@ def _is_keyword_list(unit: Unit, concepts: tuple[str, ...], blocked: frozenset[i
         return False
     content = content_count(unit)
     matched = sum(1 for i in covered if unit.tokens[i] not in STOPWORDS)
+    # "user features: account age, prior strikes": a heading and what it holds, in the notes'
+    # own words (a keyword list has none)
+    head = _head(unit)
+    if head and any(i not in covered and unit.tokens[i] not in STOPWORDS
+                    for i in range(head, len(unit.tokens))):
+        return False
     return content == 0 or matched / content >= _LIST_SHARE
 
 
@@ -274,3 +497,79 @@ def _mentions(stems: frozenset[str], concept: str) -> bool:
     """A cheap first check: every word of the concept is among the topic's stems."""
     wanted = concept_stems(concept)
     return bool(wanted) and all(s in stems for s in wanted)
+
+
+# --- note-taking shorthand ---------------------------------------------------------------------
+
+# Abbreviations candidates type under time pressure, read as the words they stand for (matched
+# case-insensitively, unless the key has a capital: "LR" is a model, "lr" a learning rate).
+_SHORTHAND = {
+    "wk": "week", "wks": "weeks", "wkly": "weekly", "hr": "hour", "hrs": "hours",
+    "mins": "minutes", "secs": "seconds", "yr": "year", "yrs": "years", "mo": "month",
+    "mos": "months", "svc": "service", "svcs": "services", "avg": "average", "avgs": "averages",
+    "approx": "approximately", "prob": "probability", "probs": "probabilities",
+    "hist": "history", "feat": "feature", "feats": "features", "emb": "embedding",
+    "embs": "embeddings", "req": "request", "reqs": "requests", "resp": "response",
+    "e2e": "end-to-end", "gw": "gateway", "db": "database", "dbs": "databases",
+    "acct": "account", "accts": "accounts", "lang": "language", "len": "length",
+    "neg": "negative", "negs": "negatives", "thresh": "threshold", "eval": "evaluation",
+    "evals": "evaluations", "val": "validation", "diff": "different", "sig": "significant",
+    "bc": "because", "ctx": "context", "usr": "user", "usrs": "users", "info": "information",
+    "recs": "recommendations", "msg": "message", "msgs": "messages", "cnt": "count",
+    "cnts": "counts", "freq": "frequency", "params": "parameters",
+    "hparams": "hyperparameters", "hyperparams": "hyperparameters",
+    "hyperparam": "hyperparameter", "perf": "performance", "impr": "impressions",
+    "imprs": "impressions", "pred": "prediction", "preds": "predictions", "ppl": "people",
+    "est": "estimate", "lr": "learning rate", "LR": "logistic regression",
+    "DNN": "deep neural network", "NN": "neural network", "MTL": "multi-task",
+    "LB": "load balancer",
+    "dedup": "deduplicate", "config": "configuration", "mgmt": "management",
+}
+# A word, with the full stop of an abbreviation ("sig. at p<0.05") when the sentence goes on.
+_SHORT_WORD = re.compile(r"(?<![\w/#.-])([A-Za-z][A-Za-z0-9]*)(\.(?=\s+[a-z0-9~<(]))?(?![\w/])")
+# Symbols and fused forms: each pattern and the words it stands for, applied in order.
+_NOTATION: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), words) for pattern, words in (
+        (r"(?i)\bw/o\b", " without "), (r"(?i)\bw/in\b", " within "), (r"(?i)\bw/\s?", " with "),
+        (r"(?i)\bb/c\b", " because "), (r"(?i)\bb/w\b", " between "),
+        (r"\bN\s?\+\s?1\b", " later "),
+        # "user<->author": what relates the two sides
+        (r"\s*(?:<->|<=>|↔)\s*", " between "),
+        # "app -> svc -> ranker", "stored -> used as labels": a step or a consequence; it ends
+        # the reach of a negation before it ("no hist CTR -> average as default")
+        (r"\s*(?:-{1,2}>|→|=>|⇒)\s*", " then sends "),
+        (r"\s*(?:<-|←)\s*", " from "),
+        (r"\s*(?:<=|≤)\s*(?=[~$]?\d)", " at most "), (r"\s*(?:>=|≥)\s*(?=[~$]?\d)", " at least "),
+        (r"\s*<\s*(?=[~$]?\d)", " under "), (r"\s*>\s*(?=[~$]?\d)", " over "),
+        (r"(?<![<>=!])\s*=\s*(?![=>])", " is "),
+        (r"#\s?(?=[A-Za-z])", " number of "),
+        (r"\b[Pp]\((?=\w)", " probability of ("),
+        (r"&", " and "),
+        # "30d", "2wks", "6mo": a number and a unit run together
+        (r"(?<![\w.])(\d+(?:\.\d+)?)\s?(?:d)\b", r"\1 days"),
+        (r"(?<![\w.])(\d+(?:\.\d+)?)\s?(?:w|wk|wks)\b", r"\1 weeks"),
+        (r"(?<![\w.])(\d+(?:\.\d+)?)\s?(?:mo|mos)\b", r"\1 months"),
+        # "answer in 2s", "done in 15 mins": a time limit
+        (r"(?i)\bin\s+(?=[~<]?\s?\d[\d.,]*\s?(?:ms|msec|s|secs?|seconds?|mins?|minutes?|hrs?|hours?)"
+         r"\b)", "within "),
+        # candidates' names for the rubric's phrases
+        (r"(?i)\bshadow[- ]mode\b", "shadow deployment"),
+        (r"(?i)\bshadow[- ]traffic\b", "mirrored traffic"),
+    ))
+
+
+def _expand(match: re.Match[str]) -> str:
+    word = match.group(1)
+    words = _SHORTHAND.get(word) or _SHORTHAND.get(word.casefold())
+    if words is None:
+        return match.group(0)
+    return words
+
+
+@lru_cache(maxsize=16384)
+def normalised(text: str) -> str:
+    """Note-taking shorthand read as words: "w/o hist feats -> avg" reads "without history
+    features then sends average"."""
+    for pattern, words in _NOTATION:
+        text = pattern.sub(words, text)
+    return re.sub(r"\s{2,}", " ", _SHORT_WORD.sub(_expand, text)).strip()
