@@ -1,0 +1,359 @@
+# mypy: disallow-untyped-calls=False
+"""Review of the changes since 953309b (session 6): each test shows one defect found, marked
+xfail(strict=True) with its reason until the code is fixed (then the mark goes)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from shared import ALPHA, BRAVO, BRAVO_QA, DECK, ENUM_ONE, ONE, TWO, set_state
+
+from app.db import study as db
+from app.db.store import Store
+from app.db.study import Scope
+from app.decks.cards import generate_cards
+from app.decks.library import USER, sync_decks
+from app.decks.loader import load_text
+from app.decks.words import hide_term, plain_text
+from app.model import DeckId, TopicId
+from app.outline.importer import parse_outline
+from app.scheduling.overview import overview
+from app.scheduling.scheduler import CardState, Queue, SchedulerSettings
+from app.ui.app import open_data
+from app.ui.browser.page import BrowserPage
+from app.ui.main_window import MainWindow, settings_for
+from app.ui.overview_page import OverviewPage
+
+OUTLINES = Path(__file__).resolve().parent / "data" / "outlines" / "real"
+NOW = datetime(2026, 1, 5, 17, 0, tzinfo=UTC)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def rendered(markdown: str) -> str:
+    text = html.unescape(_TAG.sub("", MarkdownIt("commonmark").renderInline(markdown)))
+    return " ".join(text.split())
+
+
+def explain_fronts(yaml: str) -> dict[str, str]:
+    return {c.topic_id: c.prompt for c in generate_cards(load_text(yaml, "d.yaml"))
+            if c.kind == "explain"}
+
+
+# --- plain_text ---------------------------------------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="words.py _EMPHASIS: '_' may open right after another '_' "
+                   "inside a word, so 'snake__case__name' loses two underscores")
+@pytest.mark.parametrize("markdown", ["snake__case__name", "a__b__", "__a__b"])
+def test_double_underscores_inside_a_word_stay(markdown: str) -> None:
+    assert plain_text(markdown) == rendered(markdown) == markdown
+
+
+@pytest.mark.xfail(strict=True, reason="words.py _strip: links, images and autolinks are "
+                   "stripped before code spans are held, so code showing Markdown loses it")
+@pytest.mark.parametrize("markdown", ["`[x](y)`", "`![img](u)`", "`<https://x.com>`"])
+def test_code_spans_keep_link_syntax_literal(markdown: str) -> None:
+    assert plain_text(markdown) == rendered(markdown)
+
+
+@pytest.mark.xfail(strict=True, reason="words.py _LITERAL: a closing backtick run must have the "
+                   "opening run's length exactly ('`a``b`' is one code span) (pre-existing)")
+def test_a_longer_backtick_run_does_not_close_a_code_span() -> None:
+    assert plain_text("`a``b`") == rendered("`a``b`") == "a``b"
+
+
+# --- hide_term: acronyms ------------------------------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="words.py hide_term: an acronym term whose letters spell "
+                   "a stop word ('IT', 'OR') now hides every 'it'/'or' of the notes (regression: "
+                   "before 61e288b nothing was hidden for them)")
+@pytest.mark.parametrize(("notes", "term", "kept"), [
+    ("Information technology keeps it running for the staff who use it.", "IT", "keeps it running"),
+    ("Operations research picks schedules or routes at least cost.", "OR", "schedules or routes"),
+])
+def test_an_acronym_that_spells_a_stop_word_keeps_the_stop_word(notes: str, term: str,
+                                                                kept: str) -> None:
+    assert kept in hide_term(notes, term).text
+
+
+@pytest.mark.xfail(strict=True, reason="words.py _spelled_out: any run of words with the right "
+                   "initials is hidden, so 'models learn' goes for ML and 'Cache data near' for "
+                   "CDN")
+@pytest.mark.parametrize(("notes", "term", "kept"), [
+    ("Machine learning models learn patterns from examples.", "ML", "models learn"),
+    ("Cache data near users; content delivery networks do this at the edge.", "CDN",
+     "Cache data near"),
+    ("Artificial intelligence agents interact with environments.", "AI", "agents interact"),
+])
+def test_words_that_only_share_an_acronyms_initials_are_kept(notes: str, term: str,
+                                                             kept: str) -> None:
+    assert kept in hide_term(notes, term).text
+
+
+@pytest.mark.xfail(strict=True, reason="words.py _spelled_out: a spelled-out form with a function "
+                   "word in it ('Learning to rank', 'Queries per second') is never hidden, so the "
+                   "concept card names its answer")
+@pytest.mark.parametrize(("notes", "term", "told"), [
+    ("Learning to rank orders items by their relevance to a query.", "LTR", "Learning to rank"),
+    ("Queries per second measure the load a service must take.", "QPS", "Queries per second"),
+    ("People you may know suggests connections from the graph.", "PYMK", "People you may know"),
+])
+def test_a_spelled_out_form_with_a_function_word_is_hidden(notes: str, term: str,
+                                                           told: str) -> None:
+    assert told not in hide_term(notes, term).text
+
+
+# --- explain fronts of lower-case fragments -----------------------------------------------------
+
+FRAGMENTS = """deck: {id: d, title: D, version: 1}
+topics:
+  - id: top
+    title: Ranking metrics
+    children:
+      - id: map
+        title: mAP
+        children:
+          - {id: mapc, title: how to compute, notes: Average the precision at each relevant rank.}
+      - id: ios
+        title: iOS clients
+        children:
+          - {id: iosc, title: caching on device, notes: Keep the last feed on disk for cold starts.}
+      - id: emb
+        title: Embeddings
+        children:
+          - id: learn
+            title: how to learn?
+            notes: Train a two tower model with in-batch negatives on click pairs.
+            children:
+              - {id: neg, title: negatives, notes: Other items of the batch serve as negatives.}
+      - id: cons
+        title: "Cons:"
+        children:
+          - {id: slow, title: slow to train, notes: Each epoch reads the whole click log again.}
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="cards.py _explained: parent[:1].upper() changes a name "
+                   "that starts in lower case: 'mAP' becomes 'MAP' (another metric), 'iOS' 'IOS'")
+def test_a_parent_name_keeps_its_case_on_a_fragment_front() -> None:
+    fronts = explain_fronts(FRAGMENTS)
+    assert fronts["mapc"] == "Explain: mAP: how to compute"
+    assert fronts["iosc"] == "Explain: iOS clients: caching on device"
+
+
+@pytest.mark.xfail(strict=True, reason="cards.py _explained: a parent title ending in ':' gets "
+                   "another one: 'Explain: Cons:: slow to train'")
+def test_a_parent_ending_in_a_colon_gives_one_colon() -> None:
+    assert "::" not in explain_fronts(FRAGMENTS)["slow"]
+
+
+@pytest.mark.xfail(strict=True, reason="cards.py _explained: a fragment under a fragment is asked "
+                   "with the parent's bare heading ('How to learn? Negatives'), so the front does "
+                   "not read on its own (the built-in deck has 'Explain: Structured: numerical')")
+def test_a_fragment_under_a_fragment_names_the_term_it_continues() -> None:
+    assert "Embeddings" in explain_fronts(FRAGMENTS)["neg"]
+
+
+# --- which titles are terms ---------------------------------------------------------------------
+
+TERMS = """deck: {id: cv, title: CV, version: 1}
+topics:
+  - id: vision
+    title: Vision
+    children:
+      - id: tasks
+        title: Computer vision tasks
+        children:
+          - id: cls
+            title: Classification
+            notes: Assign one label to the whole image from a fixed set of classes.
+          - id: det
+            title: Detection
+            notes: Locate each object in the image with a bounding box and a class label.
+          - id: seg
+            title: Segmentation
+            notes: Assign a class label to every pixel of the image to outline objects.
+      - id: choices
+        title: Platform choices
+        children:
+          - id: bvb
+            title: Build vs buy
+            notes: Weigh the cost of owning an in-house platform against paying a vendor.
+          - id: atc
+            title: Add to cart rate
+            notes: Share of product page visits that end with the product in the basket.
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="cards.py _SECTION_WORDS: 'Detection' as a title is taken "
+                   "for a section word, so a set of vision tasks loses its name-all card and "
+                   "Detection its concept card (regression of 61e288b)")
+def test_detection_in_a_set_of_tasks_is_a_term() -> None:
+    ids = {c.id for c in generate_cards(load_text(TERMS, "cv.yaml"))}
+    assert {"cv/tasks/name-all", "cv/det/concept"} <= ids
+
+
+@pytest.mark.xfail(strict=True, reason="cards.py is_term: a verb of _INSTRUCTING followed by any "
+                   "stop word reads as an instruction, so 'Build vs buy' and 'Add to cart rate' "
+                   "are no terms any more (regression of 61e288b)")
+def test_names_that_start_with_a_verb_and_a_function_word_are_terms() -> None:
+    ids = {c.id for c in generate_cards(load_text(TERMS, "cv.yaml"))}
+    assert {"cv/bvb/concept", "cv/atc/concept", "cv/choices/name-all"} <= ids
+
+
+# --- notes to the reader, parts of a deck: real outlines -----------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="cards.py _name_all: the front uses the label with the "
+                   "outline's note to its reader ('Optimizer (optional): name all 4.'), which "
+                   "_MARKER takes out of the explain front and the breadcrumbs")
+def test_a_name_all_front_has_no_note_to_the_reader() -> None:
+    deck = parse_outline((OUTLINES / "fsrs.md").read_text(encoding="utf-8"), "fsrs.md")
+    fronts = [c.prompt for c in generate_cards(deck) if c.kind == "name-all"]
+    assert fronts and not any("(optional)" in front for front in fronts)
+
+
+@pytest.mark.xfail(strict=True, reason="cards.py _name_all: the answer drops the note to the "
+                   "reader (asked_title) but the cue is the raw title's first word, so "
+                   "'(advanced) Beam search' is cued 'A…' and answered 'Beam search'")
+def test_a_name_all_cue_is_the_initial_of_the_answer() -> None:
+    deck = load_text("""deck: {id: d, title: D, version: 1}
+topics:
+  - id: top
+    title: Decoding
+    children:
+      - id: dec
+        title: Decoding strategies
+        children:
+          - {id: g, title: Greedy search}
+          - {id: b, title: (advanced) Beam search}
+          - {id: n, title: Nucleus sampling}
+""", "d.yaml")
+    card = next(c for c in generate_cards(deck) if c.kind == "name-all")
+    assert card.answer == "- Greedy search\n- Beam search\n- Nucleus sampling"
+    assert card.prompt.endswith("Cues: G…, B…, N…")
+
+
+@pytest.mark.xfail(strict=True, reason="cards.py generate_cards 'part': in orjson's README a "
+                   "numbered table of contents became the steps, so the real sections beside "
+                   "it ('Performance', with a fact in its notes) lost their explain cards")
+def test_a_numbered_table_of_contents_does_not_silence_the_sections() -> None:
+    deck = parse_outline((OUTLINES / "orjson.md").read_text(encoding="utf-8"), "orjson.md")
+    answers = [c.answer for c in generate_cards(deck) if c.kind == "explain"]
+    assert any(a.startswith("Serialization and deserialization performance of orjson")
+               for a in answers)
+
+
+# --- the overview's new-card sentence -----------------------------------------------------------
+
+@pytest.fixture
+def demo_store(tmp_path: Path) -> Iterator[Store]:
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    (folder / "deck.yaml").write_text(DECK, encoding="utf-8")
+    opened = Store.open(tmp_path / "data")
+    assert sync_decks(opened, [(folder, USER)], NOW - timedelta(days=30)).problems == ()
+    yield opened
+    opened.close()
+
+
+def review_due(due: datetime) -> CardState:
+    return CardState(Queue.REVIEW, None, 5.0, 5.0, due, due - timedelta(days=5), 3, 0)
+
+
+def said(qtbot: QtBot, store: Store, scope: Scope) -> str:
+    seen = overview(store, scope, SchedulerSettings(fuzz=False), NOW, UTC)
+    page = OverviewPage()
+    qtbot.addWidget(page)
+    page.show_overview("Demo", seen, NOW, UTC)
+    return page.details.text()
+
+
+@pytest.mark.gui
+@pytest.mark.xfail(strict=True, reason="overview_page.py: 'the other' is said whenever one card "
+                   "waits for its sibling, though buried new cards are held back too: '7 new "
+                   "cards here, 4 of them today: the other asks ...' (3 others)")
+def test_the_other_is_not_said_when_more_than_one_other_is_held_back(
+        qtbot: QtBot, demo_store: Store) -> None:
+    db.bury(demo_store, [BRAVO, BRAVO_QA], NOW + timedelta(hours=12))
+    text = said(qtbot, demo_store, Scope())
+    assert text.startswith("7 new cards here, 4 of them today")
+    assert "the other asks" not in text
+
+
+@pytest.mark.gui
+@pytest.mark.xfail(strict=True, reason="overview_page.py: with the only new card waiting for a "
+                   "sibling review due today, the page says '1 new card here, 0 of them today: "
+                   "the other asks a fact another card asks'")
+def test_a_single_waiting_new_card_is_not_the_other(qtbot: QtBot, demo_store: Store) -> None:
+    for card in (ALPHA, ONE, TWO):
+        set_state(demo_store, card, review_due(NOW + timedelta(days=3)))
+    set_state(demo_store, ENUM_ONE, review_due(NOW - timedelta(hours=1)))
+    scope = Scope(DeckId("demo"), frozenset({TopicId("alpha"), TopicId("a-one"),
+                                             TopicId("a-two")}))
+    seen = overview(demo_store, scope, SchedulerSettings(fuzz=False), NOW, UTC)
+    assert (seen.new_total, seen.counts.new, seen.new_waiting) == (1, 0, 1)  # ENUM_TWO waits
+    text = said(qtbot, demo_store, scope)
+    assert "0 of them today" not in text and "the other" not in text
+
+
+# --- the main window: browser messages and the topic filter -------------------------------------
+
+@pytest.fixture
+def window(qtbot: QtBot, data_dir: Path) -> Iterator[MainWindow]:
+    opened, report = open_data(data_dir)
+    main = MainWindow(opened, report, settings_for(data_dir))
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    yield main
+    main.close()
+    opened.close()
+
+
+@pytest.mark.gui
+@pytest.mark.xfail(strict=True, reason="browser/page.py toggle_flag: '1 card now have red flag.' "
+                   "(the verb does not follow counted())")
+def test_flagging_one_card_says_has(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(window.tree, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    page = window.pages.currentWidget()
+    assert isinstance(page, BrowserPage)
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
+    assert len(page.selected_ids()) == 1
+    qtbot.keyClick(page.table, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.statusBar().currentMessage() == "1 card now has red flag."
+
+
+@pytest.mark.gui
+@pytest.mark.xfail(strict=True, reason="tree.py match_rank compares the label ('Step 5 Feature "
+                   "Engineering'), so typing a step's exact title lands on another topic titled "
+                   "so ('ML System Design Topics > NLP > Feature engineering')")
+def test_a_steps_exact_title_in_the_filter_goes_to_the_step(qtbot: QtBot,
+                                                            window: MainWindow) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.outline.filter, "Feature Engineering")
+    qtbot.keyClick(window.outline.filter, Qt.Key.Key_Return)
+    node = window.current_node
+    assert node is not None and node.step == 5
+
+
+@pytest.mark.gui
+@pytest.mark.xfail(strict=True, reason="outline_pane.py _focus_first_match: with an empty filter "
+                   "every node ranks 0, so Down (new in 650f379) from the filter moves the "
+                   "selection off the current topic to the deck")
+def test_down_from_an_empty_filter_keeps_the_current_topic(qtbot: QtBot,
+                                                           window: MainWindow) -> None:
+    key = "ml-system-design/s2-metric-tradeoffs"
+    assert window.open_key(key)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.outline.filter.hasFocus() and window.outline.filter.text() == ""
+    qtbot.keyClick(window.outline.filter, Qt.Key.Key_Down)
+    node = window.current_node
+    assert window.tree.hasFocus() and node is not None and node.key == key
