@@ -244,6 +244,8 @@ def test_shorthand_is_read_as_words(written: str, read: str) -> None:
     (8, "- shadow mode first, then 5% canary", 4),
     (1, "- need answer in 2s", 3),
     (6, "- train wks 1-3, test on N+1", 4),
+    (9, "- retrain nightly", 6),  # a few words, all about one criterion: a note, not a list
+    (1, "- GDPR compliance required", 4),
 ])
 def test_terse_notes_meet_criteria(step: int, notes: str, criterion: int) -> None:
     assert shipped_ticks(step, notes)[criterion - 1]
@@ -254,6 +256,8 @@ def test_terse_notes_meet_criteria(step: int, notes: str, criterion: int) -> Non
     (9, "- retrain when needed", 6),
     (5, "- user features, account age, item features", 1),  # still a keyword list
     (1, "- no privacy", 4),
+    (1, "- Business goal", 1),  # one term alone is a heading
+    (1, "- p99 freshness privacy", 4),  # a few words about several criteria: a list
 ])
 def test_bare_mentions_and_lists_do_not(step: int, notes: str, criterion: int) -> None:
     assert not shipped_ticks(step, notes)[criterion - 1]

@@ -12,8 +12,9 @@ their shorthand expanded ("w/o", "svc", "feats", "->", "# of", "in 2s"; :func:`n
 concept in a negated clause ("we won't track latency") does not count (an arrow ends a
 negation's reach), generic words ("million", "cache", "daily") never count alone, a line that
 is mostly rubric terms without a verb, an arrow or words of its own (a keyword list) earns
-nothing, and so does word salad ("the of", "we the", "classifier The tree"). Headings and the
-notes template earn nothing.
+nothing unless it is a few words about one criterion ("retrain nightly"), and so does word
+salad ("the of", "we the", "classifier The tree"). Headings and the notes template earn
+nothing.
 """
 
 from __future__ import annotations
@@ -229,6 +230,11 @@ def _verdicts(sentence: str, rubric: tuple[RubricItem, ...], template: tuple[str
         return _Reading((False,) * len(rubric), ((),) * len(rubric), len(unit.tokens), 0)
     every = tuple(c for item in rubric for c in item_concepts(item))
     listed = _is_keyword_list(unit, every, blocked)
+    # "retrain nightly", "GDPR compliance required": a note of a few words, all about one
+    # criterion, says something of it; a list names several, a heading one ("Business goal")
+    covered = _covered(unit, every) if listed and _short_note(unit) else frozenset()
+    short = bool(covered) and not any(covered <= set(range(s.first, s.last + 1))
+                                      for s in concept_spans(unit, every))
     met: list[bool] = []
     places: list[tuple[tuple[int, int, int], ...]] = []
     for item in rubric:
@@ -237,8 +243,20 @@ def _verdicts(sentence: str, rubric: tuple[RubricItem, ...], template: tuple[str
         free = tuple((g, s.first, s.last) for g, spans in enumerate(hits)
                      for s in _free(spans, blocked))
         places.append(free)
-        met.append(not listed and _expresses(unit, criterion, blocked, hits, frozenset(free)))
+        said = not listed or (short and _covered(unit, item_concepts(item)) == covered)
+        met.append(said and _expresses(unit, criterion, blocked, hits, frozenset(free)))
     return _Reading(tuple(met), tuple(places), len(unit.tokens), _head(unit))
+
+
+def _short_note(unit: Unit) -> bool:
+    """A few words in one piece: no commas, slashes or colons between list items."""
+    return len(fragments(unit)) == 1 and content_count(unit) <= 3
+
+
+def _covered(unit: Unit, concepts: tuple[str, ...]) -> frozenset[int]:
+    """The content words of the unit that some of ``concepts`` name."""
+    return frozenset(i for span in concept_spans(unit, concepts)
+                     for i in range(span.first, span.last + 1) if unit.tokens[i] not in STOPWORDS)
 
 
 # Function words by their part in a sentence, to see word salad: "the of", "a is", "or and".
@@ -345,8 +363,8 @@ def _free(spans: list[Span], blocked: frozenset[int]) -> list[Span]:
 #: before the second count.
 _NEAR = 6
 # Words that make a plan or a reason vague: "retrain when needed" names retraining, no plan.
-_VAGUE_WORDS = """needed necessary required bad worse wrong appropriate possible sometimes maybe
-probably somehow stuff thing things etc later whenever eventually important good"""
+_VAGUE_WORDS = """needed necessary bad worse wrong appropriate possible sometimes maybe probably
+somehow stuff thing things etc later whenever eventually"""
 _VAGUE = frozenset(stem(w) for w in _VAGUE_WORDS.split())
 
 
