@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.errors import AppError, DatabaseDamaged
+from app.plural import counted
 
 if TYPE_CHECKING:
     import argparse
@@ -197,8 +198,9 @@ def import_outline(data: Path, path: str, *, deck_id: str | None, title: str | N
             print(f"mlsd-study: {problem}", file=sys.stderr)
         return 1
     changes = f" ({result.summary()})" if result.reimported else ""
-    print(f"Imported '{result.title}' as deck '{result.deck_id}': {result.topics} topics, "
-          f"{result.cards} cards{changes} -> {result.path}")
+    print(f"Imported '{result.title}' as deck '{result.deck_id}': "
+          f"{counted(result.topics, 'topic')}, {counted(result.cards, 'card')}{changes} -> "
+          f"{result.path}")
     for finding in result.findings:  # the card linter's, as check-deck --cards prints them
         print(f"warning: {finding}", file=sys.stderr)
     return 0

@@ -14,6 +14,7 @@ from app.db.study import TopicCounts, topic_counts
 from app.decks.query import And, Deck, parse
 from app.decks.tree import TreeNode, aggregate_counts, build_tree
 from app.errors import AppError
+from app.plural import counted
 from app.scheduling.scheduler import study_day
 
 __all__ = ["DeckLine", "StepLine", "Summary", "deck_lines", "decks_text", "format_summary",
@@ -138,7 +139,7 @@ def format_summary(summary: Summary) -> str:
              f"{summary.learning}    review: {summary.review}    suspended: "
              f"{summary.suspended}"]
     for period in summary.periods:
-        lines.append(f"Last {period.days} days: {period.reviews} reviews, "
+        lines.append(f"Last {period.days} days: {counted(period.reviews, 'review')}, "
                      f"{period.minutes:g} minutes")
     for kept in summary.retention:
         lines.append(f"True retention, {kept.span}: {_percent(kept.passed, kept.reviews)} "

@@ -1,6 +1,6 @@
 # mypy: disallow-untyped-calls=False
-"""Review of the changes since 953309b (session 6): each test shows one defect found, marked
-xfail(strict=True) with its reason until the code is fixed (then the mark goes)."""
+"""Review of the changes since 953309b (session 6): each test shows a defect a reviewer found in
+them (now fixed), on made-up decks and on the real outlines in tests/data/outlines/real."""
 
 from __future__ import annotations
 
@@ -49,31 +49,22 @@ def explain_fronts(yaml: str) -> dict[str, str]:
 
 # --- plain_text ---------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="words.py _EMPHASIS: '_' may open right after another '_' "
-                   "inside a word, so 'snake__case__name' loses two underscores")
 @pytest.mark.parametrize("markdown", ["snake__case__name", "a__b__", "__a__b"])
 def test_double_underscores_inside_a_word_stay(markdown: str) -> None:
     assert plain_text(markdown) == rendered(markdown) == markdown
 
 
-@pytest.mark.xfail(strict=True, reason="words.py _strip: links, images and autolinks are "
-                   "stripped before code spans are held, so code showing Markdown loses it")
 @pytest.mark.parametrize("markdown", ["`[x](y)`", "`![img](u)`", "`<https://x.com>`"])
 def test_code_spans_keep_link_syntax_literal(markdown: str) -> None:
     assert plain_text(markdown) == rendered(markdown)
 
 
-@pytest.mark.xfail(strict=True, reason="words.py _LITERAL: a closing backtick run must have the "
-                   "opening run's length exactly ('`a``b`' is one code span) (pre-existing)")
 def test_a_longer_backtick_run_does_not_close_a_code_span() -> None:
     assert plain_text("`a``b`") == rendered("`a``b`") == "a``b"
 
 
 # --- hide_term: acronyms ------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="words.py hide_term: an acronym term whose letters spell "
-                   "a stop word ('IT', 'OR') now hides every 'it'/'or' of the notes (regression: "
-                   "before 61e288b nothing was hidden for them)")
 @pytest.mark.parametrize(("notes", "term", "kept"), [
     ("Information technology keeps it running for the staff who use it.", "IT", "keeps it running"),
     ("Operations research picks schedules or routes at least cost.", "OR", "schedules or routes"),
@@ -83,9 +74,6 @@ def test_an_acronym_that_spells_a_stop_word_keeps_the_stop_word(notes: str, term
     assert kept in hide_term(notes, term).text
 
 
-@pytest.mark.xfail(strict=True, reason="words.py _spelled_out: any run of words with the right "
-                   "initials is hidden, so 'models learn' goes for ML and 'Cache data near' for "
-                   "CDN")
 @pytest.mark.parametrize(("notes", "term", "kept"), [
     ("Machine learning models learn patterns from examples.", "ML", "models learn"),
     ("Cache data near users; content delivery networks do this at the edge.", "CDN",
@@ -97,9 +85,6 @@ def test_words_that_only_share_an_acronyms_initials_are_kept(notes: str, term: s
     assert kept in hide_term(notes, term).text
 
 
-@pytest.mark.xfail(strict=True, reason="words.py _spelled_out: a spelled-out form with a function "
-                   "word in it ('Learning to rank', 'Queries per second') is never hidden, so the "
-                   "concept card names its answer")
 @pytest.mark.parametrize(("notes", "term", "told"), [
     ("Learning to rank orders items by their relevance to a query.", "LTR", "Learning to rank"),
     ("Queries per second measure the load a service must take.", "QPS", "Queries per second"),
@@ -140,23 +125,16 @@ topics:
 """
 
 
-@pytest.mark.xfail(strict=True, reason="cards.py _explained: parent[:1].upper() changes a name "
-                   "that starts in lower case: 'mAP' becomes 'MAP' (another metric), 'iOS' 'IOS'")
 def test_a_parent_name_keeps_its_case_on_a_fragment_front() -> None:
     fronts = explain_fronts(FRAGMENTS)
     assert fronts["mapc"] == "Explain: mAP: how to compute"
     assert fronts["iosc"] == "Explain: iOS clients: caching on device"
 
 
-@pytest.mark.xfail(strict=True, reason="cards.py _explained: a parent title ending in ':' gets "
-                   "another one: 'Explain: Cons:: slow to train'")
 def test_a_parent_ending_in_a_colon_gives_one_colon() -> None:
     assert "::" not in explain_fronts(FRAGMENTS)["slow"]
 
 
-@pytest.mark.xfail(strict=True, reason="cards.py _explained: a fragment under a fragment is asked "
-                   "with the parent's bare heading ('How to learn? Negatives'), so the front does "
-                   "not read on its own (the built-in deck has 'Explain: Structured: numerical')")
 def test_a_fragment_under_a_fragment_names_the_term_it_continues() -> None:
     assert "Embeddings" in explain_fronts(FRAGMENTS)["neg"]
 
@@ -192,17 +170,11 @@ topics:
 """
 
 
-@pytest.mark.xfail(strict=True, reason="cards.py _SECTION_WORDS: 'Detection' as a title is taken "
-                   "for a section word, so a set of vision tasks loses its name-all card and "
-                   "Detection its concept card (regression of 61e288b)")
 def test_detection_in_a_set_of_tasks_is_a_term() -> None:
     ids = {c.id for c in generate_cards(load_text(TERMS, "cv.yaml"))}
     assert {"cv/tasks/name-all", "cv/det/concept"} <= ids
 
 
-@pytest.mark.xfail(strict=True, reason="cards.py is_term: a verb of _INSTRUCTING followed by any "
-                   "stop word reads as an instruction, so 'Build vs buy' and 'Add to cart rate' "
-                   "are no terms any more (regression of 61e288b)")
 def test_names_that_start_with_a_verb_and_a_function_word_are_terms() -> None:
     ids = {c.id for c in generate_cards(load_text(TERMS, "cv.yaml"))}
     assert {"cv/bvb/concept", "cv/atc/concept", "cv/choices/name-all"} <= ids
@@ -210,18 +182,12 @@ def test_names_that_start_with_a_verb_and_a_function_word_are_terms() -> None:
 
 # --- notes to the reader, parts of a deck: real outlines -----------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="cards.py _name_all: the front uses the label with the "
-                   "outline's note to its reader ('Optimizer (optional): name all 4.'), which "
-                   "_MARKER takes out of the explain front and the breadcrumbs")
 def test_a_name_all_front_has_no_note_to_the_reader() -> None:
     deck = parse_outline((OUTLINES / "fsrs.md").read_text(encoding="utf-8"), "fsrs.md")
     fronts = [c.prompt for c in generate_cards(deck) if c.kind == "name-all"]
     assert fronts and not any("(optional)" in front for front in fronts)
 
 
-@pytest.mark.xfail(strict=True, reason="cards.py _name_all: the answer drops the note to the "
-                   "reader (asked_title) but the cue is the raw title's first word, so "
-                   "'(advanced) Beam search' is cued 'A…' and answered 'Beam search'")
 def test_a_name_all_cue_is_the_initial_of_the_answer() -> None:
     deck = load_text("""deck: {id: d, title: D, version: 1}
 topics:
@@ -240,9 +206,6 @@ topics:
     assert card.prompt.endswith("Cues: G…, B…, N…")
 
 
-@pytest.mark.xfail(strict=True, reason="cards.py generate_cards 'part': in orjson's README a "
-                   "numbered table of contents became the steps, so the real sections beside "
-                   "it ('Performance', with a fact in its notes) lost their explain cards")
 def test_a_numbered_table_of_contents_does_not_silence_the_sections() -> None:
     deck = parse_outline((OUTLINES / "orjson.md").read_text(encoding="utf-8"), "orjson.md")
     answers = [c.answer for c in generate_cards(deck) if c.kind == "explain"]
@@ -276,9 +239,6 @@ def said(qtbot: QtBot, store: Store, scope: Scope) -> str:
 
 
 @pytest.mark.gui
-@pytest.mark.xfail(strict=True, reason="overview_page.py: 'the other' is said whenever one card "
-                   "waits for its sibling, though buried new cards are held back too: '7 new "
-                   "cards here, 4 of them today: the other asks ...' (3 others)")
 def test_the_other_is_not_said_when_more_than_one_other_is_held_back(
         qtbot: QtBot, demo_store: Store) -> None:
     db.bury(demo_store, [BRAVO, BRAVO_QA], NOW + timedelta(hours=12))
@@ -288,9 +248,6 @@ def test_the_other_is_not_said_when_more_than_one_other_is_held_back(
 
 
 @pytest.mark.gui
-@pytest.mark.xfail(strict=True, reason="overview_page.py: with the only new card waiting for a "
-                   "sibling review due today, the page says '1 new card here, 0 of them today: "
-                   "the other asks a fact another card asks'")
 def test_a_single_waiting_new_card_is_not_the_other(qtbot: QtBot, demo_store: Store) -> None:
     for card in (ALPHA, ONE, TWO):
         set_state(demo_store, card, review_due(NOW + timedelta(days=3)))
@@ -318,8 +275,6 @@ def window(qtbot: QtBot, data_dir: Path) -> Iterator[MainWindow]:
 
 
 @pytest.mark.gui
-@pytest.mark.xfail(strict=True, reason="browser/page.py toggle_flag: '1 card now have red flag.' "
-                   "(the verb does not follow counted())")
 def test_flagging_one_card_says_has(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.keyClick(window.tree, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
     page = window.pages.currentWidget()
@@ -332,9 +287,6 @@ def test_flagging_one_card_says_has(qtbot: QtBot, window: MainWindow) -> None:
 
 
 @pytest.mark.gui
-@pytest.mark.xfail(strict=True, reason="tree.py match_rank compares the label ('Step 5 Feature "
-                   "Engineering'), so typing a step's exact title lands on another topic titled "
-                   "so ('ML System Design Topics > NLP > Feature engineering')")
 def test_a_steps_exact_title_in_the_filter_goes_to_the_step(qtbot: QtBot,
                                                             window: MainWindow) -> None:
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
@@ -345,9 +297,6 @@ def test_a_steps_exact_title_in_the_filter_goes_to_the_step(qtbot: QtBot,
 
 
 @pytest.mark.gui
-@pytest.mark.xfail(strict=True, reason="outline_pane.py _focus_first_match: with an empty filter "
-                   "every node ranks 0, so Down (new in 650f379) from the filter moves the "
-                   "selection off the current topic to the deck")
 def test_down_from_an_empty_filter_keeps_the_current_topic(qtbot: QtBot,
                                                            window: MainWindow) -> None:
     key = "ml-system-design/s2-metric-tradeoffs"

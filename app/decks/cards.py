@@ -86,18 +86,19 @@ def generate_cards(deck: Deck) -> list[CardSpec]:
         for child in step.children:
             covering[_norm(child.title)].add(number)
 
+    # In a deck laid out as the ML design flow, a top-level topic that is not a step is a part
+    # of the deck ("Introduction", "Other topics"): its notes say what the part holds, no fact
+    # to recall (the tree still shows them). Steps found elsewhere (an outline's numbered table
+    # of contents) leave the sections beside them what they are.
+    flow_deck = _flow_name(deck) == _FLOW_NAME
     drafts: list[_Draft] = []
     for topic, ancestors in deck.walk():
         # Breadcrumbs name each heading as its explain card asks it (without asides that list
         # examples; whole where siblings would otherwise read alike).
         above = [asked[a.id] for a in ancestors]
-        label = labels[topic.id]
         here = _context(deck, [*above, asked[topic.id]])
         notes = topic.notes.strip()
-        # In a deck laid out as a flow (it has steps), a top-level topic that is not a step is
-        # a part of the deck ("Introduction", "Other topics"): its notes say what the part
-        # holds, no fact to recall (the tree still shows them).
-        part = not ancestors and bool(steps) and not topic.step
+        part = flow_deck and not ancestors and not topic.step
         if notes and fits(notes, MAX_EXPLAIN_WORDS) and not part:
             # One fact asked both ways: the two cards bury each other for the day.
             meaning = f"{deck.id}/{topic.id}/meaning"
@@ -110,10 +111,11 @@ def generate_cards(deck: Deck) -> list[CardSpec]:
             drafts.extend(concept)
         drafts.extend(_authored(deck, topic, here))
         if len(topic.children) >= 2:
+            # Fronts name the list as its explain card asks it (no "(advanced)" note)
             if topic.ordered:
-                drafts.extend(_enumeration(deck, topic, label, here))
+                drafts.extend(_enumeration(deck, topic, asked[topic.id], here))
             else:
-                drafts.extend(_name_all(deck, topic, label, here))
+                drafts.extend(_name_all(deck, topic, asked[topic.id], here))
         if topic.step:
             drafts.extend(_step_cards(deck, topic, steps, covering))
 
@@ -136,8 +138,12 @@ def _explained(asked: dict[TopicId, str], topic: Topic, ancestors: tuple[Topic, 
     title = _shown(asked[topic.id])
     if not ancestors or not _FRAGMENT.match(asked[topic.id]):
         return title
-    parent = _shown(asked[ancestors[-1].id])
-    parent = parent[:1].upper() + parent[1:]
+    # The parent as its own card would ask it: a fragment under a fragment keeps the term both
+    # continue ("Embeddings: how to learn? Negatives").
+    parent = _explained(asked, ancestors[-1], ancestors[:-1]).rstrip().rstrip(":").rstrip()
+    first = parent.split()[0] if parent.split() else ""
+    if first.islower():  # "structured" -> "Structured"; "mAP" and "iOS" stay as written
+        parent = parent[:1].upper() + parent[1:]
     if parent.endswith("?"):  # "How to A/B test? What portion of users?"
         return f"{parent} {title[:1].upper() + title[1:]}"
     return f"{parent}: {title}"
@@ -206,12 +212,13 @@ needed use using train evaluate deploy test build run check compare choose pick 
 measure monitor add make keep avoid start
 """
 _INSTRUCTING = frozenset(_INSTRUCTING_WORDS.split())
+_JOINING = frozenset(["vs", "versus", "or", "and", "to"])
 _PREPOSITIONS = frozenset(["against", "across", "within", "without", "between", "before",
                            "after", "through", "toward", "towards"])
 # Section words that name a part of an outline, not a concept to recall from its description.
 _SECTION_WORDS_TEXT = """
-portions correction detection extensions dataset types introduction overview examples others
-misc summary notes details options
+portions correction extensions introduction overview examples others misc summary notes details
+options
 """
 _SECTION_WORDS = frozenset(_SECTION_WORDS_TEXT.split())
 
@@ -221,8 +228,9 @@ def is_term(title: str, max_words: int = _TERM_WORDS) -> bool:
     a question or an instruction ("What embeddings can represent", "Train the candidate
     model"), nor a section word ("Correction", "Portions")."""
     first, second = ([w.casefold() for w in title.split()[:2]] + ["", ""])[:2]
-    instructs = first in _INSTRUCTING and (second in STOPWORDS or second in _PREPOSITIONS
-                                           or second.endswith("ly"))
+    # "Build vs buy", "Add to cart rate": a joining word makes no instruction
+    instructs = first in _INSTRUCTING and second not in _JOINING and (
+        second in STOPWORDS or second in _PREPOSITIONS or second.endswith("ly"))
     if first in _QUESTION_WORDS or instructs or title.strip().casefold() in _SECTION_WORDS:
         return False
     return (len(title.split()) <= max_words and not _NOT_A_TERM.search(title)
@@ -335,7 +343,7 @@ def _name_all(deck: Deck, parent: Topic, label: str, context: str) -> Iterator[_
         return
     if len({_norm(item.title) for item in items}) < len(items):
         return
-    cues = ", ".join(f"{_initial(item.title)}…" for item in items)
+    cues = ", ".join(f"{_initial(asked_title(item.title))}…" for item in items)
     yield _draft(deck, parent.id, "name-all", "", context,
                  f"{_shown(label, line_start=True)}: name all {len(items)}.\n\nCues: {cues}",
                  "\n".join(f"- {_shown(asked_title(item.title))}" for item in items))
@@ -358,12 +366,13 @@ def _enumeration(deck: Deck, parent: Topic, label: str, context: str) -> Iterato
         if first > 0:
             lines += [_ELIDED, ""]
         # The list starts at its real number; CommonMark keeps a start number after a blank line.
-        lines += [f"{j + 1}. " + (f"**{HIDDEN}**" if j == index else _shown(items[j].title))
+        lines += [f"{j + 1}. " + (f"**{HIDDEN}**" if j == index else
+                                  _shown(_MARKER.sub("", items[j].title)))
                   for j in range(first, last)]
         if last < count:
             lines += ["", _ELIDED]
         yield _draft(deck, parent.id, "enum", item.id, context, "\n".join(lines),
-                     _shown(item.title, line_start=True), group)
+                     _shown(_MARKER.sub("", item.title), line_start=True), group)
 
 
 def _step_cards(deck: Deck, topic: Topic, steps: dict[int, Topic],
@@ -399,7 +408,7 @@ def _step_cards(deck: Deck, topic: Topic, steps: dict[int, Topic],
         asked.add(title)
         yield _draft(deck, topic.id, "step-covers", child.id, deck.title,
                      f"Which step of {'the flow' if flow == _FLOW_NAME else flow} covers "
-                     f"'{child.title}'?", label)
+                     f"'{_MARKER.sub('', child.title)}'?", label)
 
 
 def _sounds_like(title: str, step_title: str) -> bool:

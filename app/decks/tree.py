@@ -55,16 +55,17 @@ class TreeNode:
         return needle.casefold() in self._haystack
 
     def match_rank(self, needle: str) -> int | None:
-        """How well the node matches, best first: 0 its label is the text, 1 the label starts
-        with it, 2 the label holds it, 3 only the explanation does; None: no match (all
-        case-insensitive)."""
+        """How well the node matches, best first: 0 its label (or its title, without a step's
+        number) is the text, 1 starts with it, 2 holds it, 3 only the explanation does; None:
+        no match (all case-insensitive)."""
         text = needle.casefold()
-        label = self.label.casefold()
-        if label == text:
+        # the label, and the title without a step's number ("Feature Engineering")
+        names = (self.label.casefold(), self.title.casefold())
+        if text in names:
             return 0
-        if label.startswith(text):
+        if any(name.startswith(text) for name in names):
             return 1
-        if text in label:
+        if any(text in name for name in names):
             return 2
         return 3 if text in self._haystack else None
 

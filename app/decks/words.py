@@ -102,9 +102,11 @@ _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 # "_" and "__" never open or close inside a word (CommonMark): snake_case_names stay whole.
 _EMPHASIS = re.compile(r"(\*\*|\*|~~)(?=\S)(.+?)(?<=\S)\1"
-                       r"|(?<![^\W_])(__|_)(?=\S)(.+?)(?<=\S)\3(?![^\W_])", re.DOTALL)
-# A code span, or a backslash-escaped character, read left to right (so "\\`" opens no code).
-_LITERAL = re.compile(r"(`+)(.+?)\1|\\([\\`*_{}\[\]()#+\-.!>~|])", re.DOTALL)
+                       r"|(?<!\w)(__|_)(?=\S)(.+?)(?<=\S)\3(?!\w)", re.DOTALL)
+# A code span (closed by a backtick run of the same length only: "`a``b`" is one span), or a
+# backslash-escaped character, read left to right (so "\\`" opens no code).
+_LITERAL = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)|\\([\\`*_{}\[\]()#+\-.!>~|])",
+                      re.DOTALL)
 # Each literal stands in as a numbered mark while emphasis is stripped around it.
 _HELD = "\x00{}\x00"
 _HELD_BACK = re.compile("\x00(\\d+)\x00")
@@ -134,10 +136,7 @@ def plain_text(markdown: str) -> str:
 def _strip(markdown: str) -> str:
     # NUL marks held literals below; it has no meaning in a deck's text
     text = CLOZE.sub(lambda m: cloze_answer(m.group(2)), markdown.replace("\x00", ""))
-    text = _IMAGE.sub(r"\1", text)
-    text = _LINK.sub(r"\1", text)
-    text = _AUTOLINK.sub(r"\1", text)
-    held: list[str] = []  # code and escaped characters are literal: no emphasis is found there
+    held: list[str] = []  # code and escaped characters are literal: no markup is found there
 
     def hold(match: re.Match[str]) -> str:
         code, escaped = match.group(2), match.group(3)
@@ -146,6 +145,9 @@ def _strip(markdown: str) -> str:
         return _HELD.format(len(held) - 1)
 
     text = _LITERAL.sub(hold, text)
+    text = _IMAGE.sub(r"\1", text)
+    text = _LINK.sub(r"\1", text)
+    text = _AUTOLINK.sub(r"\1", text)
     previous = None
     while previous != text:  # nested emphasis: ***x*** -> *x* -> x
         previous, text = text, _EMPHASIS.sub(lambda m: m.group(2) or m.group(4), text)
@@ -209,7 +211,8 @@ def hide_term(text: str, term: str) -> Hidden:
     def hidden(word: str) -> int:
         """2: a telling word of the term; 1: a generic one; 0: not the term's."""
         folded = word.casefold()
-        if folded in initials:
+        # an acronym is written in capitals ("CNNs"): "it" and "or" are words, not IT and OR
+        if folded in initials and word.removesuffix("s").isupper():
             return 2
         if folded[:1] not in firsts or folded in STOPWORDS:
             return 0
@@ -241,14 +244,30 @@ def _spelled(term: str) -> str:
     return match.group(1).casefold() if match else ""
 
 
+# Words that do not end a name spelled out: "Cache data near" is no Content Delivery Network.
+_FUNCTION_WORDS = """
+near like across against within without between before after through among around below above
+behind beyond during until while toward towards onto upon
+"""
+_NOT_AN_END = STOPWORDS | frozenset(_FUNCTION_WORDS.split())
+# An article is never a letter of an acronym: "Compare the new" spells no CTN.
+_ARTICLES = frozenset(["a", "an", "the"])
+
+
 def _spelled_out(found: list[str], letters: str) -> set[int]:
     """Positions of words whose initials spell ``letters`` in a row ("convolutional neural
-    network" for "cnn"; hyphens split words: "click-through rate" for "ctr")."""
+    network" for "cnn"; hyphens split words: "click-through rate" for "ctr"; function words
+    inside count, articles do not: "learning to rank" for "ltr"). Two letters are too few to
+    tell a name from chance ("models learn" for "ml"), and a function word neither starts nor
+    ends one."""
     out: set[int] = set()
     size = len(letters)
+    if size < 3:
+        return out
     for start in range(len(found) - size + 1):
         run = [found[start + k].casefold() for k in range(size)]
-        if all(w[:1] == letters[k] and w not in STOPWORDS for k, w in enumerate(run)):
+        if (all(w[:1] == letters[k] and w not in _ARTICLES for k, w in enumerate(run))
+                and run[0] not in _NOT_AN_END and run[-1] not in _NOT_AN_END):
             out.update(range(start, start + size))
     return out
 

@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from app.clock import from_ms
 from app.errors import AppError
+from app.plural import counted
 from app.scheduling.scheduler import study_day
 
 __all__ = ["DEFAULT_PARAMETERS", "MIN_REVIEWS", "Answer", "Fit", "StudyDays", "TooFewReviews",
@@ -163,8 +164,9 @@ def fit_log(log: Sequence[Answer], local: tzinfo, rollover_hour: int, *,
     reviews = len(log)
     if reviews < MIN_REVIEWS:
         raise TooFewReviews(
-            f"{reviews} reviews is too few to fit FSRS to your memory: at least {MIN_REVIEWS} "
-            "are needed (with fewer, the fit mostly learns noise). Keep studying and try again.")
+            f"{counted(reviews, 'review')} {'is' if reviews == 1 else 'are'} too few to fit "
+            f"FSRS to your memory: at least {MIN_REVIEWS} are needed (with fewer, the fit "
+            "mostly learns noise). Keep studying and try again.")
     from fsrs_rs_python import FSRS, FSRSItem, FSRSReview  # only the optimizer needs it
 
     # One list of fsrs-rs items serves both scores and the fit (each call copies it in Rust).

@@ -11,6 +11,7 @@ from app.db.anki_import import CardProgress, ReplayedReview, our_reviews, write_
 from app.db.review_history import answer_log, reviewed_cards
 from app.db.settings import load_study_settings, save_study_settings
 from app.db.store import Store
+from app.plural import counted
 from app.scheduling.optimizer import Fit, fit_log
 from app.scheduling.scheduler import CardState, Fsrs, Grade, SchedulerSettings
 
@@ -33,7 +34,8 @@ class Optimised:
             out.append("the current parameters are kept.")
         elif self.applied:
             out.append("Applied: new answers use the fitted parameters.")
-            out.append(f"{self.rescheduled} cards rescheduled with them." if self.rescheduled
+            out.append(f"{counted(self.rescheduled, 'card')} rescheduled with them."
+                       if self.rescheduled
                        else "Due dates are kept; reschedule to recompute them.")
         else:
             out.append("Not applied (a dry run).")

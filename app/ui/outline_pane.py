@@ -290,13 +290,16 @@ class OutlinePane(QSplitter):
         text ("Embeddings"), else one whose title starts with it or holds it, else the first
         whose explanation holds it."""
         needle = self.proxy.needle
+        if not needle:  # nothing to match: the tree, on the topic already chosen
+            self.focus_tree()
+            return
         first: QModelIndex | None = None
         best = 4
         stack = [self.proxy.index(r, 0) for r in range(self.proxy.rowCount())][::-1]
         while stack and best:
             index = stack.pop()
             node = self.proxy.node(index)
-            rank = None if node is None else node.match_rank(needle) if needle else 0
+            rank = None if node is None else node.match_rank(needle)
             if rank is not None and rank < best:
                 first, best = index, rank
             stack.extend(self.proxy.index(r, 0, index)

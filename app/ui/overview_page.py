@@ -18,6 +18,23 @@ from app.ui.pages import keys_status
 from app.ui.review_page import LEARN_COLOUR, NEW_COLOUR, REVIEW_COLOUR, custom_and_unbury
 
 
+def _waiting_line(total: int, today: int, waiting: int) -> str:
+    """Why ``waiting`` of ``total`` new cards do not come today (``today`` do): each asks a
+    fact another card asks. Other held-back cards (buried ones) are said elsewhere."""
+    held = total - today  # not today, waiting ones and buried ones
+    if today == 0:
+        head = f"{counted(total, 'new card')} here, none of them today:"
+        who = ("it asks" if total == 1 else
+               "each asks" if waiting == total else f"{waiting} of them ask")
+    else:
+        head = f"{counted(total, 'new card')} here, {today} of them today:"
+        who = ("the other asks" if held == 1 else
+               f"the {waiting} others ask" if waiting == held else
+               "1 of the others asks" if waiting == 1 else f"{waiting} of the others ask")
+    then = "it waits" if (waiting == 1) else "they wait"
+    return f"{head} {who} a fact another card asks, so {then} for a later day."
+
+
 class OverviewPage(QWidget):
     """Enter or Space studies now, C opens custom study, U unburies, Esc goes back."""
 
@@ -104,10 +121,8 @@ class OverviewPage(QWidget):
         new_here = counted(overview.new_total, "new card")
         waiting = overview.new_waiting
         if overview.new_total and overview.new_limit and waiting:
-            others = ("the other asks a fact another card asks, so it waits" if waiting == 1
-                      else f"{waiting} others each ask a fact another card asks, so they wait")
-            lines.append(f"{new_here} here, {counts.new} of them today: {others} for a later "
-                         f"day. Today's limit has room for {overview.new_limit} more.")
+            lines.append(f"{_waiting_line(overview.new_total, counts.new, waiting)} Today's "
+                         f"limit has room for {overview.new_limit} more.")
         elif overview.new_total and overview.new_limit:
             lines.append(f"{new_here} here; today's limit has room for "
                          f"{overview.new_limit} more.")

@@ -97,8 +97,10 @@ class BrowserHost(Protocol):
 def _ask_forget(parent: QWidget, count: int) -> tuple[bool, bool]:
     """(go ahead, also reset the review and lapse counts), as Anki's Reset asks."""
     box = QMessageBox(QMessageBox.Icon.Question, "Forget cards",
-                      f"Make {counted(count, 'card')} new again? Their schedule and memory "
-                      "state go; their review history stays.",
+                      f"Make {counted(count, 'card')} new again? "
+                      + ("Its schedule and memory state go; its review history stays."
+                         if count == 1 else
+                         "Their schedule and memory state go; their review history stays."),
                       QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
     reset = QCheckBox("Also reset the review and lapse counts")
@@ -410,7 +412,7 @@ class BrowserPage(QWidget):
         def act(ids: list[CardId]) -> str:
             browse.set_flag(self.store, ids, chosen)
             what = f"{browse.FLAG_NAMES[chosen].lower()} flag" if chosen else "no flag"
-            return f"{counted(len(ids), 'card')} now have {what}."
+            return f"{counted(len(ids), 'card')} now {'has' if len(ids) == 1 else 'have'} {what}."
         self._act(act)
 
     def forget(self) -> None:
@@ -419,7 +421,8 @@ class BrowserPage(QWidget):
             if not go:
                 return ""
             browse.forget(self.store, ids, reset_counts)
-            return f"Forgot {counted(len(ids), 'card')}: they are new again."
+            return (f"Forgot {counted(len(ids), 'card')}: "
+                    f"{'it is' if len(ids) == 1 else 'they are'} new again.")
         self._act(act)
 
     def set_due_date(self) -> None:
@@ -436,7 +439,9 @@ class BrowserPage(QWidget):
                     f"in {days[0]}-{days[1]} days")
             if days == (0, 0):
                 when = "today"
-            made = f"; {new} of them new, now review cards" if new else ""
+            made = ("" if not new else
+                    "; it was new, now a review card" if changed == 1 else
+                    f"; {new} of them new, now review cards")
             return f"{counted(changed, 'card')} due {when}{made}."
         self._act(act)
 

@@ -150,5 +150,6 @@ def announce_conflicts(window: MainWindow) -> int:
     if count:
         window.statusBar().showMessage(
             f"An update of the built-in deck changed {counted(count, 'text')} you had edited; "
-            "yours are still used. Edit > Built-in deck changes… lets you choose.", 30_000)
+            f"{'yours is' if count == 1 else 'yours are'} still used. Edit > Built-in deck "
+            "changes… lets you choose.", 30_000)
     return count

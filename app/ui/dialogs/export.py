@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import AppError
+from app.plural import counted
 from app.ui.dialogs.fit import breakable, fit_height, fit_width
 from app.ui.worker import Progress, run_in_background
 
@@ -168,8 +169,9 @@ class ExportDialog(QDialog):
         notes, cards = getattr(result, "notes", 0), getattr(result, "cards", 0)
         path = Path(str(getattr(result, "path", self.path.text())))
         self.settings.setValue("export/folder", str(path.parent))
-        self._say(f"Exported {notes} notes ({cards} cards) to {breakable(path)}. In Anki: "
-                  "File > Import. Exporting again later updates these notes.")
+        self._say(f"Exported {counted(notes, 'note')} ({counted(cards, 'card')}) to "
+                  f"{breakable(path)}. In Anki: File > Import. Exporting again later updates "
+                  "these notes.")
         self.show_folder.show()
 
     def _failed(self, error: AppError) -> None:

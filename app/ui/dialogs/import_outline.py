@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import AppError
+from app.plural import counted
 from app.ui.dialogs.fit import fit_height, fit_width
 from app.ui.worker import Progress, run_in_background
 
@@ -169,7 +170,7 @@ def describe_import(result: object) -> str:
     """One paragraph about an import: what became of the outline and where the YAML went."""
     title = getattr(result, "title", "") or getattr(result, "deck_id", "")
     topics, cards = getattr(result, "topics", 0), getattr(result, "cards", 0)
-    text = f"Imported “{title}”: {topics} topics, {cards} cards."
+    text = f"Imported “{title}”: {counted(topics, 'topic')}, {counted(cards, 'card')}."
     added, updated, retired = (getattr(result, name, 0) for name in ("added", "updated",
                                                                       "retired"))
     if updated or retired:

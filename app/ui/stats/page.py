@@ -28,6 +28,7 @@ from app.db.settings import load_study_settings
 from app.db.stats import Figures, all_figures
 from app.db.store import Store
 from app.decks.tree import TreeNode
+from app.plural import counted
 from app.ui.stats.charts import GOOD, BarChart
 from app.ui.stats.heatmap import Heatmap
 from app.ui.stats.score_grid import Cell, ScoreGrid
@@ -377,8 +378,8 @@ class StatsPage(QWidget):
         studied = [m for m, d in zip(minutes, days, strict=True) if d.reviews]
         average = sum(studied) / len(studied) if studied else 0
         self.boxes[3].note.setText(
-            f"{sum(minutes):.0f} min on {len(studied)} days · {average:.0f} min a study day · "
-            f"{minutes[-1] if minutes else 0:g} min today")
+            f"{sum(minutes):.0f} min on {counted(len(studied), 'day')} · {average:.0f} min a "
+            f"study day · {minutes[-1] if minutes else 0:g} min today")
 
     def _show_interviews(self, figures: Figures) -> None:
         starts = sorted({p.started_at for p in figures.interviews})
