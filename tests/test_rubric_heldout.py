@@ -31,15 +31,16 @@ from tests.test_rubric_corpus import (
 HELDOUT = Path(__file__).parent / "data" / "interview-answers-heldout"
 
 # Measured on 2026-12-07, before anyone read the engine for these answers: overall precision
-# 0.94, recall 0.75 (156 criterion decisions, 91 labelled met). Per question, the floors are the
-# measurement minus a small margin where it fell below the 0.85 / 0.6 bar; they record where the
-# engine stood, they are not goals.
-PRECISION_FLOOR = 0.85
-RECALL_FLOOR = 0.6
-PER_QUESTION_FLOORS = {  # question -> (precision, recall); measured in the comment
-    "q-ads-serving": (0.85, 0.6),  # 1.00, 0.92 (strong candidate)
-    "q-harmful-content": (0.85, 0.6),  # 0.89, 0.68 (middling candidate)
-    "q-ride-matching": (0.70, 0.30),  # 0.75, 0.35 (weak candidate, terse notes): below the bar
+# 0.94, recall 0.75 (156 criterion decisions, 91 labelled met). The engine was then tuned on the
+# in-sample corpus and a dev set of its own (tests/data/interview-answers-dev/), never on these
+# answers, and measured here once more: precision 0.96, recall 0.87. The floors are that second
+# measurement less a margin: they keep what was gained, they are not goals to tune to.
+PRECISION_FLOOR = 0.9
+RECALL_FLOOR = 0.8
+PER_QUESTION_FLOORS = {  # question -> (precision, recall); measured: first, then after tuning
+    "q-ads-serving": (0.9, 0.9),  # 1.00, 0.92 -> 1.00, 1.00 (strong candidate)
+    "q-harmful-content": (0.85, 0.7),  # 0.89, 0.68 -> 0.90, 0.76 (middling candidate)
+    "q-ride-matching": (0.85, 0.55),  # 0.75, 0.35 -> 0.92, 0.65 (weak candidate, terse notes)
 }
 
 
