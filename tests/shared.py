@@ -6,6 +6,7 @@ import errno
 import os
 import stat
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -105,3 +106,15 @@ def set_state(store: Store, card_id: str, state: CardState) -> None:
          None if state.last_review is None else to_ms(state.last_review), state.reps,
          state.lapses, card_id])
     store.conn.commit()
+
+
+def synced_demo_store(tmp_path: Path, synced_at: datetime) -> Store:
+    """A store in ``tmp_path/data`` with :data:`DECK` synced as a user deck at ``synced_at``."""
+    from app.decks.library import USER, sync_decks
+
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    (folder / "deck.yaml").write_text(DECK, encoding="utf-8")
+    opened = Store.open(tmp_path / "data")
+    assert sync_decks(opened, [(folder, USER)], synced_at).problems == ()
+    return opened

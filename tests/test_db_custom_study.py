@@ -9,7 +9,16 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from shared import ALPHA_BRANCH, BRAVO, BRAVO_QA, DECK, ENUM_ONE, ONE, TWO, set_state
+from shared import (
+    ALPHA_BRANCH,
+    BRAVO,
+    BRAVO_QA,
+    ENUM_ONE,
+    ONE,
+    TWO,
+    set_state,
+    synced_demo_store,
+)
 
 from app.db import study as db
 from app.db.custom_study import (
@@ -22,7 +31,6 @@ from app.db.custom_study import (
 )
 from app.db.store import Store
 from app.db.study import Scope
-from app.decks.library import USER, sync_decks
 from app.errors import AppError
 from app.scheduling.overview import Counts, describe_when, overview
 from app.scheduling.review import ReviewSession
@@ -36,11 +44,7 @@ MINUTE = timedelta(minutes=1)
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    folder = tmp_path / "decks"
-    folder.mkdir()
-    (folder / "deck.yaml").write_text(DECK, encoding="utf-8")
-    opened = Store.open(tmp_path / "data")
-    assert sync_decks(opened, [(folder, USER)], NOW - timedelta(days=30)).problems == ()
+    opened = synced_demo_store(tmp_path, NOW - timedelta(days=30))
     yield opened
     opened.close()
 

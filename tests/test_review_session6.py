@@ -12,24 +12,19 @@ from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
-from shared import ALPHA, BRAVO, BRAVO_QA, DECK, ENUM_ONE, ONE, TWO, set_state
+from shared import ALPHA, BRAVO, BRAVO_QA, ENUM_ONE, ONE, TWO, set_state, synced_demo_store
 
 from app.db import study as db
 from app.db.store import Store
 from app.db.study import Scope
 from app.decks.cards import generate_cards
-from app.decks.library import USER, sync_decks
 from app.decks.loader import load_text
 from app.decks.words import hide_term, plain_text
 from app.model import DeckId, TopicId
 from app.outline.importer import parse_outline
 from app.scheduling.overview import overview
 from app.scheduling.scheduler import CardState, Queue, SchedulerSettings
-from app.ui.app import open_data
-from app.ui.browser.page import BrowserPage
-from app.ui.main_window import MainWindow, settings_for
 from app.ui.overview_page import OverviewPage
 
 OUTLINES = Path(__file__).resolve().parent / "data" / "outlines" / "real"
@@ -217,11 +212,7 @@ def test_a_numbered_table_of_contents_does_not_silence_the_sections() -> None:
 
 @pytest.fixture
 def demo_store(tmp_path: Path) -> Iterator[Store]:
-    folder = tmp_path / "decks"
-    folder.mkdir()
-    (folder / "deck.yaml").write_text(DECK, encoding="utf-8")
-    opened = Store.open(tmp_path / "data")
-    assert sync_decks(opened, [(folder, USER)], NOW - timedelta(days=30)).problems == ()
+    opened = synced_demo_store(tmp_path, NOW - timedelta(days=30))
     yield opened
     opened.close()
 
@@ -258,51 +249,3 @@ def test_a_single_waiting_new_card_is_not_the_other(qtbot: QtBot, demo_store: St
     assert (seen.new_total, seen.counts.new, seen.new_waiting) == (1, 0, 1)  # ENUM_TWO waits
     text = said(qtbot, demo_store, scope)
     assert "0 of them today" not in text and "the other" not in text
-
-
-# --- the main window: browser messages and the topic filter -------------------------------------
-
-@pytest.fixture
-def window(qtbot: QtBot, data_dir: Path) -> Iterator[MainWindow]:
-    opened, report = open_data(data_dir)
-    main = MainWindow(opened, report, settings_for(data_dir))
-    qtbot.addWidget(main)
-    main.show()
-    qtbot.waitExposed(main)
-    yield main
-    main.close()
-    opened.close()
-
-
-@pytest.mark.gui
-def test_flagging_one_card_says_has(qtbot: QtBot, window: MainWindow) -> None:
-    qtbot.keyClick(window.tree, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
-    page = window.pages.currentWidget()
-    assert isinstance(page, BrowserPage)
-    page.table.setFocus()
-    qtbot.keyClick(page.table, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
-    assert len(page.selected_ids()) == 1
-    qtbot.keyClick(page.table, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
-    assert window.statusBar().currentMessage() == "1 card now has red flag."
-
-
-@pytest.mark.gui
-def test_a_steps_exact_title_in_the_filter_goes_to_the_step(qtbot: QtBot,
-                                                            window: MainWindow) -> None:
-    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClicks(window.outline.filter, "Feature Engineering")
-    qtbot.keyClick(window.outline.filter, Qt.Key.Key_Return)
-    node = window.current_node
-    assert node is not None and node.step == 5
-
-
-@pytest.mark.gui
-def test_down_from_an_empty_filter_keeps_the_current_topic(qtbot: QtBot,
-                                                           window: MainWindow) -> None:
-    key = "ml-system-design/s2-metric-tradeoffs"
-    assert window.open_key(key)
-    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    assert window.outline.filter.hasFocus() and window.outline.filter.text() == ""
-    qtbot.keyClick(window.outline.filter, Qt.Key.Key_Down)
-    node = window.current_node
-    assert window.tree.hasFocus() and node is not None and node.key == key

@@ -37,9 +37,10 @@ def _score(notes: str, step: StepInfo) -> tuple[bool, ...]:
     return coverage(notes, step.rubric, step.template, title=step.title)
 
 
-def load_answers() -> list[Answer]:
+def load_answers(folder: Path = CORPUS) -> list[Answer]:
+    """The labelled answers of ``folder`` (the in-sample corpus unless told)."""
     answers = []
-    for path in sorted(CORPUS.glob("*.yaml")):
+    for path in sorted(folder.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         if "question" not in data:
             continue

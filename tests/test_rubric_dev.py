@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
 
 from app.interview.steps import StepInfo
 from tests.test_rubric_corpus import (
@@ -23,6 +22,7 @@ from tests.test_rubric_corpus import (
     Answer,
     _score,
     _shuffled,
+    load_answers,
     measure,
     shipped_steps,
 )
@@ -37,13 +37,8 @@ RECALL_FLOOR = 0.9
 
 
 def load_dev() -> list[Answer]:
-    answers = []
-    for path in sorted(DEV.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for step, entry in data["steps"].items():
-            answers.append(Answer(data["question"], int(step), entry["answer"],
-                                  frozenset(n - 1 for n in entry["meets"])))
-    return answers
+    """The answers of DEV, read as the in-sample corpus is read."""
+    return load_answers(DEV)
 
 
 def disagreements(steps: tuple[StepInfo, ...], answers: list[Answer]) -> list[str]:

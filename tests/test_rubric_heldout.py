@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
 
 from app.interview.steps import StepInfo
 from tests.test_rubric_corpus import (
@@ -45,14 +44,8 @@ PER_QUESTION_FLOORS = {  # question -> (precision, recall); measured: first, the
 
 
 def load_heldout() -> list[Answer]:
-    """The held-out answers, read as :func:`tests.test_rubric_corpus.load_answers` reads its own."""
-    answers = []
-    for path in sorted(HELDOUT.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for step, entry in data["steps"].items():
-            answers.append(Answer(data["question"], int(step), entry["answer"],
-                                  frozenset(n - 1 for n in entry["meets"])))
-    return answers
+    """The answers of HELDOUT, read as the in-sample corpus is read."""
+    return load_answers(HELDOUT)
 
 
 @dataclass(frozen=True)
