@@ -20,15 +20,10 @@ from hypothesis import strategies as st
 from app.db import study
 from app.db.store import Store
 from app.decks import words
-from app.decks.cards import (
-    MAX_EXPLAIN_WORDS,
-    asked_title,
-    generate_cards,
-    is_term,
-    shares_a_word,
-)
+from app.decks.cards import MAX_EXPLAIN_WORDS, generate_cards
 from app.decks.library import SHIPPED
 from app.decks.loader import load_path, load_text
+from app.decks.titles import asked_title, is_term, shares_a_word
 from app.decks.words import hide_term, shown_in, word_count
 from app.model import (
     CARD_GENERATOR_VERSION,
@@ -420,7 +415,8 @@ def test_the_generator_imports_no_store_qt_or_scheduler() -> None:
                             text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     loaded = {name for name in json.loads(result.stdout) if name.startswith("app.")}
-    assert loaded == {"app.decks", "app.decks.cards", "app.decks.words", "app.model"}
+    assert loaded == {"app.decks", "app.decks.cards", "app.decks.titles", "app.decks.words",
+                      "app.model"}
 
 
 # --- authored cards ----------------------------------------------------------------------------

@@ -7,10 +7,16 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
+from app.decks.titles import (
+    asked_title,
+    is_term,
+    shares_a_word,
+    sounds_like,
+    without_notes_to_reader,
+)
 from app.decks.words import (
     HIDDEN,
     STOPWORDS,
-    content_stems,
     fits,
     hide_term,
     shown_in,
@@ -39,13 +45,7 @@ __all__ = ["MAX_EXPLAIN_WORDS", "MAX_SET", "TEMPLATED_KINDS", "asked_title", "ge
 MAX_EXPLAIN_WORDS = 60
 #: A "name the N" card is made only for sets this small ("avoid sets": larger ones are noise).
 MAX_SET = 5
-# A title longer than this is a heading to read, not a term to recall from its description.
-_TERM_WORDS = 5
 _SET_ITEM_WORDS = 4
-# Titles that list examples, join two ideas or ask something are not one term to recall:
-# "Loss functions (MSE, etc)", "Web app and serving system", "how often?".
-_NOT_A_TERM = re.compile(r"\be\.?g\b|\betc\b|\bi\.?e\b|\band\b|[,?:;&…]|\.\.\.",
-                         re.IGNORECASE)
 _ELIDED = "…"
 #: Kinds whose front is a fixed template around a step number: its words ("step", "flow")
 #: carry no cue, so such a card cannot show its answer.
@@ -173,75 +173,6 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-# A heading's aside in parentheses that explains or lists ("(e.g. clicks, likes, etc)", "(not
-# clicking is not a negative label)"): it tells what the answer says. Short names stay: "(NE)",
-# "(MVP)", "(Offline and Online)", and the "(item 2 of 3)" that keeps sibling labels apart.
-_ASIDE = re.compile(r"\s*\((?!item \d+ of \d+\))([^()]*)\)")
-_EXPLAINS = re.compile(r"\be\.?g\b|\betc\b|\bi\.?e\b|[,:;]|->", re.IGNORECASE)
-_TRAILING_ETC = re.compile(r",?\s+etc\.?\s*$", re.IGNORECASE)
-_TRAILING_EXAMPLES = re.compile(r"[\s:,;-]*\be\.g\b.*$", re.IGNORECASE)
-_ASIDE_WORDS = 3
-# An outline's note to its reader, not part of the name: "CTC algorithm (advanced)".
-_MARKER = re.compile(r"\s*\((?:advanced|optional|bonus|basics?|extra|new|todo)\)", re.IGNORECASE)
-
-
-def asked_title(title: str) -> str:
-    """A heading as an "Explain:" card asks for it: without asides in parentheses that explain
-    or list (they hold the answer: "Human annotation (super costly, slow, privacy issues)" asks
-    "Human annotation"), without trailing examples ("Hybrid: e.g. Netflix: ...") and without a
-    trailing "etc" ("Reciprocal rank of first click"), nor the outline's notes to its reader
-    ("CTC algorithm (advanced)")."""
-
-    def aside(match: re.Match[str]) -> str:
-        inner = match.group(1)
-        explains = _EXPLAINS.search(inner) or len(inner.split()) > _ASIDE_WORDS
-        return "" if explains else match.group(0)
-
-    asked = _MARKER.sub("", _ASIDE.sub(aside, title))
-    asked = _TRAILING_ETC.sub("", _TRAILING_EXAMPLES.sub("", asked)).strip()
-    return " ".join(asked.split()) if content_stems(asked) else title
-
-
-# A heading that asks or instructs is no name: "What embeddings can represent", "Needed for
-# unstructured data", "Train the candidate model" (a step of a procedure). A verb starts an
-# instruction when a function word or an adverb follows it: "Train data generator" and "Use
-# case" are names.
-_QUESTION_WORDS = frozenset(["what", "how", "why", "when", "which", "where", "who"])
-_INSTRUCTING_WORDS = """
-needed use using train evaluate deploy test build run check compare choose pick define collect
-measure monitor add make keep avoid start
-"""
-_INSTRUCTING = frozenset(_INSTRUCTING_WORDS.split())
-_JOINING = frozenset(["vs", "versus", "or", "and", "to"])
-_PREPOSITIONS = frozenset(["against", "across", "within", "without", "between", "before",
-                           "after", "through", "toward", "towards"])
-# Section words that name a part of an outline, not a concept to recall from its description.
-_SECTION_WORDS_TEXT = """
-portions correction extensions introduction overview examples others misc summary notes details
-options
-"""
-_SECTION_WORDS = frozenset(_SECTION_WORDS_TEXT.split())
-
-
-def is_term(title: str, max_words: int = _TERM_WORDS) -> bool:
-    """A short name worth recalling ("Reservoir sampling"), not a heading or a list of examples,
-    a question or an instruction ("What embeddings can represent", "Train the candidate
-    model"), nor a section word ("Correction", "Portions")."""
-    first, second = ([w.casefold() for w in title.split()[:2]] + ["", ""])[:2]
-    # "Build vs buy", "Add to cart rate": a joining word makes no instruction
-    instructs = first in _INSTRUCTING and second not in _JOINING and (
-        second in STOPWORDS or second in _PREPOSITIONS or second.endswith("ly"))
-    if first in _QUESTION_WORDS or instructs or title.strip().casefold() in _SECTION_WORDS:
-        return False
-    return (len(title.split()) <= max_words and not _NOT_A_TERM.search(title)
-            and bool(content_stems(title)))
-
-
-def shares_a_word(first: str, second: str) -> bool:
-    """Whether two texts share a content word, in any of its forms ("features", "Feature")."""
-    return bool(content_stems(first) & content_stems(second))
-
-
 def _context(deck: Deck, path: list[str]) -> str:
     return " > ".join(path) if path else deck.title
 
@@ -318,7 +249,7 @@ def _bold(text: str) -> str:
 def _concept(deck: Deck, topic: Topic, context: str, notes: str,
              group: str) -> Iterator[_Draft]:
     """The term from its description: the notes with every form of the term hidden."""
-    term = _MARKER.sub("", topic.title).strip() or topic.title
+    term = without_notes_to_reader(topic.title).strip() or topic.title
     if not is_term(term):
         return
     described = hide_term(notes, term)
@@ -367,12 +298,12 @@ def _enumeration(deck: Deck, parent: Topic, label: str, context: str) -> Iterato
             lines += [_ELIDED, ""]
         # The list starts at its real number; CommonMark keeps a start number after a blank line.
         lines += [f"{j + 1}. " + (f"**{HIDDEN}**" if j == index else
-                                  _shown(_MARKER.sub("", items[j].title)))
+                                  _shown(without_notes_to_reader(items[j].title)))
                   for j in range(first, last)]
         if last < count:
             lines += ["", _ELIDED]
         yield _draft(deck, parent.id, "enum", item.id, context, "\n".join(lines),
-                     _shown(_MARKER.sub("", item.title), line_start=True), group)
+                     _shown(without_notes_to_reader(item.title), line_start=True), group)
 
 
 def _step_cards(deck: Deck, topic: Topic, steps: dict[int, Topic],
@@ -402,22 +333,13 @@ def _step_cards(deck: Deck, topic: Topic, steps: dict[int, Topic],
             continue  # the same title twice under this step: one card asks it
         if shares_a_word(child.title, topic.title):
             continue  # "Choosing features" -> Feature Engineering: guessed from the word
-        if any(_sounds_like(child.title, other.title) for other in steps.values()
+        if any(sounds_like(child.title, other.title) for other in steps.values()
                if other is not topic):
             continue  # "Dataset" under step 6 reads as step 4's "Data": two fair answers
         asked.add(title)
         yield _draft(deck, topic.id, "step-covers", child.id, deck.title,
                      f"Which step of {'the flow' if flow == _FLOW_NAME else flow} covers "
-                     f"'{_MARKER.sub('', child.title)}'?", label)
-
-
-def _sounds_like(title: str, step_title: str) -> bool:
-    """Whether a title points at a step by its words: a shared word in any form, or one
-    word the start of another ("Dataset" and "Data")."""
-    mine, theirs = content_stems(title), content_stems(step_title)
-    return bool(mine & theirs) or any(
-        a != b and len(b) >= 4 and a.startswith(b) for a in mine for b in theirs) or any(
-        a != b and len(a) >= 4 and b.startswith(a) for a in mine for b in theirs)
+                     f"'{without_notes_to_reader(child.title)}'?", label)
 
 
 _FLOW_NAME = "the ML system design flow"

@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from app.decks.cards import MAX_EXPLAIN_WORDS, TEMPLATED_KINDS, shares_a_word
+from app.decks.cards import MAX_EXPLAIN_WORDS, TEMPLATED_KINDS
+from app.decks.titles import shares_a_word
 from app.decks.words import plain_text, shown_in, word_count
 from app.model import CLOZE, AuthoredCard, CardSpec, Deck, Topic, cloze_answer
 

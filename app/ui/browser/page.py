@@ -12,14 +12,11 @@ from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, Qt
 from PySide6.QtGui import QAction, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QSplitter,
     QStatusBar,
     QTableView,
@@ -51,6 +48,7 @@ from app.ui.actions import (
     PageKey,
 )
 from app.ui.browser.model import COLUMNS, CardTableModel
+from app.ui.browser.questions import ask_due, ask_forget
 from app.ui.card_info import facts, show_card_info
 from app.ui.errors import show_error
 from app.ui.safe_text import SafeTextBrowser
@@ -94,28 +92,6 @@ class BrowserHost(Protocol):
     def statusBar(self) -> QStatusBar: ...
 
 
-def _ask_forget(parent: QWidget, count: int) -> tuple[bool, bool]:
-    """(go ahead, also reset the review and lapse counts), as Anki's Reset asks."""
-    box = QMessageBox(QMessageBox.Icon.Question, "Forget cards",
-                      f"Make {counted(count, 'card')} new again? "
-                      + ("Its schedule and memory state go; its review history stays."
-                         if count == 1 else
-                         "Their schedule and memory state go; their review history stays."),
-                      QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel, parent)
-    box.setTextFormat(Qt.TextFormat.PlainText)
-    reset = QCheckBox("Also reset the review and lapse counts")
-    box.setCheckBox(reset)
-    return box.exec() == QMessageBox.StandardButton.Ok, reset.isChecked()
-
-
-def _ask_due(parent: QWidget, count: int) -> str | None:
-    text, ok = QInputDialog.getText(
-        parent, "Set due date",
-        f"Show {counted(count, 'card')} again in how many days? 0 is today;\n"
-        "a range such as 1-7 picks a day in it for each card.", QLineEdit.EchoMode.Normal, "0")
-    return text if ok else None
-
-
 #: The columns that give way to the front when the list is narrow, first to last (Difficulty,
 #: Stability, Interval, Lapses, Reviews); the preview shows them all for the current card.
 GIVE_WAY = (5, 4, 3, 7, 6)
@@ -148,8 +124,8 @@ class BrowserPage(QWidget):
         self.store, self.clock, self.local, self.host = store, clock, local, host
         self.rng = random.Random()
         # Asked before forgetting and for a due date; tests may answer for the person.
-        self.ask_forget: Callable[[QWidget, int], tuple[bool, bool]] = _ask_forget
-        self.ask_due: Callable[[QWidget, int], str | None] = _ask_due
+        self.ask_forget: Callable[[QWidget, int], tuple[bool, bool]] = ask_forget
+        self.ask_due: Callable[[QWidget, int], str | None] = ask_due
         self.model = CardTableModel(store, clock, self.day_of, local)
         self.model.searched.connect(self._found)
 
