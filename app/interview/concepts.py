@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -13,8 +14,11 @@ __all__ = ["NUMBER_CONCEPTS", "Span", "Unit", "concept_spans", "concept_stems", 
            "sentence_unit", "units"]
 
 #: Concepts written as numbers: a group entry ``<ms>`` names every "200 ms", "1.5 s", ...
-_NUMBER = (r"(?:(?<![\w.])\d+(?:[.,]\d+)*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten"
-           r"|eleven|twelve|twenty|thirty|fifty|hundred|a few|several|a couple of))")
+# Atomic, and never starting inside a run of digits and commas ("1,2,3"): each number is read
+# once, however many commas it has (a backtracking pattern re-read "1,1,1,..." from every comma).
+_NUMBER = (r"(?:(?<![\w.])(?<!\d,)(?>\d+(?:[.,]\d+)*)"
+           r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven"
+           r"|twelve|twenty|thirty|fifty|hundred|a few|several|a couple of))")
 NUMBER_CONCEPTS: dict[str, re.Pattern[str]] = {
     "<ms>": re.compile(_NUMBER + r"\s?(?:ms|msec|millis(?:econds?)?|µs|us|s|secs?|seconds?)\b"),
     "<duration>": re.compile(_NUMBER + r"\s?(?:min(?:ute)?s?|h|hrs?|hours?|days?|weeks?|months?"
@@ -25,7 +29,7 @@ NUMBER_CONCEPTS: dict[str, re.Pattern[str]] = {
                         r"(?:second|sec|s)\b|queries per second)"),
     "<percent>": re.compile(_NUMBER + r"\s?(?:%|percent\b|pct\b)"),
     "<count>": re.compile(_NUMBER + r"\s?(?:k|m|b|bn|mn|thousand|million|billion|trillion)\b"
-                          r"|(?<![\w.])\d{1,3}(?:,\d{3})+(?![\d.,])|(?<![\w.])\d{4,}(?![\d.,])"),
+                          r"|(?<![\w.])(?<!\d,)\d{1,3}(?:,\d{3})++(?![\d.,])|(?<![\w.])\d{4,}+(?![\d.,])"),
     "<bytes>": re.compile(_NUMBER + r"\s?(?:kb|mb|gb|tb|pb|bytes?)\b"),
     "<ratio>": re.compile(r"(?<![\w.])1\s?(?::|in)\s?\d[\d,]*\b"),
 }
@@ -189,8 +193,10 @@ def _same_word(glued: str, token_stem: str) -> bool:
 
 
 def _covering(unit: Unit, start: int, end: int) -> Span:
-    inside = [i for i, s in enumerate(unit.starts) if start <= s < end] or [0]
-    return Span(inside[0], inside[-1])
+    """The tokens that start inside ``start``..``end`` (found by bisection: a line of many
+    numbers is not read once per number)."""
+    first, stop = bisect_left(unit.starts, start), bisect_left(unit.starts, end)
+    return Span(first, stop - 1) if first < stop else Span(0, 0)
 
 
 def concept_spans(unit: Unit, concepts: tuple[str, ...]) -> list[Span]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -229,7 +230,8 @@ def _verdicts(sentence: str, rubric: tuple[RubricItem, ...], template: tuple[str
     if blocked is None or _scrambled(unit):
         return _Reading((False,) * len(rubric), ((),) * len(rubric), len(unit.tokens), 0)
     every = tuple(c for item in rubric for c in item_concepts(item))
-    listed = _is_keyword_list(unit, every, blocked)
+    line = _line(unit)
+    listed = _is_keyword_list(unit, every, blocked, line.head)
     # "retrain nightly", "GDPR compliance required": a note of a few words, all about one
     # criterion, says something of it; a list names several, a heading one ("Business goal")
     covered = _covered(unit, every) if listed and _short_note(unit) else frozenset()
@@ -244,8 +246,8 @@ def _verdicts(sentence: str, rubric: tuple[RubricItem, ...], template: tuple[str
                      for s in _free(spans, blocked))
         places.append(free)
         said = not listed or (short and _covered(unit, item_concepts(item)) == covered)
-        met.append(said and _expresses(unit, criterion, blocked, hits, frozenset(free)))
-    return _Reading(tuple(met), tuple(places), len(unit.tokens), _head(unit))
+        met.append(said and _expresses(line, criterion, blocked, hits, frozenset(free)))
+    return _Reading(tuple(met), tuple(places), len(unit.tokens), line.head)
 
 
 def _short_note(unit: Unit) -> bool:
@@ -327,9 +329,14 @@ def _continued(first: _Reading, second: _Reading, carried: bool) -> tuple[bool, 
             if any(a != b for a in heads[0] for b in heads[1]):
                 out.append(True)
                 continue
-        out.append(carried and any(
-            a != b and (first.length - 1 - last) + begin <= _NEAR
-            for a, _, last in ends for b, begin, _ in starts))
+        if not carried:
+            out.append(False)
+            continue
+        # only the places near the line break can meet (not every pair of two long lines)
+        tail = [(a, first.length - 1 - last) for a, _, last in ends
+                if first.length - 1 - last <= _NEAR]
+        lead = [(b, begin) for b, begin, _ in starts if begin <= _NEAR]
+        out.append(any(a != b and after + begin <= _NEAR for a, after in tail for b, begin in lead))
     return tuple(out)
 
 
@@ -368,12 +375,30 @@ somehow stuff thing things etc later whenever eventually"""
 _VAGUE = frozenset(stem(w) for w in _VAGUE_WORDS.split())
 
 
-def _expresses(unit: Unit, criterion: _Criterion, blocked: frozenset[int],
+@dataclass(frozen=True)
+class _Line:
+    """A sentence read once for proximity: its heading and, for each token, how many content
+    words come before it (the words between two places are a difference of two counts)."""
+
+    unit: Unit
+    head: int
+    content: tuple[int, ...]  # content words before each token, and the total at the end
+
+
+def _line(unit: Unit) -> _Line:
+    counts = [0]
+    for token in unit.tokens:
+        counts.append(counts[-1] + (token not in STOPWORDS))
+    return _Line(unit, _head(unit), tuple(counts))
+
+
+def _expresses(line: _Line, criterion: _Criterion, blocked: frozenset[int],
                hits: list[list[Span]], free: frozenset[tuple[int, int, int]]) -> bool:
     """One sufficient term outside the template phrases, said of something ("retrain when
     needed" is not a plan), or two groups named near each other, of which one at least is
     named outside them ("Business goal: long-term watch time" names a goal through the
     template's heading and what it is through the notes' own words)."""
+    unit = line.unit
     terms = _free(concept_spans(unit, criterion.sufficient), blocked)
     if any(not _bare(unit, span) for span in terms):
         return True
@@ -381,24 +406,58 @@ def _expresses(unit: Unit, criterion: _Criterion, blocked: frozenset[int],
         return False
     for a, spans_a in enumerate(hits):
         for b in range(a + 1, len(hits)):
-            for x in spans_a:
-                for y in hits[b]:
-                    if (x.first, x.last) == (y.first, y.last):
-                        continue  # one word in both groups
-                    if (a, x.first, x.last) not in free and (b, y.first, y.last) not in free:
-                        continue
-                    if _near(unit, x, y):
-                        return True
+            if not spans_a or not hits[b]:
+                continue
+            if (_meet(line, [x for x in spans_a if (a, x.first, x.last) in free], hits[b])
+                    or _meet(line, [y for y in hits[b] if (b, y.first, y.last) in free],
+                             spans_a)):
+                return True
     return False
 
 
-def _near(unit: Unit, x: Span, y: Span) -> bool:
+def _meet(line: _Line, ours: list[Span], theirs: list[Span]) -> bool:
+    """Whether a place of ``ours`` is near a place of ``theirs`` (not the same words). Only the
+    neighbours of each place are compared: nearness (words between, one clause) only falls off
+    with distance, so the first place on each side that is not near ends the search there."""
+    if not ours:
+        return False
+    unit = line.unit
+    ordered = sorted(theirs, key=lambda s: (s.first, s.last))
+    starts = [s.first for s in ordered]
+    widest = max(s.last - s.first for s in ordered)
+    headed = [s for s in ordered if s.last < line.head]
+    for x in ours:
+        if x.last < line.head and any(_other(x, y) for y in ordered):
+            return True
+        if any(_other(x, y) for y in headed):
+            return True
+        at = bisect_left(starts, x.first)
+        for y in ordered[at:]:  # to the right, nearest first
+            if _other(x, y) and _near(line, x, y):
+                return True
+            if (y.first > x.last and line.content[y.first] - line.content[x.last + 1] > _NEAR
+                    and unit.clause[y.first] != unit.clause[x.first]):
+                break
+        for y in reversed(ordered[:at]):  # to the left
+            if _other(x, y) and _near(line, x, y):
+                return True
+            reach = min(y.first + widest + 1, x.first)
+            if (line.content[x.first] - line.content[reach] > _NEAR
+                    and unit.clause[y.first] != unit.clause[x.first]):
+                break
+    return False
+
+
+def _other(x: Span, y: Span) -> bool:
+    return (x.first, x.last) != (y.first, y.last)  # not one word in both groups
+
+
+def _near(line: _Line, x: Span, y: Span) -> bool:
     """Two places that can be read together: a few words apart, in one clause, or one of them
     in a short heading of the line ("Goal: ..." is said of the whole line)."""
-    if _gap(unit, x, y) <= _NEAR or unit.clause[x.first] == unit.clause[y.first]:
+    if _gap(line, x, y) <= _NEAR or line.unit.clause[x.first] == line.unit.clause[y.first]:
         return True
-    head = _head(unit)
-    return x.last < head or y.last < head
+    return x.last < line.head or y.last < line.head
 
 
 def _head(unit: Unit) -> int:
@@ -407,14 +466,14 @@ def _head(unit: Unit) -> int:
     colon = unit.text.find(":")
     if colon < 0:
         return 0
-    count = sum(1 for start in unit.starts if start < colon)
+    count = bisect_left(unit.starts, colon)
     return count if 0 < count <= 3 else 0
 
 
-def _gap(unit: Unit, x: Span, y: Span) -> int:
+def _gap(line: _Line, x: Span, y: Span) -> int:
     """The content words between two places of a sentence (0 when they touch or overlap)."""
     first, second = (x, y) if x.last < y.first else (y, x)
-    return sum(1 for t in unit.tokens[first.last + 1:second.first] if t not in STOPWORDS)
+    return max(0, line.content[second.first] - line.content[first.last + 1])
 
 
 def _bare(unit: Unit, span: Span) -> bool:
@@ -430,7 +489,8 @@ def _quantities(unit: Unit) -> bool:
     return any(find(unit, concept) for concept in NUMBER_CONCEPTS if concept != "<percentile>")
 
 
-def _is_keyword_list(unit: Unit, concepts: tuple[str, ...], blocked: frozenset[int]) -> bool:
+def _is_keyword_list(unit: Unit, concepts: tuple[str, ...], blocked: frozenset[int],
+                     head: int) -> bool:
     """Mostly rubric concepts and no verb, relation word or quantity outside them."""
     covered: set[int] = set(blocked)
     for span in concept_spans(unit, concepts):
@@ -450,7 +510,6 @@ def _is_keyword_list(unit: Unit, concepts: tuple[str, ...], blocked: frozenset[i
     matched = sum(1 for i in covered if unit.tokens[i] not in STOPWORDS)
     # "user features: account age, prior strikes": a heading and what it holds, in the notes'
     # own words (a keyword list has none)
-    head = _head(unit)
     if head and any(i not in covered and unit.tokens[i] not in STOPWORDS
                     for i in range(head, len(unit.tokens))):
         return False
