@@ -19,7 +19,6 @@ nothing.
 
 from __future__ import annotations
 
-import itertools
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
@@ -38,6 +37,9 @@ from app.interview.concepts import (
     sentence_unit,
     units,
 )
+from app.interview.shorthand import normalised
+from app.interview.word_salad import SENTENCE_DONE as _SENTENCE_DONE
+from app.interview.word_salad import scrambled as _scrambled
 from app.model import Deck, RubricItem, Topic, TopicId
 
 __all__ = ["GENERIC", "Tick", "coverage", "criterion_ticks", "item_concepts", "normalised",
@@ -191,9 +193,6 @@ def _continues(before: str, line: str) -> bool:
         _indent(before)
 
 
-_SENTENCE_DONE = re.compile(r"[.!?]\W*$")
-
-
 @lru_cache(maxsize=16384)
 def _sentences(line: str) -> tuple[tuple[str, str], ...]:
     """The sentences of one line, each as read (shorthand expanded) and as written (for the
@@ -259,61 +258,6 @@ def _covered(unit: Unit, concepts: tuple[str, ...]) -> frozenset[int]:
     """The content words of the unit that some of ``concepts`` name."""
     return frozenset(i for span in concept_spans(unit, concepts)
                      for i in range(span.first, span.last + 1) if unit.tokens[i] not in STOPWORDS)
-
-
-# Function words by their part in a sentence, to see word salad: "the of", "a is", "or and".
-_DETERMINER_WORDS = "the a an our their my your its"
-_DETERMINERS = frozenset(_DETERMINER_WORDS.split())
-_PREPOSITION_WORDS = """of to in on at by for with from into onto over under about as than via
-per between without within"""
-_PREPOSITIONS = frozenset(_PREPOSITION_WORDS.split())
-_CONJUNCTIONS = frozenset(("and", "or", "nor", "but"))
-_AUXILIARY_WORDS = """is are was were be been being will would can could should may might must
-do does did has have had"""
-_AUXILIARIES = frozenset(_AUXILIARY_WORDS.split())
-_SUBJECT_PRONOUNS = frozenset(("we", "i", "they", "he", "she"))
-_CLAUSE_WORDS = "which who that so if when then because while"
-_AFTER_DETERMINER = _DETERMINERS | _PREPOSITIONS | _CONJUNCTIONS | _AUXILIARIES \
-    | _SUBJECT_PRONOUNS | frozenset(_CLAUSE_WORDS.split())
-_AFTER_SUBJECT = _DETERMINERS | _PREPOSITIONS | _CONJUNCTIONS | _SUBJECT_PRONOUNS
-
-
-def _scrambled(unit: Unit) -> bool:
-    """Words in no order a writer would put them: a determiner before a function word ("the
-    of", "a is"), a subject before a function word ("we the"), two conjunctions in a row ("or
-    and"), a capitalised function word or heading inside a sentence ("classifier The tree",
-    "more Offline: MAE"), or a sentence that ends on a determiner, a conjunction or "of"
-    ("... can and."). Only words with nothing but a space between them are read together (not
-    "the A/B test", "an on-call", 'in "I don't know" reports'). Notes are terse, not word
-    salad."""
-    tokens = unit.tokens
-    for index, (first, second) in enumerate(itertools.pairwise(tokens)):
-        start = unit.starts[index + 1]
-        after = start + len(second)
-        if (not unit.text[unit.starts[index] + len(first):start].isspace()
-                or unit.text[after:after + 1] in ("-", "/")):
-            continue
-        written = unit.text[start:after]
-        if (first in _DETERMINERS and second in _AFTER_DETERMINER
-                and unit.text[unit.starts[index]:start].strip() != "A"):  # "of A and B"
-            return True
-        if first in _SUBJECT_PRONOUNS and second in _AFTER_SUBJECT:
-            return True
-        if first in _PREPOSITIONS and second in _SUBJECT_PRONOUNS and first not in ("as", "than"):
-            return True
-        if first in _CONJUNCTIONS and second in _CONJUNCTIONS and (first, second) != ("and", "or"):
-            return True
-        before = unit.text[unit.starts[index]:start].strip()
-        if (len(written) > 1 and written[0].isupper() and written[1:].islower()
-                and before[-1:].isalnum() and not before[:1].isupper()  # not "People You May"
-                and (second in STOPWORDS or unit.text[after:after + 1] == ":")):
-            return True  # a sentence's first word or a heading, inside a sentence
-    # a line may wrap anywhere; a sentence that ends there ends on a word that can end it
-    return bool(tokens) and tokens[-1] in _DANGLING and bool(_SENTENCE_DONE.search(unit.text))
-
-
-# Words a sentence does not end on.
-_DANGLING = _DETERMINERS | frozenset(("and", "or", "nor", "of", "than", "via", "per"))
 
 
 def _continued(first: _Reading, second: _Reading, carried: bool) -> tuple[bool, ...]:
@@ -574,79 +518,3 @@ def _mentions(stems: frozenset[str], concept: str) -> bool:
     """A cheap first check: every word of the concept is among the topic's stems."""
     wanted = concept_stems(concept)
     return bool(wanted) and all(s in stems for s in wanted)
-
-
-# --- note-taking shorthand ---------------------------------------------------------------------
-
-# Abbreviations candidates type under time pressure, read as the words they stand for (matched
-# case-insensitively, unless the key has a capital: "LR" is a model, "lr" a learning rate).
-_SHORTHAND = {
-    "wk": "week", "wks": "weeks", "wkly": "weekly", "hr": "hour", "hrs": "hours",
-    "mins": "minutes", "secs": "seconds", "yr": "year", "yrs": "years", "mo": "month",
-    "mos": "months", "svc": "service", "svcs": "services", "avg": "average", "avgs": "averages",
-    "approx": "approximately", "prob": "probability", "probs": "probabilities",
-    "hist": "history", "feat": "feature", "feats": "features", "emb": "embedding",
-    "embs": "embeddings", "req": "request", "reqs": "requests", "resp": "response",
-    "e2e": "end-to-end", "gw": "gateway", "db": "database", "dbs": "databases",
-    "acct": "account", "accts": "accounts", "lang": "language", "len": "length",
-    "neg": "negative", "negs": "negatives", "thresh": "threshold", "eval": "evaluation",
-    "evals": "evaluations", "val": "validation", "diff": "different", "sig": "significant",
-    "bc": "because", "ctx": "context", "usr": "user", "usrs": "users", "info": "information",
-    "recs": "recommendations", "msg": "message", "msgs": "messages", "cnt": "count",
-    "cnts": "counts", "freq": "frequency", "params": "parameters",
-    "hparams": "hyperparameters", "hyperparams": "hyperparameters",
-    "hyperparam": "hyperparameter", "perf": "performance", "impr": "impressions",
-    "imprs": "impressions", "pred": "prediction", "preds": "predictions", "ppl": "people",
-    "est": "estimate", "lr": "learning rate", "LR": "logistic regression",
-    "DNN": "deep neural network", "NN": "neural network", "MTL": "multi-task",
-    "LB": "load balancer",
-    "dedup": "deduplicate", "config": "configuration", "mgmt": "management",
-}
-# A word, with the full stop of an abbreviation ("sig. at p<0.05") when the sentence goes on.
-_SHORT_WORD = re.compile(r"(?<![\w/#.-])([A-Za-z][A-Za-z0-9]*)(\.(?=\s+[a-z0-9~<(]))?(?![\w/])")
-# Symbols and fused forms: each pattern and the words it stands for, applied in order.
-_NOTATION: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), words) for pattern, words in (
-        (r"(?i)\bw/o\b", " without "), (r"(?i)\bw/in\b", " within "), (r"(?i)\bw/\s?", " with "),
-        (r"(?i)\bb/c\b", " because "), (r"(?i)\bb/w\b", " between "),
-        (r"\bN\s?\+\s?1\b", " later "),
-        # "user<->author": what relates the two sides
-        (r"\s*(?:<->|<=>|↔)\s*", " between "),
-        # "app -> svc -> ranker", "stored -> used as labels": a step or a consequence; it ends
-        # the reach of a negation before it ("no hist CTR -> average as default")
-        (r"\s*(?:-{1,2}>|→|=>|⇒)\s*", " then sends "),
-        (r"\s*(?:<-|←)\s*", " from "),
-        (r"\s*(?:<=|≤)\s*(?=[~$]?\d)", " at most "), (r"\s*(?:>=|≥)\s*(?=[~$]?\d)", " at least "),
-        (r"\s*<\s*(?=[~$]?\d)", " under "), (r"\s*>\s*(?=[~$]?\d)", " over "),
-        (r"(?<![<>=!])\s*=\s*(?![=>])", " is "),
-        (r"#\s?(?=[A-Za-z])", " number of "),
-        (r"\b[Pp]\((?=\w)", " probability of ("),
-        (r"&", " and "),
-        # "30d", "2wks", "6mo": a number and a unit run together
-        (r"(?<![\w.])(\d+(?:\.\d+)?)\s?(?:d)\b", r"\1 days"),
-        (r"(?<![\w.])(\d+(?:\.\d+)?)\s?(?:w|wk|wks)\b", r"\1 weeks"),
-        (r"(?<![\w.])(\d+(?:\.\d+)?)\s?(?:mo|mos)\b", r"\1 months"),
-        # "answer in 2s", "done in 15 mins": a time limit
-        (r"(?i)\bin\s+(?=[~<]?\s?\d[\d.,]*\s?(?:ms|msec|s|secs?|seconds?|mins?|minutes?|hrs?|hours?)"
-         r"\b)", "within "),
-        # candidates' names for the rubric's phrases
-        (r"(?i)\bshadow[- ]mode\b", "shadow deployment"),
-        (r"(?i)\bshadow[- ]traffic\b", "mirrored traffic"),
-    ))
-
-
-def _expand(match: re.Match[str]) -> str:
-    word = match.group(1)
-    words = _SHORTHAND.get(word) or _SHORTHAND.get(word.casefold())
-    if words is None:
-        return match.group(0)
-    return words
-
-
-@lru_cache(maxsize=16384)
-def normalised(text: str) -> str:
-    """Note-taking shorthand read as words: "w/o hist feats -> avg" reads "without history
-    features then sends average"."""
-    for pattern, words in _NOTATION:
-        text = pattern.sub(words, text)
-    return re.sub(r"\s{2,}", " ", _SHORT_WORD.sub(_expand, text)).strip()
