@@ -216,8 +216,8 @@ def test_typing_reads_only_the_sentence_being_edited() -> None:
 
 @pytest.mark.parametrize(("written", "read"), [
     ("no hist CTR -> advertiser avg as default",
-     "no history CTR then sends advertiser average as default"),
-    ("distance driver->pickup", "distance driver then sends pickup"),
+     "no history CTR → advertiser average as default"),
+    ("distance driver->pickup", "distance driver → pickup"),
     ("run 2 wks min w/o peeking", "run 2 weeks min without peeking"),
     ("user feats: # friends, acct age", "user features: number of friends, account age"),
     ("need answer in 2s", "need answer within 2s"),

@@ -10,8 +10,8 @@ from functools import lru_cache
 
 from app.decks.words import STOPWORDS, stem
 
-__all__ = ["NUMBER_CONCEPTS", "Span", "Unit", "concept_spans", "concept_stems", "find", "fragments",
-           "sentence_unit", "units"]
+__all__ = ["NUMBER_CONCEPTS", "PLACEHOLDERS", "Span", "Unit", "concept_spans", "concept_stems",
+           "find", "fragments", "sentence_unit", "units"]
 
 #: Concepts written as numbers: a group entry ``<ms>`` names every "200 ms", "1.5 s", ...
 # Atomic, and never starting inside a run of digits and commas ("1,2,3"): each number is read
@@ -36,7 +36,8 @@ NUMBER_CONCEPTS: dict[str, re.Pattern[str]] = {
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*")
 _MARKER = re.compile(r"^\s*(?:>\s*)*(?:[-*+•]\s+(?:\[[ xX]\]\s+)?|\d+[.)]\s+)?")
-_HEADING = re.compile(r"^\s{0,3}#{1,6}(?:\s|$)")
+# (not "# of users", the number of them)
+_HEADING = re.compile(r"^\s{0,3}#{1,6}(?:\s|$)(?!\s*of\b)")
 # A sentence ends at . ! ? followed by a space (not "0.5", "e.g." or "vs.").
 _SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\bvs)[.!?](?:\s+|$)")
 #: Words that open a new clause: a negation before one of them does not reach past it.
@@ -54,6 +55,18 @@ _SUBJECTS = frozenset(_SUBJECT_WORDS.split())
 # hazard is avoided, so the negation does not void them.
 _HAZARD_WORDS = "leak leaks leakage skew bias overfit overfitting"
 HAZARDS = frozenset(stem(w) for w in _HAZARD_WORDS.split())
+#: Words that stand in for an answer not given: "online: TBD", "privacy: n/a", "misc".
+_PLACEHOLDER_WORDS = """tbd tbc todo tba idea unknown unsure dunno skip skipped n/a na none
+whatever irrelevant blah misc etc pending ignore ignored"""
+PLACEHOLDERS = frozenset(_PLACEHOLDER_WORDS.split()) | {"n"}
+# After a negation of its own, words that dismiss what came before: "privacy -> not a concern",
+# "retrain weekly, not needed", "cold start: no issue".
+_DISMISSAL_WORDS = """concern concerns issue issues problem problems needed necessary required
+relevant important applicable priority yet now really worry matter matters big deal much care
+scope planned"""
+_DISMISSALS = frozenset(_DISMISSAL_WORDS.split()) | PLACEHOLDERS
+#: Concepts an arrow between two things stands for (what :func:`normalised` once wrote for it).
+ARROW_CONCEPTS = frozenset(("sends",))
 
 
 @dataclass(frozen=True)
@@ -115,7 +128,7 @@ def _unit(text: str) -> Unit:
     for match in _TOKEN.finditer(text):
         gap = text[previous:match.start()]
         word = match.group(0).casefold().replace("’", "'")
-        if tokens and (re.search(r"[,:;()\[\]—–]|\s-\s", gap) or word in CLAUSE_BREAKS
+        if tokens and (re.search(r"[,:;()\[\]—–→]|\s-\s", gap) or word in CLAUSE_BREAKS
                        or (word in _SUBJECTS and tokens[-1] in ("and", "or"))):
             clause += 1
         if word in NEGATIONS or word.endswith("n't"):
@@ -125,8 +138,23 @@ def _unit(text: str) -> Unit:
         starts.append(match.start())
         clauses.append(clause)
         previous = match.end()
+    _dismiss_back(tokens, clauses, negated)
     return Unit(text, tuple(tokens), tuple(_stem(t) for t in tokens), tuple(clauses),
                 negated, tuple(starts))
+
+
+def _dismiss_back(tokens: list[str], clauses: list[int], negated: dict[int, int]) -> None:
+    """A clause that is only a negation and words that dismiss ("not a concern", "not yet")
+    denies the clause before it: "privacy -> not a concern" names no constraint."""
+    for index, word in enumerate(tokens):
+        clause = clauses[index]
+        if (clause == 0 or (index and clauses[index - 1] == clause)
+                or not (word in NEGATIONS or word.endswith("n't"))):
+            continue
+        rest = tokens[index + 1:]  # to the end ("not yet": "yet" opens a clause of its own)
+        if (any(t in _DISMISSALS for t in rest)
+                and all(t in STOPWORDS or t in NEGATIONS or t in _DISMISSALS for t in rest)):
+            negated[clause - 1] = 0
 
 
 def _stem(token: str) -> str:
@@ -164,7 +192,7 @@ def find(unit: Unit, concept: str) -> list[Span]:
     wanted = _pattern(concept)
     if not wanted:
         return []
-    spans: list[Span] = []
+    spans: list[Span] = _arrows(unit) if concept in ARROW_CONCEPTS else []
     joined_stem = stem("".join(wanted))
     for first in range(len(unit.stems)):
         index, part = first, 0
@@ -184,6 +212,20 @@ def find(unit: Unit, concept: str) -> list[Span]:
             spans.append(Span(first, index - 1))
         elif len(wanted) > 1 and unit.stems[first] == joined_stem:
             spans.append(Span(first, first))
+    return spans
+
+
+def _arrows(unit: Unit) -> list[Span]:
+    """An arrow between two things ("app → ranker") says what the words "then" and "sends"
+    would, at the thing it points to; an arrow to nothing ("API → TBD", "x → not needed") says
+    nothing."""
+    spans = []
+    for index in range(1, len(unit.tokens)):
+        end = unit.starts[index - 1] + len(unit.tokens[index - 1])
+        if ("→" in unit.text[end:unit.starts[index]]
+                and not any(t in PLACEHOLDERS or t in NEGATIONS or t.endswith("n't")
+                            for t in unit.tokens[index - 1:index + 1])):
+            spans.append(Span(index, index))
     return spans
 
 
@@ -233,7 +275,7 @@ def fragments(unit: Unit) -> list[range]:
     cuts = [0]
     for index in range(1, len(unit.tokens)):
         gap = unit.text[unit.starts[index - 1] + len(unit.tokens[index - 1]):unit.starts[index]]
-        if re.search(r"[,;:/()]", gap):
+        if re.search(r"[,;:/()→]", gap):
             cuts.append(index)
     cuts.append(len(unit.tokens))
     return [range(a, b) for a, b in itertools.pairwise(cuts) if b > a]

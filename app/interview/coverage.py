@@ -11,7 +11,7 @@ their headings name the two groups ("online: ..." then "offline: ..."). Notes ar
 their shorthand expanded ("w/o", "svc", "feats", "->", "# of", "in 2s"; :func:`normalised`). A
 concept in a negated clause ("we won't track latency") does not count (an arrow ends a
 negation's reach), generic words ("million", "cache", "daily") never count alone, a line that
-is mostly rubric terms without a verb, an arrow or words of its own (a keyword list) earns
+is mostly rubric terms without a verb or words of its own (a keyword list) earns
 nothing unless it is a few words about one criterion ("retrain nightly"), and so does word
 salad ("the of", "we the", "classifier The tree"). Headings and the notes template earn
 nothing.
@@ -27,6 +27,7 @@ from functools import lru_cache
 from app.decks.words import STOPWORDS, plain_text, stem
 from app.interview.concepts import (
     NUMBER_CONCEPTS,
+    PLACEHOLDERS,
     Span,
     Unit,
     concept_spans,
@@ -88,10 +89,9 @@ until during between against instead because since so if when while whereas whic
 up down flat higher lower better worse
 """
 _RELATIONS = frozenset(_RELATION_WORDS.split())
-# "p99 < 200 ms", "client -> API": a symbol that relates two things, as a verb would.
-_COMPARISON = re.compile(r"[<>≤≥=]\s*\d|\s(?:->|→|=>)\s")
-# What :func:`normalised` reads an arrow as: a step from one thing to the next.
-_ARROW = re.compile(r"\bthen sends\b")
+# "p99 < 200 ms": a symbol that relates two things, as a verb would. An arrow alone does not:
+# "PSI -> alert -> retrain" is a keyword list.
+_COMPARISON = re.compile(r"[<>≤≥=]\s*\d")
 # A line is a keyword list when at least this share of its content words are rubric concepts
 # (notes are terse: "pairwise loss (LambdaRank)" has a word of its own in three).
 _LIST_SHARE = 0.67
@@ -175,7 +175,7 @@ def criterion_ticks(notes: str, rubric: tuple[RubricItem, ...], template: tuple[
 
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s")
 # A line that leaves its thought open: "guardrails:", "stored ->", "because", "and".
-_OPEN_END = re.compile(r"(?:[:,+&]|->|→|=>|\b(?:and|or|because|since|w/))\s*$", re.IGNORECASE)
+_OPEN_END = re.compile(r"(?:[:,+&]|->|→|=>|⇒|\b(?:and|or|because|since|w/))\s*$", re.IGNORECASE)
 
 
 def _indent(line: str) -> int:
@@ -217,6 +217,8 @@ class _Reading:
     places: tuple[tuple[tuple[int, int, int], ...], ...]
     length: int
     head: int  # tokens of the line's short heading ("online: ..."), 0 when it has none
+    substance: bool  # words of its own after the heading ("online: TBD" has none)
+    bare: bool  # no words of its own at all: an item of a list ("recall,")
 
 
 @lru_cache(maxsize=16384)
@@ -227,13 +229,24 @@ def _verdicts(sentence: str, rubric: tuple[RubricItem, ...], template: tuple[str
     unit = sentence_unit(sentence)
     blocked = _boilerplate(unit, template, title)
     if blocked is None or _scrambled(unit):
-        return _Reading((False,) * len(rubric), ((),) * len(rubric), len(unit.tokens), 0)
+        return _Reading((False,) * len(rubric), ((),) * len(rubric), len(unit.tokens), 0,
+                        False, True)
     every = tuple(c for item in rubric for c in item_concepts(item))
     line = _line(unit)
     listed = _is_keyword_list(unit, every, blocked, line.head)
+    if listed and "→" in unit.text:
+        # "text → tokenize → BERT": steps of one criterion joined by arrows are a pipeline;
+        # "PSI → alert → retrain", one criterion a step, a list
+        listed = not any(_steps(unit, item_concepts(item)) for item in rubric)
+    own = _own_words(unit, every, blocked)
+    if not own and _open(unit):  # "privacy irrelevant", "GDPR compliance?": nothing decided
+        return _Reading((False,) * len(rubric), ((),) * len(rubric), len(unit.tokens), 0,
+                        False, True)
     # "retrain nightly", "GDPR compliance required": a note of a few words, all about one
-    # criterion, says something of it; a list names several, a heading one ("Business goal")
-    covered = _covered(unit, every) if listed and _short_note(unit) else frozenset()
+    # criterion, says something of it; a list names several, a heading one ("Business goal"),
+    # and a placeholder or a question nothing ("privacy: n/a", "GDPR compliance?")
+    covered = (_covered(unit, every) if listed and _short_note(unit) and not _open(unit)
+               else frozenset())
     short = bool(covered) and not any(covered <= set(range(s.first, s.last + 1))
                                       for s in concept_spans(unit, every))
     met: list[bool] = []
@@ -246,7 +259,32 @@ def _verdicts(sentence: str, rubric: tuple[RubricItem, ...], template: tuple[str
         places.append(free)
         said = not listed or (short and _covered(unit, item_concepts(item)) == covered)
         met.append(said and _expresses(line, criterion, blocked, hits, frozenset(free)))
-    return _Reading(tuple(met), tuple(places), len(unit.tokens), line.head)
+    return _Reading(tuple(met), tuple(places), len(unit.tokens), line.head,
+                    any(i >= line.head for i in own), not own)
+
+
+def _steps(unit: Unit, concepts: tuple[str, ...]) -> bool:
+    """Whether ``concepts`` occur in at least two of the things that arrows join, and in half
+    of them at least."""
+    pieces = [0]
+    for index in range(1, len(unit.tokens)):
+        end = unit.starts[index - 1] + len(unit.tokens[index - 1])
+        pieces.append(pieces[-1] + ("→" in unit.text[end:unit.starts[index]]))
+    named = len({pieces[s.first] for s in concept_spans(unit, concepts)})
+    return named > 1 and 2 * named >= pieces[-1] + 1
+
+
+def _own_words(unit: Unit, concepts: tuple[str, ...], blocked: frozenset[int]) -> list[int]:
+    """The unit's content words that no concept, template phrase or placeholder takes."""
+    covered = set(blocked) | _covered(unit, concepts)
+    return [i for i, t in enumerate(unit.tokens)
+            if i not in covered and t not in STOPWORDS and t not in PLACEHOLDERS]
+
+
+def _open(unit: Unit) -> bool:
+    """A placeholder or a question: "retrain: skip", "privacy irrelevant", "GDPR compliance?"."""
+    return (unit.text.rstrip().endswith("?") or "n/a" in unit.text.casefold()
+            or any(t in PLACEHOLDERS for t in unit.tokens))
 
 
 def _short_note(unit: Unit) -> bool:
@@ -266,8 +304,10 @@ def _continued(first: _Reading, second: _Reading, carried: bool) -> tuple[bool, 
     concept of one group near the end of the first and one of another near the start of the
     second."""
     out = []
+    # two items of a list written down the page ("recall,\n- offline,") say nothing together
+    carried = carried and not (first.bare and second.bare)
     for ends, starts in zip(first.places, second.places, strict=True):
-        if first.head and second.head:
+        if first.head and second.head and first.substance and second.substance:
             heads = ({g for g, _, last in ends if last < first.head},
                      {g for g, _, last in starts if last < second.head})
             if any(a != b for a in heads[0] for b in heads[1]):
@@ -444,7 +484,13 @@ def _is_keyword_list(unit: Unit, concepts: tuple[str, ...], blocked: frozenset[i
     if any(s in _VERBS or t in _RELATIONS or (t.endswith("ed") and len(t) > 4)
            for t, s in free):
         return False
-    if _COMPARISON.search(unit.text) or _ARROW.search(unit.text) or _quantities(unit):
+    if _COMPARISON.search(unit.text) or _quantities(unit):
+        return False
+    # "driver → pickup", "rider app → dispatch service": an arrow relates what it joins, unless
+    # each thing it joins is a bare concept ("PSI → alert → retrain" is a list)
+    if "→" in unit.text and any(i not in covered and unit.tokens[i] not in STOPWORDS
+                                and unit.tokens[i] not in PLACEHOLDERS
+                                for i in range(len(unit.tokens))):
         return False
     # A verb that is itself a concept ("retrain the ranker weekly") still makes a statement
     # when the words around it read as a sentence, not as list items.
@@ -454,8 +500,9 @@ def _is_keyword_list(unit: Unit, concepts: tuple[str, ...], blocked: frozenset[i
     matched = sum(1 for i in covered if unit.tokens[i] not in STOPWORDS)
     # "user features: account age, prior strikes": a heading and what it holds, in the notes'
     # own words (a keyword list has none)
-    if head and any(i not in covered and unit.tokens[i] not in STOPWORDS
-                    for i in range(head, len(unit.tokens))):
+    own = [i for i in range(head, len(unit.tokens)) if i not in covered
+           and unit.tokens[i] not in STOPWORDS and unit.tokens[i] not in PLACEHOLDERS]
+    if head and own and (len(own) >= 2 or matched - head <= 2):
         return False
     return content == 0 or matched / content >= _LIST_SHARE
 

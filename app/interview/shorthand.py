@@ -37,21 +37,24 @@ _SHORT_WORD = re.compile(r"(?<![\w/#.-])([A-Za-z][A-Za-z0-9]*)(\.(?=\s+[a-z0-9~<
 # Symbols and fused forms: each pattern and the words it stands for, applied in order.
 _NOTATION: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), words) for pattern, words in (
-        (r"(?i)\bw/o\b", " without "), (r"(?i)\bw/in\b", " within "), (r"(?i)\bw/\s?", " with "),
+        (r"(?i)\bw/o(?:ut)?\b", " without "), (r"(?i)\bw/in\b", " within "),
+        (r"(?i)\bw/\s?", " with "),
         (r"(?i)\bb/c\b", " because "), (r"(?i)\bb/w\b", " between "),
         (r"\bN\s?\+\s?1\b", " later "),
         # "user<->author": what relates the two sides
         (r"\s*(?:<->|<=>|↔)\s*", " between "),
-        # "app -> svc -> ranker", "stored -> used as labels": a step or a consequence; it ends
-        # the reach of a negation before it ("no hist CTR -> average as default")
-        (r"\s*(?:-{1,2}>|→|=>|⇒)\s*", " then sends "),
-        (r"\s*(?:<-|←)\s*", " from "),
+        # "app -> svc -> ranker", "stored -> used as labels": a step or a consequence, written
+        # as one arrow that no concept matches; it ends the reach of a negation before it ("no
+        # hist CTR -> average as default")
+        (r"\s*(?:-{1,2}>|→|=>|⇒)\s*", " → "),
+        # "<-" is an arrow, unless a number follows ("score<-0.5": under minus a half)
+        (r"\s*(?:<-(?![\d.])|←)\s*", " from "),
         (r"\s*(?:<=|≤)\s*(?=[~$]?\d)", " at most "), (r"\s*(?:>=|≥)\s*(?=[~$]?\d)", " at least "),
-        (r"\s*<\s*(?=[~$]?\d)", " under "), (r"\s*>\s*(?=[~$]?\d)", " over "),
+        (r"\s*<\s*(?=[~$-]?\d)", " under "), (r"\s*>\s*(?=[~$-]?\d)", " over "),
         (r"(?<![<>=!])\s*=\s*(?![=>])", " is "),
         (r"#\s?(?=[A-Za-z])", " number of "),
         (r"\b[Pp]\((?=\w)", " probability of ("),
-        (r"&", " and "),
+        (r"&&?", " and "),
         # "30d", "2wks", "6mo": a number and a unit run together
         (r"(?<![\w.])(\d+(?:\.\d+)?)\s?(?:d)\b", r"\1 days"),
         (r"(?<![\w.])(\d+(?:\.\d+)?)\s?(?:w|wk|wks)\b", r"\1 weeks"),
@@ -76,7 +79,7 @@ def _expand(match: re.Match[str]) -> str:
 @lru_cache(maxsize=16384)
 def normalised(text: str) -> str:
     """Note-taking shorthand read as words: "w/o hist feats -> avg" reads "without history
-    features then sends average"."""
+    features → average"."""
     for pattern, words in _NOTATION:
         text = pattern.sub(words, text)
     return re.sub(r"\s{2,}", " ", _SHORT_WORD.sub(_expand, text)).strip()
