@@ -370,10 +370,39 @@ class _Line:
 
 
 def _line(unit: Unit) -> _Line:
+    aside = _asides(unit)
     counts = [0]
-    for token in unit.tokens:
-        counts.append(counts[-1] + (token not in STOPWORDS))
+    for index, token in enumerate(unit.tokens):
+        counts.append(counts[-1] + (token not in STOPWORDS and index not in aside))
     return _Line(unit, _head(unit), tuple(counts))
+
+
+# Words that open an aside between commas: "latency, measured end to end, is 300 ms".
+_ASIDE_WORDS = "which who whose including measured defined counted seen"
+_ASIDE_OPENERS = frozenset(_ASIDE_WORDS.split())
+
+
+def _asides(unit: Unit) -> set[int]:
+    """The tokens of clauses set off by a comma on each side that open with a participle or
+    "which": an aside, whose words do not put a subject far from what is said of it."""
+    inside: set[int] = set()
+    tokens, clause = unit.tokens, unit.clause
+    first = 0
+    for index in range(1, len(tokens) + 1):
+        if index < len(tokens) and clause[index] == clause[first]:
+            continue
+        opener = tokens[first]
+        if (first and index < len(tokens) and _comma_before(unit, first)
+                and _comma_before(unit, index)
+                and (opener in _ASIDE_OPENERS or (opener.endswith("ed") and len(opener) > 4))):
+            inside.update(range(first, index))
+        first = index
+    return inside
+
+
+def _comma_before(unit: Unit, index: int) -> bool:
+    end = unit.starts[index - 1] + len(unit.tokens[index - 1])
+    return "," in unit.text[end:unit.starts[index]]
 
 
 def _expresses(line: _Line, criterion: _Criterion, blocked: frozenset[int],

@@ -30,6 +30,15 @@ _CLAUSE_WORDS = "which who that so if when then because while"
 _AFTER_DETERMINER = _DETERMINERS | _PREPOSITIONS | _CONJUNCTIONS | _AUXILIARIES \
     | _SUBJECT_PRONOUNS | frozenset(_CLAUSE_WORDS.split())
 _AFTER_SUBJECT = _DETERMINERS | _PREPOSITIONS | _CONJUNCTIONS | _SUBJECT_PRONOUNS
+# Ordinary phrases that start with a function word: "our in house store", "we by default".
+_PHRASE_PAIRS = """in-house by-default in-practice at-least at-most in-parallel on-average
+in-general by-hand at-scale at-once in-advance on-demand in-memory on-device in-batch
+in-place in-production in-total at-random per-user per-item per-request per-day per-session"""
+_PHRASES = frozenset(tuple(pair.split("-")) for pair in _PHRASE_PAIRS.split())
+# "Type I and Type II errors", "Phase I": a capital I after these is a numeral.
+_NUMBERED = frozenset(("type", "phase", "tier", "level", "stage", "part", "class", "step"))
+# "in May", "by March": a month, not a capitalised function word.
+_MONTHS = frozenset(("may", "march"))
 
 
 def scrambled(unit: Unit) -> bool:
@@ -48,6 +57,11 @@ def scrambled(unit: Unit) -> bool:
                 or unit.text[after:after + 1] in ("-", "/")):
             continue
         written = unit.text[start:after]
+        following = tokens[index + 2] if index + 2 < len(tokens) else ""
+        if ((second, following) in _PHRASES or (first, second) in _PHRASES
+                or (first == "i" and index and tokens[index - 1] in _NUMBERED)
+                or (second in _MONTHS and first in _PREPOSITIONS)):
+            continue
         if (first in _DETERMINERS and second in _AFTER_DETERMINER
                 and unit.text[unit.starts[index]:start].strip() != "A"):  # "of A and B"
             return True
