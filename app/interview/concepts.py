@@ -10,8 +10,8 @@ from functools import lru_cache
 
 from app.decks.words import STOPWORDS, stem
 
-__all__ = ["NUMBER_CONCEPTS", "PLACEHOLDERS", "Span", "Unit", "concept_spans", "concept_stems",
-           "find", "fragments", "sentence_unit", "units"]
+__all__ = ["NEGATIONS", "NUMBER_CONCEPTS", "PLACEHOLDERS", "Span", "Unit", "concept_spans",
+           "concept_stems", "find", "fragments", "sentence_unit", "units"]
 
 #: Concepts written as numbers: a group entry ``<ms>`` names every "200 ms", "1.5 s", ...
 # Atomic, and never starting inside a run of digits and commas ("1,2,3"): each number is read
@@ -275,7 +275,7 @@ def fragments(unit: Unit) -> list[range]:
     cuts = [0]
     for index in range(1, len(unit.tokens)):
         gap = unit.text[unit.starts[index - 1] + len(unit.tokens[index - 1]):unit.starts[index]]
-        if re.search(r"[,;:/()→]", gap):
+        if re.search(r"[,;:/()]", gap):
             cuts.append(index)
     cuts.append(len(unit.tokens))
     return [range(a, b) for a, b in itertools.pairwise(cuts) if b > a]

@@ -26,6 +26,7 @@ from functools import lru_cache
 
 from app.decks.words import STOPWORDS, plain_text, stem
 from app.interview.concepts import (
+    NEGATIONS,
     NUMBER_CONCEPTS,
     PLACEHOLDERS,
     Span,
@@ -217,7 +218,7 @@ class _Reading:
     places: tuple[tuple[tuple[int, int, int], ...], ...]
     length: int
     head: int  # tokens of the line's short heading ("online: ..."), 0 when it has none
-    substance: bool  # words of its own after the heading ("online: TBD" has none)
+    substance: bool  # words after the heading that say something ("online: TBD" has none)
     bare: bool  # no words of its own at all: an item of a list ("recall,")
 
 
@@ -260,7 +261,14 @@ def _verdicts(sentence: str, rubric: tuple[RubricItem, ...], template: tuple[str
         said = not listed or (short and _covered(unit, item_concepts(item)) == covered)
         met.append(said and _expresses(line, criterion, blocked, hits, frozenset(free)))
     return _Reading(tuple(met), tuple(places), len(unit.tokens), line.head,
-                    any(i >= line.head for i in own), not own)
+                    _substance(unit, line.head), not own)
+
+
+def _substance(unit: Unit, head: int) -> bool:
+    """Words after the heading that say something: "online: acceptance rate", not "online:
+    TBD" or "offline: no idea"."""
+    return any(t not in STOPWORDS and t not in PLACEHOLDERS and t not in NEGATIONS
+               for t in unit.tokens[head:])
 
 
 def _steps(unit: Unit, concepts: tuple[str, ...]) -> bool:
