@@ -26,6 +26,7 @@ from functools import lru_cache
 
 from app.decks.words import STOPWORDS, plain_text, stem
 from app.interview.concepts import (
+    HAZARDS,
     NEGATIONS,
     NUMBER_CONCEPTS,
     PLACEHOLDERS,
@@ -420,6 +421,8 @@ def _expresses(line: _Line, criterion: _Criterion, blocked: frozenset[int],
     named outside them ("Business goal: long-term watch time" names a goal through the
     template's heading and what it is through the notes' own words)."""
     unit = line.unit
+    if _denied(unit, criterion.sufficient):
+        return False  # "no canary -> launch to all users at once" is no staged rollout
     terms = _free(concept_spans(unit, criterion.sufficient), blocked)
     if any(not _bare(unit, span) for span in terms):
         return True
@@ -432,6 +435,24 @@ def _expresses(line: _Line, criterion: _Criterion, blocked: frozenset[int],
             if (_meet(line, [x for x in spans_a if (a, x.first, x.last) in free], hits[b])
                     or _meet(line, [y for y in hits[b] if (b, y.first, y.last) in free],
                              spans_a)):
+                return True
+    return False
+
+
+_DENIALS = frozenset(("no", "without", "never"))
+
+
+def _denied(unit: Unit, terms: tuple[str, ...]) -> bool:
+    """Whether the unit denies one of the criterion's own terms outright ("no canary",
+    "without a rollback"): then its other words do not meet the criterion."""
+    for term in terms:
+        if term.startswith("<"):
+            continue
+        for span in find(unit, term):
+            before = list(unit.tokens[max(0, span.first - 2):span.first])
+            if before and before[-1] in ("a", "an", "the"):
+                before = before[:-1]
+            if before and before[-1] in _DENIALS and unit.stems[span.first] not in HAZARDS:
                 return True
     return False
 
