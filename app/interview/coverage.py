@@ -24,7 +24,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
-from app.decks.words import STOPWORDS, plain_text, stem
+from app.decks.words import STOPWORDS
 from app.interview.concepts import (
     HAZARDS,
     NEGATIONS,
@@ -33,64 +33,25 @@ from app.interview.concepts import (
     Span,
     Unit,
     concept_spans,
-    concept_stems,
     content_count,
     find,
     fragments,
     sentence_unit,
     units,
 )
+from app.interview.criteria import GENERIC, Criterion, criterion_of, item_concepts
 from app.interview.shorthand import normalised
+from app.interview.teaching import teaching_topics
+from app.interview.vocabulary import RELATIONS as _RELATIONS
+from app.interview.vocabulary import VAGUE as _VAGUE
+from app.interview.vocabulary import VERBS as _VERBS
 from app.interview.word_salad import SENTENCE_DONE as _SENTENCE_DONE
 from app.interview.word_salad import scrambled as _scrambled
-from app.model import Deck, RubricItem, Topic, TopicId
+from app.model import RubricItem
 
 __all__ = ["GENERIC", "Tick", "coverage", "criterion_ticks", "item_concepts", "normalised",
            "teaching_topics"]
 
-#: Words too common in any design discussion to show a criterion on their own.
-_GENERIC_WORDS = """
-million millions billion billions thousand rule rules filter filters filtering cache caching
-daily weekly hourly nightly monthly data model models user users item items time log logs
-logging logged feature features metric metrics score scores system service target label labels
-latency cost online offline test testing train training baseline simple peak real-time
-realtime streaming positives negatives explore proxy conflict tension correlation
-horizontal partition bucket treatment degrade junk mobile container endpoint historical
-device median null skew snapshot versioned explicit implicit metadata survey ratings
-"""
-GENERIC = frozenset(stem(w) for w in _GENERIC_WORDS.split())
-
-# Verbs (by stem) and relation words: a line with none of them outside its matched concepts
-# is a list of keywords, not a statement.
-_VERB_WORDS = """
-is are was were be been being am has have had do does did will would can could should may might
-must shall need needs use using used train trains trained predict predicts measure measures track
-tracks compute computes run runs serve serves store stores log split splits sample samples label
-collect collects join joins add adds drop drops keep keeps check checks compare compares pick
-picks choose chooses start starts send sends return returns fall falls rank ranks score
-retrain retrains deploy deploys ship ships roll rolls ramp ramps monitor monitors alert alerts
-page pages cap caps cost costs take takes give gives get gets make makes let lets stay stays
-hit hits miss misses fit fits tune tunes weight weights optimise optimize minimise minimize
-maximise maximize calibrate detect detects flag flags block blocks cut cuts reduce reduces
-increase increases grow grows scale scales shard shards cache caches precompute precomputes
-refresh refreshes update updates arrive arrives come comes feed feeds read reads write writes
-call calls fetch fetches look looks mean means show shows tell tells catch catches avoid avoids
-prevent prevents protect protects handle handles treat treats count counts matter matters
-define defines target targets want wants expect expects aim aims reach reaches stop stops
-encode encodes embed embeds hash hashes bucketize normalise normalize impute fills fill
-mirror mirrors randomise randomize assign assigns test tests require requires support supports
-answer answers ask asks rerank reranks retrieve retrieves generate generates rewrite rewrites
-wait waits trade trades hurt hurts help helps drive drives cause causes leak leaks lose loses
-win wins beat beats outperform outperforms explain explains estimate estimates drift drifts
-degrade degrades break breaks exceed exceeds fire fires trigger triggers pass passes gate gates
-"""
-_VERBS = frozenset(stem(w) for w in _VERB_WORDS.split())
-_RELATION_WORDS = """
-under below within above over less more than per via at by from into to for with after before
-until during between against instead because since so if when while whereas which that where
-up down flat higher lower better worse
-"""
-_RELATIONS = frozenset(_RELATION_WORDS.split())
 # "p99 < 200 ms": a symbol that relates two things, as a verb would. An arrow alone does not:
 # "PSI -> alert -> retrain" is a keyword list.
 _COMPARISON = re.compile(r"[<>≤≥=]\s*\d")
@@ -105,36 +66,6 @@ class Tick:
 
     met: bool
     evidence: str | None = None
-
-
-def item_concepts(item: RubricItem) -> tuple[str, ...]:
-    """Every term and group concept of a criterion."""
-    return (*item.terms, *(c for group in item.groups for c in group))
-
-
-@dataclass(frozen=True)
-class _Criterion:
-    sufficient: tuple[str, ...]  # one of these in a sentence meets the criterion
-    groups: tuple[tuple[str, ...], ...]  # two of these in one sentence meet it
-
-
-@lru_cache(maxsize=1024)
-def _criterion(item: RubricItem) -> _Criterion:
-    """A generic word among the ``terms`` cannot meet a criterion alone: it joins the groups."""
-    generic = tuple(t for t in item.terms if _is_generic(t))
-    sufficient = tuple(t for t in item.terms if not _is_generic(t))
-    groups = item.groups + ((generic,) if generic else ())
-    if len(groups) == 1 and not sufficient:
-        # One group and nothing else: its specific concepts suffice, as terms would.
-        sufficient = tuple(c for c in groups[0] if not _is_generic(c))
-    return _Criterion(sufficient, groups)
-
-
-def _is_generic(concept: str) -> bool:
-    words = [w for w in concept.casefold().replace("-", " ").split() if w not in STOPWORDS]
-    if concept.startswith("<"):  # a bare number; a percentile or a rate is specific
-        return concept not in ("<percentile>", "<qps>")
-    return all(stem(w) in GENERIC for w in words)
 
 
 def criterion_ticks(notes: str, rubric: tuple[RubricItem, ...], template: tuple[str, ...] = (),
@@ -254,7 +185,7 @@ def _verdicts(sentence: str, rubric: tuple[RubricItem, ...], template: tuple[str
     met: list[bool] = []
     places: list[tuple[tuple[int, int, int], ...]] = []
     for item in rubric:
-        criterion = _criterion(item)
+        criterion = criterion_of(item)
         hits = [concept_spans(unit, group) for group in criterion.groups]
         free = tuple((g, s.first, s.last) for g, spans in enumerate(hits)
                      for s in _free(spans, blocked))
@@ -362,10 +293,6 @@ def _free(spans: list[Span], blocked: frozenset[int]) -> list[Span]:
 #: long line do not make a statement. Across two lines, the words after the first concept and
 #: before the second count.
 _NEAR = 6
-# Words that make a plan or a reason vague: "retrain when needed" names retraining, no plan.
-_VAGUE_WORDS = """needed necessary bad worse wrong appropriate possible sometimes maybe probably
-somehow stuff thing things etc later whenever eventually"""
-_VAGUE = frozenset(stem(w) for w in _VAGUE_WORDS.split())
 
 
 @dataclass(frozen=True)
@@ -414,7 +341,7 @@ def _comma_before(unit: Unit, index: int) -> bool:
     return "," in unit.text[end:unit.starts[index]]
 
 
-def _expresses(line: _Line, criterion: _Criterion, blocked: frozenset[int],
+def _expresses(line: _Line, criterion: Criterion, blocked: frozenset[int],
                hits: list[list[Span]], free: frozenset[tuple[int, int, int]]) -> bool:
     """One sufficient term outside the template phrases, said of something ("retrain when
     needed" is not a plan), or two groups named near each other, of which one at least is
@@ -557,10 +484,10 @@ def _is_keyword_list(unit: Unit, concepts: tuple[str, ...], blocked: frozenset[i
     content = content_count(unit)
     matched = sum(1 for i in covered if unit.tokens[i] not in STOPWORDS)
     # "user features: account age, prior strikes": a heading and what it holds, in the notes'
-    # own words (a keyword list has none)
+    # own words (a keyword list has none; a filler such as "misc" or "blah" is none either)
     own = [i for i in range(head, len(unit.tokens)) if i not in covered
            and unit.tokens[i] not in STOPWORDS and unit.tokens[i] not in PLACEHOLDERS]
-    if head and own and (len(own) >= 2 or matched - head <= 2):
+    if head and own:
         return False
     return content == 0 or matched / content >= _LIST_SHARE
 
@@ -569,57 +496,3 @@ def _list_item(unit: Unit, part: range, covered: set[int]) -> bool:
     """A few words, or words with no function word of their own ("watch time and retention")."""
     return len(part) <= 3 or not any(unit.tokens[i] in STOPWORDS - {"and", "or"}
                                      for i in part if i not in covered)
-
-
-# --- where a criterion is taught ---------------------------------------------------------------
-
-#: How many topics "Study what I missed" offers per criterion, best first.
-TEACHING_TOPICS = 5
-
-
-@lru_cache(maxsize=1024)
-def teaching_topics(deck: Deck, item: RubricItem) -> tuple[TopicId, ...]:
-    """The topics whose title, notes or cards teach the criterion's concepts, best first: a
-    specific term counts 2, a group concept 1 (2 more in the title), and a topic of the step
-    whose rubric holds the criterion 1 more; a topic needs 2 points."""
-    sufficient = {c for c in _criterion(item).sufficient if not c.startswith("<")}
-    concepts = {c for c in item_concepts(item) if not c.startswith("<") and not _is_generic(c)}
-    home = next((topic.id for topic, _ in deck.walk() if item in topic.rubric), None)
-    scored: list[tuple[int, int, TopicId]] = []
-    for order, (topic, ancestors) in enumerate(deck.walk()):
-        taught = _taught(topic)
-        score = 0
-        for concept in concepts | sufficient:
-            if not _mentions(taught.stems, concept):
-                continue
-            weight = 2 if concept in sufficient else 1
-            if any(find(unit, concept) for unit in taught.title):
-                score += weight + 2
-            elif any(find(unit, concept) for unit in taught.body):
-                score += weight
-        if score and home is not None and home in (topic.id, *(a.id for a in ancestors)):
-            score += 1
-        if score >= 2:
-            scored.append((-score, order, topic.id))
-    return tuple(ident for _, _, ident in sorted(scored)[:TEACHING_TOPICS])
-
-
-@dataclass(frozen=True)
-class _Taught:
-    title: tuple[Unit, ...]
-    body: tuple[Unit, ...]
-    stems: frozenset[str]
-
-
-@lru_cache(maxsize=8192)
-def _taught(topic: Topic) -> _Taught:
-    cards = "\n".join(f"{c.question} {c.answer} {c.cloze}" for c in topic.cards)
-    title = units(plain_text(topic.title))
-    body = units(plain_text(f"{topic.notes}\n{cards}"))
-    return _Taught(title, body, frozenset(s for u in (*title, *body) for s in u.stems))
-
-
-def _mentions(stems: frozenset[str], concept: str) -> bool:
-    """A cheap first check: every word of the concept is among the topic's stems."""
-    wanted = concept_stems(concept)
-    return bool(wanted) and all(s in stems for s in wanted)
