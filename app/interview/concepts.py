@@ -10,8 +10,8 @@ from functools import lru_cache
 
 from app.decks.words import STOPWORDS, stem
 
-__all__ = ["NEGATIONS", "NUMBER_CONCEPTS", "PLACEHOLDERS", "Span", "Unit", "concept_spans",
-           "concept_stems", "find", "fragments", "sentence_unit", "units"]
+__all__ = ["NEGATIONS", "NUMBER_CONCEPTS", "PLACEHOLDERS", "Span", "Unit", "asides",
+           "concept_spans", "concept_stems", "find", "fragments", "sentence_unit", "units"]
 
 #: Concepts written as numbers: a group entry ``<ms>`` names every "200 ms", "1.5 s", ...
 # Atomic, and never starting inside a run of digits and commas ("1,2,3"): each number is read
@@ -279,3 +279,31 @@ def fragments(unit: Unit) -> list[range]:
             cuts.append(index)
     cuts.append(len(unit.tokens))
     return [range(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+
+
+# Words that open an aside between commas: "latency, measured end to end, is 300 ms".
+_ASIDE_WORDS = "which who whose including measured defined counted seen"
+_ASIDE_OPENERS = frozenset(_ASIDE_WORDS.split())
+
+
+def asides(unit: Unit) -> set[int]:
+    """The tokens of clauses set off by a comma on each side that open with a participle or
+    "which": an aside, whose words do not put a subject far from what is said of it."""
+    inside: set[int] = set()
+    tokens, clause = unit.tokens, unit.clause
+    first = 0
+    for index in range(1, len(tokens) + 1):
+        if index < len(tokens) and clause[index] == clause[first]:
+            continue
+        opener = tokens[first]
+        if (first and index < len(tokens) and _comma_before(unit, first)
+                and _comma_before(unit, index)
+                and (opener in _ASIDE_OPENERS or (opener.endswith("ed") and len(opener) > 4))):
+            inside.update(range(first, index))
+        first = index
+    return inside
+
+
+def _comma_before(unit: Unit, index: int) -> bool:
+    end = unit.starts[index - 1] + len(unit.tokens[index - 1])
+    return "," in unit.text[end:unit.starts[index]]

@@ -7,13 +7,18 @@ of them in the line's short heading: "guardrails: hide rate ..."), matched by wo
 numbers with units ("200 ms", "p99", "10k QPS", "1%") are concepts of their own. Two adjacent
 lines meet a criterion together when the second carries on the first (a wrapped or indented
 line, or one after "...:" or "... ->") and the concepts meet across the line break, or when
-their headings name the two groups ("online: ..." then "offline: ..."). Notes are read with
-their shorthand expanded ("w/o", "svc", "feats", "->", "# of", "in 2s"; :func:`normalised`). A
-concept in a negated clause ("we won't track latency") does not count (an arrow ends a
-negation's reach), generic words ("million", "cache", "daily") never count alone, a line that
-is mostly rubric terms without a verb or words of its own (a keyword list) earns
-nothing unless it is a few words about one criterion ("retrain nightly"), and so does word
-salad ("the of", "we the", "classifier The tree"). Headings and the notes template earn
+their headings name the two groups and say something after them ("online: ..." then
+"offline: ...", not "online: TBD"); two bare list items ("recall,", "offline,") never meet one
+together. Notes are read with their shorthand expanded ("w/o", "svc", "feats", "# of", "in
+2s"; :func:`normalised`); an arrow stays an arrow, which no concept matches, and between two
+things says what "sends" would. A concept in a negated clause ("we won't track latency") does
+not count (an arrow ends a negation's reach; "privacy -> not a concern" denies what it
+follows), nor does a criterion whose own term is denied ("no canary"); generic words
+("million", "cache", "daily") never count alone; a line that is mostly rubric terms without a
+verb or words of its own (a keyword list, also with a heading and a filler word or joined by
+arrows) earns nothing unless it is a few words about one criterion ("retrain nightly"), and
+so do word salad ("the of", "we the", "classifier The tree"), placeholders and questions
+("privacy: n/a", "retrain: skip", "GDPR compliance?"). Headings and the notes template earn
 nothing.
 """
 
@@ -32,6 +37,7 @@ from app.interview.concepts import (
     PLACEHOLDERS,
     Span,
     Unit,
+    asides,
     concept_spans,
     content_count,
     find,
@@ -306,39 +312,11 @@ class _Line:
 
 
 def _line(unit: Unit) -> _Line:
-    aside = _asides(unit)
+    aside = asides(unit)
     counts = [0]
     for index, token in enumerate(unit.tokens):
         counts.append(counts[-1] + (token not in STOPWORDS and index not in aside))
     return _Line(unit, _head(unit), tuple(counts))
-
-
-# Words that open an aside between commas: "latency, measured end to end, is 300 ms".
-_ASIDE_WORDS = "which who whose including measured defined counted seen"
-_ASIDE_OPENERS = frozenset(_ASIDE_WORDS.split())
-
-
-def _asides(unit: Unit) -> set[int]:
-    """The tokens of clauses set off by a comma on each side that open with a participle or
-    "which": an aside, whose words do not put a subject far from what is said of it."""
-    inside: set[int] = set()
-    tokens, clause = unit.tokens, unit.clause
-    first = 0
-    for index in range(1, len(tokens) + 1):
-        if index < len(tokens) and clause[index] == clause[first]:
-            continue
-        opener = tokens[first]
-        if (first and index < len(tokens) and _comma_before(unit, first)
-                and _comma_before(unit, index)
-                and (opener in _ASIDE_OPENERS or (opener.endswith("ed") and len(opener) > 4))):
-            inside.update(range(first, index))
-        first = index
-    return inside
-
-
-def _comma_before(unit: Unit, index: int) -> bool:
-    end = unit.starts[index - 1] + len(unit.tokens[index - 1])
-    return "," in unit.text[end:unit.starts[index]]
 
 
 def _expresses(line: _Line, criterion: Criterion, blocked: frozenset[int],
