@@ -187,3 +187,12 @@ def test_long_pasted_notes_are_scored() -> None:
     part = ("latency stale delay latency stale is 200 ms 3 s 4 ms 5 s 6 ms, alpha beta gamma "
             "delta epsilon zeta eta; ")
     assert ticked(1, (part * 300)[:20000]) == [3]  # latency with a time in one clause
+
+
+def test_what_the_fixes_keep() -> None:
+    """Arrows joining the steps of one criterion are a pipeline, parallel headings with words
+    after them still meet a criterion, and a denial reaches back only when it dismisses."""
+    assert 4 in ticked(5, "- post text -> tokenize -> pretrained BERT emb")
+    assert 1 in ticked(3, "- online: rank candidates per request\n- offline: nightly retrain")
+    assert 4 in ticked(1, "- privacy, not only GDPR: no raw messages leave the device")
+    assert normalised("app -> svc") == "app → service"
